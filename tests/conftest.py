@@ -1,0 +1,45 @@
+"""Fixtures: every workbook is a temporary file, never a real user's."""
+
+from __future__ import annotations
+
+import pytest
+
+from workbook import open_workbook
+
+
+@pytest.fixture
+def wb_path(tmp_path):
+    return tmp_path / "workbook.sqlite"
+
+
+@pytest.fixture
+def wb(wb_path):
+    """A fresh, empty workbook."""
+    book = open_workbook(wb_path)
+    yield book
+    book.close()
+
+
+@pytest.fixture
+def filled(wb):
+    """A small workbook: two options, two criteria, two contacts, one conversation, one insight."""
+    o1 = wb.add_option("UX research", "Study how people use products")
+    o2 = wb.add_option("Data engineering")
+    c1 = wb.add_criterion("Pay", 2.0)
+    c2 = wb.add_criterion("Flexibility", 1.0)
+    p1 = wb.add_contact("Rosa Marquez", "Acme Analytics", "UX Researcher", "alumni", options=[o1])
+    p2 = wb.add_contact("Kofi Mensah", "Nordlicht GmbH", "Data Engineer", "colleague", options=[o2])
+    v1 = wb.add_conversation(p1, o1, status="done", done_on="2026-10-01")
+    wb.add_insight(o1, c1, 1, conversation_id=v1, note="Pay is fine after two years")
+    wb.ids = dict(o1=o1, o2=o2, c1=c1, c2=c2, p1=p1, p2=p2, v1=v1)
+    return wb
+
+
+@pytest.fixture
+def demo_wb(tmp_path):
+    """A private copy of the demo workbook."""
+    from workbook.demo import build_demo
+
+    book = build_demo(tmp_path / "demo.sqlite", overwrite=True)
+    yield book
+    book.close()

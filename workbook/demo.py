@@ -1,0 +1,115 @@
+"""The demo workbook: a fictional career changer's example, built from ``data/demo/demo.json``.
+
+Dates in the file are day offsets from the day the demo is built, so the demo
+always has conversations coming up, follow-ups due and thank-yous to send.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from . import paths
+from .errors import ValidationError
+from .store import Workbook
+
+_DATE_FIELDS = ("requested_on", "followed_up_on", "done_on", "thanked_on", "connected_on")
+
+
+def demo_source() -> Path:
+    return paths.data_dir() / "demo" / "demo.json"
+
+
+def load_demo_spec() -> dict[str, Any]:
+    with open(demo_source(), encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _date(offset: Any, today: dt.date) -> str | None:
+    if offset is None:
+        return None
+    return (today + dt.timedelta(days=int(offset))).isoformat()
+
+
+def fill(wb: Workbook, spec: dict[str, Any] | None = None, today: dt.date | None = None) -> None:
+    """Add the demo records to ``wb`` in one transaction."""
+    spec = spec or load_demo_spec()
+    today = today or dt.date.today()
+    keys: dict[str, dict[str, int]] = {"options": {}, "criteria": {}, "contacts": {}, "conversations": {}}
+
+    def strip(record: dict[str, Any], *drop: str) -> dict[str, Any]:
+        return {k: v for k, v in record.items() if k not in drop and k != "key"}
+
+    with wb.atomic():
+        for o in spec["options"]:
+            keys["options"][o["key"]] = wb.add("options", **strip(o))
+        for c in spec["criteria"]:
+            keys["criteria"][c["key"]] = wb.add("criteria", **strip(c))
+        for p in spec["contacts"]:
+            row = strip(p, "insider_for", "referred_by")
+            for f in _DATE_FIELDS:
+                if f in row:
+                    row[f] = _date(row[f], today)
+            if p.get("referred_by"):
+                row["referred_by"] = keys["contacts"][p["referred_by"]]
+            cid = wb.add("contacts", **row)
+            keys["contacts"][p["key"]] = cid
+            for option_key in p.get("insider_for", []):
+                wb.link_insider(cid, keys["options"][option_key])
+        for v in spec["conversations"]:
+            row = strip(v, "contact", "option", "scheduled_at")
+            for f in _DATE_FIELDS:
+                if f in row:
+                    row[f] = _date(row[f], today)
+            if v.get("scheduled_at") is not None:
+                days, clock = v["scheduled_at"]
+                row["scheduled_at"] = f"{_date(days, today)} {clock}"
+            row["contact_id"] = keys["contacts"][v["contact"]]
+            row["option_id"] = keys["options"][v["option"]]
+            keys["conversations"][v["key"]] = wb.add("conversations", **row)
+        for i in spec["insights"]:
+            row = strip(i, "option", "criterion", "conversation", "contact")
+            row["option_id"] = keys["options"][i["option"]]
+            row["criterion_id"] = keys["criteria"][i["criterion"]]
+            if i.get("conversation"):
+                row["conversation_id"] = keys["conversations"][i["conversation"]]
+            if i.get("contact"):
+                row["contact_id"] = keys["contacts"][i["contact"]]
+            wb.add("insights", **row)
+        wb.set_setting("demo", {"person": spec.get("person", {}), "built_on": today.isoformat()})
+
+
+def build_demo(path: str | os.PathLike | None = None, *, overwrite: bool = False) -> Workbook:
+    """Write the demo workbook to ``path`` (default: demo.sqlite in the user data folder) and open it.
+
+    The default demo file is always rebuilt. Any other existing file that
+    already holds data is only replaced with ``overwrite=True``.
+    """
+    target = Path(path).expanduser().resolve() if path else paths.default_demo_path()
+    is_default = path is None
+    if target.exists():
+        if not is_default and not overwrite:
+            with Workbook(target) as existing:
+                if not existing.is_empty():
+                    raise ValidationError(
+                        "workbook", f"{target} already holds a workbook with data; use --force to replace it"
+                    )
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(target) + suffix).unlink(missing_ok=True)
+    wb = Workbook(target)
+    fill(wb)
+    return wb
+
+
+def open_demo() -> Workbook:
+    """The demo workbook at its default place, built first if it is missing or empty."""
+    target = paths.default_demo_path()
+    if target.exists():
+        wb = Workbook(target)
+        if not wb.is_empty():
+            return wb
+        wb.close()
+    return build_demo()

@@ -1,0 +1,1 @@
+"""ipywidgets forms over the workbook. Building a form never calls ``display()``."""

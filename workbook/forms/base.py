@@ -1,0 +1,113 @@
+"""Pieces every form shares: an escaped status line, a table view, dropdown choices.
+
+User text never reaches an HTML sink unescaped: :class:`StatusLine` and
+:func:`table_html` escape everything they are given.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import ipywidgets as widgets
+import pandas as pd
+
+from ..errors import WorkbookError
+
+_STYLES = {
+    "ok": "color:#1b5e20;background:#e8f5e9;",
+    "error": "color:#b71c1c;background:#ffebee;",
+    "info": "color:#0d3c61;background:#e3f2fd;",
+}
+
+
+class StatusLine(widgets.HTML):
+    """A one-line message under a form. ``kind`` and ``text`` can be read back in tests."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(value="", **kwargs)
+        self.kind = ""
+        self.text = ""
+
+    def show(self, text: str, kind: str = "info") -> None:
+        self.kind = kind
+        self.text = text
+        style = _STYLES.get(kind, "")
+        self.value = f'<div class="cw-status cw-{kind}" style="{style}padding:4px 8px;border-radius:4px">{html.escape(text)}</div>'
+
+    def ok(self, text: str) -> None:
+        self.show(text, "ok")
+
+    def error(self, text: str) -> None:
+        self.show(text, "error")
+
+    def clear(self) -> None:
+        self.kind = ""
+        self.text = ""
+        self.value = ""
+
+
+def guarded(status: StatusLine, action: Callable[[], str | None]) -> bool:
+    """Run ``action``; show its return text as success, or a workbook error as a clear message.
+
+    Returns True when the action succeeded. Only errors the workbook raises on
+    purpose (bad input, missing record) are shown and swallowed; anything else
+    is a bug and propagates.
+    """
+    try:
+        message = action()
+    except (WorkbookError, ValueError) as exc:
+        status.error(f"Not saved — {exc}")
+        return False
+    if message:
+        status.ok(message)
+    return True
+
+
+def table_html(frame: pd.DataFrame, columns: Iterable[str] | None = None, empty: str = "Nothing here yet.") -> str:
+    """An escaped HTML table of ``frame`` (pandas escapes cell text), or a short note when empty."""
+    if frame is None or frame.empty:
+        return f"<p><em>{html.escape(empty)}</em></p>"
+    if columns is not None:
+        frame = frame[[c for c in columns if c in frame.columns]]
+    return frame.to_html(index=False, escape=True, na_rep="", border=0, classes="cw-table")
+
+
+class TableView(widgets.HTML):
+    """An HTML widget that shows a DataFrame, escaped. ``frame`` keeps what is shown."""
+
+    def __init__(self, empty: str = "Nothing here yet.", **kwargs: Any):
+        super().__init__(value="", **kwargs)
+        self.empty = empty
+        self.frame = pd.DataFrame()
+
+    def show(self, frame: pd.DataFrame, columns: Iterable[str] | None = None) -> None:
+        self.frame = frame
+        self.value = table_html(frame, columns, self.empty)
+
+
+def choices(frame: pd.DataFrame, label: str, *, none: str | None = None) -> list[tuple[str, Any]]:
+    """Dropdown options ``(label, id)`` from a table; ``none`` adds a first "(none)" entry."""
+    out: list[tuple[str, Any]] = [(none, None)] if none is not None else []
+    if frame is not None and not frame.empty:
+        for row in frame.itertuples(index=False):
+            out.append((f"{getattr(row, label)} (#{row.id})", int(row.id)))
+    return out
+
+
+def vocab_choices(vocabulary: dict[Any, str]) -> list[tuple[str, Any]]:
+    """Dropdown options ``(label, value)`` from one of :mod:`workbook.vocab`'s mappings."""
+    return [(label, value) for value, label in vocabulary.items()]
+
+
+def text_field(description: str, placeholder: str = "", long: bool = False, **kwargs: Any) -> widgets.Widget:
+    """A labelled text input (``long``: a text area). Labels are plain text, never HTML."""
+    cls = widgets.Textarea if long else widgets.Text
+    return cls(
+        description=description,
+        placeholder=placeholder,
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width="95%"),
+        **kwargs,
+    )

@@ -1,0 +1,31 @@
+"""What the first code cell of every guided notebook calls."""
+
+from __future__ import annotations
+
+import html
+import os
+
+from . import demo as _demo
+from .store import Workbook, open_workbook
+
+
+def start(workbook_path: str | os.PathLike | None = None, use_demo: bool = False, *, show: bool = True) -> Workbook:
+    """Open the workbook for a notebook and show which file it is and what it holds.
+
+    ``use_demo=True`` opens the fictional example workbook (built if missing),
+    never your own. Returns the :class:`~workbook.store.Workbook`.
+    """
+    wb = _demo.open_demo() if use_demo else open_workbook(workbook_path)
+    if show:
+        from IPython.display import HTML, display
+
+        kind = "the demo workbook (fictional example)" if use_demo else "your workbook"
+        c = wb.counts()
+        summary = ", ".join(f"{n} {t}" for t, n in c.items())
+        display(
+            HTML(
+                f"<p><b>Using {html.escape(kind)}:</b> <code>{html.escape(str(wb.path))}</code><br>"
+                f"{html.escape(summary)}</p>"
+            )
+        )
+    return wb
