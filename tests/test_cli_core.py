@@ -1,0 +1,123 @@
+"""The command line: every command documented, errors as one line, lab/demo/info behave."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from workbook import launch, open_workbook
+from workbook.cli import cli
+
+EXPECTED_COMMANDS = {"lab", "demo", "info"}
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def test_every_command_has_help_with_an_example(runner):
+    assert EXPECTED_COMMANDS <= set(cli.commands)
+    for name, command in cli.commands.items():
+        result = runner.invoke(cli, [name, "--help"])
+        assert result.exit_code == 0, result.output
+        assert "Example" in result.output, f"{name} --help has no example"
+        params = {p.name for p in command.params}
+        assert "workbook_path" in params, f"{name} does not accept --workbook"
+
+
+def test_info_shows_path_version_and_counts(runner, filled):
+    result = runner.invoke(cli, ["info", "--workbook", str(filled.path)])
+    assert result.exit_code == 0, result.output
+    assert str(filled.path) in result.output
+    assert "Schema version: 2" in result.output
+    assert "options: 2" in result.output and "insights: 1" in result.output
+
+
+def test_info_uses_environment_variable(runner, tmp_path, monkeypatch):
+    target = tmp_path / "from-env.sqlite"
+    monkeypatch.setenv("CAREER_WORKBOOK", str(target))
+    result = runner.invoke(cli, ["info"])
+    assert result.exit_code == 0, result.output
+    assert str(target) in result.output and target.exists()
+
+
+def test_library_error_is_one_line_and_nonzero(runner, tmp_path):
+    bad = tmp_path / "notes.sqlite"
+    bad.write_text("not a database at all " * 100)
+    result = runner.invoke(cli, ["info", "--workbook", str(bad)])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error:") and "not a workbook file" in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_unknown_command_fails(runner):
+    result = runner.invoke(cli, ["frobnicate"])
+    assert result.exit_code != 0
+
+
+def test_lab_starts_jupyterlab_on_the_notebooks_with_the_workbook(runner, tmp_path, monkeypatch):
+    calls = []
+
+    def fake_call(argv, env):
+        calls.append((argv, env))
+        return 0
+
+    monkeypatch.setattr("workbook.commands.core.subprocess.call", fake_call)
+    target = tmp_path / "mine.sqlite"
+    result = runner.invoke(cli, ["lab", "--workbook", str(target), "--no-browser", "--port", "8899"])
+    assert result.exit_code == 0, result.output
+    argv, env = calls[0]
+    assert env["CAREER_WORKBOOK"] == str(target.resolve())
+    assert target.exists()  # a usable workbook is there before the lab opens
+    assert "--port=8899" in argv and "--no-browser" in argv
+    root = [a for a in argv if a.startswith("--ServerApp.root_dir=")][0]
+    assert os.path.isdir(root.split("=", 1)[1])
+    assert str(target.resolve()) in result.output
+
+
+def test_installed_notebooks_are_copied_without_overwriting_edits(tmp_path):
+    folder, copied = launch.prepare_notebooks(tmp_path / "nb")
+    shipped = sorted(p.name for p in launch.paths.notebooks_dir().glob("*.ipynb"))
+    assert sorted(p.name for p in copied) == shipped
+    if copied:
+        edited = copied[0]
+        edited.write_text('{"edited": true}')
+        _, again = launch.prepare_notebooks(tmp_path / "nb")
+        assert again == []
+        assert edited.read_text() == '{"edited": true}'
+
+
+def test_default_workbook_is_outside_the_repository(monkeypatch, tmp_path):
+    from workbook import paths
+
+    monkeypatch.delenv("CAREER_WORKBOOK", raising=False)
+    monkeypatch.delenv("CAREER_WORKBOOK_HOME", raising=False)
+    default = paths.default_workbook_path()
+    repo = paths.package_root().parent
+    assert repo not in default.parents
+    assert default.name == "workbook.sqlite"
+
+
+def test_open_workbook_none_uses_env(monkeypatch, tmp_path):
+    target = tmp_path / "env.sqlite"
+    monkeypatch.setenv("CAREER_WORKBOOK", str(target))
+    with open_workbook() as wb:
+        assert wb.path == target.resolve()
+
+
+def test_python_dash_m_runs_the_cli(tmp_path):
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "workbook", "info", "--workbook", str(tmp_path / "m.sqlite")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Schema version" in result.stdout
