@@ -14,6 +14,8 @@ import numbers
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
+
 from . import vocab
 from .errors import ValidationError
 
@@ -163,9 +165,9 @@ ARCHIVABLE = ("options", "criteria", "contacts", "conversations", "insights", "q
 def _is_missing(value: Any) -> bool:
     if value is None:
         return True
+    if isinstance(value, str | int):
+        return False
     try:
-        import pandas as pd
-
         if value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
             return True
     except (TypeError, ValueError):

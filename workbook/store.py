@@ -200,8 +200,30 @@ class Workbook:
                 if not found:
                     raise ValidationError(name, f"there is no record {value} in {f.ref}", table=table)
 
-    def _insert(self, table: str, row: dict[str, Any]) -> int:
-        self._check_refs(table, row)
+    def _check_refs_many(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Like :meth:`_check_refs` for many rows, one query per referenced table."""
+        spec = _fields.FIELDS[table]
+        for name, f in spec.items():
+            if f.kind != "ref":
+                continue
+            wanted = {row[name] for row in rows if row.get(name) is not None}
+            if not wanted:
+                continue
+            found: set[int] = set()
+            ordered = sorted(wanted)
+            for start in range(0, len(ordered), 500):
+                chunk = ordered[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                found.update(r[0] for r in self.conn.execute(f"SELECT id FROM {f.ref} WHERE id IN ({marks})", chunk))
+            missing = wanted - found
+            if missing:
+                i = next(i for i, row in enumerate(rows) if row.get(name) in missing)
+                value = rows[i][name]
+                raise ValidationError(name, f"there is no record {value} in {f.ref}", table=table, row=i)
+
+    def _insert(self, table: str, row: dict[str, Any], *, refs_checked: bool = False) -> int:
+        if not refs_checked:
+            self._check_refs(table, row)
         stamp = _now()
         if table in _fields.ARCHIVABLE:
             row = {**row, "created_at": stamp, "updated_at": stamp}
@@ -250,11 +272,9 @@ class Workbook:
                 raise ValidationError(exc.field, exc.reason, table=table, row=i) from None
         ids = []
         with self.atomic():
-            for i, row in enumerate(cleaned):
-                try:
-                    ids.append(self._insert(table, row))
-                except ValidationError as exc:
-                    raise ValidationError(exc.field, exc.reason, table=table, row=i) from None
+            self._check_refs_many(table, cleaned)
+            for row in cleaned:
+                ids.append(self._insert(table, row, refs_checked=True))
         return ids
 
     def update(self, table: str, id: int, **values: Any) -> None:
@@ -266,7 +286,6 @@ class Workbook:
             old = self._get_row(table, id)
             if table == "conversations" and "status" in row and row["status"] != old["status"]:
                 row = self._conversation_dates(row, row["status"])
-                row = {k: v for k, v in row.items() if k != "done_on" or v is not None}
             self._check_refs(table, row)
             if table == "contacts" and row.get("referred_by") == id:
                 raise ValidationError("referred_by", "a contact cannot refer themselves", table=table)
@@ -548,11 +567,8 @@ class Workbook:
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     for col in frame.columns:
-        if col == "id" or col in {"option_id", "criterion_id", "stance", "strength", "duration_min", "position"}:
-            if col in {"option_id"} and frame[col].isna().any():
-                frame[col] = frame[col].astype("Int64")
-            else:
-                frame[col] = frame[col].astype("int64")
+        if col in {"id", "option_id", "criterion_id", "stance", "strength", "duration_min", "position"}:
+            frame[col] = frame[col].astype("int64")
         elif col in _NULLABLE_INT_COLUMNS:
             frame[col] = frame[col].astype("Int64")
         elif col in _BOOL_COLUMNS:
