@@ -106,3 +106,29 @@ def test_uncommitted_read_then_write_in_other_connection_waits_not_fails(shared)
     assert len(results) == 1
     assert {"first", "second"} <= set(first.insights()["note"])
     first.close()
+
+
+def test_one_workbook_shared_by_two_threads(shared):
+    """JupyterLab may run a widget callback on a second kernel thread: saves from both threads land."""
+    import threading
+
+    wb = open_workbook(shared)
+    option, criterion = int(wb.options()["id"].iloc[0]), int(wb.criteria()["id"].iloc[0])
+    errors = []
+
+    def burst(label):
+        try:
+            for i in range(200):
+                wb.add_insight(option, criterion, 1, note=f"{label}-{i}")
+                wb.insights(columns=["id", "note"])
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=burst, args=(label,)) for label in ("main", "comm")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert set(wb.insights()["note"]) == {f"{label}-{i}" for label in ("main", "comm") for i in range(200)}
+    wb.close()

@@ -80,6 +80,8 @@ def fill(wb: Workbook, spec: dict[str, Any] | None = None, today: dt.date | None
                 row["contact_id"] = keys["contacts"][i["contact"]]
             wb.add("insights", **row)
         wb.set_setting("demo", {"person": spec.get("person", {}), "built_on": today.isoformat()})
+        if spec.get("person", {}).get("name"):
+            wb.set_setting("my_name", spec["person"]["name"])
 
 
 def build_demo(path: str | os.PathLike | None = None, *, overwrite: bool = False) -> Workbook:

@@ -16,6 +16,7 @@ def start(workbook_path: str | os.PathLike | None = None, use_demo: bool = False
     never your own. Returns the :class:`~workbook.store.Workbook`.
     """
     wb = _demo.open_demo() if use_demo else open_workbook(workbook_path)
+    _inline_figures()
     if show:
         from IPython.display import HTML, display
 
@@ -29,3 +30,14 @@ def start(workbook_path: str | os.PathLike | None = None, use_demo: bool = False
             )
         )
     return wb
+
+
+def _inline_figures() -> None:
+    """Show matplotlib Figures inline when running in a kernel (charts never import pyplot)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with Jupyter
+        return
+    shell = get_ipython()
+    if shell is not None and shell.__class__.__name__ == "ZMQInteractiveShell":
+        shell.run_line_magic("matplotlib", "inline")

@@ -10,8 +10,12 @@ Chart functions take data and an optional ``ax`` and return the Figure::
 
 from __future__ import annotations
 
+import functools
+
+from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ft2font import FT2Font
 
 #: Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
 PALETTE: tuple[str, ...] = (
@@ -27,8 +31,8 @@ PALETTE: tuple[str, ...] = (
 FOR_COLOUR = "#0072B2"  # evidence for an option
 AGAINST_COLOUR = "#D55E00"  # evidence against
 NEUTRAL_COLOUR = "#999999"
-#: Diverging colour map for stances (-2 .. +2), colour-blind safe.
-DIVERGING_CMAP = "PuOr_r"
+#: Diverging colour map for stances (-2 .. +2): against red, for blue, like the colours above.
+DIVERGING_CMAP = "RdBu"
 #: Sequential colour map for counts.
 SEQUENTIAL_CMAP = "cividis"
 
@@ -76,3 +80,21 @@ def empty_message(ax: Axes, text: str) -> None:
     ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, fontsize=FONT_SIZE, wrap=True)
     ax.set_xticks([])
     ax.set_yticks([])
+
+
+@functools.lru_cache(maxsize=1)
+def _font_charmap() -> frozenset[int]:
+    path = font_manager.findfont(font_manager.FontProperties())
+    return frozenset(FT2Font(path).get_charmap())
+
+
+def chart_label(text: object, width: int = 40) -> str:
+    """User text made safe for a matplotlib label.
+
+    ``$`` is escaped (no accidental maths), and characters the chart font
+    cannot draw (some emoji, control characters) become ``?``.
+    """
+    charmap = _font_charmap()
+    short = shorten(str(text), width)
+    safe = "".join(ch if (ord(ch) in charmap and ch.isprintable()) or ch == " " else "?" for ch in short)
+    return safe.replace("$", r"\$")

@@ -16,6 +16,7 @@ import datetime as dt
 import os
 import shutil
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,9 @@ class Workbook:
                 ":memory:" if memory else str(self.path),
                 timeout=BUSY_TIMEOUT_S,
                 isolation_level=None,  # we issue BEGIN / COMMIT ourselves
+                # JupyterLab 4 may run widget callbacks on a second kernel thread
+                # (comms over subshells): the connection is shared, guarded by _lock.
+                check_same_thread=False,
             )
             self._conn.execute("PRAGMA foreign_keys = ON")
             if not memory:
@@ -92,6 +96,7 @@ class Workbook:
         except sqlite3.DatabaseError as exc:
             raise WorkbookFileError(f"{self.path} is not a workbook file ({exc})") from None
         self._depth = 0
+        self._lock = threading.RLock()
         self.backup_path: Path | None = None
         self._migrate()
 
@@ -118,34 +123,43 @@ class Workbook:
 
     @property
     def schema_version(self) -> int:
-        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+        with self._lock:
+            return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
     @contextlib.contextmanager
     def atomic(self) -> Iterator[sqlite3.Connection]:
         """Group writes into one transaction: all of them are saved, or none.
 
         Starts with ``BEGIN IMMEDIATE`` so that reads inside it see the data the
-        writes are based on. Nested calls join the outer transaction.
+        writes are based on. Nested calls join the outer transaction; another
+        thread using the same Workbook waits until the transaction ends.
         """
         conn = self.conn
-        if self._depth:
-            self._depth += 1
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield conn
+                finally:
+                    self._depth -= 1
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
             try:
                 yield conn
-            finally:
-                self._depth -= 1
-            return
-        conn.execute("BEGIN IMMEDIATE")
-        self._depth = 1
-        try:
-            yield conn
-        except BaseException:
-            self._depth = 0
-            conn.execute("ROLLBACK")
-            raise
-        else:
-            self._depth = 0
-            conn.execute("COMMIT")
+            except BaseException:
+                self._depth = 0
+                conn.execute("ROLLBACK")
+                raise
+            else:
+                self._depth = 0
+                conn.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """The connection for reads, kept from other threads of this process meanwhile."""
+        with self._lock:
+            yield self.conn
 
     # -------------------------------------------------------------- migration
     def _migrate(self) -> None:
@@ -307,8 +321,9 @@ class Workbook:
                 id = int(id)
             except (TypeError, ValueError):
                 raise ValidationError("id", f"{id!r} is not an id (a whole number)") from None
-        cur = self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", (id,))
-        found = cur.fetchone()
+        with self._lock:
+            cur = self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", (id,))
+            found = cur.fetchone()
         if found is None:
             raise NotFoundError(f"{table}: there is no record with id {id}")
         return dict(zip([d[0] for d in cur.description], found, strict=True))
@@ -457,7 +472,8 @@ class Workbook:
         """A stored preference (JSON value), or ``default``."""
         import json
 
-        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        with self._lock:
+            row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         return default if row is None else json.loads(row[0])
 
     def set_setting(self, key: str, value: Any) -> None:
@@ -474,17 +490,33 @@ class Workbook:
             )
 
     # ------------------------------------------------------------------ reads
-    def table(self, table: str, *, include_archived: bool = False) -> pd.DataFrame:
-        """A table as a DataFrame with real dtypes: integer ids, datetimes for dates, booleans."""
+    def table(
+        self, table: str, *, include_archived: bool = False, columns: Iterable[str] | None = None
+    ) -> pd.DataFrame:
+        """A table as a DataFrame with real dtypes: integer ids, datetimes for dates, booleans.
+
+        ``columns`` reads only those columns (faster on large tables).
+        """
         if table not in _fields.FIELDS and table not in {"conversation_events", "settings"}:
             raise ValidationError("table", f"{table!r} is not a table of the workbook")
+        select = "*"
+        if columns is not None:
+            with self._lock:
+                known = {r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")}
+            wanted = list(columns)
+            unknown = [c for c in wanted if c not in known]
+            if unknown:
+                raise ValidationError("columns", f"{unknown[0]!r} is not a column of {table}")
+            select = ", ".join(wanted)
         where = ""
         if table in _fields.ARCHIVABLE and not include_archived:
             where = " WHERE archived = 0"
         order = " ORDER BY id" if table not in {"insider_links", "settings"} else ""
-        cur = self.conn.execute(f"SELECT * FROM {table}{where}{order}")
-        columns = [d[0] for d in cur.description]
-        frame = pd.DataFrame.from_records(cur.fetchall(), columns=columns)
+        with self._lock:
+            cur = self.conn.execute(f"SELECT {select} FROM {table}{where}{order}")
+            columns = [d[0] for d in cur.description]
+            records = cur.fetchall()
+        frame = pd.DataFrame.from_records(records, columns=columns)
         return _typed(frame)
 
     def options(self, include_archived: bool = False) -> pd.DataFrame:
@@ -499,8 +531,8 @@ class Workbook:
     def conversations(self, include_archived: bool = False) -> pd.DataFrame:
         return self.table("conversations", include_archived=include_archived)
 
-    def insights(self, include_archived: bool = False) -> pd.DataFrame:
-        return self.table("insights", include_archived=include_archived)
+    def insights(self, include_archived: bool = False, columns: Iterable[str] | None = None) -> pd.DataFrame:
+        return self.table("insights", include_archived=include_archived, columns=columns)
 
     def insider_links(self) -> pd.DataFrame:
         return self.table("insider_links")
@@ -516,6 +548,16 @@ class Workbook:
     def _reliability(self) -> dict[str, float] | None:
         return self.setting("source_reliability")
 
+    #: The insight columns the analysis reads (notes can be long: leave them on disk).
+    ANALYSIS_COLUMNS = (
+        "id", "option_id", "criterion_id", "stance", "confidence", "source",
+        "conversation_id", "contact_id", "against_hopes",
+    )
+
+    def evidence_rows(self) -> pd.DataFrame:
+        """The insights as the analysis needs them: every row, without the notes."""
+        return self.insights(columns=self.ANALYSIS_COLUMNS)
+
     def compare(self, weights: Mapping[int, float] | None = None, draws: int = 2000, seed: int = 0) -> pd.DataFrame:
         """Which options the evidence supports: score, interval (low, high) and chance of being best.
 
@@ -524,7 +566,7 @@ class Workbook:
         from . import evidence
 
         return evidence.compare(
-            self.options(), self.criteria(), self.insights(),
+            self.options(), self.criteria(), self.evidence_rows(),
             weights=weights, draws=draws, seed=seed, reliability=self._reliability(),
         )
 
@@ -533,7 +575,7 @@ class Workbook:
         from . import evidence
 
         return evidence.sensitivity(
-            self.options(), self.criteria(), self.insights(), weights=weights, reliability=self._reliability()
+            self.options(), self.criteria(), self.evidence_rows(), weights=weights, reliability=self._reliability()
         )
 
     def next_conversations(self, n: int = 5, weights: Mapping[int, float] | None = None) -> pd.DataFrame:
@@ -541,7 +583,7 @@ class Workbook:
         from . import evidence
 
         return evidence.next_conversations(
-            self.options(), self.criteria(), self.insights(), self.contacts(),
+            self.options(), self.criteria(), self.evidence_rows(), self.contacts(),
             self.insider_links(), self.conversations(),
             n=n, weights=weights, reliability=self._reliability(),
         )
@@ -550,7 +592,8 @@ class Workbook:
         """Rows per table (archived rows excluded)."""
         out = {}
         for table in ("options", "criteria", "contacts", "conversations", "insights"):
-            out[table] = self.conn.execute(f"SELECT count(*) FROM {table} WHERE archived = 0").fetchone()[0]
+            with self._lock:
+                out[table] = self.conn.execute(f"SELECT count(*) FROM {table} WHERE archived = 0").fetchone()[0]
         return out
 
     def describe(self) -> str:

@@ -1,0 +1,145 @@
+"""The comparison charts: labelled, drawn from the data given, and saying so when there is nothing yet."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.figure import Figure
+
+from workbook import charts, evidence
+
+CHART_KEYS = {"scores", "p_best", "evidence", "sensitivity", "coverage"}
+
+
+def texts(fig: Figure) -> str:
+    """Every piece of text drawn on the figure: titles, tick labels, annotations, legends."""
+    found = []
+    for ax in fig.axes:
+        found += [ax.get_title(loc="left"), ax.get_xlabel(), ax.get_ylabel()]
+        found += [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]
+        found += [t.get_text() for t in ax.texts]
+        legend = ax.get_legend()
+        if legend is not None:
+            found += [t.get_text() for t in legend.get_texts()]
+    return "\n".join(found)
+
+
+def render(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=50)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def two_paths(wb):
+    ux, data = wb.add_option("UX research"), wb.add_option("Data engineering")
+    pay, hours = wb.add_criterion("Pay", 3.0), wb.add_criterion("Hours", 1.0)
+    rosa = wb.add_contact("Rosa", options=[ux])
+    talk = wb.add_conversation(rosa, ux, status="done")
+    wb.add_insight(ux, pay, 2, conversation_id=talk)
+    wb.add_insight(ux, hours, -1, conversation_id=talk)
+    wb.add_insight(data, hours, 2, source="online-review")
+    wb.ids = {"ux": ux, "data": data, "pay": pay, "hours": hours}
+    return wb
+
+
+def test_all_charts_gives_the_standard_set_with_titles(two_paths):
+    figures = charts.all_charts(two_paths)
+    assert set(figures) == CHART_KEYS
+    for key, fig in figures.items():
+        assert isinstance(fig, Figure), key
+        assert fig.axes[0].get_title(loc="left"), key
+        assert render(fig).startswith(b"\x89PNG"), key
+    assert plt.get_fignums() == []  # nothing left open in pyplot
+
+
+def test_an_empty_workbook_gives_charts_that_say_there_is_nothing_yet(wb):
+    figures = charts.all_charts(wb)
+    assert set(figures) == CHART_KEYS
+    for key, fig in figures.items():
+        words = texts(fig)
+        assert "yet" in words, key
+        render(fig)
+
+
+def test_options_without_criteria_still_draw(wb):
+    wb.add_option("UX research")
+    for fig in charts.all_charts(wb).values():
+        render(fig)
+
+
+def test_scores_chart_shows_each_option_with_its_score_best_on_top(two_paths):
+    result = two_paths.compare()
+    fig = charts.scores_chart(result)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[-1] == result["title"].iloc[0]  # the top row is the best supported
+    assert f"{result['score'].iloc[0]:+.2f}" in texts(fig)
+    assert "90% interval" in ax.get_xlabel()
+
+
+def test_p_best_chart_labels_the_chances_in_percent(two_paths):
+    result = two_paths.compare()
+    words = texts(charts.p_best_chart(result))
+    for p in result["p_best"]:
+        assert f"{100 * p:.0f}%" in words
+
+
+def test_heatmap_shows_scores_and_independent_sources_per_cell(two_paths):
+    ids = two_paths.ids
+    grid = evidence.cells(two_paths.options(), two_paths.criteria(), two_paths.insights())
+    fig = charts.evidence_heatmap(grid)
+    words = texts(fig)
+    assert "1 src" in words and "no\nevidence" in words
+    assert "Pay\n75%" in words  # criterion with its share of the weights
+    pay_cell = grid[(grid["option_id"] == ids["ux"]) & (grid["criterion_id"] == ids["pay"])].iloc[0]
+    assert f"{pay_cell['score']:+.1f}\n1 src" in words
+    assert len(fig.axes) == 2  # the grid and its colour scale
+
+
+def test_sensitivity_chart_names_who_would_lead(two_paths):
+    sens = two_paths.sensitivity()
+    words = texts(charts.sensitivity_chart(sens))
+    assert "UX research stays ahead" in words
+    assert "Data engineering leads" in words
+    assert "your weight now" in words
+
+
+def test_coverage_chart_splits_each_option_into_the_whole_weight(two_paths):
+    grid = evidence.cells(two_paths.options(), two_paths.criteria(), two_paths.insights())
+    fig = charts.coverage_chart(grid)
+    ax = fig.axes[0]
+    per_row: dict[float, float] = {}
+    for bar in ax.patches:
+        y = round(bar.get_y(), 6)
+        per_row[y] = per_row.get(y, 0.0) + bar.get_width()
+    assert len(per_row) == 2 and all(total == pytest.approx(100.0) for total in per_row.values())
+    assert "no source yet" in texts(fig)
+
+
+def test_charts_draw_on_a_given_axes(two_paths):
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert charts.p_best_chart(two_paths.compare(), ax=ax) is fig
+
+
+def test_user_text_with_dollars_and_emoji_is_drawn_as_text(wb):
+    odd = wb.add_option("Pay $80k-$120k 🚀 <b>")
+    pay = wb.add_criterion("Money $$", 1.0)
+    wb.add_insight(odd, pay, 1)
+    for fig in charts.all_charts(wb).values():
+        render(fig)  # maths parsing or a missing glyph would raise (warnings are errors)
+    assert "Pay \\$80k-\\$120k" in texts(charts.scores_chart(wb.compare()))
+
+
+def test_many_options_are_cut_to_the_best_and_the_title_says_so(wb):
+    pay = wb.add_criterion("Pay", 1.0)
+    for i in range(charts.MAX_OPTIONS + 5):
+        option = wb.add_option(f"Path {i}")
+        wb.add_insight(option, pay, (i % 5) - 2)
+    result = wb.compare()
+    fig = charts.scores_chart(result)
+    assert len(fig.axes[0].get_yticklabels()) == charts.MAX_OPTIONS
+    assert f"top {charts.MAX_OPTIONS} of {charts.MAX_OPTIONS + 5}" in fig.axes[0].get_title(loc="left")
