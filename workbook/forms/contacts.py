@@ -1,0 +1,333 @@
+"""Forms for notebook 02: the people you could ask, and who of them knows an option from the inside.
+
+:class:`ContactsForm` adds, edits and archives contacts. :class:`TargetsForm`
+keeps, per option, the organisations and roles where insiders work, and
+:class:`InsiderFinder` ("Who do I know there?") suggests contacts who match
+them, to link as insiders. Nothing here calls ``display()``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+import ipywidgets as widgets
+import pandas as pd
+
+from .. import matching, vocab
+from ..errors import ValidationError
+from .base import StatusLine, TableView, choices, guarded, text_field, vocab_choices
+from .options import set_choices
+
+NEW = 0  # dropdown value meaning "a new contact" / "nobody" (ids start at 1)
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_WIDE = {"description_width": "initial"}
+
+
+def clean_email(text: str) -> str:
+    email = text.strip()
+    if email and not _EMAIL.fullmatch(email):
+        raise ValidationError("email", f"{email!r} does not look like an email address (name@example.org)")
+    return email
+
+
+def clean_profile_url(text: str) -> str:
+    """A profile address with its scheme (``linkedin.com/in/x`` -> ``https://linkedin.com/in/x``)."""
+    url = text.strip()
+    if not url:
+        return ""
+    if "://" not in url:
+        url = "https://" + url
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or "." not in parts.netloc or any(c.isspace() for c in url):
+        raise ValidationError("profile_url", f"{text.strip()!r} is not a web address (https://…)")
+    return url
+
+
+def contacts_table(wb) -> pd.DataFrame:
+    """Contacts with the titles of the options each knows from the inside (``insider_for``)."""
+    contacts = wb.contacts()
+    if contacts.empty:
+        return contacts
+    links = wb.insider_links()
+    titles = dict(zip(wb.options()["id"].tolist(), wb.options()["title"].tolist(), strict=True))
+    known: dict[int, list[str]] = {}
+    for cid, oid in zip(links["contact_id"].tolist(), links["option_id"].tolist(), strict=True):
+        if oid in titles:
+            known.setdefault(int(cid), []).append(titles[oid])
+    return contacts.assign(insider_for=[", ".join(known.get(int(i), [])) for i in contacts["id"]])
+
+
+class ContactsForm:
+    """Add, edit and archive the people you could ask. ``view`` is the widget to show."""
+
+    def __init__(self, wb, on_change: Callable[[], None] | None = None):
+        self.wb = wb
+        self.on_change = on_change
+        self._loading = False
+        self.pick = widgets.Dropdown(description="Contact", style=_WIDE)
+        self.name = text_field("Name")
+        self.organization = text_field("Organisation", "where they work")
+        self.role = text_field("Role", "what they do there")
+        self.email = text_field("Email")
+        self.profile_url = text_field("Profile URL", "e.g. https://www.linkedin.com/in/…")
+        self.relationship = widgets.Dropdown(
+            description="Relationship", options=vocab_choices(vocab.RELATIONSHIPS), value="", style=_WIDE
+        )
+        self.strength = widgets.IntSlider(
+            value=3, min=1, max=5, description="Tie strength (1 weak – 5 close)", style=_WIDE
+        )
+        self.insider_for = widgets.SelectMultiple(
+            description="Knows from inside", rows=4, style=_WIDE, layout=widgets.Layout(width="95%")
+        )
+        self.referred_by = widgets.Dropdown(description="Referred by", style=_WIDE)
+        self.notes = text_field("Notes", long=True)
+        self.save_button = widgets.Button(description="Save contact", button_style="primary", icon="check")
+        self.archive_button = widgets.Button(description="Archive contact", icon="archive")
+        self.status = StatusLine()
+        self.table = TableView(empty="No contacts yet. Add people above, or import your LinkedIn connections below.")
+        self.pick.observe(self._on_pick, names="value")
+        self.save_button.on_click(lambda _: guarded(self.status, self._save))
+        self.archive_button.on_click(lambda _: guarded(self.status, self._archive))
+        self.view = widgets.VBox(
+            [
+                self.pick,
+                self.name,
+                self.organization,
+                self.role,
+                self.email,
+                self.profile_url,
+                self.relationship,
+                self.strength,
+                self.insider_for,
+                self.referred_by,
+                self.notes,
+                widgets.HBox([self.save_button, self.archive_button]),
+                self.status,
+                self.table,
+            ]
+        )
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload the dropdowns and the table from the workbook."""
+        contacts = self.wb.contacts()
+        keep = self.pick.value if self.pick.value in set(contacts["id"].tolist()) else NEW
+        referrer = self.referred_by.value if self.referred_by.value in set(contacts["id"].tolist()) else NEW
+        self._loading = True
+        try:
+            set_choices(self.pick, [("— new contact —", NEW), *choices(contacts, "name")], keep)
+            set_choices(self.referred_by, [("(nobody)", NEW), *choices(contacts, "name")], referrer)
+            chosen = self.insider_for.value
+            self.insider_for.options = choices(self.wb.options(), "title")
+            self.insider_for.value = tuple(v for v in chosen if v in {o[1] for o in self.insider_for.options})
+        finally:
+            self._loading = False
+        self.archive_button.disabled = keep == NEW
+        self.table.show(
+            contacts_table(self.wb),
+            ["id", "name", "organization", "role", "relationship", "strength", "insider_for", "source", "email"],
+        )
+
+    def _on_pick(self, change) -> None:
+        if self._loading:
+            return
+        self.status.clear()
+        self.archive_button.disabled = change["new"] == NEW
+        if change["new"] == NEW:
+            self._fill({})
+            return
+        row = self.wb.get("contacts", change["new"])
+        links = self.wb.insider_links()
+        row["insider_for"] = tuple(links.loc[links["contact_id"] == change["new"], "option_id"].astype(int).tolist())
+        self._fill(row)
+
+    def _fill(self, row: dict) -> None:
+        for name in ("name", "organization", "role", "email", "profile_url", "notes"):
+            getattr(self, name).value = row.get(name, "")
+        self.relationship.value = row.get("relationship", "")
+        self.strength.value = row.get("strength", 3)
+        referrer = row.get("referred_by") or NEW
+        self.referred_by.value = referrer if referrer in {v for _, v in self.referred_by.options} else NEW
+        known = {v for _, v in self.insider_for.options}
+        self.insider_for.value = tuple(o for o in row.get("insider_for", ()) if o in known)
+
+    def _values(self) -> dict:
+        return dict(
+            name=self.name.value.strip(),
+            organization=self.organization.value.strip(),
+            role=self.role.value.strip(),
+            email=clean_email(self.email.value),
+            profile_url=clean_profile_url(self.profile_url.value),
+            relationship=self.relationship.value,
+            strength=self.strength.value,
+            referred_by=self.referred_by.value or None,
+            notes=self.notes.value.strip(),
+        )
+
+    def _changed(self) -> None:
+        self.refresh()
+        if self.on_change:
+            self.on_change()
+
+    def _save(self) -> str:
+        values = self._values()
+        options = list(self.insider_for.value)
+        if self.pick.value == NEW:
+            twins = self._same_person(values)
+            new_id = self.wb.add_contact(options=options, **values)
+            self._fill({})
+            self._changed()
+            note = f" (note: #{twins[0]} has the same name and organisation)" if twins else ""
+            return f"Added contact #{new_id}: {values['name']}{note}"
+        contact_id = self.pick.value
+        with self.wb.atomic():
+            self.wb.update_contact(contact_id, **values)
+            self.wb.set_insiders(contact_id, options)
+        self._changed()
+        return f"Saved contact #{contact_id}: {values['name']}"
+
+    def _same_person(self, values: dict) -> list[int]:
+        contacts = self.wb.contacts()
+        key = (matching.normalise_name(values["name"]), matching.normalise_org(values["organization"]))
+        return [
+            int(i)
+            for i, n, o in zip(contacts["id"], contacts["name"], contacts["organization"], strict=True)
+            if (matching.normalise_name(n), matching.normalise_org(o)) == key
+        ]
+
+    def _archive(self) -> str:
+        if self.pick.value == NEW:
+            raise ValidationError("contact", "choose a contact to archive first")
+        contact_id = self.pick.value
+        name = self.wb.get("contacts", contact_id)["name"]
+        self.wb.archive("contacts", contact_id)
+        self.pick.value = NEW
+        self._changed()
+        return f"Archived contact #{contact_id}: {name}"
+
+
+class TargetsForm:
+    """Per option: the organisations and roles where its insiders work (one per line)."""
+
+    def __init__(self, wb, on_change: Callable[[], None] | None = None):
+        self.wb = wb
+        self.on_change = on_change
+        self._loading = False
+        self.option = widgets.Dropdown(description="Option", style=_WIDE)
+        self.organizations = text_field("Organisations", "one per line, e.g. Brightpath Software", long=True)
+        self.roles = text_field("Roles", "one per line, e.g. UX Researcher", long=True)
+        self.save_button = widgets.Button(description="Save targets", button_style="primary", icon="check")
+        self.status = StatusLine()
+        self.table = TableView(empty="No options yet: add them in 01_options_and_criteria.")
+        self.option.observe(self._on_pick, names="value")
+        self.save_button.on_click(lambda _: guarded(self.status, self._save))
+        self.view = widgets.VBox(
+            [self.option, self.organizations, self.roles, self.save_button, self.status, self.table]
+        )
+        self.refresh()
+
+    def refresh(self) -> None:
+        options = self.wb.options()
+        self._loading = True
+        try:
+            set_choices(self.option, choices(options, "title"), self.option.value)
+        finally:
+            self._loading = False
+        self.save_button.disabled = options.empty
+        self._load(self.option.value)
+        targets = matching.load_targets(self.wb, options["id"].tolist())
+        self.table.show(
+            pd.DataFrame(
+                {
+                    "option": options["title"].tolist(),
+                    "organisations": ["; ".join(targets[int(i)]["organizations"]) for i in options["id"]],
+                    "roles": ["; ".join(targets[int(i)]["roles"]) for i in options["id"]],
+                }
+            )
+            if not options.empty
+            else options
+        )
+
+    def _load(self, option_id) -> None:
+        if option_id is None:
+            self.organizations.value = self.roles.value = ""
+            return
+        stored = matching.load_targets(self.wb, [option_id])[int(option_id)]
+        self.organizations.value = "\n".join(stored["organizations"])
+        self.roles.value = "\n".join(stored["roles"])
+
+    def _on_pick(self, change) -> None:
+        if not self._loading:
+            self.status.clear()
+            self._load(change["new"])
+
+    def _save(self) -> str:
+        if self.option.value is None:
+            raise ValidationError("option", "add an option first (notebook 01)")
+        stored = matching.save_targets(
+            self.wb, self.option.value, matching.lines(self.organizations.value), matching.lines(self.roles.value)
+        )
+        self.refresh()
+        if self.on_change:
+            self.on_change()
+        n_org, n_role = len(stored["organizations"]), len(stored["roles"])
+        return f"Saved {n_org} organisation(s) and {n_role} role(s) for option #{self.option.value}."
+
+
+class InsiderFinder:
+    """Who do I know there? Contacts matching each option's targets, to link as insiders."""
+
+    def __init__(self, wb, on_change: Callable[[], None] | None = None):
+        self.wb = wb
+        self.on_change = on_change
+        self.find_button = widgets.Button(description="Find matches", icon="search")
+        self.table = TableView(empty="No matches. Name organisations and roles for your options above.")
+        self.pick = widgets.SelectMultiple(
+            description="Link as insiders", rows=6, style=_WIDE, layout=widgets.Layout(width="95%")
+        )
+        self.link_button = widgets.Button(description="Link selected", button_style="primary", icon="link")
+        self.status = StatusLine()
+        self.find_button.on_click(lambda _: guarded(self.status, self._find))
+        self.link_button.on_click(lambda _: guarded(self.status, self._link))
+        self.view = widgets.VBox([self.find_button, self.table, self.pick, self.link_button, self.status])
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.suggestions = matching.suggestions_for(self.wb)
+        targets = matching.load_targets(self.wb).values()
+        self.table.empty = (
+            "No contacts match your targets who are not linked already. Add contacts, or more organisations "
+            "and roles above."
+            if any(t["organizations"] or t["roles"] for t in targets)
+            else "No targets yet: name organisations and roles for your options above."
+        )
+        self.table.show(self.suggestions, ["option", "contact", "organization", "role", "matched_on"])
+        self.pick.options = [
+            (f"{r.contact} ({r.organization}, {r.role}) → {r.option}: {r.matched_on}", (r.contact_id, r.option_id))
+            for r in self.suggestions.itertuples(index=False)
+        ]
+        self.link_button.disabled = self.suggestions.empty
+
+    def _find(self) -> str | None:
+        self.refresh()
+        n = len(self.suggestions)
+        if not n:
+            self.status.show("No contacts match the targets yet (or all matches are linked already).", "info")
+            return None
+        return f"{n} possible insider{'s' if n != 1 else ''} not linked yet."
+
+    def _link(self) -> str:
+        pairs = list(self.pick.value)
+        if not pairs:
+            raise ValidationError("link", "select one or more matches first")
+        with self.wb.atomic():
+            for contact_id, option_id in pairs:
+                self.wb.link_insider(contact_id, option_id)
+        self.refresh()
+        if self.on_change:
+            self.on_change()
+        return (
+            f"Linked {len(pairs)} contact{'s' if len(pairs) != 1 else ''} as insider{'s' if len(pairs) != 1 else ''}."
+        )
