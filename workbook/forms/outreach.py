@@ -1,0 +1,371 @@
+"""Forms for asking and following up: draft a message, record what happened, see what is due.
+
+- :class:`DraftForm` fills a message template for a conversation (or a contact and
+  an option), shows it in an editable text area with its word count and any
+  job-seeking language, and can add the contact × option as a new conversation.
+- :class:`RecordForm` records a step (request sent, follow-up sent, a reply, a
+  thank-you) on a chosen day; :func:`record_step` is the same without widgets.
+- :class:`DueView` lists what the 3B7 routine says is due on a day.
+- :class:`OutreachForms` builds the three and keeps them in step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as widgets
+import pandas as pd
+
+from .. import cadence, messages, vocab
+from ..errors import ValidationError
+from .base import StatusLine, TableView, choices, guarded, text_field
+
+#: Steps that can be recorded, with the label shown, and the statuses they may follow.
+STEPS: dict[str, str] = {
+    "sent": "Request sent",
+    "followed_up": "Follow-up sent",
+    "scheduled": "Reply: a time is agreed",
+    "declined": "Reply: they declined",
+    "no_reply": "No reply: stop asking",
+    "thanked": "Thank-you sent",
+}
+_OPEN = ("planned", "requested", "followed_up", "scheduled", "declined", "no_reply")
+_ALLOWED_FROM: dict[str, tuple[str, ...]] = {
+    "sent": ("planned", "requested", "declined", "no_reply"),
+    "followed_up": ("requested", "followed_up", "no_reply"),
+    "scheduled": _OPEN,
+    "declined": _OPEN,
+    "no_reply": _OPEN,
+    "thanked": ("scheduled", "done", "thanked"),
+}
+_PAST_ONLY = ("sent", "followed_up", "declined", "no_reply", "thanked")
+_TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.h]([0-5]\d)\s*$")
+
+
+def _label(day: dt.date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def _names(wb: Any) -> tuple[dict[int, str], dict[int, str]]:
+    """Contact names and option titles by id (archived ones too, for old conversations)."""
+    people, options = wb.contacts(include_archived=True), wb.options(include_archived=True)
+    return (dict(zip(people["id"], people["name"], strict=True)),
+            dict(zip(options["id"], options["title"], strict=True)))
+
+
+def _select(dropdown: widgets.Dropdown, value: Any) -> None:
+    """Select the entry holding ``value``, else the first one ("(choose)"), by index, so that the
+    browser shows the first entry's label rather than an empty box."""
+    values = [v for _, v in dropdown.options]
+    dropdown.index = values.index(value) if value in values else (0 if values else None)
+
+
+def conversation_choices(wb: Any) -> list[tuple[str, int]]:
+    """Dropdown entries ``(label, id)``: "contact — option (status)" for every conversation."""
+    conv = wb.conversations()
+    if conv.empty:
+        return []
+    names, titles = _names(wb)
+    return [
+        (f"{names.get(r.contact_id, '?')} — {titles.get(r.option_id, '?')} "
+         f"({vocab.CONVERSATION_STATUSES.get(r.status, r.status)}) #{r.id}", int(r.id))
+        for r in conv.itertuples(index=False)
+    ]
+
+
+def record_step(wb: Any, conversation_id: int | None, step: str, on: dt.date | None,
+                time: str = "", minutes: Any = messages.DEFAULT_MINUTES, today: dt.date | None = None) -> str:
+    """Record ``step`` (a key of :data:`STEPS`) for a conversation on day ``on``; returns what was done.
+
+    Raises :class:`ValidationError` naming the field (conversation, step, date,
+    time, minutes) and writes nothing when the input is not right.
+    """
+    today = today or dt.date.today()
+    if conversation_id is None:
+        raise ValidationError("conversation", "choose a conversation first (or add one in the draft form)")
+    if step not in STEPS:
+        raise ValidationError("step", f"{step!r} is not a step; choose one of {', '.join(STEPS)}")
+    if on is None or not isinstance(on, dt.date):
+        raise ValidationError("date", "is empty or not a date; pick the day it happened")
+    if isinstance(on, dt.datetime):
+        on = on.date()
+    conv = wb.get("conversations", conversation_id)
+    if conv["status"] not in _ALLOWED_FROM[step]:
+        now = vocab.CONVERSATION_STATUSES.get(conv["status"], conv["status"])
+        raise ValidationError("step", f"'{STEPS[step]}' does not fit a conversation that is already {now}")
+    if step in _PAST_ONLY and on > today:
+        raise ValidationError("date", f"{on.isoformat()} is in the future; record this once it has happened")
+    who = wb.get("contacts", conv["contact_id"])["name"]
+    if step == "sent":
+        steps = cadence.Cadence.from_settings(wb)
+        wb.update_conversation(conversation_id, status="requested", requested_on=on)
+        second = cadence.business_days_after(on, steps.second_contact_days)
+        follow = cadence.business_days_after(on, steps.follow_up_days)
+        return (f"Recorded: request to {who} sent on {_label(on)}. No reply by {_label(second)}: ask a second "
+                f"person; by {_label(follow)}: follow up. The due list below will remind you.")
+    if step == "followed_up":
+        wb.update_conversation(conversation_id, status="followed_up", followed_up_on=on)
+        return f"Recorded: follow-up to {who} sent on {_label(on)}."
+    if step == "scheduled":
+        match = _TIME.match(str(time or ""))
+        if not match:
+            raise ValidationError("time", f"{time!r} is not a time of day; type it as HH:MM, for example 15:30")
+        if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 480:
+            raise ValidationError("minutes", f"{minutes!r} is not allowed; use a whole number from 1 to 480")
+        when = dt.datetime.combine(on, dt.time(int(match.group(1)), int(match.group(2))))
+        wb.update_conversation(conversation_id, status="scheduled", scheduled_at=when, duration_min=minutes)
+        return (f"Scheduled: {who} on {_label(on)} at {when:%H:%M} for {minutes} minutes. "
+                "Send a short confirmation, and export the calendar to add it to yours.")
+    if step == "thanked":
+        wb.update_conversation(conversation_id, status="thanked", thanked_on=on)
+        return f"Recorded: thank-you to {who} sent on {_label(on)}."
+    wb.update_conversation(conversation_id, status=step)
+    return (f"Recorded: {who} — {vocab.CONVERSATION_STATUSES[step]}. That is normal; "
+            "ask a second person who knows this path.")
+
+
+def feedback_html(text: str) -> str:
+    """Word count and job-seeking phrases of a draft, as escaped HTML."""
+    parts = [f"<div>{html.escape(messages.length_note(text))}</div>"]
+    flags = messages.job_seeking_flags(text)
+    if flags:
+        found = ", ".join(f"“{html.escape(f)}”" for f in flags)
+        parts.append(
+            '<div style="color:#b71c1c">Job-seeking language: '
+            f"{found}. {html.escape(messages.JOB_SEEKING_EXPLANATION)}</div>"
+        )
+    return "".join(parts)
+
+
+class DraftForm:
+    """Pick a conversation (or a contact and option) and a template; edit the filled draft."""
+
+    def __init__(self, wb: Any, on_change: Callable[[], None] | None = None):
+        self.wb = wb
+        self.on_change = on_change
+        wide = {"style": {"description_width": "initial"}, "layout": widgets.Layout(width="95%")}
+        self.my_name = text_field("Your name", "as you sign your messages", value=wb.setting("my_name", "") or "")
+        self.save_name = widgets.Button(description="Save my name")
+        self.conversation = widgets.Dropdown(description="Conversation", **wide)
+        self.contact = widgets.Dropdown(description="Contact", **wide)
+        self.option = widgets.Dropdown(description="Option", **wide)
+        self.create = widgets.Button(description="Add as a conversation to ask", layout=widgets.Layout(width="auto"))
+        self.template = widgets.Dropdown(
+            description="Message", options=[(messages.TEMPLATE_LABELS.get(n, n), n) for n in messages.template_names()],
+            **wide,
+        )
+        self.draft = widgets.Textarea(layout=widgets.Layout(width="95%", height="18em"))
+        self.feedback = widgets.HTML()
+        self.status = StatusLine()
+        self.words = 0
+        self.flags: list[str] = []
+        self._busy = False
+        self.view = widgets.VBox([
+            widgets.HBox([self.my_name, self.save_name]),
+            self.conversation,
+            widgets.HTML("<em>…or, for someone new to ask, choose a contact and an option:</em>"),
+            self.contact, self.option, self.create,
+            self.template, self.draft, self.feedback, self.status,
+        ])
+        self.save_name.on_click(lambda _: guarded(self.status, self._save_name))
+        self.create.on_click(lambda _: guarded(self.status, self._create))
+        for w in (self.conversation, self.contact, self.option, self.template):
+            w.observe(self._changed, names="value")
+        self.draft.observe(lambda _: self._check(), names="value")
+        self.refresh()
+
+    def refresh(self, select: int | None = None) -> None:
+        """Reload the choices (keeping the selection), pick the template that fits its status, redraft."""
+        self._busy = True
+        try:
+            keep = select if select is not None else self.conversation.value
+            self.conversation.options = [("(none: a new contact and option)", None), *conversation_choices(self.wb)]
+            _select(self.conversation, keep)
+            for widget, frame, label in ((self.contact, self.wb.contacts(), "name"),
+                                         (self.option, self.wb.options(), "title")):
+                current = widget.value
+                widget.options = choices(frame, label, none="(choose)")
+                _select(widget, current)
+        finally:
+            self._busy = False
+        self._follow_conversation(pick_template=True)
+        self.redraft()
+
+    def _changed(self, change: dict) -> None:
+        if self._busy:
+            return
+        if change["owner"] is self.conversation:
+            self._follow_conversation(pick_template=True)
+        self.redraft()
+
+    def _follow_conversation(self, pick_template: bool) -> None:
+        cid = self.conversation.value
+        self._busy = True
+        try:
+            self.contact.disabled = self.option.disabled = self.create.disabled = cid is not None
+            if cid is not None:
+                row = self.wb.get("conversations", cid)
+                for widget, value in ((self.contact, row["contact_id"]), (self.option, row["option_id"])):
+                    _select(widget, value)
+                suggested = messages.TEMPLATE_FOR_STATUS.get(row["status"])
+                if pick_template and suggested in {v for _, v in self.template.options}:
+                    self.template.value = suggested
+        finally:
+            self._busy = False
+
+    def redraft(self) -> None:
+        """Fill the chosen template again (replacing edits in the text area)."""
+        if (self.conversation.value is None and self.contact.value is None) or self.template.value is None:
+            self.draft.value = ""
+            self.feedback.value = "<em>Choose a conversation, or a contact and an option, to see a draft.</em>"
+            return
+        self.draft.value = messages.draft(
+            self.wb, self.template.value, conversation_id=self.conversation.value,
+            contact_id=self.contact.value, option_id=self.option.value,
+        )
+        self._check()
+
+    def _check(self) -> None:
+        self.words = messages.word_count(self.draft.value)
+        self.flags = messages.job_seeking_flags(self.draft.value)
+        if self.draft.value:
+            self.feedback.value = feedback_html(self.draft.value)
+
+    def _save_name(self) -> str:
+        name = self.my_name.value.strip()
+        if not name:
+            raise ValidationError("Your name", "is empty; type the name you sign your messages with")
+        self.wb.set_setting("my_name", name)
+        self.redraft()
+        return f"Saved your name: {name}."
+
+    def _create(self) -> str:
+        if self.contact.value is None:
+            raise ValidationError("contact", "choose who you want to ask")
+        if self.option.value is None:
+            raise ValidationError("option", "choose the option you want to learn about")
+        conv = self.wb.conversations()
+        same = conv[(conv["contact_id"] == self.contact.value) & (conv["option_id"] == self.option.value)]
+        if not same.empty:
+            self.refresh(select=int(same.iloc[0]["id"]))
+            return "You already have this conversation; it is selected above."
+        new_id = self.wb.add_conversation(self.contact.value, self.option.value)
+        self.refresh(select=new_id)
+        if self.on_change:
+            self.on_change()
+        return "Added as a conversation to ask. Edit the draft, send it yourself, then record it as sent below."
+
+
+class RecordForm:
+    """Record a step of a conversation on a day: request sent, follow-up sent, a reply, a thank-you."""
+
+    #: At most this many conversations are shown in the table (the most recently changed).
+    SHOWN = 50
+
+    def __init__(self, wb: Any, on_change: Callable[[], None] | None = None):
+        self.wb = wb
+        self.on_change = on_change
+        wide = {"style": {"description_width": "initial"}, "layout": widgets.Layout(width="95%")}
+        self.conversation = widgets.Dropdown(description="Conversation", **wide)
+        self.step = widgets.Dropdown(description="What happened", options=[(v, k) for k, v in STEPS.items()], **wide)
+        self.on = widgets.DatePicker(description="Date", value=dt.date.today(), style={"description_width": "initial"})
+        self.time = text_field("Time (HH:MM)", "15:30")
+        self.minutes = widgets.IntText(description="Minutes", value=messages.DEFAULT_MINUTES,
+                                       style={"description_width": "initial"})
+        self.save = widgets.Button(description="Record", button_style="primary")
+        self.status = StatusLine()
+        self.table = TableView(empty="No conversations yet: add one in the draft form above.")
+        self.more = widgets.Label()
+        self.when = widgets.VBox([self.time, self.minutes])
+        self.view = widgets.VBox([self.conversation, self.step, self.on, self.when, self.save, self.status,
+                                  self.more, self.table])
+        self.step.observe(lambda _: self._show_time(), names="value")
+        self.save.on_click(lambda _: self._save())
+        self._show_time()
+        self.refresh()
+
+    def _show_time(self) -> None:
+        self.when.layout.display = "" if self.step.value == "scheduled" else "none"
+
+    def refresh(self) -> None:
+        keep = self.conversation.value
+        self.conversation.options = [("(choose)", None), *conversation_choices(self.wb)]
+        _select(self.conversation, keep)
+        conv = self.wb.conversations()
+        self.more.value = ""
+        if conv.empty:
+            self.table.show(conv)
+            return
+        if len(conv) > self.SHOWN:
+            self.more.value = f"The {self.SHOWN} most recently changed of your {len(conv)} conversations:"
+            conv = conv.sort_values("updated_at", ascending=False, kind="stable").head(self.SHOWN)
+        names, titles = _names(self.wb)
+        shown = pd.DataFrame({
+            "#": conv["id"],
+            "contact": conv["contact_id"].map(names),
+            "option": conv["option_id"].map(titles),
+            "status": conv["status"].map(vocab.CONVERSATION_STATUSES),
+            "requested": conv["requested_on"].dt.strftime("%Y-%m-%d"),
+            "followed up": conv["followed_up_on"].dt.strftime("%Y-%m-%d"),
+            "scheduled": conv["scheduled_at"].dt.strftime("%Y-%m-%d %H:%M"),
+        })
+        self.table.show(shown)
+
+    def _save(self) -> bool:
+        ok = guarded(self.status, lambda: record_step(
+            self.wb, self.conversation.value, self.step.value, self.on.value, self.time.value, self.minutes.value
+        ))
+        if ok:
+            self.refresh()
+            if self.on_change:
+                self.on_change()
+        return ok
+
+
+class DueView:
+    """What is due on a day (today by default): follow-ups, second contacts, thank-yous."""
+
+    def __init__(self, wb: Any):
+        self.wb = wb
+        self.on = widgets.DatePicker(description="Due on", value=dt.date.today())
+        self.update = widgets.Button(description="Refresh")
+        self.status = StatusLine()
+        self.table = TableView(empty="Nothing due on this day: no follow-ups or thank-yous waiting.")
+        self.view = widgets.VBox([widgets.HBox([self.on, self.update]), self.status, self.table])
+        self.on.observe(lambda _: self.refresh(), names="value")
+        self.update.on_click(lambda _: self.refresh())
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.on.value is None:
+            self.status.error("Due on: pick a day to see what is due then.")
+            return
+        self.status.clear()
+        due = cadence.due_list(self.wb, self.on.value)
+        if not due.empty:
+            due = pd.DataFrame({
+                "due": due["due_on"].map(lambda d: d.isoformat()) + due["overdue"].map({True: " (late)", False: ""}),
+                "to do": due["kind"].map(cadence.KINDS),
+                "contact": due["contact"],
+                "option": due["option"],
+                "what": due["what"],
+            })
+        self.table.show(due)
+
+
+class OutreachForms:
+    """The draft form, the record form and the due list of one workbook, kept in step."""
+
+    def __init__(self, wb: Any):
+        self.due = DueView(wb)
+        self.record = RecordForm(wb, on_change=self._changed)
+        self.draft = DraftForm(wb, on_change=self._changed)
+
+    def _changed(self) -> None:
+        self.record.refresh()
+        self.draft.refresh()
+        self.due.refresh()
