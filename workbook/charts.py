@@ -23,7 +23,7 @@ from matplotlib.patches import Patch
 from . import evidence
 from . import plotstyle as ps
 from .evidence_model import WEIGHT_MAX
-from .evidence_summary import chart_label
+from .plotstyle import chart_label
 
 #: At most this many options are drawn (the best supported); the title says when some are left out.
 MAX_OPTIONS = 25
