@@ -1,0 +1,263 @@
+"""Capturing a conversation the same day, and evidence from other sources, driven through the forms."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+
+from workbook.forms.capture import NO_CONVERSATION, NO_OPTIONS, CaptureForm, EvidenceForm, thank_you_line
+
+TODAY = dt.date(2026, 11, 26)
+NASTY = [
+    "🙂 great team 👩🏽‍💻",
+    "العمل مرهق أحيانًا",
+    "<script>alert('x')</script><img src=x onerror=alert(1)>",
+    "z" * 100_000,
+    "",
+    "   ",
+]
+
+
+@pytest.fixture
+def met(wb):
+    """A conversation that took place today with Rosa about UX research."""
+    o = wb.add_option("UX research", questions="Is the pay fair?\nNights?")
+    o2 = wb.add_option("Data engineering")
+    pay = wb.add_criterion("Pay", 2.0)
+    flex = wb.add_criterion("Flexibility")
+    p = wb.add_contact("Rosa Marquez", "Acme", "UX Researcher", "alumni", options=[o])
+    v = wb.add_conversation(p, o, status="scheduled", scheduled_at="2026-11-26 10:00")
+    wb.ids = dict(o=o, o2=o2, pay=pay, flex=flex, p=p, v=v)
+    return wb
+
+
+@pytest.fixture
+def form(met):
+    return CaptureForm(met, today=TODAY)
+
+
+def conv(wb):
+    return wb.get("conversations", wb.ids["v"])
+
+
+def test_empty_workbook_says_what_to_do_first(wb):
+    form = CaptureForm(wb, today=TODAY)
+    assert form.status.text == NO_CONVERSATION and form.tabs.layout.display == "none"
+    form.mark_done.click()
+    assert form.status.kind == "error" and "conversation" in form.status.text
+    other = EvidenceForm(wb)
+    assert other.status.text == NO_OPTIONS and other.insight.save.layout.display == "none"
+    other.insight.save.click()
+    assert other.status.kind == "error" and wb.insights().empty
+
+
+def test_mark_done_defaults_to_today_and_keeps_notes(form, met):
+    assert form.done_on.value == TODAY
+    form.notes.value = "She walked me through a study.\nGood coffee."
+    form.mark_done.click()
+    assert form.status.kind == "ok", form.status.text
+    row = conv(met)
+    assert (row["status"], row["done_on"], row["notes"]) == ("done", "2026-11-26", form.notes.value)
+    assert "(done" in form.conversation.label and "due by 2026-11-27" in form.header.value
+
+
+@pytest.mark.parametrize(("day", "reason"), [(None, "is empty"), (TODAY + dt.timedelta(days=1), "in the future")])
+def test_mark_done_refuses_a_missing_or_future_date(form, met, day, reason):
+    form.done_on.value = day
+    form.mark_done.click()
+    assert form.status.kind == "error" and "done on" in form.status.text and reason in form.status.text
+    assert conv(met)["status"] == "scheduled"
+
+
+def test_several_insights_in_a_row_stay_on_the_conversation(form, met):
+    ed = form.insight
+    assert ed.option.value == met.ids["o"] and ed.source.value == "interview"
+    ed.criterion.value = met.ids["pay"]
+    ed.stance.value = 2
+    ed.quote.value = "Pay rises fast after two years"
+    ed.save.click()
+    assert form.status.kind == "ok", form.status.text
+    assert ed.quote.value == "" and ed.stance.value is None and form.conversation.value == met.ids["v"]
+    ed.criterion.value = met.ids["flex"]
+    ed.stance.value = -1
+    ed.confidence.value = "high"
+    ed.against_hopes.value = True
+    ed.quote.value = "Evenings are common before launches"
+    ed.save.click()
+    ins = met.insights()
+    assert list(ins["stance"]) == [2, -1]
+    assert list(ins["conversation_id"]) == [met.ids["v"]] * 2
+    assert list(ins["contact_id"]) == [met.ids["p"]] * 2
+    assert list(ins["against_hopes"]) == [False, True]
+    assert ins.iloc[1]["confidence"] == "high"
+    assert list(ed.table.frame["stance"]) == ["+2 strongly for", "−1 against"]
+
+
+def test_an_insight_needs_a_stance(form, met):
+    form.insight.quote.value = "keep me"
+    form.insight.save.click()
+    assert form.status.kind == "error" and "stance" in form.status.text
+    assert met.insights().empty and form.insight.quote.value == "keep me"
+
+
+@pytest.mark.parametrize("nasty", NASTY)
+def test_insight_quote_is_stored_exactly_and_shown_escaped(form, met, nasty):
+    form.insight.stance.value = 1
+    form.insight.quote.value = nasty
+    form.insight.save.click()
+    assert form.status.kind == "ok"
+    assert met.insights().iloc[0]["note"] == nasty
+    assert BeautifulSoup(form.insight.table.value, "html.parser").find(["script", "img"]) is None
+
+
+def test_referral_becomes_a_linked_contact_with_a_planned_conversation(form, met):
+    form.ref_name.value = "Kofi Mensah"
+    form.ref_organization.value = "Nordlicht"
+    form.ref_email.value = "kofi@example.org"
+    assert form.ref_option.value == met.ids["o"]
+    form.add_referral.click()
+    assert form.status.kind == "ok", form.status.text
+    assert "referred by Rosa Marquez" in form.status.text
+    new = met.contacts().iloc[-1]
+    assert (new["name"], new["relationship"], new["referred_by"]) == ("Kofi Mensah", "referral", met.ids["p"])
+    links = met.insider_links()
+    assert ((links["contact_id"] == new["id"]) & (links["option_id"] == met.ids["o"])).any()
+    planned = met.conversations().iloc[-1]
+    assert (planned["contact_id"], planned["status"]) == (new["id"], "planned")
+    assert form.ref_name.value == "" and list(form.referrals.frame["name"]) == ["Kofi Mensah"]
+    assert form.conversation.value == met.ids["v"]
+
+
+def test_referral_without_option_or_plan(form, met):
+    form.ref_name.value = "Lee"
+    form.ref_option.value = None
+    form.add_referral.click()
+    assert form.status.kind == "ok"
+    assert len(met.conversations()) == 1 and met.insider_links()["contact_id"].tolist() == [met.ids["p"]]
+
+
+@pytest.mark.parametrize("name", ["", "   "])
+def test_referral_needs_a_name(form, met, name):
+    form.ref_name.value = name
+    form.add_referral.click()
+    assert form.status.kind == "error" and "name" in form.status.text
+    assert len(met.contacts()) == 1 and len(met.conversations()) == 1
+
+
+@pytest.mark.parametrize("nasty", [n for n in NASTY if n.strip()])
+def test_referral_fields_are_stored_exactly(form, met, nasty):
+    for box in (form.ref_name, form.ref_organization, form.ref_role, form.ref_email):
+        box.value = nasty
+    form.add_referral.click()
+    assert form.status.kind == "ok"
+    new = met.contacts().iloc[-1]
+    assert [new["name"], new["organization"], new["role"], new["email"]] == [nasty] * 4
+    assert BeautifulSoup(form.referrals.value, "html.parser").find(["script", "img"]) is None
+
+
+def test_thank_you_due_within_24_hours_then_marked_sent(form, met):
+    form.mark_thanked.click()
+    assert form.status.kind == "error" and "mark the conversation done first" in form.status.text
+    form.mark_done.click()
+    assert "due by 2026-11-27" in form.thanks_due.value
+    assert "Rosa" in form.thank_you_note.value  # a draft to edit
+    form.thank_you_note.value = "Thank you, Rosa! 🙏"
+    form.mark_thanked.click()
+    assert form.status.kind == "ok", form.status.text
+    row = conv(met)
+    assert (row["status"], row["thanked_on"], row["thank_you_note"]) == ("thanked", "2026-11-26", "Thank you, Rosa! 🙏")
+    assert "sent on 2026-11-26" in form.thanks_due.value
+    form.mark_done.click()  # correcting the notes later does not undo the thank-you
+    assert conv(met)["status"] == "thanked"
+
+
+def test_thank_you_cannot_be_dated_before_the_conversation(form, met):
+    form.done_on.value = TODAY - dt.timedelta(days=2)
+    form.mark_done.click()
+    form.thanked_on.value = TODAY - dt.timedelta(days=3)
+    form.mark_thanked.click()
+    assert form.status.kind == "error" and "before the conversation" in form.status.text
+    assert conv(met)["thanked_on"] is None
+
+
+@pytest.mark.parametrize(
+    ("days_ago", "expected"), [(0, "due by 2026-11-27 (tomorrow)"), (1, "due today"), (3, "overdue since 2026-11-24")]
+)
+def test_thank_you_line(days_ago, expected):
+    done = (TODAY - dt.timedelta(days=days_ago)).isoformat()
+    assert expected in thank_you_line({"done_on": done, "thanked_on": None}, TODAY)
+
+
+def test_debrief_updates_the_conversation_and_the_open_questions(form, met):
+    assert [text for _, text in form.answered] == ["Is the pay fair?", "Nights?"]
+    form.debrief.value = "Research is half presenting."
+    form.still_interested.value = "yes, more than before"
+    form.still_need.value = "How do teams hire juniors?\nNights?\n"
+    form.answered[0][0].value = True
+    form.save_debrief.click()
+    assert form.status.kind == "ok", form.status.text
+    assert "1 added, 1 ticked off" in form.status.text
+    row = conv(met)
+    assert (row["debrief"], row["still_interested"]) == ("Research is half presenting.", "yes, more than before")
+    assert met.get("options", met.ids["o"])["questions"] == "Nights?\nHow do teams hire juniors?"
+    assert [text for _, text in form.answered] == ["Nights?", "How do teams hire juniors?"]
+    assert form.still_need.value == ""
+
+
+@pytest.mark.parametrize("nasty", NASTY)
+def test_debrief_and_notes_are_stored_exactly(form, met, nasty):
+    form.debrief.value = nasty
+    form.still_interested.value = nasty
+    form.save_debrief.click()
+    form.notes.value = nasty
+    form.mark_done.click()
+    form.thank_you_note.value = nasty
+    form.mark_thanked.click()
+    assert form.status.kind == "ok", form.status.text
+    row = conv(met)
+    assert [row["debrief"], row["still_interested"], row["notes"], row["thank_you_note"]] == [nasty] * 4
+
+
+def test_header_escapes_names(wb):
+    o = wb.add_option("<b>UX</b>")
+    wb.add_conversation(wb.add_contact("<img src=x onerror=alert(1)>"), o)
+    form = CaptureForm(wb, today=TODAY)
+    soup = BeautifulSoup(form.header.value, "html.parser")
+    assert soup.find("img") is None and "<img src=x onerror=alert(1)>" in soup.get_text()
+
+
+def test_opens_on_the_latest_done_conversation(met):
+    ids = met.ids
+    met.add_conversation(ids["p"], ids["o2"], status="done", done_on="2026-11-20")
+    latest = met.add_conversation(ids["p"], ids["o2"], status="done", done_on="2026-11-25")
+    assert CaptureForm(met, today=TODAY).conversation.value == latest
+
+
+def test_evidence_from_other_sources_without_a_conversation(met):
+    other = EvidenceForm(met)
+    ed = other.insight
+    assert "interview" not in [v for _, v in ed.source.options] and ed.source.value == "desk-research"
+    ed.source.value = "second-hand"
+    ed.contact.value = met.ids["p"]
+    ed.criterion.value = met.ids["flex"]
+    ed.stance.value = -2
+    ed.quote.value = "A friend of Rosa says hours are long"
+    ed.save.click()
+    assert other.status.kind == "ok", other.status.text
+    row = met.insights().iloc[0]
+    assert (row["source"], row["stance"], row["contact_id"]) == ("second-hand", -2, met.ids["p"])
+    assert pd.isna(row["conversation_id"])
+    assert ed.quote.value == "" and len(ed.table.frame) == 1
+
+
+def test_evidence_form_shows_the_latest_ten_from_other_sources(met):
+    ids = met.ids
+    for i in range(12):
+        met.add_insight(ids["o"], ids["pay"], 1, source="online-review", note=f"review {i}")
+    met.add_insight(ids["o"], ids["pay"], 1, conversation_id=ids["v"], note="from Rosa")
+    other = EvidenceForm(met)
+    assert other.insight.contact.label == "(not a particular person)" and other.insight.contact.value is None
+    assert list(other.insight.table.frame["note"]) == [f"review {i}" for i in range(2, 12)]
