@@ -82,13 +82,13 @@ def test_lab_starts_jupyterlab_on_the_notebooks_with_the_workbook(runner, tmp_pa
 def test_installed_notebooks_are_copied_without_overwriting_edits(tmp_path):
     folder, copied = launch.prepare_notebooks(tmp_path / "nb")
     shipped = sorted(p.name for p in launch.paths.notebooks_dir().glob("*.ipynb"))
+    assert len(shipped) == 8
     assert sorted(p.name for p in copied) == shipped
-    if copied:
-        edited = copied[0]
-        edited.write_text('{"edited": true}')
-        _, again = launch.prepare_notebooks(tmp_path / "nb")
-        assert again == []
-        assert edited.read_text() == '{"edited": true}'
+    edited = copied[0]
+    edited.write_text('{"edited": true}')
+    _, again = launch.prepare_notebooks(tmp_path / "nb")
+    assert again == []
+    assert edited.read_text() == '{"edited": true}'
 
 
 def test_default_workbook_is_outside_the_repository(monkeypatch, tmp_path):
@@ -121,3 +121,11 @@ def test_python_dash_m_runs_the_cli(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "Schema version" in result.stdout
+
+
+def test_every_command_is_in_the_readme():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for name in cli.commands:
+        assert f"career-workbook {name}" in readme or f"`{name} " in readme, f"{name} is not in README.md"

@@ -211,7 +211,7 @@ def coverage_chart(cells: pd.DataFrame, ax: Axes | None = None) -> Figure:
 def all_charts(wb) -> dict[str, Figure]:
     """The standard charts for a workbook, keyed ``scores``, ``p_best``, ``evidence``, ``sensitivity``, ``coverage``."""
     result = wb.compare()
-    grid = evidence.cells(wb.options(), wb.criteria(), wb.insights(), reliability=wb.setting("source_reliability"))
+    grid = evidence.cells(wb.options(), wb.criteria(), wb.evidence_rows(), reliability=wb.setting("source_reliability"))
     return {
         "scores": scores_chart(result),
         "p_best": p_best_chart(result),
