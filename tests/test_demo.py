@@ -228,3 +228,15 @@ def test_default_criteria_are_valid_and_distinct():
         cleaned = fields.clean("criteria", row)
         assert cleaned["weight"] > 0
         assert len(cleaned["description"]) > 20, row["name"]
+
+
+def test_demo_shows_who_do_i_know_there(tmp_path):
+    """The demo's options name target organisations, so the matcher has someone to suggest."""
+    from workbook import matching
+
+    wb = build_demo(tmp_path / "demo.sqlite", overwrite=True)
+    found = matching.suggestions_for(wb)
+    assert len(found) >= 1
+    assert not found["linked"].any()
+    assert "St. Agnes Hospital" in set(found["organization"])
+    wb.close()

@@ -45,7 +45,11 @@ def fill(wb: Workbook, spec: dict[str, Any] | None = None, today: dt.date | None
 
     with wb.atomic():
         for o in spec["options"]:
-            keys["options"][o["key"]] = wb.add("options", **strip(o))
+            keys["options"][o["key"]] = wb.add("options", **strip(o, "targets"))
+            if o.get("targets"):
+                from .matching import save_targets
+
+                save_targets(wb, keys["options"][o["key"]], **o["targets"])
         for c in spec["criteria"]:
             keys["criteria"][c["key"]] = wb.add("criteria", **strip(c))
         for p in spec["contacts"]:
