@@ -280,3 +280,16 @@ def test_foreign_keys_are_enforced_by_sqlite_too(filled):
 def test_file_is_wal(wb):
     assert wb.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert wb.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_set_weights_saves_all_or_none(filled):
+    c1, c2 = filled.ids["c1"], filled.ids["c2"]
+    filled.set_weights({c1: 5, c2: 0})
+    assert dict(zip(filled.criteria()["id"], filled.criteria()["weight"], strict=True)) == {c1: 5.0, c2: 0.0}
+    with pytest.raises(ValidationError, match="every weight is 0"):
+        filled.set_weights({c1: 0, c2: 0})
+    with pytest.raises(ValidationError, match="weight"):
+        filled.set_weights({c1: 3, c2: -1})
+    with pytest.raises(NotFoundError, match="no record with id 999"):
+        filled.set_weights({c1: 3, 999: 1})
+    assert filled.get("criteria", c1)["weight"] == 5.0  # nothing changed by the refused calls

@@ -407,6 +407,17 @@ class Workbook:
     def update_criterion(self, id: int, **fields: Any) -> None:
         self.update("criteria", id, **fields)
 
+    def set_weights(self, weights: Mapping[int, float]) -> None:
+        """Save the weights of several criteria at once (criterion id -> weight); at least one above 0."""
+        if not weights:
+            raise ValidationError("weights", "there are no criteria yet; add some in notebook 01 first")
+        cleaned = {int(cid): _fields.clean("criteria", {"weight": w}, partial=True)["weight"] for cid, w in weights.items()}
+        if not any(w > 0 for w in cleaned.values()):
+            raise ValidationError("weights", "every weight is 0; give at least one criterion a weight above 0")
+        with self.atomic():
+            for cid, weight in cleaned.items():
+                self.update("criteria", cid, weight=weight)
+
     def update_contact(self, id: int, **fields: Any) -> None:
         self.update("contacts", id, **fields)
 

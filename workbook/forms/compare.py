@@ -16,7 +16,6 @@ import pandas as pd
 
 from .. import charts
 from ..charts_plan import png
-from ..errors import ValidationError
 from .base import StatusLine, TableView, guarded
 
 #: Columns of the readable results table.
@@ -155,11 +154,5 @@ class CompareForm:
 
     def _save(self) -> str:
         weights = self.weights()
-        if not weights:
-            raise ValidationError("weights", "there are no criteria yet; add some in notebook 01 first")
-        if not any(w > 0 for w in weights.values()):
-            raise ValidationError("weights", "every weight is 0; give at least one criterion a weight above 0")
-        with self.wb.atomic():
-            for cid, weight in weights.items():
-                self.wb.update_criterion(cid, weight=weight)
+        self.wb.set_weights(weights)
         return f"Saved the weights of {len(weights)} criteria."

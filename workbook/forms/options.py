@@ -288,13 +288,7 @@ class WeightsPanel:
 
     def _save(self) -> str:
         weights = self.weights()
-        if not weights:
-            raise ValidationError("weight", "there are no criteria yet; add some first")
-        if not any(w > 0 for w in weights.values()):
-            raise ValidationError("weight", "every weight is 0; give at least one criterion a weight above 0")
-        with self.wb.atomic():
-            for cid, weight in weights.items():
-                self.wb.update_criterion(cid, weight=weight)
+        self.wb.set_weights(weights)
         if self.on_change:
             self.on_change()
         return f"Saved the weights of {len(weights)} criteria."
