@@ -6,7 +6,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from workbook import charts_plan
-from workbook.forms.options import NEW, CriteriaForm, OptionsForm, load_suggested_criteria, option_count_advice
+from workbook.forms.criteria import CriteriaForm, load_suggested_criteria
+from workbook.forms.options import NEW, OptionsForm, option_count_advice
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 

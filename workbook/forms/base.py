@@ -1,4 +1,4 @@
-"""Pieces every form shares: an escaped status line, a table view, dropdown choices.
+"""Pieces every form shares: an escaped status line, a table view, dropdown choices, weight sliders.
 
 User text never reaches an HTML sink unescaped: :class:`StatusLine` and
 :func:`table_html` escape everything they are given.
@@ -7,6 +7,7 @@ User text never reaches an HTML sink unescaped: :class:`StatusLine` and
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -96,6 +97,22 @@ def choices(frame: pd.DataFrame, label: str, *, none: str | None = None) -> list
     return out
 
 
+def select(dropdown: widgets.Dropdown, value: Any) -> None:
+    """Select the entry holding ``value``, else the first one, by position.
+
+    Selecting by position rather than setting ``value`` to None makes the browser
+    show the first entry's label (e.g. "(choose)") instead of an empty box.
+    """
+    values = [v for _, v in dropdown.options]
+    dropdown.index = values.index(value) if value in values else (0 if values else None)
+
+
+def set_choices(dropdown: widgets.Dropdown, options: list[tuple[str, Any]], keep: Any = None) -> None:
+    """Give a dropdown new ``options`` and select ``keep`` if it is among them, else the first one."""
+    dropdown.options = options
+    select(dropdown, keep)
+
+
 def vocab_choices(vocabulary: dict[Any, str]) -> list[tuple[str, Any]]:
     """Dropdown options ``(label, value)`` from one of :mod:`workbook.vocab`'s mappings."""
     return [(label, value) for value, label in vocabulary.items()]
@@ -111,3 +128,30 @@ def text_field(description: str, placeholder: str = "", long: bool = False, **kw
         layout=widgets.Layout(width="95%"),
         **kwargs,
     )
+
+
+def weight_sliders(
+    criteria: pd.DataFrame, on_move: Callable[[dict], None], description_width: str
+) -> dict[int, widgets.FloatSlider]:
+    """One slider per criterion (criterion id -> slider), starting at its stored weight."""
+    sliders: dict[int, widgets.FloatSlider] = {}
+    for row in criteria.itertuples(index=False):
+        slider = widgets.FloatSlider(
+            value=float(row.weight),
+            min=0.0,
+            max=max(10.0, math.ceil(float(row.weight))),
+            step=0.5,
+            description=str(row.name),  # a slider's description is shown as plain text, not HTML
+            continuous_update=False,
+            style={"description_width": description_width},
+            layout=widgets.Layout(width="95%"),
+        )
+        slider.observe(on_move, names="value")
+        sliders[int(row.id)] = slider
+    return sliders
+
+
+def save_weights(wb: Any, weights: dict[int, float]) -> str:
+    """Store the weights the sliders show (criterion id -> weight); returns what was done."""
+    wb.set_weights(weights)
+    return f"Saved the weights of {len(weights)} criteria."

@@ -9,14 +9,12 @@ can be driven and checked without a browser. Nothing here calls ``display()``.
 
 from __future__ import annotations
 
-import math
-
 import ipywidgets as widgets
 import pandas as pd
 
 from .. import charts
 from ..charts_plan import png
-from .base import StatusLine, TableView, guarded
+from .base import StatusLine, TableView, guarded, save_weights, weight_sliders
 
 #: Columns of the readable results table.
 RESULT_COLUMNS = ["option", "score", "90% interval", "chance of being best", "notes", "independent sources"]
@@ -112,20 +110,7 @@ class CompareForm:
     def refresh(self) -> None:
         """Sliders back to the stored weights, and everything recomputed."""
         self.criteria = self.wb.criteria()
-        self.sliders = {}
-        for row in self.criteria.itertuples(index=False):
-            slider = widgets.FloatSlider(
-                value=float(row.weight),
-                min=0.0,
-                max=max(10.0, math.ceil(float(row.weight))),
-                step=0.5,
-                description=str(row.name),  # shown as plain text, not HTML
-                continuous_update=False,
-                style={"description_width": "200px"},
-                layout=widgets.Layout(width="95%"),
-            )
-            slider.observe(self._moved, names="value")
-            self.sliders[int(row.id)] = slider
+        self.sliders = weight_sliders(self.criteria, self._moved, "200px")
         self.slider_box.children = list(self.sliders.values())
         self.save_button.disabled = self.reset_button.disabled = not self.sliders
         if not self.sliders:
@@ -153,6 +138,4 @@ class CompareForm:
         self.status.show("These weights are not saved: press “Save these weights” to keep them.", "info")
 
     def _save(self) -> str:
-        weights = self.weights()
-        self.wb.set_weights(weights)
-        return f"Saved the weights of {len(weights)} criteria."
+        return save_weights(self.wb, self.weights())

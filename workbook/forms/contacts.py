@@ -17,12 +17,10 @@ import pandas as pd
 
 from .. import matching, vocab
 from ..errors import ValidationError
-from .base import StatusLine, TableView, choices, guarded, text_field, vocab_choices
-from .options import set_choices
+from .base import StatusLine, TableView, choices, guarded, select, set_choices, text_field, vocab_choices
+from .editor import NEW, WIDE, RecordEditor  # NEW also means "nobody" for "Referred by"
 
-NEW = 0  # dropdown value meaning "a new contact" / "nobody" (ids start at 1)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_WIDE = {"description_width": "initial"}
 
 
 def clean_email(text: str) -> str:
@@ -59,97 +57,71 @@ def contacts_table(wb) -> pd.DataFrame:
     return contacts.assign(insider_for=[", ".join(known.get(int(i), [])) for i in contacts["id"]])
 
 
-class ContactsForm:
+class ContactsForm(RecordEditor):
     """Add, edit and archive the people you could ask. ``view`` is the widget to show."""
 
+    table_name, noun, a_noun, label = "contacts", "contact", "a contact", "name"
+    pick_description = "Contact"
+    empty = "No contacts yet. Add people above, or import your LinkedIn connections below."
+
     def __init__(self, wb, on_change: Callable[[], None] | None = None):
-        self.wb = wb
-        self.on_change = on_change
-        self._loading = False
-        self.pick = widgets.Dropdown(description="Contact", style=_WIDE)
+        super().__init__(wb, on_change)
         self.name = text_field("Name")
         self.organization = text_field("Organisation", "where they work")
         self.role = text_field("Role", "what they do there")
         self.email = text_field("Email")
         self.profile_url = text_field("Profile URL", "e.g. https://www.linkedin.com/in/…")
         self.relationship = widgets.Dropdown(
-            description="Relationship", options=vocab_choices(vocab.RELATIONSHIPS), value="", style=_WIDE
+            description="Relationship", options=vocab_choices(vocab.RELATIONSHIPS), value="", style=WIDE
         )
         self.strength = widgets.IntSlider(
-            value=3, min=1, max=5, description="Tie strength (1 weak – 5 close)", style=_WIDE
+            value=3, min=1, max=5, description="Tie strength (1 weak – 5 close)", style=WIDE
         )
         self.insider_for = widgets.SelectMultiple(
-            description="Knows from inside", rows=4, style=_WIDE, layout=widgets.Layout(width="95%")
+            description="Knows from inside", rows=4, style=WIDE, layout=widgets.Layout(width="95%")
         )
-        self.referred_by = widgets.Dropdown(description="Referred by", style=_WIDE)
+        self.referred_by = widgets.Dropdown(description="Referred by", style=WIDE)
         self.notes = text_field("Notes", long=True)
-        self.save_button = widgets.Button(description="Save contact", button_style="primary", icon="check")
-        self.archive_button = widgets.Button(description="Archive contact", icon="archive")
-        self.status = StatusLine()
-        self.table = TableView(empty="No contacts yet. Add people above, or import your LinkedIn connections below.")
-        self.pick.observe(self._on_pick, names="value")
-        self.save_button.on_click(lambda _: guarded(self.status, self._save))
-        self.archive_button.on_click(lambda _: guarded(self.status, self._archive))
-        self.view = widgets.VBox(
-            [
-                self.pick,
-                self.name,
-                self.organization,
-                self.role,
-                self.email,
-                self.profile_url,
-                self.relationship,
-                self.strength,
-                self.insider_for,
-                self.referred_by,
-                self.notes,
-                widgets.HBox([self.save_button, self.archive_button]),
-                self.status,
-                self.table,
-            ]
-        )
+        self.view = self._layout([
+            self.name,
+            self.organization,
+            self.role,
+            self.email,
+            self.profile_url,
+            self.relationship,
+            self.strength,
+            self.insider_for,
+            self.referred_by,
+            self.notes,
+        ])
         self.refresh()
 
     def refresh(self) -> None:
         """Reload the dropdowns and the table from the workbook."""
         contacts = self.wb.contacts()
-        keep = self.pick.value if self.pick.value in set(contacts["id"].tolist()) else NEW
         referrer = self.referred_by.value if self.referred_by.value in set(contacts["id"].tolist()) else NEW
-        self._loading = True
-        try:
-            set_choices(self.pick, [("— new contact —", NEW), *choices(contacts, "name")], keep)
-            set_choices(self.referred_by, [("(nobody)", NEW), *choices(contacts, "name")], referrer)
-            chosen = self.insider_for.value
-            self.insider_for.options = choices(self.wb.options(), "title")
-            self.insider_for.value = tuple(v for v in chosen if v in {o[1] for o in self.insider_for.options})
-        finally:
-            self._loading = False
-        self.archive_button.disabled = keep == NEW
+        self._reload_pick(contacts)
+        set_choices(self.referred_by, [("(nobody)", NEW), *choices(contacts, "name")], referrer)
+        chosen = self.insider_for.value
+        self.insider_for.options = choices(self.wb.options(), "title")
+        self.insider_for.value = tuple(v for v in chosen if v in {o[1] for o in self.insider_for.options})
         self.table.show(
             contacts_table(self.wb),
             ["id", "name", "organization", "role", "relationship", "strength", "insider_for", "source", "email"],
         )
 
-    def _on_pick(self, change) -> None:
-        if self._loading:
-            return
-        self.status.clear()
-        self.archive_button.disabled = change["new"] == NEW
-        if change["new"] == NEW:
-            self._fill({})
-            return
-        row = self.wb.get("contacts", change["new"])
+    def _load(self, record_id: int) -> dict:
+        row = self.wb.get("contacts", record_id)
         links = self.wb.insider_links()
-        row["insider_for"] = tuple(links.loc[links["contact_id"] == change["new"], "option_id"].astype(int).tolist())
-        self._fill(row)
+        row["insider_for"] = tuple(links.loc[links["contact_id"] == record_id, "option_id"].astype(int).tolist())
+        return row
 
     def _fill(self, row: dict) -> None:
         for name in ("name", "organization", "role", "email", "profile_url", "notes"):
             getattr(self, name).value = row.get(name, "")
         self.relationship.value = row.get("relationship", "")
         self.strength.value = row.get("strength", 3)
-        referrer = row.get("referred_by") or NEW
-        self.referred_by.value = referrer if referrer in {v for _, v in self.referred_by.options} else NEW
+        select(self.referred_by, row.get("referred_by") or NEW)
         known = {v for _, v in self.insider_for.options}
         self.insider_for.value = tuple(o for o in row.get("insider_for", ()) if o in known)
 
@@ -166,27 +138,17 @@ class ContactsForm:
             notes=self.notes.value.strip(),
         )
 
-    def _changed(self) -> None:
-        self.refresh()
-        if self.on_change:
-            self.on_change()
+    def _added_note(self, values: dict) -> str:
+        twins = self._same_person(values)
+        return f" (note: #{twins[0]} has the same name and organisation)" if twins else ""
 
-    def _save(self) -> str:
-        values = self._values()
-        options = list(self.insider_for.value)
-        if self.pick.value == NEW:
-            twins = self._same_person(values)
-            new_id = self.wb.add_contact(options=options, **values)
-            self._fill({})
-            self._changed()
-            note = f" (note: #{twins[0]} has the same name and organisation)" if twins else ""
-            return f"Added contact #{new_id}: {values['name']}{note}"
-        contact_id = self.pick.value
+    def _add(self, values: dict) -> int:
+        return self.wb.add_contact(options=list(self.insider_for.value), **values)
+
+    def _update(self, record_id: int, values: dict) -> None:
         with self.wb.atomic():
-            self.wb.update_contact(contact_id, **values)
-            self.wb.set_insiders(contact_id, options)
-        self._changed()
-        return f"Saved contact #{contact_id}: {values['name']}"
+            self.wb.update_contact(record_id, **values)
+            self.wb.set_insiders(record_id, list(self.insider_for.value))
 
     def _same_person(self, values: dict) -> list[int]:
         contacts = self.wb.contacts()
@@ -197,16 +159,6 @@ class ContactsForm:
             if (matching.normalise_name(n), matching.normalise_org(o)) == key
         ]
 
-    def _archive(self) -> str:
-        if self.pick.value == NEW:
-            raise ValidationError("contact", "choose a contact to archive first")
-        contact_id = self.pick.value
-        name = self.wb.get("contacts", contact_id)["name"]
-        self.wb.archive("contacts", contact_id)
-        self.pick.value = NEW
-        self._changed()
-        return f"Archived contact #{contact_id}: {name}"
-
 
 class TargetsForm:
     """Per option: the organisations and roles where its insiders work (one per line)."""
@@ -215,7 +167,7 @@ class TargetsForm:
         self.wb = wb
         self.on_change = on_change
         self._loading = False
-        self.option = widgets.Dropdown(description="Option", style=_WIDE)
+        self.option = widgets.Dropdown(description="Option", style=WIDE)
         self.organizations = text_field("Organisations", "one per line, e.g. Brightpath Software", long=True)
         self.roles = text_field("Roles", "one per line, e.g. UX Researcher", long=True)
         self.save_button = widgets.Button(description="Save targets", button_style="primary", icon="check")
@@ -285,7 +237,7 @@ class InsiderFinder:
         self.find_button = widgets.Button(description="Find matches", icon="search")
         self.table = TableView(empty="No matches. Name organisations and roles for your options above.")
         self.pick = widgets.SelectMultiple(
-            description="Link as insiders", rows=6, style=_WIDE, layout=widgets.Layout(width="95%")
+            description="Link as insiders", rows=6, style=WIDE, layout=widgets.Layout(width="95%")
         )
         self.link_button = widgets.Button(description="Link selected", button_style="primary", icon="link")
         self.status = StatusLine()

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .. import cadence, messages, vocab
 from ..errors import ValidationError
-from .base import StatusLine, TableView, choices, guarded, text_field
+from .base import StatusLine, TableView, choices, guarded, select, set_choices, text_field
 
 #: Steps that can be recorded, with the label shown, and the statuses they may follow.
 STEPS: dict[str, str] = {
@@ -55,13 +55,6 @@ def _names(wb: Any) -> tuple[dict[int, str], dict[int, str]]:
     people, options = wb.contacts(include_archived=True), wb.options(include_archived=True)
     return (dict(zip(people["id"], people["name"], strict=True)),
             dict(zip(options["id"], options["title"], strict=True)))
-
-
-def _select(dropdown: widgets.Dropdown, value: Any) -> None:
-    """Select the entry holding ``value``, else the first one ("(choose)"), by index, so that the
-    browser shows the first entry's label rather than an empty box."""
-    values = [v for _, v in dropdown.options]
-    dropdown.index = values.index(value) if value in values else (0 if values else None)
 
 
 def conversation_choices(wb: Any) -> list[tuple[str, int]]:
@@ -183,13 +176,12 @@ class DraftForm:
         self._busy = True
         try:
             keep = select if select is not None else self.conversation.value
-            self.conversation.options = [("(none: a new contact and option)", None), *conversation_choices(self.wb)]
-            _select(self.conversation, keep)
+            none = ("(none: a new contact and option)", None)
+            set_choices(self.conversation, [none, *conversation_choices(self.wb)], keep)
             for widget, frame, label in ((self.contact, self.wb.contacts(), "name"),
                                          (self.option, self.wb.options(), "title")):
                 current = widget.value
-                widget.options = choices(frame, label, none="(choose)")
-                _select(widget, current)
+                set_choices(widget, choices(frame, label, none="(choose)"), current)
         finally:
             self._busy = False
         self._follow_conversation(pick_template=True)
@@ -210,7 +202,7 @@ class DraftForm:
             if cid is not None:
                 row = self.wb.get("conversations", cid)
                 for widget, value in ((self.contact, row["contact_id"]), (self.option, row["option_id"])):
-                    _select(widget, value)
+                    select(widget, value)
                 suggested = messages.TEMPLATE_FOR_STATUS.get(row["status"])
                 if pick_template and suggested in {v for _, v in self.template.options}:
                     self.template.value = suggested
@@ -293,8 +285,7 @@ class RecordForm:
 
     def refresh(self) -> None:
         keep = self.conversation.value
-        self.conversation.options = [("(choose)", None), *conversation_choices(self.wb)]
-        _select(self.conversation, keep)
+        set_choices(self.conversation, [("(choose)", None), *conversation_choices(self.wb)], keep)
         conv = self.wb.conversations()
         self.more.value = ""
         if conv.empty:
