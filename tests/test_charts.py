@@ -143,3 +143,10 @@ def test_many_options_are_cut_to_the_best_and_the_title_says_so(wb):
     fig = charts.scores_chart(result)
     assert len(fig.axes[0].get_yticklabels()) == charts.MAX_OPTIONS
     assert f"top {charts.MAX_OPTIONS} of {charts.MAX_OPTIONS + 5}" in fig.axes[0].get_title(loc="left")
+    figures = charts.all_charts(wb, max_options=10)
+    for key in ("scores", "p_best", "evidence", "coverage"):
+        ax = figures[key].axes[0]
+        assert len(ax.get_yticklabels()) == 10, key
+        assert "top 10 of" in ax.get_title(loc="left"), key
+    heat = figures["evidence"].axes[0]
+    assert len(heat.texts) == 10, "one label per drawn cell (10 options × 1 criterion)"

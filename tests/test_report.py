@@ -205,6 +205,8 @@ def test_many_options_are_summarised_not_dumped(wb, fast_charts):
     assert len(soup.select("article.cw-option")) == report_mod.TOP_OPTIONS
     assert len(soup.select("table.cw-compact tbody tr")) == 200 - report_mod.TOP_OPTIONS
     assert len(soup.select("blockquote.cw-quote")) <= report_mod.TOP_OPTIONS * report_mod.QUOTES_PER_OPTION
+    heatmap = soup.select_one("#chart-evidence img")["alt"]
+    assert f"top {report_mod.REPORT_CHART_OPTIONS} of 200 options" in heatmap, "the chart says it shows the best only"
 
 
 def test_write_report_default_path_is_next_to_the_workbook(filled, fast_charts):
@@ -292,3 +294,25 @@ def test_summary_with_solid_evidence_says_clearly_ahead_and_nothing_thin(wb, fas
     assert re.fullmatch(r"Nursing leads, with a \d+% chance of being the best fit\.", headline), headline
     assert "How sure: clearly ahead." in soup.select_one("#summary").get_text()
     assert not wb.conn.in_transaction, "building a report leaves no transaction open"
+
+
+def test_summary_orders_next_by_score_and_says_when_a_chance_rests_on_thin_evidence(wb, fast_charts):
+    lead, second, thin = wb.add_option("UX research"), wb.add_option("Data analysis"), wb.add_option("Park ranger")
+    pay, flex = wb.add_criterion("Pay", 2), wb.add_criterion("Flexibility", 1)
+    for i in range(6):
+        person = wb.add_contact(f"Person {i}", "Org", "Analyst")
+        for option, stances in ((lead, (1, 1)), (second, (1, -1))):
+            talk = wb.add_conversation(person, option, status="done")
+            for criterion, stance in zip((pay, flex), stances, strict=True):
+                wb.add_insight(option, criterion, stance, "high", conversation_id=talk, note=f"note {i}")
+    wb.add_insight(thin, pay, 2, "high", source="online-review", note="rangers love it")
+    wb.add_insight(thin, flex, 2, "high", source="online-review", note="and the hours")
+    scores = wb.compare()
+    assert list(scores["title"]) == ["UX research", "Data analysis", "Park ranger"]
+    assert scores.at[thin, "p_best"] > scores.at[second, "p_best"], "the thin option looks likelier than the runner-up"
+    lines = [p.get_text() for p in soup_of(build_report(wb)).select("#summary p")]
+    assert any(line.startswith("Next by score: Data analysis, with a") for line in lines), lines
+    thin_lines = [line for line in lines if "thin evidence" in line]
+    assert len(thin_lines) == 1 and thin_lines[0].startswith("Park ranger's"), lines
+    assert "only 2 independent sources" in thin_lines[0]
+    assert not any("Data analysis's" in line or "UX research's" in line for line in lines), "solid options are not called thin"

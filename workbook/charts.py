@@ -33,6 +33,7 @@ WELL_COVERED = 3
 SCORE_CMAP = "RdBu"
 _COVERAGE_COLOURS = ("#DDDDDD", "#A9D6F5", "#56B4E9", "#0072B2")
 _COVERAGE_LABELS = ("no source yet", "1 source", "2 sources", f"{WELL_COVERED}+ sources")
+_NO_OPTIONS = "No career options yet: add the paths you are weighing first."
 
 
 def _empty(fig: Figure, ax: Axes, title: str, text: str) -> Figure:
@@ -41,25 +42,33 @@ def _empty(fig: Figure, ax: Axes, title: str, text: str) -> Figure:
     return fig
 
 
-def _top(frame: pd.DataFrame, by: str) -> tuple[pd.DataFrame, str]:
-    """The best ``MAX_OPTIONS`` rows by ``by`` (best last, for bottom-up bars) and a title note."""
-    shown = frame.sort_values(by, ascending=False, kind="stable").head(MAX_OPTIONS)
-    note = f" (top {MAX_OPTIONS} of {len(frame)})" if len(frame) > MAX_OPTIONS else ""
+def _top(frame: pd.DataFrame, by: str, most: int = MAX_OPTIONS) -> tuple[pd.DataFrame, str]:
+    """The best ``most`` rows by ``by`` (best last, for bottom-up bars) and a title note."""
+    shown = frame.sort_values(by, ascending=False, kind="stable").head(most)
+    note = f" (top {most} of {len(frame)})" if len(frame) > most else ""
     return shown.iloc[::-1], note
 
 
-def scores_chart(result: pd.DataFrame, ax: Axes | None = None) -> Figure:
+def _option_bars(result: pd.DataFrame | None, ax: Axes | None, by: str, row_height: float,
+                 most: int) -> tuple[Figure, Axes, pd.DataFrame | None, str]:
+    """Figure and axes for one row per option of ``wb.compare()``; the rows shown (None if none) and a title note."""
+    n = 0 if result is None else len(result)
+    fig, ax = ps.figure_and_axes(ax, size=(7.5, 1.4 + row_height * min(max(n, 2), most)))
+    if n == 0:
+        return fig, ax, None, ""
+    return fig, ax, *_top(result, by, most)
+
+
+def scores_chart(result: pd.DataFrame, ax: Axes | None = None, max_options: int = MAX_OPTIONS) -> Figure:
     """Each option's score with its 90% interval, best supported at the top.
 
     ``result`` is :func:`workbook.evidence.compare`'s frame (``wb.compare()``):
     columns ``title``, ``score``, ``low``, ``high``.
     """
     title = "How well the evidence supports each option"
-    n = 0 if result is None else len(result)
-    fig, ax = ps.figure_and_axes(ax, size=(7.5, 1.4 + 0.45 * min(max(n, 2), MAX_OPTIONS)))
-    if n == 0:
-        return _empty(fig, ax, title, "No career options yet: add the paths you are weighing first.")
-    shown, note = _top(result, "score")
+    fig, ax, shown, note = _option_bars(result, ax, "score", 0.45, max_options)
+    if shown is None:
+        return _empty(fig, ax, title, _NO_OPTIONS)
     y = np.arange(len(shown))
     score = shown["score"].to_numpy()
     err = np.vstack([score - shown["low"].to_numpy(), shown["high"].to_numpy() - score])
@@ -78,14 +87,12 @@ def scores_chart(result: pd.DataFrame, ax: Axes | None = None) -> Figure:
     return fig
 
 
-def p_best_chart(result: pd.DataFrame, ax: Axes | None = None) -> Figure:
+def p_best_chart(result: pd.DataFrame, ax: Axes | None = None, max_options: int = MAX_OPTIONS) -> Figure:
     """Each option's chance of being the best fit (``p_best`` from ``wb.compare()``), as bars in %."""
     title = "Chance of being the best option"
-    n = 0 if result is None else len(result)
-    fig, ax = ps.figure_and_axes(ax, size=(7.5, 1.4 + 0.4 * min(max(n, 2), MAX_OPTIONS)))
-    if n == 0:
-        return _empty(fig, ax, title, "No career options yet: add the paths you are weighing first.")
-    shown, note = _top(result, "p_best")
+    fig, ax, shown, note = _option_bars(result, ax, "p_best", 0.4, max_options)
+    if shown is None:
+        return _empty(fig, ax, title, _NO_OPTIONS)
     pct = 100 * shown["p_best"].to_numpy()
     y = np.arange(len(shown))
     ax.barh(y, pct, color=[ps.colour(0) if p == pct.max() else ps.colour(4) for p in pct])
@@ -97,20 +104,21 @@ def p_best_chart(result: pd.DataFrame, ax: Axes | None = None) -> Figure:
     return fig
 
 
-def evidence_heatmap(cells: pd.DataFrame, ax: Axes | None = None) -> Figure:
+def evidence_heatmap(cells: pd.DataFrame, ax: Axes | None = None, max_options: int = MAX_OPTIONS) -> Figure:
     """Option × criterion grid coloured by the evidence score, with the number of independent sources.
 
     ``cells`` is :func:`workbook.evidence.cells`'s frame. Options are ordered
-    by their overall score; a blank grey cell has no evidence yet.
+    by their overall score; a blank grey cell has no evidence yet. At most
+    ``max_options`` options are drawn; the title says when some are left out.
     """
     title = "Evidence per option and criterion"
     n_opt = 0 if cells is None or cells.empty else cells["option_id"].nunique()
     n_crit = 0 if n_opt == 0 else cells["criterion_id"].nunique()
-    fig, ax = ps.figure_and_axes(ax, size=(2.8 + 1.15 * max(n_crit, 3), 1.8 + 0.5 * min(max(n_opt, 2), MAX_OPTIONS)))
+    fig, ax = ps.figure_and_axes(ax, size=(2.8 + 1.15 * max(n_crit, 3), 1.8 + 0.5 * min(max(n_opt, 2), max_options)))
     if n_opt == 0:
         return _empty(fig, ax, title, "Nothing to show yet: add options and criteria, then record evidence.")
     overall = (cells["weight"] * cells["score"]).groupby(cells["option_id"]).sum()
-    option_order = overall.sort_values(ascending=False, kind="stable").index[:MAX_OPTIONS]
+    option_order = overall.sort_values(ascending=False, kind="stable").index[:max_options]
     criteria = cells.drop_duplicates("criterion_id")[["criterion_id", "criterion", "weight"]]
     grid = cells.pivot(index="option_id", columns="criterion_id", values="score").loc[option_order]
     count = cells.pivot(index="option_id", columns="criterion_id", values="n_sources").loc[option_order]
@@ -118,15 +126,18 @@ def evidence_heatmap(cells: pd.DataFrame, ax: Axes | None = None) -> Figure:
     values = np.ma.masked_where(count.to_numpy() == 0, grid.to_numpy())
     cmap = matplotlib.colormaps[SCORE_CMAP].with_extremes(bad="#EEEEEE")
     norm = Normalize(-2, 2)
-    image = ax.imshow(values, cmap=cmap, norm=norm, aspect="auto")
+    image = ax.imshow(values, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
+    sources = count.to_numpy().astype("int64")
+    dark = cmap(norm(grid.to_numpy()))[..., :3] @ np.array([0.299, 0.587, 0.114]) < 0.5
     for (i, j), s in np.ndenumerate(grid.to_numpy()):
-        k = int(count.to_numpy()[i, j])
+        k = int(sources[i, j])
         if k == 0:
-            ax.text(j, i, "no\nevidence", ha="center", va="center", fontsize=ps.FONT_SIZE - 2, color="#666666")
+            ax.text(j, i, "no\nevidence", ha="center", va="center", fontsize=ps.FONT_SIZE - 2, color="#666666",
+                    in_layout=False)
             continue
-        r, g, b, _ = cmap(norm(s))
-        ink = "white" if 0.299 * r + 0.587 * g + 0.114 * b < 0.5 else "black"
-        ax.text(j, i, f"{s:+.1f}\n{k} src", ha="center", va="center", fontsize=ps.FONT_SIZE - 1, color=ink)
+        ax.text(j, i, f"{s:+.1f}\n{k} src", ha="center", va="center", fontsize=ps.FONT_SIZE - 1,
+                color="white" if dark[i, j] else "black",
+                in_layout=False)  # inside its cell: the layout need not measure it
     titles = cells.drop_duplicates("option_id").set_index("option_id")["option"]
     ax.set_yticks(range(len(option_order)), [chart_label(titles[o], 28) for o in option_order])
     ax.set_xticks(range(len(criteria)), [f"{textwrap.fill(chart_label(c, 26), 13)}\n{w:.0%}" for c, w in
@@ -136,7 +147,7 @@ def evidence_heatmap(cells: pd.DataFrame, ax: Axes | None = None) -> Figure:
         ax.spines[side].set_visible(False)
     bar = fig.colorbar(image, ax=ax, shrink=0.8, ticks=[-2, -1, 0, 1, 2])
     bar.set_label("score: −2 against … +2 for", fontsize=ps.FONT_SIZE - 1)
-    note = f" (top {MAX_OPTIONS} of {n_opt} options)" if n_opt > MAX_OPTIONS else ""
+    note = f" (top {max_options} of {n_opt} options)" if n_opt > max_options else ""
     ps.finish(ax, title=title + note, xlabel="criterion and its share of your weights")
     return fig
 
@@ -178,7 +189,7 @@ def sensitivity_chart(sens: pd.DataFrame, ax: Axes | None = None) -> Figure:
     return fig
 
 
-def coverage_chart(cells: pd.DataFrame, ax: Axes | None = None) -> Figure:
+def coverage_chart(cells: pd.DataFrame, ax: Axes | None = None, max_options: int = MAX_OPTIONS) -> Figure:
     """How much of what matters to you is backed by evidence, per option.
 
     Each bar splits an option's criteria, by their share of your weights, into
@@ -186,7 +197,7 @@ def coverage_chart(cells: pd.DataFrame, ax: Axes | None = None) -> Figure:
     """
     title = "Evidence coverage per option"
     n_opt = 0 if cells is None or cells.empty else cells["option_id"].nunique()
-    fig, ax = ps.figure_and_axes(ax, size=(8.0, 1.6 + 0.4 * min(max(n_opt, 2), MAX_OPTIONS)))
+    fig, ax = ps.figure_and_axes(ax, size=(8.0, 1.6 + 0.4 * min(max(n_opt, 2), max_options)))
     if n_opt == 0:
         return _empty(fig, ax, title, "Nothing to show yet: add options and criteria, then record evidence.")
     band = np.minimum(cells["n_sources"].to_numpy(), WELL_COVERED)
@@ -194,7 +205,7 @@ def coverage_chart(cells: pd.DataFrame, ax: Axes | None = None) -> Figure:
     table = share.pivot_table(index="option_id", columns="band", values="weight", aggfunc="sum", fill_value=0.0)
     table = table.reindex(columns=range(WELL_COVERED + 1), fill_value=0.0)
     titles = cells.drop_duplicates("option_id").set_index("option_id")["option"]
-    shown, note = _top(table.assign(_key=table[WELL_COVERED] + 0.5 * table[2] + 0.25 * table[1]), "_key")
+    shown, note = _top(table.assign(_key=table[WELL_COVERED] + 0.5 * table[2] + 0.25 * table[1]), "_key", max_options)
     y = np.arange(len(shown))
     left = np.zeros(len(shown))
     for k in range(WELL_COVERED + 1):
@@ -208,14 +219,19 @@ def coverage_chart(cells: pd.DataFrame, ax: Axes | None = None) -> Figure:
     return fig
 
 
-def all_charts(wb) -> dict[str, Figure]:
-    """The standard charts for a workbook, keyed ``scores``, ``p_best``, ``evidence``, ``sensitivity``, ``coverage``."""
+def all_charts(wb, *, cells: pd.DataFrame | None = None, max_options: int = MAX_OPTIONS) -> dict[str, Figure]:
+    """The standard charts for a workbook, keyed ``scores``, ``p_best``, ``evidence``, ``sensitivity``, ``coverage``.
+
+    ``cells`` is :func:`workbook.evidence.cells` of ``wb`` if the caller has it
+    already; ``max_options`` is the most options a chart draws (titles say when some are left out).
+    """
     result = wb.compare()
-    grid = evidence.cells(wb.options(), wb.criteria(), wb.evidence_rows(), reliability=wb.setting("source_reliability"))
+    grid = cells if cells is not None else evidence.cells(
+        wb.options(), wb.criteria(), wb.evidence_rows(), reliability=wb.setting("source_reliability"))
     return {
-        "scores": scores_chart(result),
-        "p_best": p_best_chart(result),
-        "evidence": evidence_heatmap(grid),
+        "scores": scores_chart(result, max_options=max_options),
+        "p_best": p_best_chart(result, max_options=max_options),
+        "evidence": evidence_heatmap(grid, max_options=max_options),
         "sensitivity": sensitivity_chart(wb.sensitivity()),
-        "coverage": coverage_chart(grid),
+        "coverage": coverage_chart(grid, max_options=max_options),
     }

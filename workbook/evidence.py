@@ -58,7 +58,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ValidationError
-from .evidence_decisions import next_conversations, sensitivity
+from .evidence_decisions import _leader_order, next_conversations, sensitivity
 from .evidence_model import (
     CONFIDENCE_WEIGHT,
     INTERVAL_Z,
@@ -169,8 +169,7 @@ def compare(
         columns=COMPARE_COLUMNS,
     )
     frame["title"] = frame["title"].astype("str")
-    order = np.lexsort((cells.option_ids, -np.round(score, 12)))
-    return frame.iloc[order]
+    return frame.iloc[_leader_order(cells.option_ids, score)]  # best first, ties by id
 
 
 def cells(
