@@ -15,8 +15,6 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import pytest
-
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="career-workbook-tests-"))
 os.environ["CAREER_WORKBOOK_HOME"] = str(_SESSION_DIR / "home")
 os.environ["CAREER_WORKBOOK"] = str(_SESSION_DIR / "fresh" / "workbook.sqlite")

@@ -8,7 +8,13 @@ import pytest
 from click.testing import CliRunner
 
 from workbook import ValidationError
-from workbook.cadence import COLUMNS, Cadence, business_days_after, due_actions, due_list
+from workbook.cadence import (
+    COLUMNS,
+    Cadence,
+    business_days_after,
+    due_actions,
+    due_list,
+)
 from workbook.cli import cli
 
 FRIDAY = "2026-11-06"

@@ -8,7 +8,13 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from workbook.forms.capture import NO_CONVERSATION, NO_OPTIONS, CaptureForm, EvidenceForm, thank_you_line
+from workbook.forms.capture import (
+    NO_CONVERSATION,
+    NO_OPTIONS,
+    CaptureForm,
+    EvidenceForm,
+    thank_you_line,
+)
 
 TODAY = dt.date(2026, 11, 26)
 NASTY = [

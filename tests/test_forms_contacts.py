@@ -9,7 +9,13 @@ import pytest
 from bs4 import BeautifulSoup
 
 from workbook import matching
-from workbook.forms.contacts import NEW, ContactsForm, InsiderFinder, TargetsForm, clean_profile_url
+from workbook.forms.contacts import (
+    NEW,
+    ContactsForm,
+    InsiderFinder,
+    TargetsForm,
+    clean_profile_url,
+)
 from workbook.forms.linkedin import LinkedInImportForm
 
 HOSTILE = "<img src=x onerror=alert(1)>"

@@ -6,7 +6,13 @@ import datetime as dt
 
 import pytest
 
-from workbook.forms.outreach import DraftForm, DueView, OutreachForms, RecordForm, record_step
+from workbook.forms.outreach import (
+    DraftForm,
+    DueView,
+    OutreachForms,
+    RecordForm,
+    record_step,
+)
 
 TODAY = dt.date.today()
 

@@ -9,7 +9,6 @@ Pure functions over the workbook's tables (no widgets, no I/O)::
 
 from __future__ import annotations
 
-
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .. import calendar_ics, cadence
+from .. import cadence, calendar_ics
 from ..cli import cli, open_for_command, workbook_option
 
 

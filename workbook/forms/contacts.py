@@ -17,7 +17,16 @@ import pandas as pd
 
 from .. import matching, vocab
 from ..errors import ValidationError
-from .base import StatusLine, TableView, choices, guarded, select, set_choices, text_field, vocab_choices
+from .base import (
+    StatusLine,
+    TableView,
+    choices,
+    guarded,
+    select,
+    set_choices,
+    text_field,
+    vocab_choices,
+)
 from .editor import NEW, WIDE, RecordEditor  # NEW also means "nobody" for "Referred by"
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")

@@ -22,7 +22,15 @@ import pandas as pd
 
 from .. import cadence, messages, vocab
 from ..errors import ValidationError
-from .base import StatusLine, TableView, choices, guarded, select, set_choices, text_field
+from .base import (
+    StatusLine,
+    TableView,
+    choices,
+    guarded,
+    select,
+    set_choices,
+    text_field,
+)
 
 #: Steps that can be recorded, with the label shown, and the statuses they may follow.
 STEPS: dict[str, str] = {
