@@ -78,6 +78,10 @@ def main(argv: list[str] | None = None) -> int:
     if failed:
         print(f"\nFailed: {', '.join(failed)}", file=sys.stderr)
         return 1
+    over = [r["name"] for r in results if "OVER BUDGET" in r["note"]]
+    if over:
+        print(f"\nOver budget: {', '.join(over)}", file=sys.stderr)
+        return 1
     return 0
 
 

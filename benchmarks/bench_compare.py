@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from workbook import evidence
 
+from . import row
 from .generate import synthetic_frames
 
 BUDGET_S = 1.0
@@ -58,20 +59,11 @@ def run(quick: bool = False) -> list[dict]:
         note = shape
         if name.startswith("compare") and not quick:
             note += f"; budget {BUDGET_S:g} s: {'ok' if seconds <= BUDGET_S else 'OVER BUDGET'}"
-        rows.append({"name": name, "seconds": seconds, "baseline_seconds": baseline,
-                     "ratio": seconds / baseline if baseline > 0 else float("inf"), "note": note})
+        rows.append(row(name, seconds, baseline, note))
     return rows
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    rows = run(quick="--quick" in argv)
-    print(f"{'name':<26} {'seconds':>9} {'baseline':>9} {'ratio':>7}  note")
-    for r in rows:
-        print(f"{r['name']:<26} {r['seconds']:>9.3f} {r['baseline_seconds']:>9.4f} {r['ratio']:>7.1f}  {r['note']}")
-    over = [r for r in rows if "OVER BUDGET" in r["note"]]
-    return 1 if over else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    from .__main__ import main
+
+    sys.exit(main(["--only", "compare", *sys.argv[1:]]))

@@ -18,6 +18,8 @@ from nbclient import NotebookClient
 
 from workbook import paths
 
+from . import row
+
 
 def guided_notebooks() -> list[Path]:
     return sorted(paths.notebooks_dir().glob("[0-9][0-9]_*.ipynb"))
@@ -72,11 +74,10 @@ def run(quick: bool = False) -> list[dict]:
     guided_s = statistics.median(g for g, _ in pairs)
     empty_s = statistics.median(e for _, e in pairs)
     return [
-        {
-            "name": f"run {'all ' if len(files) == everything else ''}{len(files)} guided notebooks",
-            "seconds": guided_s,
-            "baseline_seconds": empty_s,
-            "ratio": guided_s / empty_s,
-            "note": f"nbclient in-process, new workbook, vs {len(files)} one-cell notebooks; median of {runs}",
-        }
+        row(
+            f"run {'all ' if len(files) == everything else ''}{len(files)} guided notebooks",
+            guided_s,
+            empty_s,
+            f"nbclient in-process, new workbook, vs {len(files)} one-cell notebooks; median of {runs}",
+        )
     ]

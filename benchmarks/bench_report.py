@@ -21,6 +21,7 @@ from workbook import open_workbook
 from workbook.demo import build_demo
 from workbook.report import build_report
 
+from . import row
 from .generate import build_workbook
 
 BUDGET_S = 3.0
@@ -52,11 +53,6 @@ def time_report(path: Path, repeat: int) -> tuple[float, int]:
     return statistics.median(times), size
 
 
-def _row(name: str, seconds: float, baseline: float, note: str) -> dict:
-    return {"name": name, "seconds": seconds, "baseline_seconds": baseline,
-            "ratio": seconds / baseline if baseline > 0 else float("inf"), "note": note}
-
-
 def run(quick: bool = False) -> list[dict]:
     """Time the report of the demo workbook and of a generated one; one dict per measurement.
 
@@ -72,25 +68,18 @@ def run(quick: bool = False) -> list[dict]:
         baseline = baseline_import(3)
         rows = []
         seconds, nbytes = time_report(folder / "demo.sqlite", repeat)
-        rows.append(_row("report: demo workbook", seconds, baseline, f"{nbytes / 1024:.0f} KB"))
+        rows.append(row("report: demo workbook", seconds, baseline, f"{nbytes / 1024:.0f} KB"))
         seconds, nbytes = time_report(big, repeat)
         shape = f"{size['options']} options, {size['contacts']:,} contacts, {size['insights']:,} insights"
         note = f"{shape}; {nbytes / 1024:.0f} KB"
         if not quick:
             ok = seconds <= BUDGET_S and nbytes <= BUDGET_BYTES
             note += f"; budget {BUDGET_S:g} s and 2 MB: {'ok' if ok else 'OVER BUDGET'}"
-        rows.append(_row(f"report: {size['options']} options", seconds, baseline, note))
+        rows.append(row(f"report: {size['options']} options", seconds, baseline, note))
     return rows
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    rows = run(quick="--quick" in argv)
-    print(f"{'name':<24} {'seconds':>9} {'baseline':>9} {'ratio':>7}  note")
-    for r in rows:
-        print(f"{r['name']:<24} {r['seconds']:>9.2f} {r['baseline_seconds']:>9.2f} {r['ratio']:>7.1f}  {r['note']}")
-    return 1 if any("OVER BUDGET" in r["note"] for r in rows) else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    from .__main__ import main
+
+    sys.exit(main(["--only", "report", *sys.argv[1:]]))

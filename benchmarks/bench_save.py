@@ -20,6 +20,7 @@ import numpy as np
 
 from workbook import open_workbook
 
+from . import row
 from .generate import build_workbook
 
 _INSERT = (
@@ -77,12 +78,11 @@ def run(quick: bool = False) -> list[dict]:
     for label, q in (("p50", 50), ("p99", 99)):
         seconds, base = float(np.percentile(library, q)), float(np.percentile(bare, q))
         results.append(
-            {
-                "name": f"save latency {label} ({insights:,} insights)",
-                "seconds": seconds,
-                "baseline_seconds": base,
-                "ratio": seconds / base,
-                "note": f"{saves:,} wb.add_insight vs {saves:,} bare sqlite3 INSERT+COMMIT on the same table",
-            }
+            row(
+                f"save latency {label} ({insights:,} insights)",
+                seconds,
+                base,
+                f"{saves:,} wb.add_insight vs {saves:,} bare sqlite3 INSERT+COMMIT on the same table",
+            )
         )
     return results

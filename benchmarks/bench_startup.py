@@ -11,6 +11,8 @@ import statistics
 import subprocess
 import sys
 
+from . import row
+
 #: What each line imports, and what it is compared with.
 CASES = [
     ("import workbook", "import workbook", "import pandas, matplotlib, ipywidgets"),
@@ -55,12 +57,11 @@ def run(quick: bool = False) -> list[dict]:
     for name, statement, baseline in CASES:
         seconds, base = medians[statement], medians[baseline]
         results.append(
-            {
-                "name": f"cold start: {name}",
-                "seconds": seconds,
-                "baseline_seconds": base,
-                "ratio": seconds / base,
-                "note": f"`{statement}` vs `{baseline}`, fresh process each, median of {runs}",
-            }
+            row(
+                f"cold start: {name}",
+                seconds,
+                base,
+                f"`{statement}` vs `{baseline}`, fresh process each, median of {runs}",
+            )
         )
     return results
