@@ -98,11 +98,6 @@ def _busdays_between(start: dt.date, end: dt.date, holidays: list[np.datetime64]
     return int(np.busday_count(first, np.datetime64(end, "D"), holidays=holidays))
 
 
-def _org_key(text: Any) -> str:
-    """Organisations compare by their normalised name ("Acme Ltd" is "ACME")."""
-    return normalise_org(text)
-
-
 def due_actions(
     conversations: pd.DataFrame,
     contacts: pd.DataFrame,
@@ -134,8 +129,8 @@ def due_actions(
     conversations = _plain_rows(conversations)
     by_org: dict[str, list[int]] = {}
     for cid, person in people.items():
-        if _org_key(person.organization):
-            by_org.setdefault(_org_key(person.organization), []).append(cid)
+        if normalise_org(person.organization):
+            by_org.setdefault(normalise_org(person.organization), []).append(cid)
     # Requests sent, by organisation of the contact asked and by option: (contact id, date).
     sent_by_org: dict[str, list[tuple[int, dt.date]]] = {}
     sent_by_option: dict[int, list[tuple[int, dt.date]]] = {}
@@ -144,7 +139,7 @@ def due_actions(
         if day is None or int(r.contact_id) not in people:
             continue
         sent_by_option.setdefault(int(r.option_id), []).append((int(r.contact_id), day))
-        org = _org_key(people[int(r.contact_id)].organization)
+        org = normalise_org(people[int(r.contact_id)].organization)
         if org:
             sent_by_org.setdefault(org, []).append((int(r.contact_id), day))
 
@@ -160,7 +155,7 @@ def due_actions(
 
         if conv.status == "requested" and conv.requested_on:
             asked_on = conv.requested_on
-            org = _org_key(person.organization)
+            org = normalise_org(person.organization)
             second = _add_busdays(asked_on, cadence.second_contact_days, hols)
             # Someone else at the organisation (or, with no organisation known, about the
             # same option) asked since this request: the second contact has been reached.

@@ -14,6 +14,7 @@ from typing import Any
 
 from . import paths
 from .errors import ValidationError
+from .matching import save_targets
 from .store import Workbook
 
 _DATE_FIELDS = ("requested_on", "followed_up_on", "done_on", "thanked_on", "connected_on")
@@ -47,8 +48,6 @@ def fill(wb: Workbook, spec: dict[str, Any] | None = None, today: dt.date | None
         for o in spec["options"]:
             keys["options"][o["key"]] = wb.add("options", **strip(o, "targets"))
             if o.get("targets"):
-                from .matching import save_targets
-
                 save_targets(wb, keys["options"][o["key"]], **o["targets"])
         for c in spec["criteria"]:
             keys["criteria"][c["key"]] = wb.add("criteria", **strip(c))

@@ -11,11 +11,6 @@ from pathlib import Path
 from . import paths
 
 
-def _in_checkout() -> bool:
-    root = paths.package_root().parent
-    return (root / "pyproject.toml").exists() and (root / "notebooks").is_dir()
-
-
 def prepare_notebooks(target: str | os.PathLike | None = None) -> tuple[Path, list[Path]]:
     """The folder to open JupyterLab on, and the notebooks copied there.
 
@@ -25,7 +20,7 @@ def prepare_notebooks(target: str | os.PathLike | None = None) -> tuple[Path, li
     never overwritten, so a user's edits survive upgrades.
     """
     source = paths.notebooks_dir()
-    if target is None and _in_checkout():
+    if target is None and paths.in_checkout():
         return source, []
     folder = Path(target).expanduser() if target else paths.user_data_dir() / "notebooks"
     folder.mkdir(parents=True, exist_ok=True)

@@ -51,11 +51,16 @@ def package_root() -> Path:
     return Path(__file__).resolve().parent
 
 
+def in_checkout() -> bool:
+    """True when the package runs from a source checkout (editable install), not from a wheel."""
+    root = package_root().parent
+    return (root / "pyproject.toml").exists() and (root / "notebooks").is_dir()
+
+
 def _shipped(name: str) -> Path:
     """A folder shipped with the project: from a source checkout, or inside an installed wheel."""
-    checkout = package_root().parent / name
-    if (package_root().parent / "pyproject.toml").exists() and checkout.is_dir():
-        return checkout
+    if in_checkout():
+        return package_root().parent / name
     return package_root() / "_shipped" / name
 
 

@@ -11,7 +11,6 @@ and one that asks who else to talk to. The chosen questions are stored in
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
 import re
 import unicodedata
@@ -20,10 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import pandas as pd
 
-from . import evidence_summary, messages, questions, vocab
+from . import evidence_summary, messages, questions, templating, vocab
 from .errors import ValidationError
 from .store import Workbook
 
@@ -248,19 +246,9 @@ def build_sheet(wb: Workbook, conversation_id: int, items: Sequence[tuple[str, s
     )
 
 
-@functools.cache
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("workbook", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-    )
-
-
 def render_sheet(sheet: PrepSheet) -> str:
     """The prep sheet as a self-contained HTML page (all text escaped)."""
-    return _environment().get_template("prep_sheet.html").render(sheet=sheet)
+    return templating.render("prep_sheet.html", sheet=sheet)
 
 
 def _slug(text: str) -> str:

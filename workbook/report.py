@@ -28,10 +28,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import pandas as pd
 
-from . import charts, evidence, evidence_summary
+from . import charts, evidence, evidence_summary, templating
 from .errors import ValidationError
 from .report_privacy import Privacy
 from .report_sections import (
@@ -57,21 +56,6 @@ MAX_SVG_BYTES = 300_000
 REPORT_CHART_OPTIONS = 10
 
 DEFAULT_TITLE = "Career options: what the evidence says"
-
-
-@functools.cache
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("workbook", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["pct"] = lambda p: "–" if p is None or pd.isna(p) else f"{round(100 * float(p))}%"
-    env.filters["num"] = lambda n: f"{int(n):,}"
-    env.filters["signed"] = lambda x: "–" if x is None or pd.isna(x) else f"{float(x):+.1f}".replace("-", "−")
-    return env
 
 
 # ------------------------------------------------------------------- charts
@@ -186,7 +170,7 @@ def _context(wb: Workbook, names: bool, title: str | None, today: dt.date, with_
 
 def build_report(wb: Workbook, *, names: bool = False, title: str | None = None) -> str:
     """The report as one self-contained HTML document (a string)."""
-    return _environment().get_template("report.html").render(**report_context(wb, names=names, title=title))
+    return templating.render("report.html", **report_context(wb, names=names, title=title))
 
 
 def default_report_path(wb: Workbook, *, names: bool = False, today: dt.date | None = None) -> Path:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import shutil
 import sqlite3
@@ -468,15 +469,11 @@ class Workbook(TableReads):
     # --------------------------------------------------------------- settings
     def setting(self, key: str, default: Any = None) -> Any:
         """A stored preference (JSON value), or ``default``."""
-        import json
-
         with self._lock:
             row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         return default if row is None else json.loads(row[0])
 
     def set_setting(self, key: str, value: Any) -> None:
-        import json
-
         if not isinstance(key, str) or not key.strip():
             raise ValidationError("key", "is empty")
         text = json.dumps(value)
