@@ -19,7 +19,7 @@ from pathlib import Path
 
 from workbook import open_workbook
 from workbook.demo import build_demo
-from workbook.report import build_report
+from workbook.report.build import build_report
 
 from . import row
 from .generate import build_workbook

@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from workbook import open_workbook
-from workbook.backup import backup_workbook, check_backup, restore_workbook
-from workbook.cli import cli
+from workbook.cli.main import cli
 from workbook.errors import WorkbookFileError
-from workbook.schema import MIGRATIONS, TABLES
+from workbook.store.backup import backup_workbook, check_backup, restore_workbook
+from workbook.store.schema import MIGRATIONS, TABLES
 
 
 def snapshot(wb) -> dict[str, pd.DataFrame]:

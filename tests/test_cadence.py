@@ -8,14 +8,14 @@ import pytest
 from click.testing import CliRunner
 
 from workbook import ValidationError
-from workbook.cadence import (
+from workbook.cli.main import cli
+from workbook.outreach.cadence import (
     COLUMNS,
     Cadence,
     business_days_after,
     due_actions,
     due_list,
 )
-from workbook.cli import cli
 
 FRIDAY = "2026-11-06"
 

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from workbook import ValidationError, open_workbook
-from workbook.calendar_ics import write_calendar
-from workbook.cli import cli
+from workbook.cli.main import cli
+from workbook.outreach.calendar import write_calendar
 
 HOSTILE = "Zoë; DROP TABLE contacts;--\nsecond line, with \\ and \"quotes\""
 ON = "2026-11-12"

@@ -8,7 +8,8 @@ import matplotlib.pyplot as plt
 import pytest
 from matplotlib.figure import Figure
 
-from workbook import charts, evidence
+from workbook import evidence
+from workbook.charts import evidence as charts
 
 CHART_KEYS = {"scores", "p_best", "evidence", "sensitivity", "coverage"}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workbook.charts_outreach import NOT_PLANNED, funnel_counts, outreach_funnel
+from workbook.charts.outreach import NOT_PLANNED, funnel_counts, outreach_funnel
 
 
 def bars(fig):

@@ -7,8 +7,9 @@ import os
 import pytest
 from click.testing import CliRunner
 
-from workbook import launch, open_workbook
-from workbook.cli import cli
+from workbook import open_workbook
+from workbook.cli import launch
+from workbook.cli.main import cli
 
 EXPECTED_COMMANDS = {"lab", "demo", "info"}
 
@@ -66,7 +67,7 @@ def test_lab_starts_jupyterlab_on_the_notebooks_with_the_workbook(runner, tmp_pa
         calls.append((argv, env))
         return 0
 
-    monkeypatch.setattr("workbook.commands.core.subprocess.call", fake_call)
+    monkeypatch.setattr("workbook.cli.commands.core.subprocess.call", fake_call)
     target = tmp_path / "mine.sqlite"
     result = runner.invoke(cli, ["lab", "--workbook", str(target), "--no-browser", "--port", "8899"])
     assert result.exit_code == 0, result.output

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from matplotlib.figure import Figure
 
-from workbook import charts_plan
-from workbook.coverage import coverage_for, coverage_table
+from workbook.charts import plan as charts_plan
+from workbook.people.coverage import coverage_for, coverage_table
 
 
 @pytest.fixture

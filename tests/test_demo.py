@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from workbook import fields, open_workbook, paths, vocab
-from workbook.cli import cli
+from workbook import open_workbook, paths
+from workbook.cli.main import cli
 from workbook.demo import build_demo
+from workbook.store import fields, vocab
 
 _LEGAL_SUFFIX = re.compile(r"[\s,]+(inc|llc|ltd|gmbh)\.?$", re.IGNORECASE)
 
@@ -232,7 +233,7 @@ def test_default_criteria_are_valid_and_distinct():
 
 def test_demo_shows_who_do_i_know_there(tmp_path):
     """The demo's options name target organisations, so the matcher has someone to suggest."""
-    from workbook import matching
+    from workbook.people import matching
 
     wb = build_demo(tmp_path / "demo.sqlite", overwrite=True)
     found = matching.suggestions_for(wb)

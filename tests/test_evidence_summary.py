@@ -6,7 +6,8 @@ import io
 
 import pytest
 
-from workbook import evidence_summary as es
+from workbook.charts.evidence import evidence_chart
+from workbook.evidence import summary as es
 
 
 @pytest.fixture
@@ -72,7 +73,7 @@ def test_table_keeps_duplicate_and_nasty_titles_apart(wb):
 
 
 def test_chart_draws_for_right_and_against_left(evidence):
-    fig = es.evidence_chart(es.workbook_counts(evidence))
+    fig = evidence_chart(es.workbook_counts(evidence))
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels[0] == "UX research — Pay" and labels[-1] == "Data engineering — Flexibility"
@@ -88,7 +89,7 @@ def test_chart_says_when_there_is_nothing_to_show(wb, empty):
     if empty == "no evidence":
         wb.add_option("UX")
         wb.add_criterion("Pay")
-    ax = es.evidence_chart(es.workbook_counts(wb)).axes[0]
+    ax = evidence_chart(es.workbook_counts(wb)).axes[0]
     texts = " ".join(t.get_text() for t in ax.texts)
     assert ("No options or criteria yet" if empty == "no options" else "No evidence yet") in texts
 
@@ -98,7 +99,7 @@ def test_chart_draws_any_user_text_without_error_or_warning(wb):
     crit = wb.add_criterion("$x$")
     for t in titles:
         wb.add_insight(wb.add_option(t), crit, 1)
-    fig = es.evidence_chart(es.workbook_counts(wb))
+    fig = evidence_chart(es.workbook_counts(wb))
     fig.savefig(io.BytesIO(), format="png")  # warnings are errors in this test run
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert labels[0].startswith(r"\$\foo\$ money")
@@ -109,7 +110,7 @@ def test_chart_of_many_pairs_keeps_those_with_most_evidence(wb):
     crits = [wb.add_criterion(f"c{i}") for i in range(10)]
     options = [wb.add_option(f"o{i}") for i in range(30)]
     wb.add_insight(options[-1], crits[-1], 2)
-    fig = es.evidence_chart(es.workbook_counts(wb))
+    fig = evidence_chart(es.workbook_counts(wb))
     assert fig.get_figheight() <= 40
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert "o29 — c9" in labels and len(labels) < 300
@@ -121,4 +122,4 @@ def test_chart_draws_on_a_given_axes(evidence):
 
     fig = Figure()
     ax = fig.add_subplot()
-    assert es.evidence_chart(es.workbook_counts(evidence), ax=ax) is fig
+    assert evidence_chart(es.workbook_counts(evidence), ax=ax) is fig

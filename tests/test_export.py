@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from workbook.cli import cli
+from workbook.cli.main import cli
 from workbook.errors import ValidationError
-from workbook.export import export_format, export_workbook
-from workbook.schema import TABLES
+from workbook.store.export import export_format, export_workbook
+from workbook.store.schema import TABLES
 
 TRICKY = ["=HYPERLINK(\"http://evil.example\",\"click\")", "Emoji 🎉 and عربى", "line one\nline two, \"quoted\""]
 

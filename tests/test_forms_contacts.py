@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from workbook import matching
 from workbook.forms.contacts import (
     NEW,
     ContactsForm,
@@ -17,6 +16,7 @@ from workbook.forms.contacts import (
     clean_profile_url,
 )
 from workbook.forms.linkedin import LinkedInImportForm
+from workbook.people import matching
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 LINKEDIN = Path(__file__).parent / "data" / "linkedin"

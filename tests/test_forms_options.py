@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from workbook import charts_plan
+from workbook.charts import plan as charts_plan
 from workbook.forms.criteria import CriteriaForm, load_suggested_criteria
 from workbook.forms.options import NEW, OptionsForm, option_count_advice
 

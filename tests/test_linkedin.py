@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from workbook import ValidationError, open_workbook
-from workbook import linkedin as li
-from workbook.cli import cli
+from workbook.cli.main import cli
+from workbook.people import linkedin as li
 
 DATA = Path(__file__).parent / "data" / "linkedin"
 CURRENT = DATA / "connections_current.csv"

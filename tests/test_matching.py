@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from workbook import NotFoundError, ValidationError
-from workbook import matching as m
+from workbook.people import matching as m
 
 
 @pytest.mark.parametrize(

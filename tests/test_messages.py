@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from workbook import NotFoundError, ValidationError
-from workbook import messages as m
+from workbook.outreach import messages as m
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from workbook import WorkbookFileError, open_workbook
-from workbook.schema import SCHEMA_VERSION
+from workbook.store.schema import SCHEMA_VERSION
 
 V1 = Path(__file__).parent / "data" / "workbook_v1.sqlite"
 

@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 from bs4 import BeautifulSoup
 
-from workbook import prep, questions
 from workbook.errors import ValidationError
 from workbook.forms.prep import NO_CONVERSATION, PrepForm, question_bank_view
+from workbook.prepare import prep, questions
+from workbook.report.prep_sheet import render_sheet
 
 NASTY = [
     "🙂 Ana‍ 👩🏽‍💻",
@@ -124,7 +125,7 @@ def test_a_bad_question_saves_nothing(planned):
 # --------------------------------------------------------------- prep sheet
 def test_prep_sheet_holds_who_why_what_questions_and_time_box(planned):
     v = planned.ids["v"]
-    page = prep.render_sheet(prep.build_sheet(planned, v, [("How did you get in?", "insights")]))
+    page = render_sheet(prep.build_sheet(planned, v, [("How did you get in?", "insights")]))
     soup = assert_safe(page)
     text = soup.get_text(" ")
     assert "Rosa Marquez" in text and "UX Researcher" in text
@@ -138,7 +139,7 @@ def test_prep_sheet_holds_who_why_what_questions_and_time_box(planned):
 
 def test_prep_sheet_uses_the_conversation_length_and_handles_no_date(planned):
     v = planned.add_conversation(planned.ids["p"], planned.ids["o"], duration_min=30)
-    text = soup_of(prep.render_sheet(prep.build_sheet(planned, v))).get_text(" ")
+    text = soup_of(render_sheet(prep.build_sheet(planned, v))).get_text(" ")
     assert "Time box: 30 minutes" in text
     assert "Once a time is agreed, confirm the day before" in text
     assert "No questions chosen yet" in text
@@ -152,7 +153,7 @@ def test_user_text_in_the_prep_sheet_is_escaped_and_present(wb, nasty):
     c = wb.add_criterion(nasty)
     wb.add_insight(o, c, 2)
     v = wb.add_conversation(p, o)
-    page = prep.render_sheet(prep.build_sheet(wb, v, [(nasty, "insights")]))
+    page = render_sheet(prep.build_sheet(wb, v, [(nasty, "insights")]))
     soup = assert_safe(page)
     assert nasty.strip() in soup.get_text()
     assert soup.select_one("ol.questions li").contents[0] == nasty

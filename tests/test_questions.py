@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from workbook import questions, vocab
 from workbook.errors import ValidationError
-from workbook.messages import job_seeking_flags
+from workbook.outreach.messages import job_seeking_flags
+from workbook.prepare import questions
+from workbook.store import vocab
 
 NASTY = [
     "🙂 What surprised you? 🚀",

@@ -12,8 +12,8 @@ import pytest
 from jupyter_client import KernelManager
 
 from workbook import open_workbook
-from workbook.backup import backup_workbook, restore_workbook
-from workbook.fields import ARCHIVABLE, FIELDS
+from workbook.store.backup import backup_workbook, restore_workbook
+from workbook.store.fields import ARCHIVABLE, FIELDS
 
 SAVES_PER_KERNEL = 200
 NOTE = "Zoë Ñúñez — 研究者 said so, save {i} from kernel {k}"

@@ -11,10 +11,10 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from workbook import open_workbook
-from workbook import report as report_mod
-from workbook.cli import cli
+from workbook.cli.main import cli
 from workbook.forms.report import ReportForm
-from workbook.report import build_report, write_report
+from workbook.report import build as report_mod
+from workbook.report.build import build_report, write_report
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -75,7 +75,7 @@ def fill_hostile(wb):
 @pytest.fixture(scope="module")
 def hostile_reports(tmp_path_factory):
     """The anonymised and the named report of the hostile workbook (built once: charts take time)."""
-    from workbook.charts import all_charts
+    from workbook.charts.evidence import all_charts
 
     with open_workbook(tmp_path_factory.mktemp("hostile") / "wb.sqlite") as book:
         fill_hostile(book)

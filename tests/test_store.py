@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from workbook import NotFoundError, ValidationError, open_workbook
-from workbook.fields import FIELDS
+from workbook.store.fields import FIELDS
 
 HOSTILE = [
     "Zoë 😀 naïve café",

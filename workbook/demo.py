@@ -14,8 +14,8 @@ from typing import Any
 
 from . import paths
 from .errors import ValidationError
-from .matching import save_targets
-from .store import Workbook
+from .people.matching import save_targets
+from .store.workbook import Workbook
 
 _DATE_FIELDS = ("requested_on", "followed_up_on", "done_on", "thanked_on", "connected_on")
 

@@ -6,7 +6,7 @@ import html
 import os
 
 from . import demo as _demo
-from .store import Workbook, open_workbook
+from .store.workbook import Workbook, open_workbook
 
 
 def start(workbook_path: str | os.PathLike | None = None, use_demo: bool = False, *, show: bool = True) -> Workbook:

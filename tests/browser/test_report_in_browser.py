@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from workbook.demo import build_demo
-from workbook.report import write_report
+from workbook.report.build import write_report
 
 pytestmark = pytest.mark.browser
 

@@ -114,7 +114,7 @@ def set_choices(dropdown: widgets.Dropdown, options: list[tuple[str, Any]], keep
 
 
 def vocab_choices(vocabulary: dict[Any, str]) -> list[tuple[str, Any]]:
-    """Dropdown options ``(label, value)`` from one of :mod:`workbook.vocab`'s mappings."""
+    """Dropdown options ``(label, value)`` from one of :mod:`workbook.store.vocab`'s mappings."""
     return [(label, value) for value, label in vocabulary.items()]
 
 

@@ -18,9 +18,11 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from .. import messages, prep, questions, vocab
 from ..errors import ValidationError, WorkbookError
-from ..store import Workbook
+from ..outreach import messages
+from ..prepare import prep, questions
+from ..store import vocab
+from ..store.workbook import Workbook
 from .base import StatusLine, TableView, choices, guarded, text_field, vocab_choices
 
 OTHER_SOURCES = {k: v for k, v in vocab.SOURCES.items() if k != "interview"}

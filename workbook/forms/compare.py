@@ -12,8 +12,8 @@ from __future__ import annotations
 import ipywidgets as widgets
 import pandas as pd
 
-from .. import charts
-from ..charts_plan import png
+from ..charts import evidence as charts
+from ..charts.plan import png
 from .base import StatusLine, TableView, guarded, save_weights, weight_sliders
 
 #: Columns of the readable results table.

@@ -15,8 +15,9 @@ from urllib.parse import urlsplit
 import ipywidgets as widgets
 import pandas as pd
 
-from .. import matching, vocab
 from ..errors import ValidationError
+from ..people import matching
+from ..store import vocab
 from .base import (
     StatusLine,
     TableView,
@@ -27,7 +28,7 @@ from .base import (
     text_field,
     vocab_choices,
 )
-from .editor import NEW, WIDE, RecordEditor  # NEW also means "nobody" for "Referred by"
+from .editor import NEW, WIDE, RecordEditor
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 

@@ -14,9 +14,10 @@ from pathlib import Path
 import ipywidgets as widgets
 import pandas as pd
 
-from .. import charts_plan, paths
+from .. import paths
+from ..charts import plan as charts_plan
 from ..errors import ValidationError
-from ..matching import normalise_name
+from ..people.matching import normalise_name
 from .base import StatusLine, guarded, save_weights, text_field, weight_sliders
 from .editor import WIDE, RecordEditor
 

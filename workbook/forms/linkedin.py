@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from .. import linkedin
 from ..errors import ValidationError
+from ..people import linkedin
 from .base import StatusLine, TableView, guarded, text_field
 
 PREVIEW_ROWS = 200

@@ -11,9 +11,9 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from .. import vocab
-from ..coverage import active_options
 from ..errors import ValidationError
+from ..people.coverage import active_options
+from ..store import vocab
 from .base import StatusLine, choices, guarded, set_choices, text_field, vocab_choices
 from .editor import NEW, WIDE, RecordEditor
 

@@ -20,8 +20,9 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from .. import cadence, messages, vocab
 from ..errors import ValidationError
+from ..outreach import cadence, messages
+from ..store import vocab
 from .base import (
     StatusLine,
     TableView,

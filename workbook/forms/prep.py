@@ -15,9 +15,12 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from .. import fields, messages, prep, questions, vocab
 from ..errors import ValidationError
-from ..store import Workbook
+from ..outreach import messages
+from ..prepare import prep, questions
+from ..report.prep_sheet import render_sheet
+from ..store import fields, vocab
+from ..store.workbook import Workbook
 from .base import StatusLine, TableView, guarded, text_field, vocab_choices
 
 SUGGESTED = "suggested"
@@ -266,7 +269,7 @@ class PrepForm:
         if not self.items:
             raise ValidationError("questions", "your list is empty; add at least one question first")
         sheet = prep.build_sheet(self.wb, cid, self.items)
-        page = prep.render_sheet(sheet)
+        page = render_sheet(sheet)
         target = prep.write_sheet(page, self.path.value, prep.sheet_filename(sheet))
         prep.save_chosen(self.wb, cid, self.items)
         self.saved_path = target

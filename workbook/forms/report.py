@@ -12,8 +12,8 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from .. import report as _report
 from ..errors import ValidationError
+from ..report import build as _report
 from .base import StatusLine, guarded, text_field
 
 

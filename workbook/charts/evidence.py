@@ -1,0 +1,285 @@
+"""Charts of the comparison: evidence per option × criterion, scores, chance of being best, weights, coverage.
+
+Each function takes data from :mod:`workbook.evidence` (or the workbook's
+``compare`` / ``sensitivity``), an optional matplotlib ``ax``, and returns the
+Figure. Nothing is shown or saved; with no data a chart says so in words.
+:func:`all_charts` builds the standard set for a workbook::
+
+    figures = all_charts(wb)   # {"scores": Figure, "p_best": Figure, ...}
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from .. import evidence
+from ..evidence.model import WEIGHT_MAX
+from . import plotstyle as ps
+from .plotstyle import chart_label
+
+#: At most this many options are drawn (the best supported); the title says when some are left out.
+MAX_OPTIONS = 25
+#: Independent sources per option × criterion that count as well covered (about three people per option).
+WELL_COVERED = 3
+#: Diverging, colour-blind safe: against in red, for in blue, as ``FOR_COLOUR`` / ``AGAINST_COLOUR``.
+SCORE_CMAP = "RdBu"
+_COVERAGE_COLOURS = ("#DDDDDD", "#A9D6F5", "#56B4E9", "#0072B2")
+_COVERAGE_LABELS = ("no source yet", "1 source", "2 sources", f"{WELL_COVERED}+ sources")
+_NO_OPTIONS = "No career options yet: add the paths you are weighing first."
+
+
+def _empty(fig: Figure, ax: Axes, title: str, text: str) -> Figure:
+    ps.empty_message(ax, text)
+    ps.finish(ax, title=title)
+    return fig
+
+
+def _top(frame: pd.DataFrame, by: str, most: int = MAX_OPTIONS) -> tuple[pd.DataFrame, str]:
+    """The best ``most`` rows by ``by`` (best last, for bottom-up bars) and a title note."""
+    shown = frame.sort_values(by, ascending=False, kind="stable").head(most)
+    note = f" (top {most} of {len(frame)})" if len(frame) > most else ""
+    return shown.iloc[::-1], note
+
+
+def _option_bars(result: pd.DataFrame | None, ax: Axes | None, by: str, row_height: float,
+                 most: int) -> tuple[Figure, Axes, pd.DataFrame | None, str]:
+    """Figure and axes for one row per option of ``wb.compare()``; the rows shown (None if none) and a title note."""
+    n = 0 if result is None else len(result)
+    fig, ax = ps.figure_and_axes(ax, size=(7.5, 1.4 + row_height * min(max(n, 2), most)))
+    if n == 0:
+        return fig, ax, None, ""
+    return fig, ax, *_top(result, by, most)
+
+
+def scores_chart(result: pd.DataFrame, ax: Axes | None = None, max_options: int = MAX_OPTIONS) -> Figure:
+    """Each option's score with its 90% interval, best supported at the top.
+
+    ``result`` is :func:`workbook.evidence.compare`'s frame (``wb.compare()``):
+    columns ``title``, ``score``, ``low``, ``high``.
+    """
+    title = "How well the evidence supports each option"
+    fig, ax, shown, note = _option_bars(result, ax, "score", 0.45, max_options)
+    if shown is None:
+        return _empty(fig, ax, title, _NO_OPTIONS)
+    y = np.arange(len(shown))
+    score = shown["score"].to_numpy()
+    err = np.vstack([score - shown["low"].to_numpy(), shown["high"].to_numpy() - score])
+    ax.axvspan(-2, 0, color=ps.AGAINST_COLOUR, alpha=0.06, linewidth=0)
+    ax.axvspan(0, 2, color=ps.FOR_COLOUR, alpha=0.06, linewidth=0)
+    ax.axvline(0, color=ps.NEUTRAL_COLOUR, linewidth=1)
+    ax.errorbar(score, y, xerr=err, fmt="o", color=ps.FOR_COLOUR, ecolor="#555555", elinewidth=2, capsize=4)
+    for yi, s in zip(y, score, strict=True):
+        ax.annotate(f"{s:+.2f}", (s, yi), xytext=(0, 7), textcoords="offset points", ha="center",
+                    fontsize=ps.FONT_SIZE - 1)
+    ax.set_yticks(y, [chart_label(t, 32) for t in shown["title"]])
+    ax.set_ylim(-0.7, len(shown) - 0.3)
+    ax.set_xlim(-2.1, 2.1)
+    ax.set_xticks([-2, -1, 0, 1, 2], ["−2\nagainst", "−1", "0\nneutral", "+1", "+2\nfor"])
+    ps.finish(ax, title=title + note, xlabel="score (dot) and 90% interval (line)")
+    return fig
+
+
+def p_best_chart(result: pd.DataFrame, ax: Axes | None = None, max_options: int = MAX_OPTIONS) -> Figure:
+    """Each option's chance of being the best fit (``p_best`` from ``wb.compare()``), as bars in %."""
+    title = "Chance of being the best option"
+    fig, ax, shown, note = _option_bars(result, ax, "p_best", 0.4, max_options)
+    if shown is None:
+        return _empty(fig, ax, title, _NO_OPTIONS)
+    pct = 100 * shown["p_best"].to_numpy()
+    y = np.arange(len(shown))
+    ax.barh(y, pct, color=[ps.colour(0) if p == pct.max() else ps.colour(4) for p in pct])
+    for yi, p in zip(y, pct, strict=True):
+        ax.text(p + 1, yi, f"{p:.0f}%", va="center", fontsize=ps.FONT_SIZE - 1)
+    ax.set_yticks(y, [chart_label(t, 32) for t in shown["title"]])
+    ax.set_xlim(0, 105)
+    ps.finish(ax, title=title + note, xlabel="% of simulated what-ifs (evidence and weights varied) in which it comes first")
+    return fig
+
+
+def evidence_heatmap(cells: pd.DataFrame, ax: Axes | None = None, max_options: int = MAX_OPTIONS) -> Figure:
+    """Option × criterion grid coloured by the evidence score, with the number of independent sources.
+
+    ``cells`` is :func:`workbook.evidence.cells`'s frame. Options are ordered
+    by their overall score; a blank grey cell has no evidence yet. At most
+    ``max_options`` options are drawn; the title says when some are left out.
+    """
+    title = "Evidence per option and criterion"
+    n_opt = 0 if cells is None or cells.empty else cells["option_id"].nunique()
+    n_crit = 0 if n_opt == 0 else cells["criterion_id"].nunique()
+    fig, ax = ps.figure_and_axes(ax, size=(2.8 + 1.15 * max(n_crit, 3), 1.8 + 0.5 * min(max(n_opt, 2), max_options)))
+    if n_opt == 0:
+        return _empty(fig, ax, title, "Nothing to show yet: add options and criteria, then record evidence.")
+    overall = (cells["weight"] * cells["score"]).groupby(cells["option_id"]).sum()
+    option_order = overall.sort_values(ascending=False, kind="stable").index[:max_options]
+    criteria = cells.drop_duplicates("criterion_id")[["criterion_id", "criterion", "weight"]]
+    grid = cells.pivot(index="option_id", columns="criterion_id", values="score").loc[option_order]
+    count = cells.pivot(index="option_id", columns="criterion_id", values="n_sources").loc[option_order]
+    grid, count = grid[criteria["criterion_id"]], count[criteria["criterion_id"]]
+    values = np.ma.masked_where(count.to_numpy() == 0, grid.to_numpy())
+    cmap = matplotlib.colormaps[SCORE_CMAP].with_extremes(bad="#EEEEEE")
+    norm = Normalize(-2, 2)
+    image = ax.imshow(values, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
+    sources = count.to_numpy().astype("int64")
+    dark = cmap(norm(grid.to_numpy()))[..., :3] @ np.array([0.299, 0.587, 0.114]) < 0.5
+    for (i, j), s in np.ndenumerate(grid.to_numpy()):
+        k = int(sources[i, j])
+        if k == 0:
+            ax.text(j, i, "no\nevidence", ha="center", va="center", fontsize=ps.FONT_SIZE - 2, color="#666666",
+                    in_layout=False)
+            continue
+        ax.text(j, i, f"{s:+.1f}\n{k} src", ha="center", va="center", fontsize=ps.FONT_SIZE - 1,
+                color="white" if dark[i, j] else "black",
+                in_layout=False)  # inside its cell: the layout need not measure it
+    titles = cells.drop_duplicates("option_id").set_index("option_id")["option"]
+    ax.set_yticks(range(len(option_order)), [chart_label(titles[o], 28) for o in option_order])
+    ax.set_xticks(range(len(criteria)), [f"{textwrap.fill(chart_label(c, 26), 13)}\n{w:.0%}" for c, w in
+                                         zip(criteria["criterion"], criteria["weight"], strict=True)])
+    ax.tick_params(length=0)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+    bar = fig.colorbar(image, ax=ax, shrink=0.8, ticks=[-2, -1, 0, 1, 2])
+    bar.set_label("score: −2 against … +2 for", fontsize=ps.FONT_SIZE - 1)
+    note = f" (top {max_options} of {n_opt} options)" if n_opt > max_options else ""
+    ps.finish(ax, title=title + note, xlabel="criterion and its share of your weights")
+    return fig
+
+
+def sensitivity_chart(sens: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """For each criterion, the range of weights over which the leading option stays ahead.
+
+    ``sens`` is ``wb.sensitivity()``. The diamond is the current weight; a bar
+    reaching the chart's edge means no weight that far changes the leader; a
+    name at a bar's end is the option that would lead beyond it.
+    """
+    title = "How far each weight can move before the leader changes"
+    n = 0 if sens is None else len(sens)
+    fig, ax = ps.figure_and_axes(ax, size=(8.0, 1.5 + 0.6 * max(n, 2)))
+    if n == 0:
+        return _empty(fig, ax, title, "Nothing to show yet: add options and criteria with weights first.")
+    leader = str(sens["leader"].iloc[0])
+    rows = sens.iloc[::-1]
+    y = np.arange(n)
+    lo = rows["lower_to"].fillna(0.0).to_numpy()
+    hi = rows["raise_to"].fillna(WEIGHT_MAX).to_numpy()
+    ax.barh(y, hi - lo, left=lo, height=0.45, color=ps.colour(4), alpha=0.6,
+            label=f"{chart_label(leader, 30)} stays ahead")
+    ax.scatter(rows["weight"], y, marker="D", color=ps.colour(7), zorder=3, label="your weight now")
+    for yi, r in zip(y, rows.itertuples(), strict=True):
+        if not np.isnan(r.lower_to):
+            ax.text(r.lower_to, yi - 0.26, f"← {chart_label(r.lower_leader, 18)} leads", ha="left", va="top",
+                    fontsize=ps.FONT_SIZE - 2, color=ps.AGAINST_COLOUR)
+        if not np.isnan(r.raise_to):
+            ax.text(r.raise_to, yi + 0.26, f"{chart_label(r.raise_leader, 18)} leads →", ha="right", va="bottom",
+                    fontsize=ps.FONT_SIZE - 2, color=ps.AGAINST_COLOUR)
+    ax.set_xscale("symlog", linthresh=1.0)
+    ax.set_xlim(0, WEIGHT_MAX)
+    ax.set_xticks([0, 0.5, 1, 2, 5, 10, 20, 50, 100], ["0", "0.5", "1", "2", "5", "10", "20", "50", "100"])
+    ax.set_yticks(y, [chart_label(c, 28) for c in rows["criterion"]])
+    ax.set_ylim(-0.6, n - 0.4)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=2, frameon=False, fontsize=ps.FONT_SIZE - 1)
+    ps.finish(ax, title=title, xlabel="weight (0–100)")
+    return fig
+
+
+def coverage_chart(cells: pd.DataFrame, ax: Axes | None = None, max_options: int = MAX_OPTIONS) -> Figure:
+    """How much of what matters to you is backed by evidence, per option.
+
+    Each bar splits an option's criteria, by their share of your weights, into
+    those with no independent source yet, 1, 2 and 3 or more.
+    """
+    title = "Evidence coverage per option"
+    n_opt = 0 if cells is None or cells.empty else cells["option_id"].nunique()
+    fig, ax = ps.figure_and_axes(ax, size=(8.0, 1.6 + 0.4 * min(max(n_opt, 2), max_options)))
+    if n_opt == 0:
+        return _empty(fig, ax, title, "Nothing to show yet: add options and criteria, then record evidence.")
+    band = np.minimum(cells["n_sources"].to_numpy(), WELL_COVERED)
+    share = pd.DataFrame({"option_id": cells["option_id"], "band": band, "weight": cells["weight"]})
+    table = share.pivot_table(index="option_id", columns="band", values="weight", aggfunc="sum", fill_value=0.0)
+    table = table.reindex(columns=range(WELL_COVERED + 1), fill_value=0.0)
+    titles = cells.drop_duplicates("option_id").set_index("option_id")["option"]
+    shown, note = _top(table.assign(_key=table[WELL_COVERED] + 0.5 * table[2] + 0.25 * table[1]), "_key", max_options)
+    y = np.arange(len(shown))
+    left = np.zeros(len(shown))
+    for k in range(WELL_COVERED + 1):
+        ax.barh(y, 100 * shown[k].to_numpy(), left=left, color=_COVERAGE_COLOURS[k], label=_COVERAGE_LABELS[k])
+        left += 100 * shown[k].to_numpy()
+    ax.set_yticks(y, [chart_label(titles[o], 32) for o in shown.index])
+    ax.set_xlim(0, 100)
+    ax.legend(handles=[Patch(color=c, label=t) for c, t in zip(_COVERAGE_COLOURS, _COVERAGE_LABELS, strict=True)],
+              loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=4, frameon=False, fontsize=ps.FONT_SIZE - 1)
+    ps.finish(ax, title=title + note, xlabel="% of your criteria weights, by independent sources behind them")
+    return fig
+
+
+def all_charts(wb, *, cells: pd.DataFrame | None = None, max_options: int = MAX_OPTIONS) -> dict[str, Figure]:
+    """The standard charts for a workbook, keyed ``scores``, ``p_best``, ``evidence``, ``sensitivity``, ``coverage``.
+
+    ``cells`` is :func:`workbook.evidence.cells` of ``wb`` if the caller has it
+    already; ``max_options`` is the most options a chart draws (titles say when some are left out).
+    """
+    result = wb.compare()
+    grid = cells if cells is not None else evidence.cells(
+        wb.options(), wb.criteria(), wb.evidence_rows(), reliability=wb.setting("source_reliability"))
+    return {
+        "scores": scores_chart(result, max_options=max_options),
+        "p_best": p_best_chart(result, max_options=max_options),
+        "evidence": evidence_heatmap(grid, max_options=max_options),
+        "sensitivity": sensitivity_chart(wb.sensitivity()),
+        "coverage": coverage_chart(grid, max_options=max_options),
+    }
+
+
+#: Tallest evidence-count chart, in inches; beyond this only the pairs with the most evidence are drawn.
+_MAX_CHART_HEIGHT = 40.0
+
+
+def evidence_chart(counts: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """Horizontal bars per option × criterion: evidence for to the right, against to the left.
+
+    Neutral evidence is stacked after the evidence for, in grey. Pairs with no
+    evidence keep their row, so gaps are visible.
+    """
+    rows = 0 if counts is None else len(counts)
+    height = min(_MAX_CHART_HEIGHT, 1.6 + 0.3 * max(rows, 3))
+    fig, ax = ps.figure_and_axes(ax, size=(8.0, height))
+    if rows == 0:
+        ps.empty_message(ax, "No options or criteria yet: add them first, then record evidence.")
+        ps.finish(ax, title="Evidence collected so far")
+        return fig
+    if counts["total"].sum() == 0:
+        ps.empty_message(ax, "No evidence yet: record what you learn from conversations and other sources.")
+        ps.finish(ax, title="Evidence collected so far")
+        return fig
+    shown = counts
+    max_rows = int((_MAX_CHART_HEIGHT - 1.6) / 0.3)
+    if rows > max_rows:
+        shown = counts.sort_values("total", ascending=False).head(max_rows).sort_index()
+    labels = [f"{chart_label(r.option, 24)} — {chart_label(r.criterion, 20)}" for r in shown.itertuples()]
+    y = list(range(len(shown)))[::-1]
+    ax.barh(y, shown["for"], color=ps.FOR_COLOUR, label="for")
+    ax.barh(y, shown["neutral"], left=shown["for"], color=ps.NEUTRAL_COLOUR, label="neutral")
+    ax.barh(y, -shown["against"], color=ps.AGAINST_COLOUR, label="against")
+    ax.axvline(0, color="#333333", linewidth=0.8)
+    ax.set_yticks(y, labels)
+    limit = int(max((shown["for"] + shown["neutral"]).max(), shown["against"].max(), 1))
+    ax.set_xlim(-limit - 0.5, limit + 0.5)
+    ticks = sorted({-limit, 0, limit, *range(-limit, limit + 1, max(1, limit // 3))})
+    ax.set_xticks(ticks, [str(abs(t)) for t in ticks])
+    options = list(shown["option_id"])
+    for i in range(1, len(options)):
+        if options[i] != options[i - 1]:  # a thin line between options
+            ax.axhline(y[i] + 0.5, color="#dddddd", linewidth=0.8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=ps.FONT_SIZE - 1, frameon=False)
+    title = "Evidence collected so far"
+    if len(shown) < rows:
+        title += f" (the {len(shown)} pairs with the most evidence)"
+    ps.finish(ax, title=title, xlabel="← against   number of insights   for →")
+    return fig

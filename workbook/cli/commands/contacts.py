@@ -1,0 +1,39 @@
+"""Contact commands: import-linkedin."""
+
+from __future__ import annotations
+
+import click
+
+from ...people import linkedin
+from ..main import cli, open_for_command, workbook_option
+
+
+@cli.command("import-linkedin")
+@click.argument("file", type=click.Path(dir_okay=False))
+@workbook_option
+@click.option("--dry-run", is_flag=True, help="Only say what would be imported; write nothing.")
+def import_linkedin(file: str, workbook_path: str | None, dry_run: bool) -> None:
+    """Import your LinkedIn connections (Connections.csv from LinkedIn's data export).
+
+    FILE is Connections.csv, or the whole export .zip. Connections already in
+    the workbook (same profile URL, else same name and company) are left
+    alone, so importing the same file twice adds nothing. A file that is not a
+    LinkedIn export is refused and nothing is written.
+
+    Example:
+
+        career-workbook import-linkedin ~/Downloads/Connections.csv --dry-run
+
+        career-workbook import-linkedin ~/Downloads/Connections.csv
+    """
+    with open_for_command(workbook_path) as wb:
+        plan = linkedin.import_connections(wb, file, dry_run=dry_run)
+    click.echo(f"new: {plan.new}")
+    click.echo(f"duplicates: {plan.duplicates}")
+    click.echo(f"skipped: {plan.skipped}")
+    for row in plan.preview[plan.preview["outcome"] == "skipped"].itertuples(index=False):  # say why
+        click.echo(f"  line {row.line}: {row.why}")
+    if dry_run:
+        click.echo(f"Dry run: nothing written; {plan.new} contacts would be imported.")
+    else:
+        click.echo(f"Imported {len(plan.ids)} contacts.")

@@ -1,0 +1,95 @@
+"""Core commands: lab, demo, info."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import click
+
+from ... import demo as _demo
+from .. import launch as _launch
+from ..main import cli, open_for_command, workbook_option
+
+
+@cli.command()
+@workbook_option
+@click.option("--port", type=int, default=None, help="Port for JupyterLab (default: the first free one from 8888).")
+@click.option("--no-browser", is_flag=True, help="Do not open a browser window.")
+@click.option(
+    "--notebooks",
+    "notebooks_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder for your copy of the guided notebooks (default: in your user data folder).",
+)
+def lab(workbook_path: str | None, port: int | None, no_browser: bool, notebooks_dir: str | None) -> None:
+    """Open the guided notebooks in JupyterLab on your workbook.
+
+    The workbook is created if it does not exist yet. When the package is
+    installed (not run from a source checkout) the notebooks are copied to a
+    folder of yours first; notebooks you have already edited are not replaced.
+
+    Example:
+
+        career-workbook lab
+
+        career-workbook lab --workbook ~/career/2027.sqlite
+    """
+    wb = open_for_command(workbook_path)
+    path = wb.path
+    click.echo(wb.describe(), err=True)
+    wb.close()
+    folder, copied = _launch.prepare_notebooks(notebooks_dir)
+    if copied:
+        click.echo(f"Copied {len(copied)} guided notebooks to {folder}", err=True)
+    click.echo(f"Opening JupyterLab on {folder}", err=True)
+    argv = _launch.lab_command(folder, port=port, open_browser=not no_browser)
+    env = {**os.environ, "CAREER_WORKBOOK": str(path)}
+    sys.exit(subprocess.call(argv, env=env))
+
+
+@cli.command()
+@click.option(
+    "--workbook",
+    "workbook_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Where to write the demo workbook (default: demo.sqlite in your user data folder).",
+)
+@click.option("--force", is_flag=True, help="Replace the file even if it already holds a workbook with data.")
+def demo(workbook_path: str | None, force: bool) -> None:
+    """Write a workbook filled with a fictional career changer's example.
+
+    It never writes into your own workbook: by default it goes to demo.sqlite
+    next to it. Point the notebooks at it with CAREER_WORKBOOK or the
+    demo switch in 00_start_here.
+
+    Example:
+
+        career-workbook demo
+
+        career-workbook demo --workbook /tmp/example.sqlite --force
+    """
+    wb = _demo.build_demo(workbook_path, overwrite=force)
+    click.echo(f"Demo workbook written: {wb.path}")
+    click.echo(wb.describe())
+    wb.close()
+
+
+@cli.command()
+@workbook_option
+def info(workbook_path: str | None) -> None:
+    """Show which workbook file is in use, its schema version and how many rows each table has.
+
+    Example:
+
+        career-workbook info --workbook ~/career/2027.sqlite
+    """
+    wb = open_for_command(workbook_path, quiet=True)
+    click.echo(f"Workbook: {wb.path}")
+    click.echo(f"Schema version: {wb.schema_version}")
+    for table, count in wb.counts().items():
+        click.echo(f"{table}: {count}")
+    wb.close()

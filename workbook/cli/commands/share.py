@@ -1,0 +1,111 @@
+"""Sharing and safekeeping commands: report, export, backup, restore."""
+
+from __future__ import annotations
+
+import click
+
+from ...paths import resolve
+from ...report import build as _report
+from ...store import backup as _backup
+from ...store import export as _export
+from ..main import cli, open_for_command, workbook_option
+
+
+@cli.command()
+@workbook_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="HTML file to write (default: reports/<workbook>-report-<date>.html next to the workbook).")
+@click.option("--names", is_flag=True,
+              help="Show contacts' names. Without it they appear only as role and organisation.")
+def report(workbook_path: str | None, output: str | None, names: bool) -> None:
+    """Write the shareable HTML report: which path the evidence supports and how sure.
+
+    One self-contained file (no scripts, nothing loaded from the internet) to
+    send to a mentor, coach or partner. Contacts appear as role and
+    organisation unless you add --names.
+
+    Example:
+
+        career-workbook report
+
+        career-workbook report -o ~/Desktop/career.html --names
+    """
+    wb = open_for_command(workbook_path, create=False)
+    with wb:
+        path = _report.write_report(wb, output, names=names)
+    size = path.stat().st_size / 1024
+    privacy = "with contacts' names" if names else "contacts shown as role and organisation, no names"
+    click.echo(f"Report written: {path} ({size:.0f} KB, {privacy})")
+
+
+@cli.command()
+@workbook_option
+@click.option("-o", "--output", required=True, type=click.Path(),
+              help="A folder (one CSV file per table) or a file ending in .xlsx (one sheet per table).")
+def export(workbook_path: str | None, output: str) -> None:
+    """Export every table: a folder of CSV files, or one Excel workbook.
+
+    The format follows the name: a name ending in .xlsx gives an Excel file,
+    a folder name gives CSV files. The export holds everything, names and
+    private notes included: keep it to yourself.
+
+    Example:
+
+        career-workbook export -o ~/career-export
+
+        career-workbook export -o ~/career.xlsx
+    """
+    wb = open_for_command(workbook_path, create=False)
+    with wb:
+        result = _export.export_workbook(wb, output)
+    click.echo(f"Exported {sum(result.rows.values())} rows ({result.format}) to {result.path}")
+    for table, rows in result.rows.items():
+        click.echo(f"  {table}: {rows}")
+
+
+@cli.command()
+@workbook_option
+@click.option("-o", "--output", type=click.Path(), default=None,
+              help="Backup file or folder (default: a timestamped file in backups/ next to the workbook).")
+def backup(workbook_path: str | None, output: str | None) -> None:
+    """Save a consistent copy of the workbook, safe while a notebook is writing.
+
+    Example:
+
+        career-workbook backup
+
+        career-workbook backup -o ~/Dropbox/career-backup.sqlite
+    """
+    wb = open_for_command(workbook_path, create=False)
+    with wb:
+        path = _backup.backup_workbook(wb, output)
+    click.echo(f"Backup written: {path}")
+
+
+@cli.command()
+@workbook_option
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore(workbook_path: str | None, file: str, yes: bool) -> None:
+    """Replace the workbook with a backup FILE.
+
+    The backup is checked first: a file that is not a Career Workbook is
+    refused and nothing changes. What is replaced is saved to backups/ next
+    to the workbook first, and the command says where.
+
+    Example:
+
+        career-workbook restore backups/workbook-2026-11-02_101500.sqlite
+    """
+    target = resolve(workbook_path)
+    incoming = _backup.check_backup(file)
+    if not yes:
+        what = ", ".join(f"{n} {t}" for t, n in incoming.items())
+        click.echo(f"Backup {file} holds {what}.")
+        click.confirm(f"Replace the workbook {target} with it? (a copy of the current one is kept)",
+                      abort=True, err=True)
+    result = _backup.restore_workbook(file, target)
+    if result.replaced_backup is not None:
+        click.echo(f"The workbook it replaced was saved to {result.replaced_backup}")
+    what = ", ".join(f"{n} {t}" for t, n in result.counts.items())
+    click.echo(f"Restored {result.workbook} from {result.source}: {what}")

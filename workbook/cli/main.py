@@ -1,0 +1,79 @@
+"""The ``career-workbook`` command line: thin wrappers over the package.
+
+Each command lives in a module of :mod:`workbook.cli.commands` and registers
+itself on :data:`cli`. Library errors become one clear line and exit code 1.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from ..errors import WorkbookError
+from ..store.workbook import Workbook, open_workbook
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (WorkbookError, ValueError, OSError) as exc:
+            raise click.ClickException(str(exc) or exc.__class__.__name__) from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="career-workbook")
+def cli() -> None:
+    """Career Workbook: weigh career paths with evidence from informational interviews.
+
+    Every command takes --workbook PATH; without it the workbook is
+    $CAREER_WORKBOOK, else workbook.sqlite in your user data folder.
+
+    Example:
+
+        career-workbook demo
+
+        career-workbook lab
+    """
+
+
+def workbook_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--workbook PATH`` to a command."""
+    return click.option(
+        "--workbook",
+        "workbook_path",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="Workbook file to use (default: $CAREER_WORKBOOK, else the per-user workbook).",
+    )(func)
+
+
+def open_for_command(path: str | None, *, create: bool = True, quiet: bool = False) -> Workbook:
+    """Open the workbook a command works on and say which file it is (on stderr)."""
+    wb = open_workbook(path, create=create)
+    if not quiet:
+        click.echo(f"Using workbook: {wb.path}", err=True)
+    return wb
+
+
+def _load_commands() -> None:
+    from . import commands
+
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
+        importlib.import_module(f"{commands.__name__}.{info.name}")
+
+
+_load_commands()
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    cli(prog_name="career-workbook")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

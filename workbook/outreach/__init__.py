@@ -1,0 +1,1 @@
+"""How to ask: request messages, the follow-up cadence and the calendar of conversations."""

@@ -1,0 +1,1 @@
+"""Before a conversation: the question bank and the prep sheet."""

@@ -1,0 +1,215 @@
+"""The shareable HTML report, built from the workbook's data.
+
+``build_report(wb)`` renders the Jinja2 templates shipped in
+``workbook/templates`` with autoescape on, so every piece of user text is
+escaped. The result is one self-contained file: CSS in a ``<style>`` block,
+charts as ``data:`` URIs, no scripts and nothing fetched from the internet.
+
+Contacts are private by default (see :class:`Privacy`): they appear as role
+and organisation, and names, emails and profile links are taken out of
+quotes. ``names=True`` shows names. Conversation notes and notes
+about contacts are never shown; insight notes are the quotes.
+
+The sections' content comes from :mod:`workbook.report.sections`, the
+privacy rules from :mod:`workbook.report.privacy`; this module reads the
+workbook once, draws the charts and renders the templates.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import copy
+import datetime as dt
+import functools
+import io
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .. import evidence
+from ..charts import evidence as charts
+from ..errors import ValidationError
+from ..evidence import summary as evidence_summary
+from ..store.workbook import Workbook
+from . import templating
+from .privacy import Privacy
+from .sections import (
+    PEOPLE_PER_OPTION,
+    QUOTES_PER_OPTION,
+    TOP_OPTIONS,
+    first_steps,
+    next_steps,
+    option_details,
+    outreach,
+    quoted_notes,
+    ranking,
+    summary,
+)
+
+#: Rows of the compact table of the other options.
+MAX_COMPACT_ROWS = 300
+#: A chart larger than this as SVG is embedded as PNG instead.
+MAX_SVG_BYTES = 300_000
+#: Options drawn in the report's charts when the workbook has more than ``charts.MAX_OPTIONS`` (the compact
+#: table lists them all; smaller charts are quicker to draw and to read); each title says how many are shown.
+REPORT_CHART_OPTIONS = 10
+
+DEFAULT_TITLE = "Career options: what the evidence says"
+
+
+# ------------------------------------------------------------------- charts
+def figure_data_uri(fig: Any) -> str:
+    """A matplotlib Figure as a ``data:`` URI: SVG (text kept as text), or PNG when the SVG is large."""
+    import matplotlib
+
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "career-workbook"}):
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+    data, mime = buffer.getvalue(), "image/svg+xml"
+    if len(data) > MAX_SVG_BYTES:
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=90, metadata={"Software": None})
+        data, mime = buffer.getvalue(), "image/png"
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _figure_title(fig: Any, key: str) -> str:
+    titles = [fig.get_suptitle()] if hasattr(fig, "get_suptitle") else []
+    for ax in fig.axes:
+        titles += [ax.get_title(loc) for loc in ("left", "center")]
+    return next((t for t in titles if t and t.strip()), "") or key.replace("_", " ").capitalize()
+
+
+def _chart(key: str, fig: Any) -> dict[str, str]:
+    return {"key": key, "title": _figure_title(fig, key), "src": figure_data_uri(fig)}
+
+
+def chart_list(wb: Workbook, cells: pd.DataFrame | None = None) -> list[dict[str, str]]:
+    """The evidence engine's charts as ``{key, title, src}``, ``src`` a data URI.
+
+    ``cells`` is :func:`workbook.evidence.cells` of ``wb`` if already computed.
+    """
+    most = REPORT_CHART_OPTIONS if len(wb.options()) > charts.MAX_OPTIONS else charts.MAX_OPTIONS
+    return [_chart(key, fig) for key, fig in charts.all_charts(wb, cells=cells, max_options=most).items()]
+
+
+# ------------------------------------------------------------------ context
+def _memo(method: Any) -> Any:
+    """``method`` computed once per set of arguments; each caller gets its own (copy-on-write) DataFrame."""
+    cached = functools.cache(method)
+
+    def call(*args: Any, **kwargs: Any) -> pd.DataFrame:
+        try:
+            result = cached(*args, **kwargs)
+        except TypeError:  # an argument that cannot be a cache key (e.g. a dict of weights)
+            result = method(*args, **kwargs)
+        return result.copy(deep=False)
+
+    return call
+
+
+@contextlib.contextmanager
+def reading(wb: Workbook) -> Iterator[Workbook]:
+    """One consistent view of ``wb`` while a report is built: each table is read once, in one snapshot.
+
+    The view shares the workbook's connection; a read transaction (it never
+    blocks a notebook that is writing) keeps every table from the same moment.
+    """
+    view = copy.copy(wb)
+    view.table = _memo(wb.table)  # type: ignore[method-assign]
+    for name in ("compare", "sensitivity"):  # the charts ask for the same analysis as the summary
+        setattr(view, name, _memo(getattr(Workbook, name).__get__(view)))
+    with wb.reading() as conn:  # other threads of this kernel wait until the snapshot ends
+        began = not conn.in_transaction
+        if began:
+            conn.execute("BEGIN")
+        try:
+            yield view
+        finally:
+            if began:
+                conn.execute("COMMIT")
+
+
+def report_context(wb: Workbook, *, names: bool = False, title: str | None = None,
+                   today: dt.date | None = None, with_charts: bool = True) -> dict[str, Any]:
+    """Everything the templates show, as plain values."""
+    with reading(wb) as view:
+        return _context(view, names, title, today or dt.date.today(), with_charts)
+
+
+def _context(wb: Workbook, names: bool, title: str | None, today: dt.date, with_charts: bool) -> dict[str, Any]:
+    options, criteria, insights = wb.options(), wb.criteria(), wb.evidence_rows()  # notes stay on disk
+    privacy = Privacy(wb.table("contacts", include_archived=True), names=names)
+    rank = ranking(wb, options)
+    top = list(rank.index[:TOP_OPTIONS])  # shown in full; the others only in the compact table
+    counts = evidence_summary.evidence_counts(options[options["id"].isin(top)], criteria,
+                                              insights[insights["option_id"].isin(top)])
+    cells = evidence.cells(options, criteria, insights, reliability=wb.setting("source_reliability"))
+    wb_counts = wb.counts()
+    compact = rank.iloc[TOP_OPTIONS:]
+    return {
+        "title": title or DEFAULT_TITLE,
+        "workbook_name": "unsaved workbook" if str(wb.path) == ":memory:" else wb.path.stem,
+        "date_iso": today.isoformat(), "date_text": f"{today.day} {today:%B %Y}",
+        "names": names, "counts": wb_counts, "first_steps": first_steps(wb_counts),
+        "summary": summary(rank, criteria, cells),
+        "criteria": [{"name": c.name, "weight": float(c.weight), "description": c.description,
+                      "share": float(c.weight) / max(float(criteria["weight"].sum()), 1e-9)}
+                     for c in criteria.itertuples()],
+        "top_options": option_details(rank, options, criteria, insights, counts, privacy,
+                                      quoted_notes(wb, top)),
+        "other_options": [{"title": r.title, "score": r.score, "low": r.low, "high": r.high, "p_best": r.p_best,
+                           "insights": int(r.insights)} for r in compact.head(MAX_COMPACT_ROWS).itertuples()],
+        "other_options_more": max(0, len(compact) - MAX_COMPACT_ROWS),
+        "charts": chart_list(wb, cells) if with_charts and len(options) and len(criteria) else [],
+        "outreach": outreach(wb, options, render=_chart if with_charts else None),
+        "next_steps": next_steps(wb, privacy),
+    }
+
+
+def build_report(wb: Workbook, *, names: bool = False, title: str | None = None) -> str:
+    """The report as one self-contained HTML document (a string)."""
+    return templating.render("report.html", **report_context(wb, names=names, title=title))
+
+
+def default_report_path(wb: Workbook, *, names: bool = False, today: dt.date | None = None) -> Path:
+    """``reports/<workbook>-report-<date>.html`` next to the workbook file."""
+    if str(wb.path) == ":memory:":
+        raise ValidationError("path", "this workbook is not saved in a file; say where to write the report")
+    stamp = (today or dt.date.today()).isoformat()
+    return wb.path.parent / "reports" / f"{wb.path.stem}-report-{stamp}{'-with-names' if names else ''}.html"
+
+
+def report_path(wb: Workbook, path: str | os.PathLike | None = None, *, names: bool = False) -> Path:
+    """Where a report goes: ``path``, a file of the default name inside ``path`` if it is a folder, or the default."""
+    if not path:
+        return default_report_path(wb, names=names)
+    target = Path(path).expanduser()
+    return target / default_report_path(wb, names=names).name if target.is_dir() else target
+
+
+def save_report(document: str, target: str | os.PathLike) -> Path:
+    """Write a built report to ``target`` (folders created, the old file replaced in one step)."""
+    target = Path(target).expanduser()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".partial")
+    tmp.write_text(document, encoding="utf-8")
+    os.replace(tmp, target)
+    return target.resolve()
+
+
+def write_report(wb: Workbook, path: str | os.PathLike | None = None, *, names: bool = False) -> Path:
+    """Build the report and write it to ``path`` (default: :func:`default_report_path`); returns the path."""
+    target = report_path(wb, path, names=names)
+    return save_report(build_report(wb, names=names), target)
+
+
+__all__ = [
+    "PEOPLE_PER_OPTION", "QUOTES_PER_OPTION", "TOP_OPTIONS", "Privacy", "build_report", "chart_list",
+    "default_report_path", "figure_data_uri", "first_steps", "next_steps", "option_details", "outreach",
+    "quoted_notes", "ranking", "reading", "report_context", "report_path", "save_report", "summary", "write_report",
+]

@@ -1,0 +1,231 @@
+"""The sections of the shareable report as plain values: summary, options, outreach, next steps.
+
+Each function reads the workbook (or frames already read from it) and
+returns dicts and lists the templates show; nothing here renders HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from ..charts import outreach as charts_outreach
+from ..people import coverage as _coverage
+from ..store import vocab
+from ..store.workbook import Workbook
+from .privacy import Privacy
+
+#: Options shown in full (evidence per criterion and quotes); the rest go in a compact table.
+TOP_OPTIONS = 6
+#: Quotes shown per option.
+QUOTES_PER_OPTION = 8
+#: Rule of thumb: talk to about this many people per option.
+PEOPLE_PER_OPTION = 3
+#: An option with fewer independent sources than this has thin evidence: its chance of being best is unsure.
+THIN_SOURCES = PEOPLE_PER_OPTION
+
+_CONFIDENCE_ORDER = {"high": 0, "medium": 1, "low": 2}
+_SOURCE_ORDER = {"interview": 0, "own-experience": 1, "second-hand": 2}
+#: What to do first, per table of the workbook: (table, rows it needs, the step).
+_FIRST_STEPS = (
+    ("options", 2, ("List the two to five career options you are weighing, each with the questions it must "
+                    "answer (notebook 01).")),
+    ("criteria", 1, ("Say what matters to you — pay, flexibility, the work itself — as criteria with weights "
+                     "(notebook 01).")),
+    ("contacts", 1, ("Add people who do the work: friends, colleagues, alumni, people you were referred to "
+                     "(notebook 02).")),
+    ("conversations", 1, ("Ask one of them for a 20-minute conversation to learn about their work, not to ask "
+                          "for a job (notebook 03).")),
+    ("insights", 1, ("After each conversation, note what you learned as evidence for or against an option, "
+                     "the same day (notebook 05).")),
+)
+
+
+def ranking(wb: Workbook, options: pd.DataFrame) -> pd.DataFrame:
+    """Options best supported first (the evidence engine's order), indexed by option id.
+
+    Columns: title, status, score, low, high, p_best, insights (the notes the
+    comparison counts) and sources (independent sources).
+    """
+    columns = ["title", "score", "low", "high", "p_best"]
+    if options.empty:
+        return pd.DataFrame(columns=[*columns, "status", "insights", "sources"],
+                            index=pd.Index([], name="option_id"))
+    scores = wb.compare()
+    frame = scores[columns].copy()
+    frame["status"] = options.set_index("id")["status"].reindex(frame.index)
+    frame["insights"] = scores["n_insights"].astype("int64")
+    frame["sources"] = scores["n_sources"].astype("int64")
+    return frame
+
+
+def first_steps(counts: dict[str, int]) -> list[str]:
+    """What to do next while the workbook is still missing a part of the method."""
+    return [step for table, needed, step in _FIRST_STEPS if counts[table] < needed]
+
+
+def _pct(p: float) -> str:
+    return f"{round(100 * float(p))}%"
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _signed(x: float) -> str:
+    return f"{float(x):+.1f}".replace("-", "−")
+
+
+def _thin_note(row: pd.Series) -> str:
+    """A plain sentence when an option's chance of being best rests on few independent sources, else ''."""
+    k = int(row["sources"])
+    if k >= THIN_SOURCES:
+        return ""
+    sources = "no independent source" if k == 0 else f"only {k} independent source{'s' if k != 1 else ''}"
+    return (f"{row['title']}'s {_pct(row['p_best'])} chance of being the best fit rests on thin evidence "
+            f"({sources}): so little is known that its score could be anywhere from {_signed(row['low'])} to "
+            f"{_signed(row['high'])}. Talk to more people before counting on it.")
+
+
+def _runners_up(rank: pd.DataFrame) -> list[str]:
+    """Who comes next by score, then the options that score lower but are likelier to come out on top."""
+    lead, second = rank.iloc[0], rank.iloc[1]
+    lines = [f"Next by score: {second['title']}, with a {_pct(second['p_best'])} chance.", _thin_note(second)]
+    lower = rank.iloc[2:]
+    likelier = lower[lower["p_best"] > second["p_best"]].sort_values("p_best", ascending=False, kind="stable")
+    if second["p_best"] > lead["p_best"]:
+        likelier = pd.concat([rank.iloc[1:2], likelier])
+    for oid, row in likelier.head(2).iterrows():
+        than = ("the best chance of coming out on top" if row["p_best"] > lead["p_best"]
+                else "a higher chance of being the best fit")
+        lines.append(f"{row['title']} scores lower but has {than} ({_pct(row['p_best'])}): its evidence is less certain.")
+        if oid != rank.index[1]:
+            lines.append(_thin_note(row))
+    return [line for line in lines if line]
+
+
+def summary(rank: pd.DataFrame, criteria: pd.DataFrame, cells: pd.DataFrame) -> dict[str, Any]:
+    """The headline in plain words: which path leads, how sure, and where the evidence is thin.
+
+    ``cells`` is :func:`workbook.evidence.cells`; a criterion is thin for the
+    leader while fewer than two independent sources speak to it. "Next" is the
+    runner-up by score; an option whose chance of being best is high only
+    because little is known about it is said to be so.
+    """
+    if rank.empty:
+        return {"headline": "Nothing to compare yet: no career options are listed.", "details": []}
+    if rank["insights"].sum() == 0:
+        n = len(rank)
+        return {"headline": f"No evidence recorded yet for the {n} option{'s' if n != 1 else ''} listed.",
+                "details": ["The comparison starts once you note what you learn, for or against each option."]}
+    lead = rank.iloc[0]
+    p = float(lead["p_best"])
+    sure = ("clearly ahead" if p >= 0.8 else "ahead, but not settled" if p >= 0.5 else "a close call")
+    weighted = criteria[criteria["weight"] > 0].sort_values("weight", ascending=False, kind="stable")
+    sources = cells[cells["option_id"] == rank.index[0]].set_index("criterion_id")["n_sources"]
+    thin = [str(c.name) for c in weighted.itertuples() if sources.get(c.id, 0) < 2][:3]
+    headline = f"{lead['title']} leads, with a {_pct(p)} chance of being the best fit"
+    headline += f"; the evidence is still thin on {_join(thin)}." if thin else "."
+    details = [f"How sure: {sure}."]
+    if len(rank) == 1:
+        details.append("Only one option is listed: add the alternatives you are weighing to compare them.")
+    else:
+        details += _runners_up(rank)
+    return {"headline": headline, "details": details}
+
+
+def _quotes(rows: pd.DataFrame, names: dict[int, str], privacy: Privacy, limit: int) -> list[dict[str, Any]]:
+    rows = rows[(rows["note"].str.strip() != "") & rows["criterion_id"].isin(names)]
+    order = rows.assign(
+        _c=rows["confidence"].map(_CONFIDENCE_ORDER).fillna(3), _s=rows["source"].map(_SOURCE_ORDER).fillna(3),
+        _a=-rows["stance"].abs()).sort_values(["_c", "_s", "_a", "id"], kind="stable")
+    out = []
+    for r in order.head(limit).itertuples():
+        has_contact = pd.notna(r.contact_id)
+        out.append({
+            "text": privacy.scrub(str(r.note)), "criterion": names.get(int(r.criterion_id), ""),
+            "stance": vocab.STANCES.get(int(r.stance), str(r.stance)), "stance_value": int(r.stance),
+            "source": vocab.SOURCES.get(r.source, r.source).split(" (")[0], "confidence": r.confidence,
+            "who": privacy.label(int(r.contact_id)) if has_contact else "", "against_hopes": bool(r.against_hopes),
+        })
+    return out
+
+
+def quoted_notes(wb: Workbook, option_ids: list[int]) -> dict[int, str]:
+    """Insight id -> note for the given options only; the other notes (possibly 100,000s) stay on disk."""
+    if not option_ids:
+        return {}
+    marks = ",".join("?" * len(option_ids))
+    with wb.reading() as conn:
+        rows = conn.execute(
+            f"SELECT id, note FROM insights WHERE archived = 0 AND trim(note) != '' AND option_id IN ({marks})",
+            [int(i) for i in option_ids],
+        )
+        return dict(rows.fetchall())
+
+
+def option_details(rank: pd.DataFrame, options: pd.DataFrame, criteria: pd.DataFrame, insights: pd.DataFrame,
+                   counts: pd.DataFrame, privacy: Privacy, notes: dict[int, str]) -> list[dict[str, Any]]:
+    """The top options in full: description, open questions, evidence per criterion and quotes.
+
+    ``insights`` needs no ``note`` column: the quotes come from ``notes`` (see :func:`quoted_notes`).
+    """
+    names = dict(zip(criteria["id"].astype(int), criteria["name"], strict=True))
+    info = options.set_index("id")
+    top = rank.index[:TOP_OPTIONS]
+    chosen = insights[insights["option_id"].isin(top)]
+    chosen = chosen.assign(note=chosen["id"].map(notes).fillna("").astype(str))
+    by_option = dict(tuple(chosen.groupby("option_id")))
+    out = []
+    for oid in top:
+        r, row = rank.loc[oid], info.loc[oid]
+        mine = by_option.get(oid, chosen.iloc[:0])
+        per = counts[counts["option_id"] == oid]
+        out.append({
+            "id": int(oid), "title": r["title"], "status": vocab.OPTION_STATUSES.get(r["status"], r["status"]),
+            "description": row["description"], "questions": [q for q in str(row["questions"]).splitlines() if q.strip()],
+            "score": r["score"], "low": r["low"], "high": r["high"], "p_best": r["p_best"], "insights": int(r["insights"]),
+            "criteria": [{"name": names.get(int(c["criterion_id"]), ""), "for": int(c["for"]),
+                          "against": int(c["against"]), "total": int(c["total"])} for c in per.to_dict("records")],
+            "quotes": _quotes(mine, names, privacy, QUOTES_PER_OPTION),
+            "more_quotes": max(0, int(((mine["note"].str.strip() != "") & mine["criterion_id"].isin(names)).sum())
+                               - QUOTES_PER_OPTION),
+        })
+    return out
+
+
+def outreach(wb: Workbook, options: pd.DataFrame,
+             render: Callable[[str, Any], dict[str, str]] | None = None) -> dict[str, Any]:
+    """Conversations per stage of the pipeline, the funnel chart, and per option how many people you talked to.
+
+    ``render(key, figure)`` turns the funnel chart into what the template shows; without it there is no chart.
+    """
+    conversations = wb.conversations()
+    funnel = None
+    if render is not None and len(conversations):
+        funnel = render("outreach", charts_outreach.outreach_funnel(conversations, wb.contacts()))
+    by_status = conversations["status"].value_counts() if len(conversations) else pd.Series(dtype="int64")
+    stages = [{"label": label, "count": int(by_status.get(key, 0))} for key, label in vocab.CONVERSATION_STATUSES.items()]
+    per_option = []
+    if len(options):
+        frame = _coverage.coverage_for(wb, PEOPLE_PER_OPTION)
+        per_option = [{"title": r.option, "insiders": int(r.insiders), "held": int(r.conversations_held),
+                       "people": int(r.people_talked_to), "advice": r.advice} for r in frame.head(50).itertuples()]
+    return {"total": len(conversations), "stages": stages, "chart": funnel, "per_option": per_option,
+            "per_option_more": max(0, len(options) - 50), "target": PEOPLE_PER_OPTION}
+
+
+def next_steps(wb: Workbook, privacy: Privacy, n: int = 5) -> list[dict[str, Any]]:
+    """The conversations that would help most next, with contacts shown as the privacy setting says."""
+    if wb.options().empty or wb.criteria().empty:
+        return []
+    frame = wb.next_conversations(n=n)
+    out = []
+    for r in frame.to_dict("records"):
+        ids = r.get("contact_ids")
+        people = [privacy.label(int(i)) for i in ids] if isinstance(ids, list | tuple) else []
+        out.append({"option": r.get("option", ""), "criterion": r.get("criterion", ""),
+                    "why": r.get("reason", r.get("why", "")), "people": people})
+    return out

@@ -1,0 +1,42 @@
+"""The one Jinja2 environment for the HTML the package writes (report, prep sheet).
+
+Autoescape is always on: every value a template shows is escaped unless the
+template says otherwise, so user text never reaches the page as markup.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import jinja2
+import pandas as pd
+
+
+def _pct(p: object) -> str:
+    return "–" if p is None or pd.isna(p) else f"{round(100 * float(p))}%"
+
+
+def _signed(x: object) -> str:
+    return "–" if x is None or pd.isna(x) else f"{float(x):+.1f}".replace("-", "−")
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    """Templates shipped in ``workbook/report/templates``, autoescaped, failing loudly on a missing value."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("workbook.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["pct"] = _pct
+    env.filters["num"] = lambda n: f"{int(n):,}"
+    env.filters["signed"] = _signed
+    return env
+
+
+def render(template: str, **context: object) -> str:
+    """Render one of the package's templates."""
+    return environment().get_template(template).render(**context)

@@ -1,0 +1,330 @@
+"""Field rules for every table: what each column accepts, its default and its checks.
+
+``clean(table, values, partial=False)`` turns user input into values ready for
+SQLite, or raises :class:`~workbook.errors.ValidationError` naming the field
+and the reason. It does not touch the database; foreign keys are checked by
+the store inside the write transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import numbers
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ..errors import ValidationError
+from . import vocab
+
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str  # text, title, int, float, bool, date, datetime, choice, ref
+    default: Any = None
+    required: bool = False
+    choices: tuple = ()
+    aliases: dict = field(default_factory=dict)
+    low: float | None = None
+    high: float | None = None
+    ref: str | None = None  # table a ref points at
+    nullable: bool = True
+    help: str = ""
+
+
+def _t(name: str, help: str = "", default: str = "") -> Field:
+    return Field(name, "text", default=default, nullable=False, help=help)
+
+
+FIELDS: dict[str, dict[str, Field]] = {
+    "options": {
+        f.name: f
+        for f in [
+            Field("title", "title", required=True, nullable=False, help="short name of the career path"),
+            _t("description", "what the path is, in your own words"),
+            Field(
+                "status",
+                "choice",
+                default="exploring",
+                choices=tuple(vocab.OPTION_STATUSES),
+                nullable=False,
+            ),
+            _t("questions", "open questions this option must answer, one per line"),
+        ]
+    },
+    "criteria": {
+        f.name: f
+        for f in [
+            Field("name", "title", required=True, nullable=False),
+            _t("description"),
+            Field("weight", "float", default=1.0, low=0.0, high=100.0, nullable=False),
+        ]
+    },
+    "contacts": {
+        f.name: f
+        for f in [
+            Field("name", "title", required=True, nullable=False),
+            _t("organization"),
+            _t("role"),
+            _t("email"),
+            _t("profile_url"),
+            Field(
+                "relationship",
+                "choice",
+                default="",
+                choices=tuple(vocab.RELATIONSHIPS),
+                nullable=False,
+            ),
+            Field("strength", "int", default=3, low=1, high=5, nullable=False),
+            Field("referred_by", "ref", ref="contacts"),
+            _t("source", default="manual"),
+            Field("connected_on", "date"),
+            _t("notes"),
+        ]
+    },
+    "insider_links": {
+        f.name: f
+        for f in [
+            Field("contact_id", "ref", ref="contacts", required=True, nullable=False),
+            Field("option_id", "ref", ref="options", required=True, nullable=False),
+        ]
+    },
+    "conversations": {
+        f.name: f
+        for f in [
+            Field("contact_id", "ref", ref="contacts", required=True, nullable=False),
+            Field("option_id", "ref", ref="options", required=True, nullable=False),
+            Field(
+                "status",
+                "choice",
+                default="planned",
+                choices=tuple(vocab.CONVERSATION_STATUSES),
+                aliases=vocab.CONVERSATION_STATUS_ALIASES,
+                nullable=False,
+            ),
+            Field("requested_on", "date"),
+            Field("followed_up_on", "date"),
+            Field("scheduled_at", "datetime"),
+            Field("duration_min", "int", default=20, low=1, high=480, nullable=False),
+            Field("done_on", "date"),
+            Field("thanked_on", "date"),
+            _t("notes"),
+            _t("debrief", "what you learned, in your own words"),
+            _t("still_interested", "after this conversation, are you still interested?"),
+            _t("thank_you_note"),
+        ]
+    },
+    "insights": {
+        f.name: f
+        for f in [
+            Field("option_id", "ref", ref="options", required=True, nullable=False),
+            Field("criterion_id", "ref", ref="criteria", required=True, nullable=False),
+            Field("stance", "int", required=True, low=-2, high=2, nullable=False),
+            Field(
+                "confidence",
+                "choice",
+                default="medium",
+                choices=tuple(vocab.CONFIDENCE),
+                nullable=False,
+            ),
+            Field("source", "choice", default="interview", choices=tuple(vocab.SOURCES), nullable=False),
+            _t("note", "what you heard, ideally a short quote"),
+            Field("conversation_id", "ref", ref="conversations"),
+            Field("contact_id", "ref", ref="contacts"),
+            Field("against_hopes", "bool", default=False, nullable=False),
+        ]
+    },
+    "questions": {
+        f.name: f
+        for f in [
+            Field("text", "title", required=True, nullable=False),
+            Field("tiara", "choice", default="insights", choices=tuple(vocab.TIARA), nullable=False),
+            _t("topic", default="own"),
+        ]
+    },
+    "prep_questions": {
+        f.name: f
+        for f in [
+            Field("conversation_id", "ref", ref="conversations", required=True, nullable=False),
+            Field("position", "int", default=0, low=0, high=10_000, nullable=False),
+            Field("text", "title", required=True, nullable=False),
+            Field("tiara", "choice", default="insights", choices=tuple(vocab.TIARA), nullable=False),
+        ]
+    },
+}
+
+#: Tables whose rows can be archived and restored.
+ARCHIVABLE = ("options", "criteria", "contacts", "conversations", "insights", "questions", "prep_questions")
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str | int):
+        return False
+    try:
+        if value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
+            return True
+    except (TypeError, ValueError):
+        return False
+    return False
+
+
+def _check_text(f: Field, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(f.name, f"must be text, not {type(value).__name__}")
+    if "\x00" in value:
+        raise ValidationError(f.name, "contains a NUL character, which cannot be stored")
+    return value
+
+
+def _parse_date(f: Field, value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return dt.date.fromisoformat(text).isoformat() if len(text) == 10 else _bad_date(f, value)
+        except ValueError:
+            pass
+        _bad_date(f, value)
+    if hasattr(value, "to_pydatetime"):  # pandas Timestamp
+        return value.to_pydatetime().date().isoformat()
+    raise ValidationError(f.name, f"must be a date (YYYY-MM-DD), not {type(value).__name__}")
+
+
+def _bad_date(f: Field, value: Any):
+    raise ValidationError(f.name, f"{value!r} is not a date in the form YYYY-MM-DD (for example 2026-03-14)")
+
+
+def _parse_datetime(f: Field, value: Any) -> str:
+    if hasattr(value, "to_pydatetime"):
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None, microsecond=0).isoformat(timespec="minutes")
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time(0, 0)).isoformat(timespec="minutes")
+    if isinstance(value, str):
+        text = value.strip().replace(" ", "T", 1)
+        try:
+            parsed = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise ValidationError(
+                f.name,
+                f"{value!r} is not a date and time in the form YYYY-MM-DD HH:MM (for example 2026-03-14 15:30)",
+            ) from None
+        if len(text) < 16:
+            raise ValidationError(f.name, f"{value!r} has no time of day; use YYYY-MM-DD HH:MM")
+        return parsed.replace(tzinfo=None, microsecond=0).isoformat(timespec="minutes")
+    raise ValidationError(f.name, f"must be a date and time (YYYY-MM-DD HH:MM), not {type(value).__name__}")
+
+
+def _parse_number(f: Field, value: Any, integer: bool) -> int | float:
+    if isinstance(value, bool):
+        raise ValidationError(f.name, "must be a number, not true/false")
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            raise ValidationError(f.name, "is empty; a number is needed")
+        try:
+            value = float(text) if not integer else int(text.lstrip("+"))
+        except ValueError:
+            raise ValidationError(f.name, f"{value!r} is not a {'whole ' if integer else ''}number") from None
+    if not isinstance(value, numbers.Real):
+        raise ValidationError(f.name, f"must be a number, not {type(value).__name__}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValidationError(f.name, "must be a finite number")
+    if integer:
+        if float(value) != int(value):
+            raise ValidationError(f.name, f"must be a whole number, not {value}")
+        value = int(value)
+    else:
+        value = float(value)
+    if f.low is not None and value < f.low or f.high is not None and value > f.high:
+        low = int(f.low) if integer else f.low
+        high = int(f.high) if integer else f.high
+        raise ValidationError(f.name, f"{value} is out of range; it must be between {low} and {high}")
+    return value
+
+
+def clean_value(f: Field, value: Any) -> Any:
+    """Validate one value for field ``f`` and return it ready for SQLite."""
+    if _is_missing(value):
+        if f.required:
+            raise ValidationError(f.name, "is required")
+        if not f.nullable:
+            return f.default
+        return None
+    if f.kind == "title":
+        text = _check_text(f, value)
+        if not text.strip():
+            raise ValidationError(f.name, "is empty; please type something")
+        return text
+    if f.kind == "text":
+        return _check_text(f, value)
+    if f.kind == "choice":
+        if not isinstance(value, str):
+            raise ValidationError(f.name, f"must be one of {', '.join(repr(c) for c in f.choices)}")
+        key = value.strip().lower()
+        key = f.aliases.get(key, key)
+        if key not in f.choices:
+            key = key.replace(" ", "_")
+        if key not in f.choices:
+            allowed = ", ".join(repr(c) for c in f.choices if c)
+            raise ValidationError(f.name, f"{value!r} is not allowed; choose one of {allowed}")
+        return key
+    if f.kind == "int":
+        return _parse_number(f, value, integer=True)
+    if f.kind == "float":
+        return _parse_number(f, value, integer=False)
+    if f.kind == "bool":
+        if isinstance(value, bool) or (isinstance(value, numbers.Integral) and value in (0, 1)):
+            return int(bool(value))
+        if isinstance(value, str) and value.strip().lower() in {"yes", "no", "true", "false", "1", "0"}:
+            return int(value.strip().lower() in {"yes", "true", "1"})
+        raise ValidationError(f.name, f"must be yes or no, not {value!r}")
+    if f.kind == "date":
+        return _parse_date(f, value)
+    if f.kind == "datetime":
+        return _parse_datetime(f, value)
+    if f.kind == "ref":
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral | str | float):
+            raise ValidationError(f.name, f"must be the id of a record in {f.ref}")
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise ValidationError(f.name, f"{value!r} is not an id (a whole number)") from None
+        if isinstance(value, float) and value != number:
+            raise ValidationError(f.name, f"{value!r} is not an id (a whole number)")
+        return number
+    raise AssertionError(f"unknown field kind {f.kind}")
+
+
+def clean(table: str, values: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    """Validate ``values`` for ``table``.
+
+    With ``partial=False`` (a new row) missing fields get their defaults and
+    required ones must be present; with ``partial=True`` (an update) only the
+    given fields are checked. Unknown field names are refused.
+    """
+    if table not in FIELDS:
+        raise ValidationError("table", f"{table!r} is not a table of the workbook")
+    spec = FIELDS[table]
+    unknown = [k for k in values if k not in spec]
+    if unknown:
+        allowed = ", ".join(spec)
+        raise ValidationError(unknown[0], f"is not a field of {table}; the fields are {allowed}")
+    out: dict[str, Any] = {}
+    for name, f in spec.items():
+        if name in values:
+            out[name] = clean_value(f, values[name])
+        elif not partial:
+            out[name] = clean_value(f, None)
+    return out

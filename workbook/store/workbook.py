@@ -1,0 +1,526 @@
+"""The workbook: one SQLite file that owns every record.
+
+``Workbook`` opens the file (WAL, busy timeout, foreign keys), brings its schema
+up to date (with a backup copy first), validates every write before it touches
+the file, and gives tables back as pandas DataFrames.
+
+Each save is one short transaction started with ``BEGIN IMMEDIATE`` so two
+notebooks or a notebook and the CLI can write to the same workbook at once
+without losing anything.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import shutil
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .. import paths as _paths
+from ..errors import NotFoundError, ValidationError, WorkbookFileError
+from . import fields as _fields
+from .reads import TableReads
+from .schema import MIGRATIONS, SCHEMA_VERSION
+
+BUSY_TIMEOUT_S = 30.0
+
+#: When a conversation reaches a status, the date column that records it.
+_STATUS_DATE = {
+    "requested": "requested_on",
+    "followed_up": "followed_up_on",
+    "done": "done_on",
+    "thanked": "thanked_on",
+}
+
+
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")
+
+
+def _today() -> str:
+    return dt.date.today().isoformat()
+
+
+class Workbook(TableReads):
+    """A Career Workbook stored in one SQLite file.
+
+    ``Workbook(path)`` opens (or creates) the file; ``Workbook(":memory:")``
+    gives a throwaway workbook. Use it as a context manager to close it.
+    """
+
+    def __init__(self, path: str | os.PathLike, *, create: bool = True):
+        self.path: Path = Path(path) if str(path) != ":memory:" else Path(":memory:")
+        memory = str(path) == ":memory:"
+        if not memory:
+            self.path = self.path.expanduser().resolve()
+            if not self.path.exists():
+                if not create:
+                    raise WorkbookFileError(f"no workbook at {self.path}")
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            elif self.path.is_dir():
+                raise WorkbookFileError(f"{self.path} is a folder, not a workbook file")
+        try:
+            self._conn = sqlite3.connect(
+                ":memory:" if memory else str(self.path),
+                timeout=BUSY_TIMEOUT_S,
+                isolation_level=None,  # we issue BEGIN / COMMIT ourselves
+                # JupyterLab 4 may run widget callbacks on a second kernel thread
+                # (comms over subshells): the connection is shared, guarded by _lock.
+                check_same_thread=False,
+            )
+            self._conn.execute("PRAGMA foreign_keys = ON")
+            if not memory:
+                mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if mode.lower() != "wal":
+                    raise WorkbookFileError(f"{self.path}: cannot switch to WAL mode (got {mode})")
+            self._conn.execute("PRAGMA synchronous = FULL")
+            self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        except sqlite3.DatabaseError as exc:
+            raise WorkbookFileError(f"{self.path} is not a workbook file ({exc})") from None
+        self._depth = 0
+        self._lock = threading.RLock()
+        self.backup_path: Path | None = None
+        self._migrate()
+
+    # ------------------------------------------------------------------ basics
+    def __repr__(self) -> str:
+        return f"<Workbook {self.path}>"
+
+    def __enter__(self) -> Workbook:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None  # type: ignore[assignment]
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise WorkbookFileError("this workbook has been closed")
+        return self._conn
+
+    @property
+    def schema_version(self) -> int:
+        with self._lock:
+            return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[sqlite3.Connection]:
+        """Group writes into one transaction: all of them are saved, or none.
+
+        Starts with ``BEGIN IMMEDIATE`` so that reads inside it see the data the
+        writes are based on. Nested calls join the outer transaction; another
+        thread using the same Workbook waits until the transaction ends.
+        """
+        conn = self.conn
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield conn
+                finally:
+                    self._depth -= 1
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield conn
+            except BaseException:
+                self._depth = 0
+                conn.execute("ROLLBACK")
+                raise
+            else:
+                self._depth = 0
+                conn.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """The connection for reads, kept from other threads of this process meanwhile."""
+        with self._lock:
+            yield self.conn
+
+    # -------------------------------------------------------------- migration
+    def _migrate(self) -> None:
+        conn = self.conn
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        except sqlite3.DatabaseError as exc:
+            raise WorkbookFileError(f"{self.path} is not a workbook file ({exc})") from None
+        if version == 0 and tables:
+            raise WorkbookFileError(f"{self.path} is an SQLite file, but not a Career Workbook")
+        if version > SCHEMA_VERSION:
+            raise WorkbookFileError(
+                f"{self.path} was written by a newer Career Workbook (schema {version}, "
+                f"this one knows up to {SCHEMA_VERSION}); please upgrade"
+            )
+        if version == SCHEMA_VERSION:
+            return
+        if version > 0 and str(self.path) != ":memory:":
+            self.backup_path = self._backup_before_migration(version)
+        with self.atomic():
+            current = conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have migrated
+            for target in range(current + 1, SCHEMA_VERSION + 1):
+                MIGRATIONS[target](conn)
+                conn.execute(f"PRAGMA user_version = {target}")
+
+    def _backup_before_migration(self, version: int) -> Path:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"{self.path.stem}.schema{version}-{stamp}.bak{self.path.suffix}")
+        self.backup_to(target)
+        return target
+
+    def backup_to(self, target: str | os.PathLike) -> Path:
+        """Write a consistent copy of the workbook to ``target`` (SQLite's backup API)."""
+        target = Path(target).expanduser().resolve()
+        if target == self.path:
+            raise ValidationError("target", "is the workbook itself; choose another file")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".partial")
+        with contextlib.closing(sqlite3.connect(str(tmp))) as dest:
+            self.conn.backup(dest)
+        shutil.move(str(tmp), str(target))
+        return target
+
+    # ------------------------------------------------------------------ writes
+    def _check_refs(self, table: str, row: Mapping[str, Any]) -> None:
+        spec = _fields.FIELDS[table]
+        for name, value in row.items():
+            f = spec[name]
+            if f.kind == "ref" and value is not None:
+                found = self.conn.execute(f"SELECT 1 FROM {f.ref} WHERE id = ?", (value,)).fetchone()
+                if not found:
+                    raise ValidationError(name, f"there is no record {value} in {f.ref}", table=table)
+
+    def _check_refs_many(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Like :meth:`_check_refs` for many rows, one query per referenced table."""
+        spec = _fields.FIELDS[table]
+        for name, f in spec.items():
+            if f.kind != "ref":
+                continue
+            wanted = {row[name] for row in rows if row.get(name) is not None}
+            if not wanted:
+                continue
+            found: set[int] = set()
+            ordered = sorted(wanted)
+            for start in range(0, len(ordered), 500):
+                chunk = ordered[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                found.update(r[0] for r in self.conn.execute(f"SELECT id FROM {f.ref} WHERE id IN ({marks})", chunk))
+            missing = wanted - found
+            if missing:
+                i = next(i for i, row in enumerate(rows) if row.get(name) in missing)
+                value = rows[i][name]
+                raise ValidationError(name, f"there is no record {value} in {f.ref}", table=table, row=i)
+
+    def _insert(self, table: str, row: dict[str, Any], *, refs_checked: bool = False) -> int:
+        if not refs_checked:
+            self._check_refs(table, row)
+        stamp = _now()
+        if table in _fields.ARCHIVABLE:
+            row = {**row, "created_at": stamp, "updated_at": stamp}
+        if table == "conversations":
+            row = self._conversation_dates(row, row.get("status"))
+        if table == "insights" and row.get("conversation_id") is not None and row.get("contact_id") is None:
+            row["contact_id"] = self.conn.execute(
+                "SELECT contact_id FROM conversations WHERE id = ?", (row["conversation_id"],)
+            ).fetchone()[0]
+        cols = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        cur = self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values()))
+        new_id = cur.lastrowid
+        if table == "conversations":
+            self.conn.execute(
+                "INSERT INTO conversation_events (conversation_id, status, changed_at) VALUES (?, ?, ?)",
+                (new_id, row["status"], stamp),
+            )
+        return int(new_id)
+
+    @staticmethod
+    def _conversation_dates(row: dict[str, Any], status: str | None) -> dict[str, Any]:
+        """Fill the date a status stands for, when the status is set without it."""
+        column = _STATUS_DATE.get(status or "")
+        if column and not row.get(column):
+            row = {**row, column: _today()}
+        return row
+
+    def add(self, table: str, **values: Any) -> int:
+        """Validate and save one new record in ``table``; returns its id."""
+        row = _fields.clean(table, values)
+        with self.atomic():
+            return self._insert(table, row)
+
+    def add_many(self, table: str, records: Iterable[Mapping[str, Any]]) -> list[int]:
+        """Save many records with the same checks as ``add_*``, in one transaction: all or none.
+
+        A bad record raises :class:`ValidationError` whose ``row`` is its
+        position (from 0) and nothing is written.
+        """
+        cleaned = []
+        for i, record in enumerate(records):
+            try:
+                cleaned.append(_fields.clean(table, dict(record)))
+            except ValidationError as exc:
+                raise ValidationError(exc.field, exc.reason, table=table, row=i) from None
+        ids = []
+        with self.atomic():
+            self._check_refs_many(table, cleaned)
+            for row in cleaned:
+                ids.append(self._insert(table, row, refs_checked=True))
+        return ids
+
+    def update(self, table: str, id: int, **values: Any) -> None:
+        """Change fields of one record. Unknown ids and bad values are refused."""
+        row = _fields.clean(table, values, partial=True)
+        if not row:
+            raise ValidationError("fields", "nothing to change; name at least one field")
+        with self.atomic():
+            old = self._get_row(table, id)
+            if table == "conversations" and "status" in row and row["status"] != old["status"]:
+                row = self._conversation_dates(row, row["status"])
+            self._check_refs(table, row)
+            if table == "contacts" and row.get("referred_by") == id:
+                raise ValidationError("referred_by", "a contact cannot refer themselves", table=table)
+            if table in _fields.ARCHIVABLE:
+                row["updated_at"] = _now()
+            assignments = ", ".join(f"{k} = ?" for k in row)
+            self.conn.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", (*row.values(), id))
+            if table == "conversations" and "status" in row and row["status"] != old["status"]:
+                self.conn.execute(
+                    "INSERT INTO conversation_events (conversation_id, status, changed_at) VALUES (?, ?, ?)",
+                    (id, row["status"], _now()),
+                )
+
+    def _get_row(self, table: str, id: int) -> dict[str, Any]:
+        if table not in _fields.FIELDS and table != "conversation_events":
+            raise ValidationError("table", f"{table!r} is not a table of the workbook")
+        if isinstance(id, bool) or not isinstance(id, int):
+            try:
+                id = int(id)
+            except (TypeError, ValueError):
+                raise ValidationError("id", f"{id!r} is not an id (a whole number)") from None
+        with self._lock:
+            cur = self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", (id,))
+            found = cur.fetchone()
+        if found is None:
+            raise NotFoundError(f"{table}: there is no record with id {id}")
+        return dict(zip([d[0] for d in cur.description], found, strict=True))
+
+    def get(self, table: str, id: int) -> dict[str, Any]:
+        """One record as a plain dict (raw stored values)."""
+        return self._get_row(table, id)
+
+    def archive(self, table: str, id: int) -> None:
+        """Hide a record from every table and chart without deleting it (see :meth:`restore`)."""
+        self._set_archived(table, id, True)
+
+    def restore(self, table: str, id: int) -> None:
+        """Bring back an archived record."""
+        self._set_archived(table, id, False)
+
+    def _set_archived(self, table: str, id: int, archived: bool) -> None:
+        if table not in _fields.ARCHIVABLE:
+            raise ValidationError("table", f"records in {table!r} cannot be archived")
+        with self.atomic():
+            self._get_row(table, id)
+            self.conn.execute(
+                f"UPDATE {table} SET archived = ?, updated_at = ? WHERE id = ?", (int(archived), _now(), id)
+            )
+
+    # ---------------------------------------------------------- named adders
+    def add_option(self, title: str, description: str = "", **more: Any) -> int:
+        """Add a career option (a path you are weighing). ``status``, ``questions`` optional."""
+        return self.add("options", title=title, description=description, **more)
+
+    def add_criterion(self, name: str, weight: float = 1.0, **more: Any) -> int:
+        """Add a criterion that matters to you, with its weight (0–100, relative)."""
+        return self.add("criteria", name=name, weight=weight, **more)
+
+    def add_contact(
+        self, name: str, organization: str = "", role: str = "", relationship: str = "", **more: Any
+    ) -> int:
+        """Add a person who may have insider knowledge. ``options=[ids]`` links them as an insider."""
+        options = more.pop("options", None)
+        row = _fields.clean(
+            "contacts", dict(name=name, organization=organization, role=role, relationship=relationship, **more)
+        )
+        links = [_fields.clean("insider_links", {"contact_id": 0, "option_id": o})["option_id"] for o in options or []]
+        with self.atomic():
+            cid = self._insert("contacts", row)
+            for option_id in links:
+                self._insert("insider_links", {"contact_id": cid, "option_id": option_id})
+        return cid
+
+    def add_conversation(
+        self,
+        contact_id: int,
+        option_id: int,
+        status: str = "planned",
+        requested_on: Any = None,
+        scheduled_at: Any = None,
+        done_on: Any = None,
+        thanked_on: Any = None,
+        **more: Any,
+    ) -> int:
+        """Plan or record an informational interview with a contact about an option."""
+        return self.add(
+            "conversations",
+            contact_id=contact_id,
+            option_id=option_id,
+            status=status,
+            requested_on=requested_on,
+            scheduled_at=scheduled_at,
+            done_on=done_on,
+            thanked_on=thanked_on,
+            **more,
+        )
+
+    def update_conversation(self, id: int, **fields: Any) -> None:
+        """Change a conversation; a status change is kept in its history."""
+        self.update("conversations", id, **fields)
+
+    def update_option(self, id: int, **fields: Any) -> None:
+        self.update("options", id, **fields)
+
+    def update_criterion(self, id: int, **fields: Any) -> None:
+        self.update("criteria", id, **fields)
+
+    def set_weights(self, weights: Mapping[int, float]) -> None:
+        """Save the weights of several criteria at once (criterion id -> weight); at least one above 0."""
+        if not weights:
+            raise ValidationError("weights", "there are no criteria yet; add some in notebook 01 first")
+        cleaned = {int(cid): _fields.clean("criteria", {"weight": w}, partial=True)["weight"] for cid, w in weights.items()}
+        if not any(w > 0 for w in cleaned.values()):
+            raise ValidationError("weights", "every weight is 0; give at least one criterion a weight above 0")
+        with self.atomic():
+            for cid, weight in cleaned.items():
+                self.update("criteria", cid, weight=weight)
+
+    def update_contact(self, id: int, **fields: Any) -> None:
+        self.update("contacts", id, **fields)
+
+    def update_insight(self, id: int, **fields: Any) -> None:
+        self.update("insights", id, **fields)
+
+    def add_insight(
+        self,
+        option_id: int,
+        criterion_id: int,
+        stance: int,
+        confidence: str = "medium",
+        source: str = "interview",
+        note: str = "",
+        conversation_id: int | None = None,
+        **more: Any,
+    ) -> int:
+        """Record a piece of evidence for (stance > 0) or against (stance < 0) an option on a criterion."""
+        return self.add(
+            "insights",
+            option_id=option_id,
+            criterion_id=criterion_id,
+            stance=stance,
+            confidence=confidence,
+            source=source,
+            note=note,
+            conversation_id=conversation_id,
+            **more,
+        )
+
+    def link_insider(self, contact_id: int, option_id: int) -> None:
+        """Note that a contact knows an option from the inside (idempotent)."""
+        row = _fields.clean("insider_links", {"contact_id": contact_id, "option_id": option_id})
+        with self.atomic():
+            self._check_refs("insider_links", row)
+            self.conn.execute(
+                "INSERT OR IGNORE INTO insider_links (contact_id, option_id) VALUES (?, ?)",
+                (row["contact_id"], row["option_id"]),
+            )
+
+    def unlink_insider(self, contact_id: int, option_id: int) -> None:
+        with self.atomic():
+            self.conn.execute(
+                "DELETE FROM insider_links WHERE contact_id = ? AND option_id = ?", (int(contact_id), int(option_id))
+            )
+
+    def set_insiders(self, contact_id: int, option_ids: Iterable[int]) -> None:
+        """Replace the options a contact knows from the inside."""
+        rows = [_fields.clean("insider_links", {"contact_id": contact_id, "option_id": o}) for o in option_ids]
+        with self.atomic():
+            self._get_row("contacts", contact_id)
+            for row in rows:
+                self._check_refs("insider_links", row)
+            self.conn.execute("DELETE FROM insider_links WHERE contact_id = ?", (int(contact_id),))
+            for row in rows:
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO insider_links (contact_id, option_id) VALUES (?, ?)",
+                    (row["contact_id"], row["option_id"]),
+                )
+
+    # --------------------------------------------------------------- settings
+    def setting(self, key: str, default: Any = None) -> Any:
+        """A stored preference (JSON value), or ``default``."""
+        with self._lock:
+            row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return default if row is None else json.loads(row[0])
+
+    def set_setting(self, key: str, value: Any) -> None:
+        if not isinstance(key, str) or not key.strip():
+            raise ValidationError("key", "is empty")
+        text = json.dumps(value)
+        with self.atomic():
+            self.conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, text),
+            )
+
+    # ------------------------------------------------------------ analysis
+    def compare(self, weights: Mapping[int, float] | None = None, draws: int = 2000, seed: int = 0) -> pd.DataFrame:
+        """Which options the evidence supports: score, interval (low, high) and chance of being best.
+
+        ``weights`` maps criterion id to weight and overrides the stored weights.
+        """
+        from .. import evidence
+
+        return evidence.compare(
+            self.options(), self.criteria(), self.evidence_rows(),
+            weights=weights, draws=draws, seed=seed, reliability=self._reliability(),
+        )
+
+    def sensitivity(self, weights: Mapping[int, float] | None = None) -> pd.DataFrame:
+        """For each criterion, how far its weight must move before the leading option changes."""
+        from .. import evidence
+
+        return evidence.sensitivity(
+            self.options(), self.criteria(), self.evidence_rows(), weights=weights, reliability=self._reliability()
+        )
+
+    def next_conversations(self, n: int = 5, weights: Mapping[int, float] | None = None) -> pd.DataFrame:
+        """Which option × criterion gap to fill next, and which contacts could fill it."""
+        from .. import evidence
+
+        return evidence.next_conversations(
+            self.options(), self.criteria(), self.evidence_rows(), self.contacts(),
+            self.insider_links(), self.conversations(),
+            n=n, weights=weights, reliability=self._reliability(),
+        )
+
+
+def open_workbook(path: str | os.PathLike | None = None, *, create: bool = True) -> Workbook:
+    """Open the workbook at ``path``; ``None`` means ``$CAREER_WORKBOOK``, else the per-user default.
+
+    The file (and its folder) is created if missing.
+    """
+    return Workbook(_paths.resolve(path), create=create)
