@@ -26,6 +26,7 @@ note = st.fixed_dictionaries(
         # a note comes from one of a few conversations, one of a few people, or stands alone
         "conversation_id": st.one_of(st.none(), st.integers(1, 3)),
         "contact_id": st.one_of(st.none(), st.integers(1, 3)),
+        "heard_from": st.one_of(st.none(), st.integers(1, 3)),
     }
 )
 notes = st.lists(note, max_size=25)
@@ -43,13 +44,14 @@ def frames(rows: list[dict], criteria_weights: list[float]) -> tuple[pd.DataFram
             "id": np.arange(1, len(rows) + 1, dtype="int64"),
             **{k: np.array([r[k] for r in rows], dtype="int64") for k in ("option_id", "criterion_id", "stance")},
             **{k: pd.array([r[k] for r in rows], dtype="str") for k in ("confidence", "source")},
-            **{k: pd.array([r[k] for r in rows], dtype="Int64") for k in ("conversation_id", "contact_id")},
+            **{k: pd.array([r.get(k) for r in rows], dtype="Int64")
+               for k in ("conversation_id", "contact_id", "heard_from")},
         }
     )
     return options, criteria, insights
 
 
-def compare(rows, criteria_weights, draws=200):
+def compare(rows, criteria_weights, draws=400):
     return evidence.compare(*frames(rows, criteria_weights), draws=draws, seed=3)
 
 
@@ -59,55 +61,51 @@ def alone(option_id: int, criterion_id: int, stance: int, source: str, confidenc
             "source": source, "conversation_id": None, "contact_id": None}
 
 
+def cell_score(rows, w, option, criterion):
+    options, criteria, insights = frames(rows, w)
+    grid = evidence.cells(options, criteria, insights)
+    return grid.set_index(["option_id", "criterion_id"]).loc[(option, criterion), "score"]
+
+
 @quick
-@given(rows=notes, w=weights, extra=note, stance=st.integers(1, 2))
-def test_a_positive_first_hand_insight_never_lowers_the_score(rows, w, extra, stance):
-    before = compare(rows, w).loc[extra["option_id"], "score"]
-    # The new note may join an existing conversation or person, or stand alone.
-    added = {**extra, "stance": stance, "source": "interview"}
-    after = compare([*rows, added], w).loc[extra["option_id"], "score"]
-    assert after >= before - 1e-12
+@given(rows=notes, w=weights, option=st.integers(1, OPTIONS), criterion=st.integers(1, CRITERIA))
+def test_a_new_persons_note_moves_the_score_the_way_of_its_stance(rows, w, option, criterion):
+    said = [cell_score([*rows, {**alone(option, criterion, s, "interview"), "contact_id": 99}], w, option, criterion)
+            for s in (-2, -1, 0, 1, 2)]
+    assert all(later >= earlier - 1e-9 for earlier, later in zip(said, said[1:], strict=False))
+    assert said[-1] > said[0]
 
 
 @quick
 @given(rows=notes, w=weights, option=st.integers(1, OPTIONS), criterion=st.integers(1, CRITERIA),
        stance=st.sampled_from([-2, -1, 1, 2]), confidence=st.sampled_from(CONFIDENCE))
 def test_an_online_review_moves_a_score_less_than_an_interview(rows, w, option, criterion, stance, confidence):
-    before = compare(rows, w).loc[option, "score"]
-    review = compare([*rows, alone(option, criterion, stance, "online-review", confidence)], w).loc[option, "score"]
-    talk = compare([*rows, alone(option, criterion, stance, "interview", confidence)], w).loc[option, "score"]
+    rows = [r for r in rows if (r["option_id"], r["criterion_id"]) != (option, criterion)]
+    before = cell_score(rows, w, option, criterion)
+    review = cell_score([*rows, alone(option, criterion, stance, "online-review", confidence)], w, option, criterion)
+    talk = cell_score([*rows, alone(option, criterion, stance, "interview", confidence)], w, option, criterion)
     assert 0 < abs(review - before) < abs(talk - before)
     assert np.sign(review - before) == np.sign(talk - before) == np.sign(stance)
 
 
 @quick
-@given(rows=notes, w=weights, extra=note)
-def test_a_new_independent_source_never_widens_the_interval(rows, w, extra):
-    option = extra["option_id"]
-    before = compare(rows, w).loc[option]
-    after = compare([*rows, {**extra, "conversation_id": None, "contact_id": None}], w).loc[option]
-    assert after["high"] - after["low"] < before["high"] - before["low"]
-
-
-@quick
 @given(
-    said=st.lists(
-        st.tuples(st.integers(1, CRITERIA), st.integers(-2, 2), st.sampled_from(CONFIDENCE)), min_size=2, max_size=8
-    ),
+    said=st.lists(st.tuples(st.integers(1, CRITERIA), st.sampled_from(CONFIDENCE)), min_size=2, max_size=8),
+    stance=st.integers(-2, 2),
     w=weights,
 )
-def test_the_same_notes_from_more_people_give_a_narrower_interval(said, w):
+def test_the_same_view_from_more_people_gives_a_narrower_interval(said, stance, w):
     def rows(independent: bool) -> list[dict]:
         return [
-            {"option_id": 1, "criterion_id": c, "stance": s, "confidence": conf, "source": "interview",
-             "conversation_id": i + 1 if independent else 1, "contact_id": None}
-            for i, (c, s, conf) in enumerate(said)
+            {"option_id": 1, "criterion_id": c, "stance": stance, "confidence": conf, "source": "interview",
+             "conversation_id": i + 1 if independent else 1, "contact_id": i + 1 if independent else 1}
+            for i, (c, conf) in enumerate(said)
         ]
 
-    one_talk = compare(rows(False), w).loc[1]
-    many = compare(rows(True), w).loc[1]
-    assert many["n_sources"] == len(said) and one_talk["n_sources"] == 1
-    assert many["high"] - many["low"] <= one_talk["high"] - one_talk["low"] + 1e-12
+    one_person = compare(rows(False), w, draws=2000).loc[1]
+    many = compare(rows(True), w, draws=2000).loc[1]
+    assert many["n_sources"] == len(said) and one_person["n_sources"] == 1
+    assert many["high"] - many["low"] <= one_person["high"] - one_person["low"] + 0.02
 
 
 @quick
@@ -137,7 +135,16 @@ def test_p_best_adds_up_to_one(rows, w, draws, seed):
 @quick
 @given(rows=notes, w=weights)
 def test_options_without_evidence_are_neutral_with_the_widest_interval(rows, w):
-    result = compare([r for r in rows if r["option_id"] != 1], w)
-    assert result.loc[1, "score"] == 0
+    result = compare([r for r in rows if r["option_id"] != 1], w, draws=2000)
+    assert result.loc[1, "score"] == 0 and result.loc[1, "n_sources"] == 0
     widths = result["high"] - result["low"]
-    assert widths.loc[1] == pytest.approx(widths.max())
+    assert widths.loc[1] >= widths.max() - 0.1  # the widest, up to sampling
+
+
+@quick
+@given(rows=notes, w=weights)
+def test_an_option_without_evidence_is_listed_after_those_with_evidence(rows, w):
+    result = compare([r for r in rows if r["option_id"] != 1], w)
+    known = list(result["n_sources"] > 0)
+    assert known == sorted(known, reverse=True)
+    assert result["expected_loss"].min() >= 0

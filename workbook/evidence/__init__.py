@@ -1,48 +1,60 @@
-"""Which paths the evidence supports: the model, the comparison, decisions and the evidence counts.
+"""Which paths the evidence supports: the model, the comparison, the decision and the next conversation.
 
-Pure functions over DataFrames (no widgets, no files). ``from workbook import evidence``
-gives the comparison's public names: ``evidence.compare(...)``, ``evidence.cells(...)``,
-``evidence.sensitivity(...)``, ``evidence.next_conversations(...)`` and the constants.
+Pure functions over DataFrames (no widgets, no files). The modules, in the order the analysis runs:
+
+* :mod:`.model`: each note is a rounded, noisy reading of a cell's true value; people are the
+  independent sources; exact posterior per option × criterion on a grid, noise learned from your notes.
+* :mod:`.ranking`: option values from draws of the cells and the weights: scores, 90% intervals,
+  chance of being best, expected loss, rank shares (SMAA-2).
+* :mod:`.decisions`: the verdict in plain words (by expected loss), weight sensitivity, the
+  confirmation-bias check.
+* :mod:`.voi`: which conversation would help most next (expected value of sample information), and
+  when more conversations are unlikely to change the decision.
+* :mod:`.engine`: the entry points below, DataFrames in, DataFrames and words out.
+* :mod:`.summary`: plain counts of the notes for and against (no model).
 """
 
-from .compare import (
-    CELL_COLUMNS,
-    COMPARE_COLUMNS,
-    CONFIDENCE_WEIGHT,
-    INTERVAL_Z,
-    MAX_DRAWS,
-    PRIOR_VOTES,
-    SOURCE_RELIABILITY,
-    WEIGHT_SPREAD,
-    Cells,
-    aggregate,
-    cell_sd,
+from .decisions import DECISION_THRESHOLDS, Verdict, confirmation_warnings, verdict
+from .engine import (
+    Decision,
     cells,
-    chance_best,
+    cells_of,
     compare,
-    interval,
+    decide,
     next_conversations,
-    option_scores,
+    ranks,
+    ranks_of,
     sensitivity,
+    sensitivity_of,
 )
+from .model import CONFIDENCE_WEIGHT, SOURCE_RELIABILITY
+from .ranking import CELL_COLUMNS, COMPARE_COLUMNS, MAX_DRAWS, WEIGHT_CONCENTRATION, WEIGHT_MAX, Analysis, analyse
+from .voi import NEXT_COLUMNS, VOI_THRESHOLD
 
 __all__ = [
     "CELL_COLUMNS",
     "COMPARE_COLUMNS",
     "CONFIDENCE_WEIGHT",
-    "INTERVAL_Z",
+    "DECISION_THRESHOLDS",
     "MAX_DRAWS",
-    "PRIOR_VOTES",
+    "NEXT_COLUMNS",
     "SOURCE_RELIABILITY",
-    "WEIGHT_SPREAD",
-    "Cells",
-    "aggregate",
-    "cell_sd",
+    "VOI_THRESHOLD",
+    "WEIGHT_CONCENTRATION",
+    "WEIGHT_MAX",
+    "Analysis",
+    "Decision",
+    "Verdict",
+    "analyse",
     "cells",
-    "chance_best",
+    "cells_of",
     "compare",
-    "interval",
+    "confirmation_warnings",
+    "decide",
     "next_conversations",
-    "option_scores",
+    "ranks",
+    "ranks_of",
     "sensitivity",
+    "sensitivity_of",
+    "verdict",
 ]

@@ -1,115 +1,199 @@
-"""What could change the decision: weight sensitivity and the next best conversation.
+"""What the evidence says you should do: the verdict, weight sensitivity, the next conversation.
+
+**The verdict** goes by expected loss (see :mod:`.compare`), among the options
+you have evidence on: an option nobody has told you anything about is never
+called the leader, however wide its spread. With the thresholds in
+:data:`DECISION_THRESHOLDS` (on the −2..+2 scale; settable):
+
+* expected loss of the best option at most ``favour`` (0.05): "the evidence favours X";
+* at most ``lean`` (0.15): "leaning towards X";
+* above that: "too close to call", with the conversation that would most help settle it.
 
 **Sensitivity.** For each criterion, its weight is moved (all others kept)
-until another option's score passes the leader's. Because a score is a
-weighted average, that point can be found exactly. The answer is given as the
-weight (0 to 100, the range the criteria form allows) and as a multiple of
-the current weight; when no weight in the range changes the leader,
-``changes_leader`` is False and ``note`` says so.
+until another option with evidence overtakes the leader's score. Scores are
+weighted averages, so that point is found exactly.
 
-**Next best conversation** (value of information). For each option ×
-criterion cell we ask: if one more typical conversation added evidence here,
-how much could it move the option's score, and how likely would that change
-which option leads? The movement is larger when the cell's evidence is thin
-and the criterion weighs a lot; the chance of changing the lead is larger
-when the race is close (the option trails the leader, or the leader leads the
-runner-up, by little). ``value`` is the expected gain of a normal-model
-preposterior analysis, σ·φ(g/σ) − g·(1 − Φ(g/σ)) with σ the possible
-movement and g the gap; only its order matters. Contacts to ask are the
-option's insiders (insider links) who have not yet had a conversation about
-it marked done or thanked.
+**Value of information** (which conversation next) is in :mod:`.voi`.
+
+**Confirmation-bias check.** An option with three or more sources, nothing
+against it, and no question prepared that could disprove your hopes for it
+gets a warning. The check changes nothing in the scores.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from numbers import Integral
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from .ranking import WEIGHT_MAX, Analysis, leader_order
 from ..errors import ValidationError
-from .model import PRIOR_VOTES, WEIGHT_MAX, aggregate
 
-#: Votes one more typical conversation adds to a cell (about a +2 at medium confidence).
-NEXT_CONVERSATION_VOTES = 1.5
-#: Contacts suggested per gap.
-MAX_CONTACTS = 3
-#: Conversation statuses that mean the person has been interviewed already.
-INTERVIEWED = ("done", "thanked")
+#: Expected loss (−2..+2 scale) below which the evidence "favours" an option, and below which it "leans".
+DECISION_THRESHOLDS: dict[str, float] = {"favour": 0.05, "lean": 0.15}
+#: Sources at which an option with nothing against it is checked for confirmation bias.
+BIAS_MIN_SOURCES = 3
+#: Bin width of the grid on which the value after a conversation is computed.
+VOI_STEP = 0.002
 
+NEXT_COLUMNS = [
+    "option_id", "option", "contact_id", "contact", "value", "worth_it", "criteria", "n_sources", "score", "reason",
+]
 SENSITIVITY_COLUMNS = [
     "criterion", "weight", "share", "leader", "lower_to", "lower_factor", "lower_leader",
     "raise_to", "raise_factor", "raise_leader", "changes_leader", "note",
 ]
-NEXT_COLUMNS = [
-    "option_id", "option", "criterion_id", "criterion", "value", "n_sources", "score", "reason",
-    "contact_ids", "contacts",
-]
 
 
-def _leader_order(ids: np.ndarray, score: np.ndarray) -> np.ndarray:
-    return np.lexsort((ids, -np.round(score, 12)))
+def check_thresholds(value: Mapping[str, float] | None) -> dict[str, float]:
+    """Decision thresholds: the defaults, overridden by ``value`` (``favour`` ≤ ``lean``, both 0..2)."""
+    merged = dict(DECISION_THRESHOLDS)
+    for key, v in (value or {}).items():
+        if key not in merged:
+            raise ValidationError("decision_thresholds", f"{key!r} is not a threshold (use favour or lean)")
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or not 0 <= v <= 2:
+            raise ValidationError("decision_thresholds", f"{key} must be a number from 0 to 2, not {v!r}")
+        merged[key] = float(v)
+    if merged["favour"] > merged["lean"]:
+        raise ValidationError("decision_thresholds", "favour must not be larger than lean")
+    return merged
 
 
+# ------------------------------------------------------------------ verdict
+@dataclass
+class Verdict:
+    """The decision in plain words."""
+
+    kind: str  # empty | single | no-evidence | one-known | favours | leaning | close
+    option_id: int | None
+    title: str
+    loss: float
+    headline: str
+    details: list[str]
+
+
+def _pct(p: float) -> str:
+    if p < 0.005:
+        return "under 1%"
+    if p > 0.995:
+        return "over 99%"
+    return f"{100 * p:.0f}%"
+
+
+def _names(titles: list[str]) -> str:
+    if len(titles) <= 2:
+        return " and ".join(titles)
+    return ", ".join(titles[:-1]) + " and " + titles[-1]
+
+
+def verdict(
+    frame: pd.DataFrame,
+    *,
+    thresholds: Mapping[str, float] | None = None,
+    settle: str = "",
+) -> Verdict:
+    """What :func:`compare`'s table says, in plain words. ``settle``: the conversation that would help most."""
+    t = check_thresholds(thresholds)
+    if frame.empty:
+        return Verdict("empty", None, "", 0.0, "Nothing to compare yet: no career options are listed.", [])
+    known = frame[frame["n_sources"] > 0]
+    unknown = [str(x) for x in frame.loc[frame["n_sources"] == 0, "title"]]
+    details = []
+    if unknown:
+        details.append(
+            f"No evidence yet for {_names(unknown)}: "
+            f"{'it is' if len(unknown) == 1 else 'they are'} not compared until someone who does the work "
+            "has told you about it."
+        )
+    if len(frame) == 1:
+        row = frame.iloc[0]
+        headline = f"Only one option is listed ({row['title']}): add the alternatives you are weighing to compare them."
+        return Verdict("single", int(frame.index[0]), str(row["title"]), 0.0, headline, details)
+    if known.empty:
+        headline = f"No evidence recorded yet for the {len(frame)} options listed."
+        return Verdict("no-evidence", None, "", 0.0, headline, details)
+    lead = known.iloc[0]
+    lead_id, title = int(known.index[0]), str(lead["title"])
+    loss = float(lead["expected_loss"])
+    sure = f"(score {lead['score']:+.2f}, 90% sure between {lead['low']:+.2f} and {lead['high']:+.2f})"
+    if len(known) == 1:
+        headline = (f"Only {title} has evidence so far {sure}: there is nothing to compare it with until you hear "
+                    f"about {_names(unknown)}.")
+        return Verdict("one-known", lead_id, title, loss, headline, details)
+    runner = known.iloc[1]
+    at_stake = f"expected loss {loss:.2f} on the −2..+2 scale if it is not the best"
+    if loss <= t["favour"]:
+        kind = "favours"
+        headline = f"The evidence favours {title} {sure}; choosing it risks little ({at_stake})."
+    elif loss <= t["lean"]:
+        kind = "leaning"
+        headline = (f"Leaning towards {title} {sure}, ahead of {runner['title']}, but not settled "
+                    f"({at_stake}).")
+    else:
+        kind = "close"
+        headline = f"Too close to call between {title} and {runner['title']} ({at_stake})"
+        headline += f" — the conversation that would settle it best is {settle}." if settle else "."
+    details.insert(0, f"Chance of being the best fit: {title} {_pct(float(lead['p_best']))}, "
+                      f"{runner['title']} {_pct(float(runner['p_best']))}.")
+    if kind != "favours" and "expected_loss_fixed" in lead and float(lead["expected_loss_fixed"]) <= t["favour"]:
+        details.insert(1, "Most of the remaining doubt is about how much each criterion matters to you, not about "
+                          "the evidence: move the weights to see when the choice would change.")
+    return Verdict(kind, lead_id, title, loss, headline, details)
+
+
+# -------------------------------------------------------------- sensitivity
 def _num(x: float) -> str:
-    """A weight or factor the way a person says it: 34, 5.9, 0.64."""
     return f"{x:.0f}" if abs(x) >= 10 else f"{x:.2g}"
 
 
-def sensitivity(
-    options: pd.DataFrame,
-    criteria: pd.DataFrame,
-    insights: pd.DataFrame,
-    *,
-    weights: Mapping[int, float] | None = None,
-    reliability: Mapping[str, float] | None = None,
-) -> pd.DataFrame:
+def sensitivity(a: Analysis) -> pd.DataFrame:
     """Per criterion (index ``criterion_id``): how far its weight must move before the leader changes.
 
-    ``lower_to``/``raise_to``: the weight at which another option draws level
-    (NaN: never within 0..100); ``lower_factor``/``raise_factor``: the same as a
-    multiple of the current weight; ``lower_leader``/``raise_leader``: who
-    would lead then; ``changes_leader``: whether any weight in range does it.
+    Only options with evidence can take the lead. ``lower_to``/``raise_to``: the
+    weight at which another option draws level (NaN: never within 0..100);
+    ``*_factor``: the same as a multiple of the current weight; ``*_leader``:
+    who would lead then; ``changes_leader``: whether any weight in range does it.
     """
-    c = aggregate(options, criteria, insights, weights=weights, reliability=reliability)
-    index = pd.Index(c.criterion_ids, name="criterion_id", dtype="int64")
-    if c.criterion_ids.size == 0 or c.option_ids.size == 0:
+    index = pd.Index(a.criterion_ids, name="criterion_id", dtype="int64")
+    if a.criterion_ids.size == 0 or a.option_ids.size == 0:
         return pd.DataFrame(columns=SENSITIVITY_COLUMNS, index=index)
-    raw = c.raw_weights if c.raw_weights.sum() > 0 else np.ones(c.criterion_ids.size)
-    mean = c.mean
-    score = mean @ (raw / raw.sum())
-    lead = int(_leader_order(c.option_ids, score)[0])
-    diff = mean - mean[lead]  # (options, criteria); the leader's row is 0
+    raw = a.raw_weights if a.raw_weights.sum() > 0 else np.ones(a.criterion_ids.size)
+    mean = a.cell_mean
+    lead = int(leader_order(a)[0])
+    rivals = a.contenders().copy()
+    rivals[lead] = False
+    diff = mean - mean[lead]
     rows = []
-    for j, name in enumerate(c.names):
+    for j, name in enumerate(a.names):
         others = np.delete(np.arange(raw.size), j)
-        a = diff[:, others] @ raw[others]  # each option's lead over the leader without criterion j
+        base = diff[:, others] @ raw[others]
         b = diff[:, j]
         with np.errstate(divide="ignore", invalid="ignore"):
-            cross = np.where(b != 0, -a / b, np.nan)
-        up = (b > 0) & (cross >= 0) & (cross <= WEIGHT_MAX)
-        down = (b < 0) & (cross >= 0) & (cross <= WEIGHT_MAX)
-        row = {"criterion": name, "weight": c.raw_weights[j], "share": c.weights[j], "leader": c.titles[lead]}
+            cross = np.where(b != 0, -base / b, np.nan)
+        inside = rivals & (cross >= 0) & (cross <= WEIGHT_MAX)
+        up, down = inside & (b > 0), inside & (b < 0)
+        row: dict = {"criterion": name, "weight": a.raw_weights[j], "share": a.weights[j], "leader": a.titles[lead]}
         for side, mask, pick in (("raise", up, np.argmin), ("lower", down, np.argmax)):
             if mask.any():
                 k = int(np.flatnonzero(mask)[pick(cross[mask])])
                 row[f"{side}_to"] = float(cross[k])
                 row[f"{side}_factor"] = float(cross[k] / raw[j]) if raw[j] > 0 else math.inf
-                row[f"{side}_leader"] = c.titles[k]
+                row[f"{side}_leader"] = a.titles[k]
             else:
                 row[f"{side}_to"], row[f"{side}_factor"], row[f"{side}_leader"] = math.nan, math.nan, ""
         row["changes_leader"] = bool(up.any() or down.any())
-        row["note"] = _sensitivity_note(row, c.option_ids.size)
+        row["note"] = _sensitivity_note(row, int(rivals.sum()))
         rows.append(row)
     return pd.DataFrame(rows, index=index, columns=SENSITIVITY_COLUMNS)
 
 
-def _sensitivity_note(row: dict, n_options: int) -> str:
+def _sensitivity_note(row: dict, n_rivals: int) -> str:
     name, leader = row["criterion"], row["leader"]
-    if n_options < 2:
-        return f"Only one option ({leader}): there is nothing to overtake it."
+    if n_rivals == 0:
+        return f"No other option has evidence yet: there is nothing to overtake {leader}."
     if not row["changes_leader"]:
         return f"No weight for {name} from 0 to 100 changes the leader: {leader} stays ahead."
     parts = []
@@ -121,104 +205,40 @@ def _sensitivity_note(row: dict, n_options: int) -> str:
     return f"Now {_num(row['weight'])}: {leader} stays ahead unless you " + ", or ".join(parts) + "."
 
 
-def _normal_tail(z: np.ndarray) -> np.ndarray:
-    """P(X > z) for a standard normal X."""
-    return 0.5 * np.vectorize(math.erfc, otypes=[float])(z / math.sqrt(2.0))
+# ----------------------------------------------------- confirmation bias
+def _normal(text: str) -> str:
+    return " ".join(str(text).casefold().split())
 
 
-def _normal_loss(z: np.ndarray) -> np.ndarray:
-    """E[max(X − z, 0)] for a standard normal X."""
-    return np.exp(-0.5 * z**2) / math.sqrt(2.0 * math.pi) - z * _normal_tail(z)
-
-
-def _contacts_for(option_id: int, active: pd.DataFrame, links: pd.DataFrame, conversations: pd.DataFrame):
-    """Insiders of an option not yet interviewed about it, best relationship first; and why none.
-
-    ``active`` is the contacts table indexed by id (archived contacts already left out).
-    """
-    insiders = set()
-    if len(links):
-        ids = links.loc[links["option_id"] == option_id, "contact_id"].dropna()
-        insiders = {int(i) for i in ids if int(i) in active.index}
-    done = set()
-    if len(conversations):
-        mask = (conversations["option_id"] == option_id) & conversations["status"].isin(INTERVIEWED)
-        done = {int(i) for i in conversations.loc[mask, "contact_id"].dropna()}
-    chosen = sorted(insiders - done, key=lambda i: (-int(active.at[i, "strength"]), str(active.at[i, "name"]), i))
-    chosen = chosen[:MAX_CONTACTS]
-    if chosen:
-        why = ""
-    elif not insiders:
-        why = "Nobody in your contacts is linked as an insider for this option yet: add someone who does the work."
-    else:
-        why = "Everyone you know there has talked with you already: ask them who else you should talk to."
-    return chosen, [str(active.at[i, "name"]) for i in chosen], why
-
-
-def next_conversations(
-    options: pd.DataFrame,
-    criteria: pd.DataFrame,
-    insights: pd.DataFrame,
-    contacts: pd.DataFrame,
-    insider_links: pd.DataFrame,
+def confirmation_warnings(
+    a: Analysis,
     conversations: pd.DataFrame,
-    *,
-    n: int = 5,
-    weights: Mapping[int, float] | None = None,
-    reliability: Mapping[str, float] | None = None,
+    prep_questions: pd.DataFrame,
+    disprove_questions: list[str],
 ) -> pd.DataFrame:
-    """The ``n`` option × criterion gaps whose filling would most likely change the decision, and who could fill them.
+    """Options with enough sources, nothing against them and no disconfirming question prepared.
 
-    Columns: ``option_id``, ``option``, ``criterion_id``, ``criterion``,
-    ``value`` (larger: more useful), ``n_sources`` and ``score`` of the cell so
-    far, ``reason`` (one line), ``contact_ids`` (list) and ``contacts`` (names).
+    ``disprove_questions``: the texts of the questions that could disprove your
+    hopes (the question bank's ``disprove`` topic and your own). Columns:
+    ``option_id``, ``option``, ``n_sources``, ``warning``.
     """
-    if isinstance(n, bool) or not isinstance(n, Integral) or not 1 <= int(n) <= 10_000:
-        raise ValidationError("n", f"must be a whole number from 1 to 10,000, not {n!r}")
-    c = aggregate(options, criteria, insights, weights=weights, reliability=reliability)
-    if c.option_ids.size == 0 or c.criterion_ids.size == 0:
-        return pd.DataFrame(columns=NEXT_COLUMNS)
-    share, mean, sd = c.weights, c.mean, c.sd
-    score = mean @ share
-    order = _leader_order(c.option_ids, score)
-    lead = int(order[0])
-    if order.size > 1:
-        gap = score[lead] - score
-        gap[lead] = score[lead] - score[order[1]]
-    else:
-        gap = np.abs(score)
-    votes = c.votes_for + c.votes_against + 2 * PRIOR_VOTES
-    move = share * sd * np.sqrt(NEXT_CONVERSATION_VOTES / (votes + NEXT_CONVERSATION_VOTES))
-    z = gap[:, None] / np.where(move > 0, move, 1.0)
-    value = np.where(move > 0, move * _normal_loss(z), 0.0)
-    o_idx, c_idx = np.nonzero(np.broadcast_to(share > 0, value.shape))
-    rank = np.lexsort((c.criterion_ids[c_idx], c.option_ids[o_idx], -np.round(value[o_idx, c_idx], 12)))
-    active = contacts.set_index("id") if len(contacts) else pd.DataFrame(columns=["name", "strength"])
-    found: dict[int, tuple] = {}
+    r = a.post.readings
+    n_o, n_c = r.shape
+    against = r.n_against.reshape(n_o, n_c).sum(axis=1) if n_c else np.zeros(n_o)
+    disprove = {_normal(t) for t in disprove_questions}
+    asked: set[int] = set()
+    if len(prep_questions) and len(conversations):
+        texts = prep_questions[prep_questions["text"].map(_normal).isin(disprove)]
+        conv = conversations.set_index("id")["option_id"]
+        asked = {int(conv[c]) for c in texts["conversation_id"] if c in conv.index}
     rows = []
-    for k in rank[: int(n)]:
-        o, j = int(o_idx[k]), int(c_idx[k])
-        if o not in found:
-            found[o] = _contacts_for(int(c.option_ids[o]), active, insider_links, conversations)
-        ids, names, why = found[o]
-        reason = _reason(c.titles[o], c.names[j], int(c.n_sources[o, j]), share[j], o == lead, gap[o],
-                         c.titles[lead], order.size)
-        rows.append({
-            "option_id": int(c.option_ids[o]), "option": c.titles[o], "criterion_id": int(c.criterion_ids[j]),
-            "criterion": c.names[j], "value": float(value[o, j]), "n_sources": int(c.n_sources[o, j]),
-            "score": float(mean[o, j]), "reason": f"{reason} {why}".strip(), "contact_ids": list(ids),
-            "contacts": ", ".join(names),
-        })
-    return pd.DataFrame(rows, columns=NEXT_COLUMNS)
-
-
-def _reason(option: str, criterion: str, n_sources: int, share: float, leads: bool, gap: float,
-            leader: str, n_options: int) -> str:
-    thin = {0: "no evidence yet", 1: "only one independent source"}.get(n_sources, f"{n_sources} independent sources")
-    if n_options < 2:
-        race = f"it decides whether {option} looks good at all"
-    elif leads:
-        race = f"{option} leads the runner-up by {gap:.2f}"
-    else:
-        race = f"{option} trails {leader} by {gap:.2f}"
-    return f"{criterion} for {option}: {thin}, and {criterion} is {share:.0%} of your weights; {race}."
+    for o in range(n_o):
+        oid = int(a.option_ids[o])
+        if r.option_sources[o] >= BIAS_MIN_SOURCES and against[o] == 0 and oid not in asked:
+            title = a.titles[o]
+            rows.append({"option_id": oid, "option": title, "n_sources": int(r.option_sources[o]),
+                         "warning": f"Everything you have heard about {title} ({int(r.option_sources[o])} sources) "
+                                    "is in its favour, and no question that could disprove your hopes is prepared: "
+                                    "ask what people like least, what would make them leave, who should not do "
+                                    "this work."})
+    return pd.DataFrame(rows, columns=["option_id", "option", "n_sources", "warning"])
