@@ -59,7 +59,8 @@ def _tables(n_options: int, n_criteria: int, n_insights: int, n_contacts: int, s
         "insights": {"option_id": option, "criterion_id": criterion, "stance": stance.astype("int64"),
                      "confidence": np.array(CONFIDENCE)[rng.integers(0, 3, n_insights)],
                      "source": np.array(SOURCES)[source], "note": [f"Synthetic note {i}" for i in ids],
-                     "conversation_id": np.where(in_conv, which_conv + 1, 0), "contact_id": contact},
+                     "conversation_id": np.where(in_conv, which_conv + 1, 0), "contact_id": contact,
+                     "heard_from": np.where(source == 1, contact, 0)},  # second-hand: whom the claim came from
     }
 
 
@@ -76,7 +77,7 @@ _DTYPES = {
                       "still_interested": "str", "thank_you_note": "str"},
     "insights": {"option_id": "int64", "criterion_id": "int64", "stance": "int64", "confidence": "str",
                  "source": "str", "note": "str", "conversation_id": "Int64", "contact_id": "Int64",
-                 "against_hopes": "bool"},
+                 "against_hopes": "bool", "heard_from": "Int64"},
 }
 _DEFAULTS = {"status": "exploring", "duration_min": 20, "against_hopes": False, "source": "synthetic"}
 
@@ -115,7 +116,7 @@ def _records(columns: dict) -> list[dict]:
         row = {}
         for name, value in zip(names, values, strict=True):
             value = value.item() if hasattr(value, "item") else value
-            if not (name.endswith("_id") and value == 0):
+            if not ((name.endswith("_id") or name == "heard_from") and value == 0):
                 row[name] = value
         rows.append(row)
     return rows

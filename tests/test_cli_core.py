@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from workbook import open_workbook
 from workbook.cli import launch
 from workbook.cli.main import cli
+from workbook.store.schema import SCHEMA_VERSION
 
 EXPECTED_COMMANDS = {"lab", "demo", "info"}
 
@@ -33,7 +34,7 @@ def test_info_shows_path_version_and_counts(runner, filled):
     result = runner.invoke(cli, ["info", "--workbook", str(filled.path)])
     assert result.exit_code == 0, result.output
     assert str(filled.path) in result.output
-    assert "Schema version: 2" in result.output
+    assert f"Schema version: {SCHEMA_VERSION}" in result.output
     assert "options: 2" in result.output and "insights: 1" in result.output
 
 

@@ -45,6 +45,8 @@ RESTRICTED = {
 DEFERRED_EXCEPTIONS = {
     # The public contract keeps wb.compare() / wb.sensitivity() / wb.next_conversations() on Workbook.
     ("workbook.store.workbook", "workbook.evidence"),
+    # wb.decide() hands the analysis the questions that could disprove your hopes (confirmation-bias check).
+    ("workbook.store.workbook", "workbook.prepare.questions"),
 }
 
 

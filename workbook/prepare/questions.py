@@ -111,6 +111,12 @@ def all_questions(wb: Workbook, bank: pd.DataFrame | None = None) -> pd.DataFram
     return pd.concat([own, bank], ignore_index=True)
 
 
+def disprove_questions(wb: Workbook) -> list[str]:
+    """The texts of every question that could disprove your hopes (the bank's and your own)."""
+    questions = all_questions(wb)
+    return [str(t) for t in questions.loc[questions["topic"] == "disprove", "text"]]
+
+
 def add_question(wb: Workbook, text: str, tiara: str = "insights", topic: str = OWN_TOPIC) -> int:
     """Save a question of your own to the workbook's bank; returns its id.
 

@@ -137,6 +137,8 @@ FIELDS: dict[str, dict[str, Field]] = {
             Field("conversation_id", "ref", ref="conversations"),
             Field("contact_id", "ref", ref="contacts"),
             Field("against_hopes", "bool", default=False, nullable=False),
+            # A second-hand claim: the contact it came from (then it counts with that person).
+            Field("heard_from", "ref", ref="contacts"),
         ]
     },
     "questions": {

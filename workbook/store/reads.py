@@ -19,7 +19,7 @@ from . import fields as _fields
 _DATE_COLUMNS = {"connected_on", "requested_on", "followed_up_on", "done_on", "thanked_on"}
 _DATETIME_COLUMNS = {"scheduled_at", "created_at", "updated_at", "changed_at"}
 _INT_COLUMNS = {"id", "option_id", "criterion_id", "stance", "strength", "duration_min", "position"}
-_NULLABLE_INT_COLUMNS = {"referred_by", "conversation_id", "contact_id"}
+_NULLABLE_INT_COLUMNS = {"referred_by", "conversation_id", "contact_id", "heard_from"}
 _BOOL_COLUMNS = {"archived", "against_hopes"}
 
 
@@ -90,7 +90,7 @@ class TableReads:
     #: The insight columns the analysis reads (notes can be long: leave them on disk).
     ANALYSIS_COLUMNS = (
         "id", "option_id", "criterion_id", "stance", "confidence", "source",
-        "conversation_id", "contact_id", "against_hopes",
+        "conversation_id", "contact_id", "heard_from", "against_hopes",
     )
 
     def evidence_rows(self) -> pd.DataFrame:

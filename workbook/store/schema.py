@@ -148,10 +148,16 @@ def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
     return run
 
 
+_V3 = """
+ALTER TABLE insights ADD COLUMN heard_from INTEGER REFERENCES contacts(id);
+"""
+
+
 #: version -> migration that brings a workbook from ``version - 1`` to ``version``.
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _script(_V1),
     2: _script(_V2),
+    3: _script(_V3),
 }
 
 SCHEMA_VERSION: int = max(MIGRATIONS)

@@ -487,16 +487,45 @@ class Workbook(TableReads):
             )
 
     # ------------------------------------------------------------ analysis
+    #: Settings the evidence engine reads (see workbook.evidence), and the argument each one fills.
+    ENGINE_SETTINGS = {
+        "source_reliability": "reliability",
+        "decision_thresholds": "thresholds",
+        "voi_threshold": "voi_threshold",
+        "weight_concentration": "weight_concentration",
+    }
+
+    def engine_settings(self, *names: str) -> dict[str, Any]:
+        """The stored engine settings as keyword arguments (only those set; ``names`` limits them)."""
+        out = {}
+        for key, arg in self.ENGINE_SETTINGS.items():
+            if names and arg not in names:
+                continue
+            value = self.setting(key)
+            if value is not None:
+                out[arg] = value
+        return out
+
     def compare(self, weights: Mapping[int, float] | None = None, draws: int = 2000, seed: int = 0) -> pd.DataFrame:
-        """Which options the evidence supports: score, interval (low, high) and chance of being best.
+        """Which options the evidence supports: score, 90% interval, chance of being best, expected loss.
 
         ``weights`` maps criterion id to weight and overrides the stored weights.
+        See :func:`workbook.evidence.compare` for the columns.
         """
         from .. import evidence
 
         return evidence.compare(
-            self.options(), self.criteria(), self.evidence_rows(),
-            weights=weights, draws=draws, seed=seed, reliability=self._reliability(),
+            self.options(), self.criteria(), self.evidence_rows(), weights=weights, draws=draws, seed=seed,
+            **self.engine_settings("reliability", "weight_concentration"),
+        )
+
+    def ranks(self, weights: Mapping[int, float] | None = None, draws: int = 2000, seed: int = 0) -> pd.DataFrame:
+        """Share of draws in which each option takes each rank (1 = best), per option."""
+        from .. import evidence
+
+        return evidence.ranks(
+            self.options(), self.criteria(), self.evidence_rows(), weights=weights, draws=draws, seed=seed,
+            **self.engine_settings("reliability", "weight_concentration"),
         )
 
     def sensitivity(self, weights: Mapping[int, float] | None = None) -> pd.DataFrame:
@@ -504,17 +533,29 @@ class Workbook(TableReads):
         from .. import evidence
 
         return evidence.sensitivity(
-            self.options(), self.criteria(), self.evidence_rows(), weights=weights, reliability=self._reliability()
+            self.options(), self.criteria(), self.evidence_rows(), weights=weights,
+            **self.engine_settings("reliability"),
         )
 
     def next_conversations(self, n: int = 5, weights: Mapping[int, float] | None = None) -> pd.DataFrame:
-        """Which option × criterion gap to fill next, and which contacts could fill it."""
+        """Which conversation (contact × option) would help the decision most, and why."""
         from .. import evidence
 
         return evidence.next_conversations(
             self.options(), self.criteria(), self.evidence_rows(), self.contacts(),
-            self.insider_links(), self.conversations(),
-            n=n, weights=weights, reliability=self._reliability(),
+            self.insider_links(), self.conversations(), n=n, weights=weights,
+            **self.engine_settings("reliability", "voi_threshold"),
+        )
+
+    def decide(self, weights: Mapping[int, float] | None = None, n: int = 5, draws: int = 2000, seed: int = 0):
+        """Scores, the verdict in words, the next conversations, the stop rule and warnings, from one analysis."""
+        from .. import evidence
+        from ..prepare.questions import disprove_questions
+
+        return evidence.decide(
+            self.options(), self.criteria(), self.evidence_rows(), self.contacts(), self.insider_links(),
+            self.conversations(), self.table("prep_questions"), disprove_questions(self),
+            n=n, weights=weights, draws=draws, seed=seed, **self.engine_settings(),
         )
 
 
