@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from workbook import evidence
 from workbook.charts import evidence as charts
 
-CHART_KEYS = {"scores", "p_best", "evidence", "sensitivity", "coverage"}
+CHART_KEYS = {"scores", "ranks", "evidence", "sensitivity", "coverage"}
 
 
 def texts(fig: Figure) -> str:
@@ -81,11 +81,23 @@ def test_scores_chart_shows_each_option_with_its_score_best_on_top(two_paths):
     assert "90% interval" in ax.get_xlabel()
 
 
-def test_p_best_chart_labels_the_chances_in_percent(two_paths):
+def test_ranks_chart_shows_each_options_share_of_first_places(two_paths):
+    ranks = two_paths.ranks()
+    words = texts(charts.ranks_chart(ranks))
+    for p in ranks[1]:
+        if p >= 0.08:
+            assert f"{100 * p:.0f}%" in words
+    assert "1st" in words and "2nd" in words
+
+
+def test_scores_and_ranks_charts_mark_options_without_evidence(two_paths):
+    unknown = two_paths.add_option("Teaching abroad")
     result = two_paths.compare()
-    words = texts(charts.p_best_chart(result))
-    for p in result["p_best"]:
-        assert f"{100 * p:.0f}%" in words
+    assert "no evidence yet" in texts(charts.scores_chart(result))
+    known = result["n_sources"] > 0
+    words = texts(charts.ranks_chart(two_paths.ranks(), known=known))
+    assert "Teaching abroad\n(no evidence yet)" in words
+    assert result.index[-1] == unknown  # listed after the options with evidence
 
 
 def test_heatmap_shows_scores_and_independent_sources_per_cell(two_paths):
@@ -123,7 +135,7 @@ def test_coverage_chart_splits_each_option_into_the_whole_weight(two_paths):
 def test_charts_draw_on_a_given_axes(two_paths):
     fig = Figure()
     ax = fig.add_subplot()
-    assert charts.p_best_chart(two_paths.compare(), ax=ax) is fig
+    assert charts.ranks_chart(two_paths.ranks(), ax=ax) is fig
 
 
 def test_user_text_with_dollars_and_emoji_is_drawn_as_text(wb):
@@ -145,7 +157,7 @@ def test_many_options_are_cut_to_the_best_and_the_title_says_so(wb):
     assert len(fig.axes[0].get_yticklabels()) == charts.MAX_OPTIONS
     assert f"top {charts.MAX_OPTIONS} of {charts.MAX_OPTIONS + 5}" in fig.axes[0].get_title(loc="left")
     figures = charts.all_charts(wb, max_options=10)
-    for key in ("scores", "p_best", "evidence", "coverage"):
+    for key in ("scores", "ranks", "evidence", "coverage"):
         ax = figures[key].axes[0]
         assert len(ax.get_yticklabels()) == 10, key
         assert "top 10 of" in ax.get_title(loc="left"), key

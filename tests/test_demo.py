@@ -145,22 +145,26 @@ def test_the_evidence_tells_a_story(demo):
     assert gap_options & set(planned["option_id"]), "someone to ask about the gap"
 
 
-def test_the_comparison_shows_a_leader_that_is_not_certain_and_a_conversation_to_have_next(demo):
-    ranked = demo.compare().sort_values("score", ascending=False)
+def test_the_comparison_favours_one_path_honestly_and_names_the_conversation_to_have_next(demo):
+    decision = demo.decide()
+    ranked = decision.scores
     leader, runner_up = ranked.index[0], ranked.index[1]
-    assert ranked.loc[leader, "p_best"] < 0.8, "the leader is not a sure thing"
+    assert decision.verdict.kind in {"favours", "leaning"} and decision.verdict.option_id == leader
+    assert ranked.loc[leader, "title"] == "UX research"
+    assert ranked.loc[leader, "p_best"] < 0.9, "the leader is not a sure thing"
     assert ranked.loc[runner_up, "high"] > ranked.loc[leader, "score"], "the runner-up could still overtake"
+    assert (ranked["n_sources"] >= 5).all(), "every path has been asked about"
     ins = demo.insights()
     criteria = demo.criteria()
     heavy = criteria[criteria["weight"] >= 2]["id"]
     last = ranked.index[-1]
     against = ins[(ins["option_id"] == last) & ins["criterion_id"].isin(heavy) & (ins["stance"] <= -1)]
     assert against.groupby("criterion_id").size().max() >= 2, "the last option has clear evidence against"
-    nxt = demo.next_conversations(n=3)
-    assert len(nxt) >= 1
-    top = nxt.iloc[0]
-    assert top["option_id"] != leader, "the next conversation tests the runner-up, not the favourite"
-    assert len(top["contact_ids"]) >= 1, "and names someone to ask"
+    top = decision.next.iloc[0]
+    assert top["option_id"] == runner_up, "the next conversation tests the runner-up, not the favourite"
+    assert top["worth_it"] and top["contact"], "it is worth having, and names someone to ask"
+    assert decision.stop == "", "more conversations can still matter"
+    assert ins["heard_from"].notna().sum() >= 1, "a second-hand note names whom it came from"
 
 
 def test_cli_demo_writes_the_file_and_refuses_to_overwrite_without_force(tmp_path):

@@ -255,8 +255,30 @@ def test_evidence_from_other_sources_without_a_conversation(met):
     assert other.status.kind == "ok", other.status.text
     row = met.insights().iloc[0]
     assert (row["source"], row["stance"], row["contact_id"]) == ("second-hand", -2, met.ids["p"])
-    assert pd.isna(row["conversation_id"])
+    assert pd.isna(row["conversation_id"]) and pd.isna(row["heard_from"])
     assert ed.quote.value == "" and len(ed.table.frame) == 1
+
+
+def test_a_second_hand_note_can_name_whose_view_it_is(met):
+    other = EvidenceForm(met)
+    ed = other.insight
+    assert ed.heard_from.layout.display == "none"  # only asked for second-hand notes
+    ed.source.value = "second-hand"
+    assert ed.heard_from.layout.display is None
+    assert ed.heard_from.label == "(someone not in my contacts)"
+    friend = met.add_contact("Ines Olsen")
+    ed.reload()
+    ed.heard_from.value = friend
+    ed.criterion.value = met.ids["flex"]
+    ed.stance.value = 1
+    ed.save.click()
+    assert other.status.kind == "ok", other.status.text
+    assert met.insights().iloc[-1]["heard_from"] == friend
+    # A review has no "whose view": the choice is hidden and nothing is stored.
+    ed.source.value = "online-review"
+    ed.stance.value = 1
+    ed.save.click()
+    assert pd.isna(met.insights().iloc[-1]["heard_from"])
 
 
 def test_evidence_form_shows_the_latest_ten_from_other_sources(met):

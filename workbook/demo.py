@@ -74,13 +74,15 @@ def fill(wb: Workbook, spec: dict[str, Any] | None = None, today: dt.date | None
             row["option_id"] = keys["options"][v["option"]]
             keys["conversations"][v["key"]] = wb.add("conversations", **row)
         for i in spec["insights"]:
-            row = strip(i, "option", "criterion", "conversation", "contact")
+            row = strip(i, "option", "criterion", "conversation", "contact", "heard_from")
             row["option_id"] = keys["options"][i["option"]]
             row["criterion_id"] = keys["criteria"][i["criterion"]]
             if i.get("conversation"):
                 row["conversation_id"] = keys["conversations"][i["conversation"]]
             if i.get("contact"):
                 row["contact_id"] = keys["contacts"][i["contact"]]
+            if i.get("heard_from"):
+                row["heard_from"] = keys["contacts"][i["heard_from"]]
             wb.add("insights", **row)
         wb.set_setting("demo", {"person": spec.get("person", {}), "built_on": today.isoformat()})
         if spec.get("person", {}).get("name"):

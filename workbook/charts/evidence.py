@@ -1,11 +1,11 @@
-"""Charts of the comparison: evidence per option × criterion, scores, chance of being best, weights, coverage.
+"""Charts of the comparison: evidence per option × criterion, scores, rank shares, weights, coverage.
 
 Each function takes data from :mod:`workbook.evidence` (or the workbook's
 ``compare`` / ``sensitivity``), an optional matplotlib ``ax``, and returns the
 Figure. Nothing is shown or saved; with no data a chart says so in words.
 :func:`all_charts` builds the standard set for a workbook::
 
-    figures = all_charts(wb)   # {"scores": Figure, "p_best": Figure, ...}
+    figures = all_charts(wb)   # {"scores": Figure, "ranks": Figure, ...}
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from .. import evidence
-from ..evidence.model import WEIGHT_MAX
+from ..evidence.ranking import WEIGHT_MAX
 from . import plotstyle as ps
 from .plotstyle import chart_label
 
@@ -49,36 +49,35 @@ def _top(frame: pd.DataFrame, by: str, most: int = MAX_OPTIONS) -> tuple[pd.Data
     return shown.iloc[::-1], note
 
 
-def _option_bars(result: pd.DataFrame | None, ax: Axes | None, by: str, row_height: float,
-                 most: int) -> tuple[Figure, Axes, pd.DataFrame | None, str]:
-    """Figure and axes for one row per option of ``wb.compare()``; the rows shown (None if none) and a title note."""
-    n = 0 if result is None else len(result)
-    fig, ax = ps.figure_and_axes(ax, size=(7.5, 1.4 + row_height * min(max(n, 2), most)))
-    if n == 0:
-        return fig, ax, None, ""
-    return fig, ax, *_top(result, by, most)
-
-
 def scores_chart(result: pd.DataFrame, ax: Axes | None = None, max_options: int = MAX_OPTIONS) -> Figure:
-    """Each option's score with its 90% interval, best supported at the top.
+    """Each option's score with its 90% interval, in the engine's order (best supported at the top).
 
     ``result`` is :func:`workbook.evidence.compare`'s frame (``wb.compare()``):
-    columns ``title``, ``score``, ``low``, ``high``.
+    columns ``title``, ``score``, ``low``, ``high``, ``n_sources``. An option
+    without evidence is drawn in grey and labelled so: its interval is what
+    "nothing known" means, not a finding.
     """
     title = "How well the evidence supports each option"
-    fig, ax, shown, note = _option_bars(result, ax, "score", 0.45, max_options)
-    if shown is None:
+    n = 0 if result is None else len(result)
+    fig, ax = ps.figure_and_axes(ax, size=(7.5, 1.4 + 0.45 * min(max(n, 2), max_options)))
+    if n == 0:
         return _empty(fig, ax, title, _NO_OPTIONS)
+    note = f" (top {max_options} of {n})" if n > max_options else ""
+    shown = result.head(max_options).iloc[::-1]
     y = np.arange(len(shown))
     score = shown["score"].to_numpy()
+    known = shown["n_sources"].to_numpy() > 0 if "n_sources" in shown else np.ones(len(shown), bool)
     err = np.vstack([score - shown["low"].to_numpy(), shown["high"].to_numpy() - score])
     ax.axvspan(-2, 0, color=ps.AGAINST_COLOUR, alpha=0.06, linewidth=0)
     ax.axvspan(0, 2, color=ps.FOR_COLOUR, alpha=0.06, linewidth=0)
     ax.axvline(0, color=ps.NEUTRAL_COLOUR, linewidth=1)
-    ax.errorbar(score, y, xerr=err, fmt="o", color=ps.FOR_COLOUR, ecolor="#555555", elinewidth=2, capsize=4)
-    for yi, s in zip(y, score, strict=True):
-        ax.annotate(f"{s:+.2f}", (s, yi), xytext=(0, 7), textcoords="offset points", ha="center",
-                    fontsize=ps.FONT_SIZE - 1)
+    for mask, colour, line in ((known, ps.FOR_COLOUR, "#555555"), (~known, "#AAAAAA", "#CCCCCC")):
+        if mask.any():
+            ax.errorbar(score[mask], y[mask], xerr=err[:, mask], fmt="o", color=colour, ecolor=line, elinewidth=2,
+                        capsize=4)
+    for yi, s, k in zip(y, score, known, strict=True):
+        ax.annotate(f"{s:+.2f}" if k else "no evidence yet", (s, yi), xytext=(0, 7), textcoords="offset points",
+                    ha="center", fontsize=ps.FONT_SIZE - 1, color="black" if k else "#666666")
     ax.set_yticks(y, [chart_label(t, 32) for t in shown["title"]])
     ax.set_ylim(-0.7, len(shown) - 0.3)
     ax.set_xlim(-2.1, 2.1)
@@ -87,20 +86,50 @@ def scores_chart(result: pd.DataFrame, ax: Axes | None = None, max_options: int 
     return fig
 
 
-def p_best_chart(result: pd.DataFrame, ax: Axes | None = None, max_options: int = MAX_OPTIONS) -> Figure:
-    """Each option's chance of being the best fit (``p_best`` from ``wb.compare()``), as bars in %."""
-    title = "Chance of being the best option"
-    fig, ax, shown, note = _option_bars(result, ax, "p_best", 0.4, max_options)
-    if shown is None:
+#: Ranks shown one by one in the rank chart; the rest are summed as "lower".
+RANKS_SHOWN = 3
+
+
+def ranks_chart(ranks: pd.DataFrame, ax: Axes | None = None, max_options: int = MAX_OPTIONS,
+                known: pd.Series | None = None) -> Figure:
+    """How often each option takes first, second, third … place over the simulated what-ifs (SMAA-2).
+
+    ``ranks`` is ``wb.ranks()`` (index option id, a ``title`` column, one column
+    per rank). ``known`` (option id -> has evidence) marks options nobody has told
+    you about: their share of first places comes from ignorance, not evidence.
+    """
+    title = "How often each option comes first, second, third …"
+    n = 0 if ranks is None else len(ranks)
+    fig, ax = ps.figure_and_axes(ax, size=(7.5, 1.6 + 0.4 * min(max(n, 2), max_options)))
+    if n == 0:
         return _empty(fig, ax, title, _NO_OPTIONS)
-    pct = 100 * shown["p_best"].to_numpy()
+    note = f" (top {max_options} of {n})" if n > max_options else ""
+    shown = ranks.head(max_options).iloc[::-1]
+    places = [c for c in shown.columns if c != "title"]
     y = np.arange(len(shown))
-    ax.barh(y, pct, color=[ps.colour(0) if p == pct.max() else ps.colour(4) for p in pct])
-    for yi, p in zip(y, pct, strict=True):
-        ax.text(p + 1, yi, f"{p:.0f}%", va="center", fontsize=ps.FONT_SIZE - 1)
-    ax.set_yticks(y, [chart_label(t, 32) for t in shown["title"]])
-    ax.set_xlim(0, 105)
-    ps.finish(ax, title=title + note, xlabel="% of simulated what-ifs (evidence and weights varied) in which it comes first")
+    left = np.zeros(len(shown))
+    labels = ["1st", "2nd", "3rd"]
+    for r in range(min(RANKS_SHOWN, len(places))):
+        share = 100 * shown[places[r]].to_numpy(dtype=float)
+        ax.barh(y, share, left=left, color=ps.colour(r), label=labels[r])
+        for yi, lf, sh in zip(y, left, share, strict=True):
+            if sh >= 8:
+                ax.text(lf + sh / 2, yi, f"{sh:.0f}%", ha="center", va="center", fontsize=ps.FONT_SIZE - 2,
+                        color="white" if r == 0 else "black", in_layout=False)
+        left += share
+    if len(places) > RANKS_SHOWN:
+        ax.barh(y, 100 - left, left=left, color="#E6E6E6", label="lower")
+    names = []
+    for oid, t in zip(shown.index, shown["title"], strict=True):
+        label = chart_label(t, 32)
+        if known is not None and not bool(known.get(oid, True)):
+            label += "\n(no evidence yet)"
+        names.append(label)
+    ax.set_yticks(y, names)
+    ax.set_xlim(0, 100)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=RANKS_SHOWN + 1, frameon=False,
+              fontsize=ps.FONT_SIZE - 1)
+    ps.finish(ax, title=title + note, xlabel="% of simulated what-ifs (evidence and weights varied)")
     return fig
 
 
@@ -219,20 +248,28 @@ def coverage_chart(cells: pd.DataFrame, ax: Axes | None = None, max_options: int
     return fig
 
 
-def all_charts(wb, *, cells: pd.DataFrame | None = None, max_options: int = MAX_OPTIONS) -> dict[str, Figure]:
-    """The standard charts for a workbook, keyed ``scores``, ``p_best``, ``evidence``, ``sensitivity``, ``coverage``.
+def all_charts(wb, *, cells: pd.DataFrame | None = None, max_options: int = MAX_OPTIONS,
+               decision: evidence.Decision | None = None) -> dict[str, Figure]:
+    """The standard charts for a workbook, keyed ``scores``, ``ranks``, ``evidence``, ``sensitivity``, ``coverage``.
 
-    ``cells`` is :func:`workbook.evidence.cells` of ``wb`` if the caller has it
-    already; ``max_options`` is the most options a chart draws (titles say when some are left out).
+    ``decision`` is ``wb.decide()`` if the caller has it already (every chart then
+    comes from that one analysis); ``max_options`` is the most options a chart
+    draws (titles say when some are left out).
     """
-    result = wb.compare()
-    grid = cells if cells is not None else evidence.cells(
-        wb.options(), wb.criteria(), wb.evidence_rows(), reliability=wb.setting("source_reliability"))
+    return decision_charts(decision if decision is not None else wb.decide(), max_options=max_options, cells=cells)
+
+
+def decision_charts(decision: evidence.Decision, *, max_options: int = MAX_OPTIONS,
+                    cells: pd.DataFrame | None = None) -> dict[str, Figure]:
+    """:func:`all_charts` from one analysis (``wb.decide()``)."""
+    a = decision.analysis
+    grid = cells if cells is not None else evidence.cells_of(a)
+    known = decision.scores["n_sources"] > 0
     return {
-        "scores": scores_chart(result, max_options=max_options),
-        "p_best": p_best_chart(result, max_options=max_options),
+        "scores": scores_chart(decision.scores, max_options=max_options),
+        "ranks": ranks_chart(evidence.ranks_of(a), max_options=max_options, known=known),
         "evidence": evidence_heatmap(grid, max_options=max_options),
-        "sensitivity": sensitivity_chart(wb.sensitivity()),
+        "sensitivity": sensitivity_chart(evidence.sensitivity_of(a)),
         "coverage": coverage_chart(grid, max_options=max_options),
     }
 

@@ -114,14 +114,19 @@ class InsightEditor:
         self.source = widgets.Dropdown(description="Source", options=vocab_choices(sources), value=default_source,
                                        layout=widgets.Layout(width="95%"))
         self.contact = widgets.Dropdown(description="Who said it", layout=widgets.Layout(width="95%"))
+        # A second-hand claim counts with the person it came from: then three people repeating one
+        # person's view are one source, not three.
+        self.heard_from = widgets.Dropdown(description="Whose view", layout=widgets.Layout(width="95%"),
+                                           style={"description_width": "initial"})
+        self.source.observe(lambda _: self._show_heard_from(), names="value")
         self.quote = text_field("Short quote or note", "what you heard or read, in a sentence or two", long=True)
         self.against_hopes = widgets.Checkbox(indent=False, layout=_auto(),
                                               description="This goes against what I hoped for this option")
         self.save = widgets.Button(description="Save insight", button_style="primary", icon="save", layout=_auto())
         self.table = TableView(empty="No insights recorded here yet.")
         self.save.on_click(lambda _: guarded(self.status, self._save))
-        self.fields = [self.option, self.criterion, self.stance, self.confidence, self.source, self.quote,
-                       self.against_hopes, self.save]
+        self.fields = [self.option, self.criterion, self.stance, self.confidence, self.source, self.heard_from,
+                       self.quote, self.against_hopes, self.save]
         self.view = widgets.VBox([*self.fields, self.table])
         self.reload()
 
@@ -133,12 +138,20 @@ class InsightEditor:
             widget.options = choices(frame, label)
             values = [v for _, v in widget.options]
             widget.value = keep if keep in values else (values[0] if values else None)
-        keep = self.contact.value
-        self.contact.options = choices(self.wb.contacts(), "name", none="(not a particular person)")
-        if keep is not None and keep in [v for _, v in self.contact.options]:
-            self.contact.value = keep
-        else:
-            self.contact.index = 0  # "(not a particular person)"
+        contacts = self.wb.contacts()
+        for widget, none in ((self.contact, "(not a particular person)"),
+                             (self.heard_from, "(someone not in my contacts)")):
+            keep = widget.value
+            widget.options = choices(contacts, "name", none=none)
+            if keep is not None and keep in [v for _, v in widget.options]:
+                widget.value = keep
+            else:
+                widget.index = 0  # nobody in particular
+        self._show_heard_from()
+
+    def _show_heard_from(self) -> None:
+        """The "whose view" choice only for second-hand notes."""
+        self.heard_from.layout.display = None if self.source.value == "second-hand" else "none"
 
     def _save(self) -> str:
         if self.option.value is None:
@@ -150,6 +163,8 @@ class InsightEditor:
         extra = {}
         if self.conversation_id is None and self.contact.value is not None:
             extra["contact_id"] = self.contact.value
+        if self.source.value == "second-hand" and self.heard_from.value is not None:
+            extra["heard_from"] = self.heard_from.value
         new = self.wb.add_insight(
             self.option.value, self.criterion.value, self.stance.value, confidence=self.confidence.value,
             source=self.source.value, note=self.quote.value, conversation_id=self.conversation_id,
@@ -404,5 +419,7 @@ class EvidenceForm:
         ready = bool(self.insight.option.options) and bool(self.insight.criterion.options)
         for widget in [*self.insight.fields, self.insight.contact]:
             widget.layout.display = None if ready else "none"
+        if ready:
+            self.insight._show_heard_from()
         if not ready:
             self.status.show(NO_OPTIONS, "info")

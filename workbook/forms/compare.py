@@ -1,38 +1,56 @@
-"""The comparison view for notebook 06: weight sliders, live scores and chances, the next conversations.
+"""The comparison view for notebook 06: weight sliders, the verdict in words, scores, ranks, next conversations.
 
 :class:`CompareForm` shows one slider per criterion (starting at the stored
-weights). Moving a slider recomputes the comparison with those weights and
-redraws the charts and tables; nothing is saved until *Save these weights* is
-pressed. ``result`` and ``next_frame`` hold the latest answers, so the form
-can be driven and checked without a browser. Nothing here calls ``display()``.
+weights). Moving a slider recomputes the whole decision with those weights
+(one analysis: scores, verdict, rank shares, next conversations) and redraws
+the charts and tables; nothing is saved until *Save these weights* is
+pressed. ``decision``, ``result`` and ``next_frame`` hold the latest answers,
+so the form can be driven and checked without a browser. Nothing here calls
+``display()``.
 """
 
 from __future__ import annotations
 
+import html
+
 import ipywidgets as widgets
 import pandas as pd
 
+from .. import evidence
 from ..charts import evidence as charts
 from ..charts.plan import png
+from ..evidence.decisions import check_thresholds
+from ..store.workbook import Workbook
 from .base import StatusLine, TableView, guarded, save_weights, weight_sliders
 
 #: Columns of the readable results table.
-RESULT_COLUMNS = ["option", "score", "90% interval", "chance of being best", "notes", "independent sources"]
-NEXT_COLUMNS = ["option", "criterion", "why this one", "who could tell you"]
+RESULT_COLUMNS = ["option", "score", "90% interval", "chance of being best", "expected loss if chosen", "notes",
+                  "independent sources"]
+NEXT_COLUMNS = ["talk to", "about", "why this one", "expected gain"]
 
 
 def _signed(x: float) -> str:
     return f"{x:+.2f}".replace("-", "−")
 
 
-def result_table(result: pd.DataFrame) -> pd.DataFrame:
-    """``compare``'s frame in words and rounded numbers, best supported first."""
+def _loss_words(loss: float, limits: dict[str, float]) -> str:
+    level = "small" if loss <= limits["favour"] else "moderate" if loss <= limits["lean"] else "large"
+    return f"{loss:.2f} ({level})"
+
+
+def result_table(result: pd.DataFrame, thresholds: dict[str, float] | None = None) -> pd.DataFrame:
+    """``compare``'s frame in words and rounded numbers, in the engine's order (options with evidence first)."""
+    limits = check_thresholds(thresholds)
+    known = result["n_sources"] > 0
     return pd.DataFrame(
         {
             "option": result["title"].to_numpy(),
-            "score": [_signed(s) for s in result["score"]],
-            "90% interval": [f"{_signed(lo)} to {_signed(hi)}" for lo, hi in zip(result["low"], result["high"], strict=True)],
+            "score": [_signed(s) if k else "no evidence yet" for s, k in zip(result["score"], known, strict=True)],
+            "90% interval": [f"{_signed(lo)} to {_signed(hi)}" for lo, hi in zip(result["low"], result["high"],
+                                                                                  strict=True)],
             "chance of being best": [f"{100 * p:.0f}%" for p in result["p_best"]],
+            "expected loss if chosen": [_loss_words(x, limits) if k else "—"
+                                        for x, k in zip(result["expected_loss"], known, strict=True)],
             "notes": result["n_insights"].to_numpy(),
             "independent sources": result["n_sources"].to_numpy(),
         },
@@ -44,13 +62,24 @@ def next_table(frame: pd.DataFrame) -> pd.DataFrame:
     """``next_conversations``' frame with plain column names."""
     return pd.DataFrame(
         {
-            "option": frame["option"].to_numpy(),
-            "criterion": frame["criterion"].to_numpy(),
+            "talk to": [c or "someone who does this work" for c in frame["contact"]],
+            "about": frame["option"].to_numpy(),
             "why this one": frame["reason"].to_numpy(),
-            "who could tell you": [c or "—" for c in frame["contacts"]],
+            "expected gain": [f"{v:.3f}" if w else f"{v:.3f} (too small to matter)"
+                              for v, w in zip(frame["value_round"], frame["worth_it"], strict=True)],
         },
         columns=NEXT_COLUMNS,
     )
+
+
+def verdict_html(decision: evidence.Decision) -> str:
+    """The verdict, its details, the stop rule and any warning, as escaped HTML paragraphs."""
+    lines = [f"<p><strong>{html.escape(decision.verdict.headline)}</strong></p>"]
+    lines += [f"<p>{html.escape(d)}</p>" for d in decision.verdict.details]
+    if decision.stop:
+        lines.append(f"<p>{html.escape(decision.stop)}</p>")
+    lines += [f'<p style="color:#8a4b00">⚠ {html.escape(w)}</p>' for w in decision.warnings["warning"]]
+    return '<div class="cw-verdict">' + "".join(lines) + "</div>"
 
 
 def sensitivity_table(sens: pd.DataFrame) -> pd.DataFrame:
@@ -73,12 +102,16 @@ def sensitivity_view(sens: pd.DataFrame) -> TableView:
 
 
 class CompareForm:
-    """Weight sliders with live charts and tables. ``view`` is the main widget, ``next_view`` the next conversations."""
+    """Weight sliders with the live verdict, charts and tables.
 
-    def __init__(self, wb, *, draws: int = 2000, seed: int = 0, n_next: int = 5):
+    ``view`` is the main widget, ``next_view`` the next conversations.
+    """
+
+    def __init__(self, wb: Workbook, *, draws: int = 2000, seed: int = 0, n_next: int = 5):
         self.wb = wb
         self.draws, self.seed, self.n_next = draws, seed, n_next
         self.sliders: dict[int, widgets.FloatSlider] = {}
+        self.decision: evidence.Decision | None = None
         self.result = pd.DataFrame()
         self.next_frame = pd.DataFrame()
         self.slider_box = widgets.VBox()
@@ -88,9 +121,10 @@ class CompareForm:
         )
         self.reset_button = widgets.Button(description="Back to saved weights", icon="undo", layout=wide)
         self.status = StatusLine()
+        self.verdict = widgets.HTML()
         layout = widgets.Layout(max_width="560px", width="100%")
         self.scores_image = widgets.Image(format="png", layout=layout)
-        self.p_best_image = widgets.Image(format="png", layout=layout)
+        self.ranks_image = widgets.Image(format="png", layout=layout)
         self.table = TableView(empty="No career options yet: add them in notebook 01.")
         self.next_conversations = TableView(empty="Nothing to suggest yet: add options and criteria first.")
         self.save_button.on_click(lambda _: guarded(self.status, self._save))
@@ -100,7 +134,8 @@ class CompareForm:
                 self.slider_box,
                 widgets.HBox([self.save_button, self.reset_button]),
                 self.status,
-                widgets.HBox([self.scores_image, self.p_best_image], layout=widgets.Layout(flex_flow="row wrap")),
+                self.verdict,
+                widgets.HBox([self.scores_image, self.ranks_image], layout=widgets.Layout(flex_flow="row wrap")),
                 self.table,
             ]
         )
@@ -124,16 +159,19 @@ class CompareForm:
         return {cid: float(s.value) for cid, s in self.sliders.items()}
 
     def update(self) -> None:
-        """Recompute the comparison and the next conversations with the sliders' weights, and redraw."""
+        """Recompute the decision with the sliders' weights, and redraw."""
         weights = self.weights() or None
-        self.result = self.wb.compare(weights=weights, draws=self.draws, seed=self.seed)
-        self.next_frame = self.wb.next_conversations(n=self.n_next, weights=weights)
+        self.decision = self.wb.decide(weights=weights, n=self.n_next, draws=self.draws, seed=self.seed)
+        self.result = self.decision.scores
+        self.next_frame = self.decision.next
+        known = self.result["n_sources"] > 0
+        self.verdict.value = verdict_html(self.decision)
         self.scores_image.value = png(charts.scores_chart(self.result))
-        self.p_best_image.value = png(charts.p_best_chart(self.result))
-        self.table.show(result_table(self.result))
+        self.ranks_image.value = png(charts.ranks_chart(evidence.ranks_of(self.decision.analysis), known=known))
+        self.table.show(result_table(self.result, self.wb.setting("decision_thresholds")))
         self.next_conversations.show(next_table(self.next_frame))
 
-    def _moved(self, _change) -> None:
+    def _moved(self, _change: object) -> None:
         self.update()
         self.status.show("These weights are not saved: press “Save these weights” to keep them.", "info")
 

@@ -88,13 +88,15 @@ def _chart(key: str, fig: Any) -> dict[str, str]:
     return {"key": key, "title": _figure_title(fig, key), "src": figure_data_uri(fig)}
 
 
-def chart_list(wb: Workbook, cells: pd.DataFrame | None = None) -> list[dict[str, str]]:
-    """The evidence engine's charts as ``{key, title, src}``, ``src`` a data URI.
+def chart_list(decision: evidence.Decision, cells: pd.DataFrame | None = None) -> list[dict[str, str]]:
+    """The evidence engine's charts as ``{key, title, src}``, ``src`` a data URI, from one analysis.
 
-    ``cells`` is :func:`workbook.evidence.cells` of ``wb`` if already computed.
+    ``cells`` is :func:`workbook.evidence.cells` of the same analysis if already computed.
     """
-    most = REPORT_CHART_OPTIONS if len(wb.options()) > charts.MAX_OPTIONS else charts.MAX_OPTIONS
-    return [_chart(key, fig) for key, fig in charts.all_charts(wb, cells=cells, max_options=most).items()]
+    n = len(decision.scores)
+    most = REPORT_CHART_OPTIONS if n > charts.MAX_OPTIONS else charts.MAX_OPTIONS
+    figures = charts.decision_charts(decision, cells=cells, max_options=most)
+    return [_chart(key, fig) for key, fig in figures.items()]
 
 
 # ------------------------------------------------------------------ context
@@ -121,7 +123,7 @@ def reading(wb: Workbook) -> Iterator[Workbook]:
     """
     view = copy.copy(wb)
     view.table = _memo(wb.table)  # type: ignore[method-assign]
-    for name in ("compare", "sensitivity"):  # the charts ask for the same analysis as the summary
+    for name in ("compare", "sensitivity"):
         setattr(view, name, _memo(getattr(Workbook, name).__get__(view)))
     with wb.reading() as conn:  # other threads of this kernel wait until the snapshot ends
         began = not conn.in_transaction
@@ -144,11 +146,12 @@ def report_context(wb: Workbook, *, names: bool = False, title: str | None = Non
 def _context(wb: Workbook, names: bool, title: str | None, today: dt.date, with_charts: bool) -> dict[str, Any]:
     options, criteria, insights = wb.options(), wb.criteria(), wb.evidence_rows()  # notes stay on disk
     privacy = Privacy(wb.table("contacts", include_archived=True), names=names)
-    rank = ranking(wb, options)
+    decision = wb.decide()
+    rank = ranking(decision.scores, options)
     top = list(rank.index[:TOP_OPTIONS])  # shown in full; the others only in the compact table
     counts = evidence_summary.evidence_counts(options[options["id"].isin(top)], criteria,
                                               insights[insights["option_id"].isin(top)])
-    cells = evidence.cells(options, criteria, insights, reliability=wb.setting("source_reliability"))
+    cells = evidence.cells_of(decision.analysis)
     wb_counts = wb.counts()
     compact = rank.iloc[TOP_OPTIONS:]
     return {
@@ -156,7 +159,8 @@ def _context(wb: Workbook, names: bool, title: str | None, today: dt.date, with_
         "workbook_name": "unsaved workbook" if str(wb.path) == ":memory:" else wb.path.stem,
         "date_iso": today.isoformat(), "date_text": f"{today.day} {today:%B %Y}",
         "names": names, "counts": wb_counts, "first_steps": first_steps(wb_counts),
-        "summary": summary(rank, criteria, cells),
+        "summary": summary(decision, criteria, cells),
+        "thresholds": evidence.decisions.check_thresholds(wb.setting("decision_thresholds")),
         "criteria": [{"name": c.name, "weight": float(c.weight), "description": c.description,
                       "share": float(c.weight) / max(float(criteria["weight"].sum()), 1e-9)}
                      for c in criteria.itertuples()],
@@ -165,9 +169,9 @@ def _context(wb: Workbook, names: bool, title: str | None, today: dt.date, with_
         "other_options": [{"title": r.title, "score": r.score, "low": r.low, "high": r.high, "p_best": r.p_best,
                            "insights": int(r.insights)} for r in compact.head(MAX_COMPACT_ROWS).itertuples()],
         "other_options_more": max(0, len(compact) - MAX_COMPACT_ROWS),
-        "charts": chart_list(wb, cells) if with_charts and len(options) and len(criteria) else [],
+        "charts": chart_list(decision, cells) if with_charts and len(options) and len(criteria) else [],
         "outreach": outreach(wb, options, render=_chart if with_charts else None),
-        "next_steps": next_steps(wb, privacy),
+        "next_steps": next_steps(decision, privacy),
     }
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import evidence
 from ..charts import outreach as charts_outreach
 from ..people import coverage as _coverage
 from ..store import vocab
@@ -43,17 +44,17 @@ _FIRST_STEPS = (
 )
 
 
-def ranking(wb: Workbook, options: pd.DataFrame) -> pd.DataFrame:
-    """Options best supported first (the evidence engine's order), indexed by option id.
+def ranking(scores: pd.DataFrame, options: pd.DataFrame) -> pd.DataFrame:
+    """Options in the engine's order (options with evidence first, best supported first), indexed by option id.
 
-    Columns: title, status, score, low, high, p_best, insights (the notes the
+    ``scores`` is ``wb.compare()`` (or ``wb.decide().scores``). Columns: title,
+    status, score, low, high, p_best, expected_loss, insights (the notes the
     comparison counts) and sources (independent sources).
     """
-    columns = ["title", "score", "low", "high", "p_best"]
+    columns = ["title", "score", "low", "high", "p_best", "expected_loss"]
     if options.empty:
         return pd.DataFrame(columns=[*columns, "status", "insights", "sources"],
                             index=pd.Index([], name="option_id"))
-    scores = wb.compare()
     frame = scores[columns].copy()
     frame["status"] = options.set_index("id")["status"].reindex(frame.index)
     frame["insights"] = scores["n_insights"].astype("int64")
@@ -78,62 +79,28 @@ def _signed(x: float) -> str:
     return f"{float(x):+.1f}".replace("-", "−")
 
 
-def _thin_note(row: pd.Series) -> str:
-    """A plain sentence when an option's chance of being best rests on few independent sources, else ''."""
-    k = int(row["sources"])
-    if k >= THIN_SOURCES:
-        return ""
-    sources = "no independent source" if k == 0 else f"only {k} independent source{'s' if k != 1 else ''}"
-    return (f"{row['title']}'s {_pct(row['p_best'])} chance of being the best fit rests on thin evidence "
-            f"({sources}): so little is known that its score could be anywhere from {_signed(row['low'])} to "
-            f"{_signed(row['high'])}. Talk to more people before counting on it.")
+def summary(decision: evidence.Decision, criteria: pd.DataFrame, cells: pd.DataFrame) -> dict[str, Any]:
+    """The headline in plain words: what the evidence favours (by expected loss), how sure, what is thin.
 
-
-def _runners_up(rank: pd.DataFrame) -> list[str]:
-    """Who comes next by score, then the options that score lower but are likelier to come out on top."""
-    lead, second = rank.iloc[0], rank.iloc[1]
-    lines = [f"Next by score: {second['title']}, with a {_pct(second['p_best'])} chance.", _thin_note(second)]
-    lower = rank.iloc[2:]
-    likelier = lower[lower["p_best"] > second["p_best"]].sort_values("p_best", ascending=False, kind="stable")
-    if second["p_best"] > lead["p_best"]:
-        likelier = pd.concat([rank.iloc[1:2], likelier])
-    for oid, row in likelier.head(2).iterrows():
-        than = ("the best chance of coming out on top" if row["p_best"] > lead["p_best"]
-                else "a higher chance of being the best fit")
-        lines.append(f"{row['title']} scores lower but has {than} ({_pct(row['p_best'])}): its evidence is less certain.")
-        if oid != rank.index[1]:
-            lines.append(_thin_note(row))
-    return [line for line in lines if line]
-
-
-def summary(rank: pd.DataFrame, criteria: pd.DataFrame, cells: pd.DataFrame) -> dict[str, Any]:
-    """The headline in plain words: which path leads, how sure, and where the evidence is thin.
-
-    ``cells`` is :func:`workbook.evidence.cells`; a criterion is thin for the
-    leader while fewer than two independent sources speak to it. "Next" is the
-    runner-up by score; an option whose chance of being best is high only
-    because little is known about it is said to be so.
+    The verdict, its details, the stop rule and the confirmation-bias warnings
+    come from the engine (:mod:`workbook.evidence.decisions`); a criterion is
+    thin for the favoured option while fewer than two independent sources speak to it.
     """
-    if rank.empty:
-        return {"headline": "Nothing to compare yet: no career options are listed.", "details": []}
-    if rank["insights"].sum() == 0:
-        n = len(rank)
-        return {"headline": f"No evidence recorded yet for the {n} option{'s' if n != 1 else ''} listed.",
+    said = decision.verdict
+    if said.kind == "no-evidence":
+        return {"headline": said.headline,
                 "details": ["The comparison starts once you note what you learn, for or against each option."]}
-    lead = rank.iloc[0]
-    p = float(lead["p_best"])
-    sure = ("clearly ahead" if p >= 0.8 else "ahead, but not settled" if p >= 0.5 else "a close call")
-    weighted = criteria[criteria["weight"] > 0].sort_values("weight", ascending=False, kind="stable")
-    sources = cells[cells["option_id"] == rank.index[0]].set_index("criterion_id")["n_sources"]
-    thin = [str(c.name) for c in weighted.itertuples() if sources.get(c.id, 0) < 2][:3]
-    headline = f"{lead['title']} leads, with a {_pct(p)} chance of being the best fit"
-    headline += f"; the evidence is still thin on {_join(thin)}." if thin else "."
-    details = [f"How sure: {sure}."]
-    if len(rank) == 1:
-        details.append("Only one option is listed: add the alternatives you are weighing to compare them.")
-    else:
-        details += _runners_up(rank)
-    return {"headline": headline, "details": details}
+    details = list(said.details)
+    if said.option_id is not None and said.kind not in {"empty", "single"}:
+        weighted = criteria[criteria["weight"] > 0].sort_values("weight", ascending=False, kind="stable")
+        sources = cells[cells["option_id"] == said.option_id].set_index("criterion_id")["n_sources"]
+        thin = [str(c.name) for c in weighted.itertuples() if sources.get(c.id, 0) < 2][:3]
+        if thin:
+            details.append(f"The evidence on {said.title} is still thin on {_join(thin)}.")
+    if decision.stop:
+        details.append(decision.stop)
+    details += [f"Warning: {w}" for w in decision.warnings["warning"]]
+    return {"headline": said.headline, "details": details}
 
 
 def _quotes(rows: pd.DataFrame, names: dict[int, str], privacy: Privacy, limit: int) -> list[dict[str, Any]]:
@@ -187,6 +154,7 @@ def option_details(rank: pd.DataFrame, options: pd.DataFrame, criteria: pd.DataF
             "id": int(oid), "title": r["title"], "status": vocab.OPTION_STATUSES.get(r["status"], r["status"]),
             "description": row["description"], "questions": [q for q in str(row["questions"]).splitlines() if q.strip()],
             "score": r["score"], "low": r["low"], "high": r["high"], "p_best": r["p_best"], "insights": int(r["insights"]),
+            "sources": int(r["sources"]), "expected_loss": r["expected_loss"],
             "criteria": [{"name": names.get(int(c["criterion_id"]), ""), "for": int(c["for"]),
                           "against": int(c["against"]), "total": int(c["total"])} for c in per.to_dict("records")],
             "quotes": _quotes(mine, names, privacy, QUOTES_PER_OPTION),
@@ -217,15 +185,12 @@ def outreach(wb: Workbook, options: pd.DataFrame,
             "per_option_more": max(0, len(options) - 50), "target": PEOPLE_PER_OPTION}
 
 
-def next_steps(wb: Workbook, privacy: Privacy, n: int = 5) -> list[dict[str, Any]]:
+def next_steps(decision: evidence.Decision, privacy: Privacy) -> list[dict[str, Any]]:
     """The conversations that would help most next, with contacts shown as the privacy setting says."""
-    if wb.options().empty or wb.criteria().empty:
-        return []
-    frame = wb.next_conversations(n=n)
     out = []
-    for r in frame.to_dict("records"):
-        ids = r.get("contact_ids")
-        people = [privacy.label(int(i)) for i in ids] if isinstance(ids, list | tuple) else []
-        out.append({"option": r.get("option", ""), "criterion": r.get("criterion", ""),
-                    "why": r.get("reason", r.get("why", "")), "people": people})
+    for r in decision.next.to_dict("records"):
+        cid = r.get("contact_id")
+        person = privacy.label(int(cid)) if cid is not None and not pd.isna(cid) else ""
+        out.append({"option": r["option"], "person": person, "why": privacy.scrub(str(r["reason"])),
+                    "worth_it": bool(r["worth_it"])})
     return out
