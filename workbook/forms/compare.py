@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..charts import evidence as charts
 from ..charts.plan import png
+from ..formatting import signed
 from .base import StatusLine, TableView, guarded, save_weights, weight_sliders
 
 #: Columns of the readable results table.
@@ -22,7 +23,7 @@ NEXT_COLUMNS = ["option", "criterion", "why this one", "who could tell you"]
 
 
 def _signed(x: float) -> str:
-    return f"{x:+.2f}".replace("-", "−")
+    return signed(x, digits=2)
 
 
 def result_table(result: pd.DataFrame) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from ..charts import outreach as charts_outreach
+from ..formatting import percent, signed
 from ..people import coverage as _coverage
 from ..store import vocab
 from ..store.workbook import Workbook
@@ -66,16 +67,8 @@ def first_steps(counts: dict[str, int]) -> list[str]:
     return [step for table, needed, step in _FIRST_STEPS if counts[table] < needed]
 
 
-def _pct(p: float) -> str:
-    return f"{round(100 * float(p))}%"
-
-
 def _join(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def _signed(x: float) -> str:
-    return f"{float(x):+.1f}".replace("-", "−")
 
 
 def _thin_note(row: pd.Series) -> str:
@@ -84,15 +77,15 @@ def _thin_note(row: pd.Series) -> str:
     if k >= THIN_SOURCES:
         return ""
     sources = "no independent source" if k == 0 else f"only {k} independent source{'s' if k != 1 else ''}"
-    return (f"{row['title']}'s {_pct(row['p_best'])} chance of being the best fit rests on thin evidence "
-            f"({sources}): so little is known that its score could be anywhere from {_signed(row['low'])} to "
-            f"{_signed(row['high'])}. Talk to more people before counting on it.")
+    return (f"{row['title']}'s {percent(row['p_best'])} chance of being the best fit rests on thin evidence "
+            f"({sources}): so little is known that its score could be anywhere from {signed(row['low'])} to "
+            f"{signed(row['high'])}. Talk to more people before counting on it.")
 
 
 def _runners_up(rank: pd.DataFrame) -> list[str]:
     """Who comes next by score, then the options that score lower but are likelier to come out on top."""
     lead, second = rank.iloc[0], rank.iloc[1]
-    lines = [f"Next by score: {second['title']}, with a {_pct(second['p_best'])} chance.", _thin_note(second)]
+    lines = [f"Next by score: {second['title']}, with a {percent(second['p_best'])} chance.", _thin_note(second)]
     lower = rank.iloc[2:]
     likelier = lower[lower["p_best"] > second["p_best"]].sort_values("p_best", ascending=False, kind="stable")
     if second["p_best"] > lead["p_best"]:
@@ -100,7 +93,7 @@ def _runners_up(rank: pd.DataFrame) -> list[str]:
     for oid, row in likelier.head(2).iterrows():
         than = ("the best chance of coming out on top" if row["p_best"] > lead["p_best"]
                 else "a higher chance of being the best fit")
-        lines.append(f"{row['title']} scores lower but has {than} ({_pct(row['p_best'])}): its evidence is less certain.")
+        lines.append(f"{row['title']} scores lower but has {than} ({percent(row['p_best'])}): its evidence is less certain.")
         if oid != rank.index[1]:
             lines.append(_thin_note(row))
     return [line for line in lines if line]
@@ -126,7 +119,7 @@ def summary(rank: pd.DataFrame, criteria: pd.DataFrame, cells: pd.DataFrame) -> 
     weighted = criteria[criteria["weight"] > 0].sort_values("weight", ascending=False, kind="stable")
     sources = cells[cells["option_id"] == rank.index[0]].set_index("criterion_id")["n_sources"]
     thin = [str(c.name) for c in weighted.itertuples() if sources.get(c.id, 0) < 2][:3]
-    headline = f"{lead['title']} leads, with a {_pct(p)} chance of being the best fit"
+    headline = f"{lead['title']} leads, with a {percent(p)} chance of being the best fit"
     headline += f"; the evidence is still thin on {_join(thin)}." if thin else "."
     details = [f"How sure: {sure}."]
     if len(rank) == 1:
