@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -133,8 +135,13 @@ def test_stronger_ties_come_first_among_equal_matches(wb):
     assert m.suggestions_for(wb)["contact_id"].tolist() == [close, weak]
 
 
+def _folded(word: str) -> str:
+    """The word as matching compares it: accents dropped ("sé" is the legal suffix "se")."""
+    return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode()
+
+
 _words = st.text(alphabet="abcdefghijklmnopqrstuvwxyzéüñ", min_size=2, max_size=8).filter(
-    lambda w: w not in m.LEGAL_SUFFIXES and w not in {"the", "and"}
+    lambda w: _folded(w) not in m.LEGAL_SUFFIXES and _folded(w) not in {"the", "and"}
 )
 
 

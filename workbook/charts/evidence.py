@@ -21,10 +21,12 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from .. import evidence
-from ..evidence.ranking import WEIGHT_MAX
+from ..store.fields import limits
 from . import plotstyle as ps
 from .plotstyle import chart_label
 
+#: Largest weight a criterion can have (the sensitivity chart's scale ends there).
+WEIGHT_MAX = limits("criteria", "weight")[1]
 #: At most this many options are drawn (the best supported); the title says when some are left out.
 MAX_OPTIONS = 25
 #: Independent sources per option × criterion that count as well covered (about three people per option).

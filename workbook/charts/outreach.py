@@ -10,12 +10,13 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from ..store import conversations as rules
 from ..store import vocab
 from . import plotstyle
 
 #: Label of the row counting contacts who have no conversation yet.
 NOT_PLANNED = "contacts not planned yet"
-ENDED = ("declined", "no_reply")
+ENDED = rules.ENDED
 
 
 def funnel_counts(conversations: pd.DataFrame, contacts: pd.DataFrame | None = None) -> pd.Series:

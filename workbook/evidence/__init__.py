@@ -28,7 +28,15 @@ from .engine import (
     sensitivity_of,
 )
 from .model import CONFIDENCE_WEIGHT, SOURCE_RELIABILITY
-from .ranking import CELL_COLUMNS, COMPARE_COLUMNS, MAX_DRAWS, WEIGHT_CONCENTRATION, WEIGHT_MAX, Analysis, analyse
+from .ranking import (
+    CELL_COLUMNS,
+    COMPARE_COLUMNS,
+    MAX_DRAWS,
+    WEIGHT_CONCENTRATION,
+    WEIGHT_MAX,
+    Analysis,
+    analyse,
+)
 from .voi import NEXT_COLUMNS, VOI_THRESHOLD
 
 __all__ = [

@@ -29,8 +29,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .ranking import WEIGHT_MAX, Analysis, leader_order
 from ..errors import ValidationError
+from ..formatting import signed
+from .ranking import WEIGHT_MAX, Analysis, leader_order
 
 #: Expected loss (−2..+2 scale) below which the evidence "favours" an option, and below which it "leans".
 DECISION_THRESHOLDS: dict[str, float] = {"favour": 0.05, "lean": 0.15}
@@ -118,7 +119,8 @@ def verdict(
     lead = known.iloc[0]
     lead_id, title = int(known.index[0]), str(lead["title"])
     loss = float(lead["expected_loss"])
-    sure = f"(score {lead['score']:+.2f}, 90% sure between {lead['low']:+.2f} and {lead['high']:+.2f})"
+    sure = (f"(score {signed(lead['score'], 2)}, 90% sure between {signed(lead['low'], 2)} and "
+            f"{signed(lead['high'], 2)})")
     if len(known) == 1:
         headline = (f"Only {title} has evidence so far {sure}: there is nothing to compare it with until you hear "
                     f"about {_names(unknown)}.")

@@ -16,7 +16,14 @@ import pandas as pd
 
 from .decisions import Verdict, check_thresholds, confirmation_warnings, verdict
 from .decisions import sensitivity as _sensitivity
-from .ranking import WEIGHT_CONCENTRATION, Analysis, analyse, cells_frame, comparison_frame, ranks_frame
+from .ranking import (
+    WEIGHT_CONCENTRATION,
+    Analysis,
+    analyse,
+    cells_frame,
+    comparison_frame,
+    ranks_frame,
+)
 from .voi import VOI_THRESHOLD, check_voi_threshold, stop_rule
 from .voi import next_conversations as _next_conversations
 

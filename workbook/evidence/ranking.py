@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ValidationError
+from ..store.fields import limits
 from .model import (
     GRID_SIZE,
     INTERVAL,
@@ -54,8 +55,8 @@ from .model import (
 MAX_DRAWS = 100_000
 #: Concentration of the Dirichlet distribution of the weights around yours.
 WEIGHT_CONCENTRATION = 50.0
-#: Upper end of the weight range (the same as the criteria form allows).
-WEIGHT_MAX = 100.0
+#: Upper end of the weight range (the criteria field's own limit).
+WEIGHT_MAX = limits("criteria", "weight")[1]
 
 COMPARE_COLUMNS = [
     "title", "score", "low", "high", "p_best", "p_best_fixed", "expected_loss", "expected_loss_fixed",

@@ -15,6 +15,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from ..errors import WorkbookError
+from ..store.fields import limits
 
 _STYLES = {
     "ok": "color:#1b5e20;background:#e8f5e9;",
@@ -130,6 +131,9 @@ def text_field(description: str, placeholder: str = "", long: bool = False, **kw
     )
 
 
+_WEIGHT_LOW, _WEIGHT_HIGH = limits("criteria", "weight")
+
+
 def weight_sliders(
     criteria: pd.DataFrame, on_move: Callable[[dict], None], description_width: str
 ) -> dict[int, widgets.FloatSlider]:
@@ -138,8 +142,8 @@ def weight_sliders(
     for row in criteria.itertuples(index=False):
         slider = widgets.FloatSlider(
             value=float(row.weight),
-            min=0.0,
-            max=max(10.0, math.ceil(float(row.weight))),
+            min=_WEIGHT_LOW,
+            max=min(_WEIGHT_HIGH, max(10.0, math.ceil(float(row.weight)))),
             step=0.5,
             description=str(row.name),  # a slider's description is shown as plain text, not HTML
             continuous_update=False,

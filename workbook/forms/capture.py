@@ -21,6 +21,7 @@ import pandas as pd
 from ..errors import ValidationError, WorkbookError
 from ..outreach import messages
 from ..prepare import prep, questions
+from ..store import conversations as rules
 from ..store import vocab
 from ..store.workbook import Workbook
 from .base import StatusLine, TableView, choices, guarded, text_field, vocab_choices
@@ -42,8 +43,10 @@ def _auto() -> widgets.Layout:
 
 
 def thank_you_due(done_on: dt.date) -> dt.date:
-    """A thank-you is due within 24 hours: by the day after the conversation."""
-    return done_on + dt.timedelta(days=1)
+    """The day a thank-you is due for a conversation done on ``done_on`` (within 24 hours of it)."""
+    end = rules.conversation_end(done_on)
+    assert end is not None
+    return rules.thank_you_due(end)
 
 
 def thank_you_line(conv: dict[str, Any], today: dt.date) -> str:

@@ -20,6 +20,7 @@ from .. import evidence
 from ..charts import evidence as charts
 from ..charts.plan import png
 from ..evidence.decisions import check_thresholds
+from ..formatting import signed
 from ..store.workbook import Workbook
 from .base import StatusLine, TableView, guarded, save_weights, weight_sliders
 
@@ -30,7 +31,7 @@ NEXT_COLUMNS = ["talk to", "about", "why this one", "expected gain"]
 
 
 def _signed(x: float) -> str:
-    return f"{x:+.2f}".replace("-", "−")
+    return signed(x, digits=2)
 
 
 def _loss_words(loss: float, limits: dict[str, float]) -> str:

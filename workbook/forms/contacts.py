@@ -18,6 +18,7 @@ import pandas as pd
 from ..errors import ValidationError
 from ..people import matching
 from ..store import vocab
+from ..store.fields import FIELDS, limits
 from .base import (
     StatusLine,
     TableView,
@@ -84,8 +85,10 @@ class ContactsForm(RecordEditor):
         self.relationship = widgets.Dropdown(
             description="Relationship", options=vocab_choices(vocab.RELATIONSHIPS), value="", style=WIDE
         )
+        low, high = (int(x) for x in limits("contacts", "strength"))
         self.strength = widgets.IntSlider(
-            value=3, min=1, max=5, description="Tie strength (1 weak – 5 close)", style=WIDE
+            value=FIELDS["contacts"]["strength"].default, min=low, max=high,
+            description=f"Tie strength ({low} weak – {high} close)", style=WIDE,
         )
         self.insider_for = widgets.SelectMultiple(
             description="Knows from inside", rows=4, style=WIDE, layout=widgets.Layout(width="95%")

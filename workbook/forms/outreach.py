@@ -22,7 +22,9 @@ import pandas as pd
 
 from ..errors import ValidationError
 from ..outreach import cadence, messages
+from ..store import conversations as rules
 from ..store import vocab
+from ..store.fields import limits
 from .base import (
     StatusLine,
     TableView,
@@ -42,16 +44,6 @@ STEPS: dict[str, str] = {
     "no_reply": "No reply: stop asking",
     "thanked": "Thank-you sent",
 }
-_OPEN = ("planned", "requested", "followed_up", "scheduled", "declined", "no_reply")
-_ALLOWED_FROM: dict[str, tuple[str, ...]] = {
-    "sent": ("planned", "requested", "declined", "no_reply"),
-    "followed_up": ("requested", "followed_up", "no_reply"),
-    "scheduled": _OPEN,
-    "declined": _OPEN,
-    "no_reply": _OPEN,
-    "thanked": ("scheduled", "done", "thanked"),
-}
-_PAST_ONLY = ("sent", "followed_up", "declined", "no_reply", "thanked")
 _TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.h]([0-5]\d)\s*$")
 
 
@@ -96,11 +88,7 @@ def record_step(wb: Any, conversation_id: int | None, step: str, on: dt.date | N
     if isinstance(on, dt.datetime):
         on = on.date()
     conv = wb.get("conversations", conversation_id)
-    if conv["status"] not in _ALLOWED_FROM[step]:
-        now = vocab.CONVERSATION_STATUSES.get(conv["status"], conv["status"])
-        raise ValidationError("step", f"'{STEPS[step]}' does not fit a conversation that is already {now}")
-    if step in _PAST_ONLY and on > today:
-        raise ValidationError("date", f"{on.isoformat()} is in the future; record this once it has happened")
+    rules.check_step(conv["status"], step, on, today, label=STEPS[step])
     who = wb.get("contacts", conv["contact_id"])["name"]
     if step == "sent":
         steps = cadence.Cadence.from_settings(wb)
@@ -116,8 +104,9 @@ def record_step(wb: Any, conversation_id: int | None, step: str, on: dt.date | N
         match = _TIME.match(str(time or ""))
         if not match:
             raise ValidationError("time", f"{time!r} is not a time of day; type it as HH:MM, for example 15:30")
-        if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 480:
-            raise ValidationError("minutes", f"{minutes!r} is not allowed; use a whole number from 1 to 480")
+        low, high = (int(x) for x in limits("conversations", "duration_min"))
+        if isinstance(minutes, bool) or not isinstance(minutes, int) or not low <= minutes <= high:
+            raise ValidationError("minutes", f"{minutes!r} is not allowed; use a whole number from {low} to {high}")
         when = dt.datetime.combine(on, dt.time(int(match.group(1)), int(match.group(2))))
         wb.update_conversation(conversation_id, status="scheduled", scheduled_at=when, duration_min=minutes)
         return (f"Scheduled: {who} on {_label(on)} at {when:%H:%M} for {minutes} minutes. "

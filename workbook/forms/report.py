@@ -29,7 +29,7 @@ class ReportForm:
             layout=widgets.Layout(width="95%"),
         )
         where = "reports folder next to the workbook"
-        if str(wb.path) != ":memory:":
+        if not wb.in_memory:
             where = str(_report.default_report_path(wb).parent)
         self.target = text_field("Save to (folder or .html file)", f"empty: {where}")
         self.save_button = widgets.Button(description="Save report", button_style="primary", icon="file")

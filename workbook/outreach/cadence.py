@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..errors import ValidationError
 from ..people.matching import normalise_org
+from ..store import conversations as rules
 
 #: Kinds of due action, in the order they are listed on the same day, with a short label.
 KINDS: dict[str, str] = {
@@ -50,7 +51,7 @@ class Cadence:
 
     second_contact_days: int = 3
     follow_up_days: int = 7
-    thank_you_hours: int = 24
+    thank_you_hours: int = rules.THANK_YOU_HOURS
 
     def __post_init__(self) -> None:
         for name, setting in SETTINGS.items():
@@ -180,9 +181,9 @@ def due_actions(
                 f"Conversation with {first} on {_label(when.date())} at {when:%H:%M}: the same day, "
                 f"write down what you learned and mark it done.")
         elif conv.status == "done" and conv.thanked_on is None:
-            end = _conversation_end(conv)
+            end = rules.conversation_end(conv.done_on, conv.scheduled_at, conv.duration_min)
             if end is not None:
-                due = (end + dt.timedelta(hours=cadence.thank_you_hours)).date()
+                due = rules.thank_you_due(end, cadence.thank_you_hours)
                 if on > due:
                     what = (f"Thank-you to {first} is overdue (was due {_label(due)}): "
                             "send it today; late is better than never.")
@@ -199,7 +200,7 @@ def due_actions(
     return frame.drop(columns="_k").reset_index(drop=True)
 
 
-_DATES = ("requested_on", "followed_up_on", "done_on", "thanked_on")
+_DATES = rules.DATE_COLUMNS
 
 
 def _plain_rows(frame: pd.DataFrame) -> list[SimpleNamespace]:
@@ -222,16 +223,6 @@ def _add_action(rows: list[dict[str, Any]], base: dict[str, Any], on: dt.date, u
     """Add an action to ``rows`` if it is due on ``on`` (or ``upcoming``); ``available``: listed from that day."""
     if upcoming or on >= (available or due):
         rows.append({**base, "kind": kind, "due_on": due, "overdue": on > due, "what": what})
-
-
-def _conversation_end(conv: Any) -> dt.datetime | None:
-    """When the conversation ended: its scheduled time plus duration, else the end of the day it was done."""
-    done, scheduled = conv.done_on, conv.scheduled_at
-    if scheduled is not None and (done is None or scheduled.date() == done):
-        return scheduled + dt.timedelta(minutes=conv.duration_min or 20)
-    if done is None:
-        return None
-    return dt.datetime.combine(done, dt.time(23, 59))
 
 
 def _second_contact_text(first: str, person: Any, option: str, colleagues: list[int], asked: set[int],

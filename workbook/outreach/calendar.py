@@ -23,13 +23,14 @@ import icalendar
 import pandas as pd
 
 from ..errors import ValidationError
+from ..store import conversations as rules
 from . import cadence
 
 PRODID = "-//Career Workbook//Informational interviews//EN"
 UID_DOMAIN = "career-workbook"
 UID_SETTING = "calendar_uid"
 #: Conversation statuses that appear as events (when they have a date and time).
-EVENT_STATUSES = ("scheduled", "done", "thanked")
+EVENT_STATUSES = rules.ON_CALENDAR
 _EPOCH = dt.datetime(2020, 1, 1)
 
 _SUMMARY = {

@@ -25,6 +25,7 @@ import pandas as pd
 
 from .. import paths
 from ..errors import NotFoundError, ValidationError
+from ..store import conversations as rules
 
 #: The shipped templates, in the order of the method, with the label shown in forms.
 TEMPLATE_LABELS: dict[str, str] = {
@@ -54,7 +55,7 @@ FILL_IN: dict[str, str] = {
     "requested_on": "[the day you wrote]",
 }
 
-DEFAULT_MINUTES = 20
+DEFAULT_MINUTES = rules.DEFAULT_MINUTES
 #: A request longer than this many words gets a nudge to shorten it.
 WORD_LIMIT = 100
 

@@ -12,10 +12,12 @@ from typing import Any
 
 import pandas as pd
 
+from ..store.conversations import HELD
+
 #: Option statuses that count as "still being weighed".
 ACTIVE_STATUSES: tuple[str, ...] = ("exploring", "shortlisted", "chosen")
 #: Conversation statuses that mean the conversation took place.
-HELD_STATUSES: tuple[str, ...] = ("done", "thanked")
+HELD_STATUSES: tuple[str, ...] = HELD
 DEFAULT_THRESHOLD = 3
 
 COLUMNS = ["option", "status", "insiders", "conversations_held", "people_talked_to", "needs_more", "advice"]

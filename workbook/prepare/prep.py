@@ -24,13 +24,14 @@ import pandas as pd
 from ..errors import ValidationError
 from ..evidence import summary as evidence_summary
 from ..outreach import messages
+from ..store import conversations as rules
 from ..store import vocab
 from ..store.workbook import Workbook
 from . import questions
 
-DEFAULT_MINUTES = 20
+DEFAULT_MINUTES = rules.DEFAULT_MINUTES
 #: Statuses of a conversation that can still be prepared (not done, thanked or declined).
-PREPARABLE = tuple(s for s in vocab.CONVERSATION_STATUSES if s not in {"done", "thanked", "declined"})
+PREPARABLE = rules.PREPARABLE
 #: How many criteria with the least evidence feed the suggestions.
 GAP_CRITERIA = 3
 #: How many suggestions are ticked at first: five to eight questions fill 20 minutes.
@@ -261,7 +262,7 @@ def sheet_filename(sheet: PrepSheet) -> str:
 
 def default_folder(wb: Workbook) -> Path:
     """Where prep sheets go unless you say otherwise: a ``prep`` folder next to the workbook file."""
-    base = Path.cwd() if str(wb.path) == ":memory:" else wb.path.parent
+    base = Path.cwd() if wb.in_memory else wb.path.parent
     return base / "prep"
 
 

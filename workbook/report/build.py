@@ -156,7 +156,7 @@ def _context(wb: Workbook, names: bool, title: str | None, today: dt.date, with_
     compact = rank.iloc[TOP_OPTIONS:]
     return {
         "title": title or DEFAULT_TITLE,
-        "workbook_name": "unsaved workbook" if str(wb.path) == ":memory:" else wb.path.stem,
+        "workbook_name": "unsaved workbook" if wb.in_memory else wb.path.stem,
         "date_iso": today.isoformat(), "date_text": f"{today.day} {today:%B %Y}",
         "names": names, "counts": wb_counts, "first_steps": first_steps(wb_counts),
         "summary": summary(decision, criteria, cells),
@@ -182,7 +182,7 @@ def build_report(wb: Workbook, *, names: bool = False, title: str | None = None)
 
 def default_report_path(wb: Workbook, *, names: bool = False, today: dt.date | None = None) -> Path:
     """``reports/<workbook>-report-<date>.html`` next to the workbook file."""
-    if str(wb.path) == ":memory:":
+    if wb.in_memory:
         raise ValidationError("path", "this workbook is not saved in a file; say where to write the report")
     stamp = (today or dt.date.today()).isoformat()
     return wb.path.parent / "reports" / f"{wb.path.stem}-report-{stamp}{'-with-names' if names else ''}.html"

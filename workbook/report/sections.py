@@ -67,16 +67,8 @@ def first_steps(counts: dict[str, int]) -> list[str]:
     return [step for table, needed, step in _FIRST_STEPS if counts[table] < needed]
 
 
-def _pct(p: float) -> str:
-    return f"{round(100 * float(p))}%"
-
-
 def _join(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def _signed(x: float) -> str:
-    return f"{float(x):+.1f}".replace("-", "−")
 
 
 def summary(decision: evidence.Decision, criteria: pd.DataFrame, cells: pd.DataFrame) -> dict[str, Any]:

@@ -9,15 +9,8 @@ from __future__ import annotations
 import functools
 
 import jinja2
-import pandas as pd
 
-
-def _pct(p: object) -> str:
-    return "–" if p is None or pd.isna(p) else f"{round(100 * float(p))}%"
-
-
-def _signed(x: object) -> str:
-    return "–" if x is None or pd.isna(x) else f"{float(x):+.1f}".replace("-", "−")
+from .. import formatting
 
 
 @functools.cache
@@ -31,9 +24,9 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["pct"] = _pct
-    env.filters["num"] = lambda n: f"{int(n):,}"
-    env.filters["signed"] = _signed
+    env.filters["pct"] = formatting.percent
+    env.filters["num"] = formatting.count
+    env.filters["signed"] = formatting.signed
     return env
 
 

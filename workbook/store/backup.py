@@ -29,7 +29,7 @@ _REQUIRED_TABLES = {"options", "criteria", "contacts", "conversations", "insight
 
 def default_backup_dir(wb: Workbook) -> Path:
     """``backups/`` next to the workbook file."""
-    if str(wb.path) == ":memory:":
+    if wb.in_memory:
         raise ValidationError("output", "this workbook is not saved in a file; name the backup file with -o")
     return wb.path.parent / "backups"
 

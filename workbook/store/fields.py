@@ -160,8 +160,50 @@ FIELDS: dict[str, dict[str, Field]] = {
     },
 }
 
-#: Tables whose rows can be archived and restored.
-ARCHIVABLE = ("options", "criteria", "contacts", "conversations", "insights", "questions", "prep_questions")
+#: Tables that only link two records (no id, no archive flag, no time stamps).
+LINK_TABLES = ("insider_links",)
+#: Tables whose rows can be archived and unarchived: every table of records.
+ARCHIVABLE = tuple(table for table in FIELDS if table not in LINK_TABLES)
+
+#: Columns the store keeps itself, by kind (every record table has them; ``changed_at`` is the event log's).
+SYSTEM_FIELDS: dict[str, Field] = {
+    f.name: f
+    for f in [
+        Field("id", "int", nullable=False),
+        Field("archived", "bool", default=False, nullable=False),
+        Field("created_at", "datetime", nullable=False),
+        Field("updated_at", "datetime", nullable=False),
+        Field("changed_at", "datetime", nullable=False),
+    ]
+}
+
+
+def read_kinds() -> dict[str, str]:
+    """How each column is typed when a table is read, derived from the field definitions.
+
+    ``int`` (int64), ``nullable_int`` (Int64: a column that may be empty in some
+    table), ``bool``, ``float``, ``date`` and ``datetime``; other columns stay text.
+    A column name means the same in every table.
+    """
+    kinds: dict[str, str] = {}
+    every = [*SYSTEM_FIELDS.values(), *(f for spec in FIELDS.values() for f in spec.values())]
+    for f in every:
+        if f.kind in {"int", "ref"}:
+            kind = "nullable_int" if f.nullable or kinds.get(f.name) == "nullable_int" else "int"
+        elif f.kind in {"bool", "float", "date", "datetime"}:
+            kind = f.kind
+        else:
+            continue
+        kinds[f.name] = kind
+    return kinds
+
+
+def limits(table: str, name: str) -> tuple[float, float]:
+    """The lowest and highest value a number field accepts."""
+    f = FIELDS[table][name]
+    if f.low is None or f.high is None:
+        raise KeyError(f"{table}.{name} has no range")
+    return f.low, f.high
 
 
 def _is_missing(value: Any) -> bool:

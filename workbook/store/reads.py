@@ -15,12 +15,9 @@ import pandas as pd
 from ..errors import ValidationError
 from . import fields as _fields
 
-#: Columns parsed as dates / datetimes when a table is read.
-_DATE_COLUMNS = {"connected_on", "requested_on", "followed_up_on", "done_on", "thanked_on"}
-_DATETIME_COLUMNS = {"scheduled_at", "created_at", "updated_at", "changed_at"}
-_INT_COLUMNS = {"id", "option_id", "criterion_id", "stance", "strength", "duration_min", "position"}
-_NULLABLE_INT_COLUMNS = {"referred_by", "conversation_id", "contact_id", "heard_from"}
-_BOOL_COLUMNS = {"archived", "against_hopes"}
+#: How each column is typed when read (from the field definitions).
+_READ_KINDS = _fields.read_kinds()
+_DTYPES = {"int": "int64", "nullable_int": "Int64", "bool": bool, "float": "float64"}
 
 
 class TableReads:
@@ -119,14 +116,9 @@ class TableReads:
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     for col in frame.columns:
-        if col in _INT_COLUMNS:
-            frame[col] = frame[col].astype("int64")
-        elif col in _NULLABLE_INT_COLUMNS:
-            frame[col] = frame[col].astype("Int64")
-        elif col in _BOOL_COLUMNS:
-            frame[col] = frame[col].astype(bool)
-        elif col in _DATE_COLUMNS or col in _DATETIME_COLUMNS:
+        kind = _READ_KINDS.get(col)
+        if kind in _DTYPES:
+            frame[col] = frame[col].astype(_DTYPES[kind])
+        elif kind in {"date", "datetime"}:
             frame[col] = pd.to_datetime(frame[col], format="ISO8601")
-        elif col == "weight":
-            frame[col] = frame[col].astype("float64")
     return frame

@@ -26,27 +26,20 @@ import pandas as pd
 
 from .. import paths as _paths
 from ..errors import NotFoundError, ValidationError, WorkbookFileError
+from . import conversations as _conversation_rules
 from . import fields as _fields
 from .reads import TableReads
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_S = 30.0
+#: The path that gives a throwaway workbook kept in memory.
+MEMORY = ":memory:"
 
-#: When a conversation reaches a status, the date column that records it.
-_STATUS_DATE = {
-    "requested": "requested_on",
-    "followed_up": "followed_up_on",
-    "done": "done_on",
-    "thanked": "thanked_on",
-}
 
 
 def _now() -> str:
     return dt.datetime.now().isoformat(timespec="seconds")
 
-
-def _today() -> str:
-    return dt.date.today().isoformat()
 
 
 class Workbook(TableReads):
@@ -57,8 +50,8 @@ class Workbook(TableReads):
     """
 
     def __init__(self, path: str | os.PathLike, *, create: bool = True):
-        self.path: Path = Path(path) if str(path) != ":memory:" else Path(":memory:")
-        memory = str(path) == ":memory:"
+        memory = str(path) == MEMORY
+        self.path: Path = Path(MEMORY) if memory else Path(path)
         if not memory:
             self.path = self.path.expanduser().resolve()
             if not self.path.exists():
@@ -69,7 +62,7 @@ class Workbook(TableReads):
                 raise WorkbookFileError(f"{self.path} is a folder, not a workbook file")
         try:
             self._conn = sqlite3.connect(
-                ":memory:" if memory else str(self.path),
+                MEMORY if memory else str(self.path),
                 timeout=BUSY_TIMEOUT_S,
                 isolation_level=None,  # we issue BEGIN / COMMIT ourselves
                 # JupyterLab 4 may run widget callbacks on a second kernel thread
@@ -91,6 +84,11 @@ class Workbook(TableReads):
         self._migrate()
 
     # ------------------------------------------------------------------ basics
+    @property
+    def in_memory(self) -> bool:
+        """True for a throwaway workbook (``Workbook(":memory:")``) that has no file."""
+        return str(self.path) == MEMORY
+
     def __repr__(self) -> str:
         return f"<Workbook {self.path}>"
 
@@ -168,7 +166,7 @@ class Workbook(TableReads):
             )
         if version == SCHEMA_VERSION:
             return
-        if version > 0 and str(self.path) != ":memory:":
+        if version > 0 and not self.in_memory:
             self.backup_path = self._backup_before_migration(version)
         with self.atomic():
             current = conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have migrated
@@ -251,10 +249,7 @@ class Workbook(TableReads):
     @staticmethod
     def _conversation_dates(row: dict[str, Any], status: str | None) -> dict[str, Any]:
         """Fill the date a status stands for, when the status is set without it."""
-        column = _STATUS_DATE.get(status or "")
-        if column and not row.get(column):
-            row = {**row, column: _today()}
-        return row
+        return _conversation_rules.fill_status_date(row, status)
 
     def add(self, table: str, **values: Any) -> int:
         """Validate and save one new record in ``table``; returns its id."""

@@ -1,0 +1,37 @@
+"""How numbers are shown to people: signed scores and percentages, the same in forms, report and prep sheet."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+#: Shown for a number that is missing.
+MISSING = "–"
+
+
+def _missing(x: Any) -> bool:
+    if x is None:
+        return True
+    try:
+        return math.isnan(float(x))
+    except (TypeError, ValueError):
+        return x is not None and str(x) in {"NaT", "<NA>"}
+
+
+def signed(x: Any, digits: int = 1) -> str:
+    """A score with its sign and a true minus sign: ``+1.2``, ``−0.4``, ``+0.0``; ``–`` when missing."""
+    if _missing(x):
+        return MISSING
+    return f"{float(x):+.{digits}f}".replace("-", "−")
+
+
+def percent(p: Any) -> str:
+    """A share from 0 to 1 as a whole percentage: ``0.374`` → ``37%``; ``–`` when missing."""
+    if _missing(p):
+        return MISSING
+    return f"{round(100 * float(p))}%"
+
+
+def count(n: Any) -> str:
+    """A whole number with thousands separators: ``12,400``."""
+    return f"{int(n):,}"
