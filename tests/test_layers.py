@@ -43,8 +43,9 @@ RESTRICTED = {
 
 #: Deliberate upward imports, deferred into a function body. Each needs a reason.
 DEFERRED_EXCEPTIONS = {
-    # The public contract keeps wb.compare() / wb.sensitivity() / wb.next_conversations() on Workbook.
-    ("workbook.store.workbook", "workbook.evidence"),
+    # The public contract keeps wb.compare() / wb.sensitivity() / wb.next_conversations() on Workbook;
+    # they delegate to the snapshot, which keeps each analysis result it computes.
+    ("workbook.store.snapshot", "workbook.evidence"),
 }
 
 

@@ -20,8 +20,9 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from .. import evidence
 from ..store.fields import limits
+from ..store.snapshot import Snapshot
+from ..store.workbook import Workbook
 from . import plotstyle as ps
 from .plotstyle import chart_label
 
@@ -221,20 +222,20 @@ def coverage_chart(cells: pd.DataFrame, ax: Axes | None = None, max_options: int
     return fig
 
 
-def all_charts(wb, *, cells: pd.DataFrame | None = None, max_options: int = MAX_OPTIONS) -> dict[str, Figure]:
+def all_charts(data: Workbook | Snapshot, *, max_options: int = MAX_OPTIONS) -> dict[str, Figure]:
     """The standard charts for a workbook, keyed ``scores``, ``p_best``, ``evidence``, ``sensitivity``, ``coverage``.
 
-    ``cells`` is :func:`workbook.evidence.cells` of ``wb`` if the caller has it
-    already; ``max_options`` is the most options a chart draws (titles say when some are left out).
+    ``data`` is a workbook or a snapshot of one (each table is read once);
+    ``max_options`` is the most options a chart draws (titles say when some are left out).
     """
-    result = wb.compare()
-    grid = cells if cells is not None else evidence.cells(
-        wb.options(), wb.criteria(), wb.evidence_rows(), reliability=wb.setting("source_reliability"))
+    snap = data if isinstance(data, Snapshot) else data.snapshot()
+    result = snap.compare()
+    grid = snap.cells()
     return {
         "scores": scores_chart(result, max_options=max_options),
         "p_best": p_best_chart(result, max_options=max_options),
         "evidence": evidence_heatmap(grid, max_options=max_options),
-        "sensitivity": sensitivity_chart(wb.sensitivity()),
+        "sensitivity": sensitivity_chart(snap.sensitivity()),
         "coverage": coverage_chart(grid, max_options=max_options),
     }
 

@@ -15,7 +15,7 @@ from ..charts import outreach as charts_outreach
 from ..formatting import percent, signed
 from ..people import coverage as _coverage
 from ..store import vocab
-from ..store.workbook import Workbook
+from ..store.snapshot import Snapshot
 from .privacy import Privacy
 
 #: Options shown in full (evidence per criterion and quotes); the rest go in a compact table.
@@ -44,7 +44,7 @@ _FIRST_STEPS = (
 )
 
 
-def ranking(wb: Workbook, options: pd.DataFrame) -> pd.DataFrame:
+def ranking(snap: Snapshot, options: pd.DataFrame) -> pd.DataFrame:
     """Options best supported first (the evidence engine's order), indexed by option id.
 
     Columns: title, status, score, low, high, p_best, insights (the notes the
@@ -54,7 +54,7 @@ def ranking(wb: Workbook, options: pd.DataFrame) -> pd.DataFrame:
     if options.empty:
         return pd.DataFrame(columns=[*columns, "status", "insights", "sources"],
                             index=pd.Index([], name="option_id"))
-    scores = wb.compare()
+    scores = snap.compare()
     frame = scores[columns].copy()
     frame["status"] = options.set_index("id")["status"].reindex(frame.index)
     frame["insights"] = scores["n_insights"].astype("int64")
@@ -146,17 +146,9 @@ def _quotes(rows: pd.DataFrame, names: dict[int, str], privacy: Privacy, limit: 
     return out
 
 
-def quoted_notes(wb: Workbook, option_ids: list[int]) -> dict[int, str]:
+def quoted_notes(snap: Snapshot, option_ids: list[int]) -> dict[int, str]:
     """Insight id -> note for the given options only; the other notes (possibly 100,000s) stay on disk."""
-    if not option_ids:
-        return {}
-    marks = ",".join("?" * len(option_ids))
-    with wb.reading() as conn:
-        rows = conn.execute(
-            f"SELECT id, note FROM insights WHERE archived = 0 AND trim(note) != '' AND option_id IN ({marks})",
-            [int(i) for i in option_ids],
-        )
-        return dict(rows.fetchall())
+    return snap.notes(option_ids)
 
 
 def option_details(rank: pd.DataFrame, options: pd.DataFrame, criteria: pd.DataFrame, insights: pd.DataFrame,
@@ -189,32 +181,32 @@ def option_details(rank: pd.DataFrame, options: pd.DataFrame, criteria: pd.DataF
     return out
 
 
-def outreach(wb: Workbook, options: pd.DataFrame,
+def outreach(snap: Snapshot, options: pd.DataFrame,
              render: Callable[[str, Any], dict[str, str]] | None = None) -> dict[str, Any]:
     """Conversations per stage of the pipeline, the funnel chart, and per option how many people you talked to.
 
     ``render(key, figure)`` turns the funnel chart into what the template shows; without it there is no chart.
     """
-    conversations = wb.conversations()
+    conversations = snap.conversations()
     funnel = None
     if render is not None and len(conversations):
-        funnel = render("outreach", charts_outreach.outreach_funnel(conversations, wb.contacts()))
+        funnel = render("outreach", charts_outreach.outreach_funnel(conversations, snap.contacts()))
     by_status = conversations["status"].value_counts() if len(conversations) else pd.Series(dtype="int64")
     stages = [{"label": label, "count": int(by_status.get(key, 0))} for key, label in vocab.CONVERSATION_STATUSES.items()]
     per_option = []
     if len(options):
-        frame = _coverage.coverage_for(wb, PEOPLE_PER_OPTION)
+        frame = _coverage.coverage_for(snap, PEOPLE_PER_OPTION)
         per_option = [{"title": r.option, "insiders": int(r.insiders), "held": int(r.conversations_held),
                        "people": int(r.people_talked_to), "advice": r.advice} for r in frame.head(50).itertuples()]
     return {"total": len(conversations), "stages": stages, "chart": funnel, "per_option": per_option,
             "per_option_more": max(0, len(options) - 50), "target": PEOPLE_PER_OPTION}
 
 
-def next_steps(wb: Workbook, privacy: Privacy, n: int = 5) -> list[dict[str, Any]]:
+def next_steps(snap: Snapshot, privacy: Privacy, n: int = 5) -> list[dict[str, Any]]:
     """The conversations that would help most next, with contacts shown as the privacy setting says."""
-    if wb.options().empty or wb.criteria().empty:
+    if snap.options().empty or snap.criteria().empty:
         return []
-    frame = wb.next_conversations(n=n)
+    frame = snap.next_conversations(n=n)
     out = []
     for r in frame.to_dict("records"):
         ids = r.get("contact_ids")
