@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 
 import pandas as pd
 import pytest
@@ -14,6 +15,9 @@ from workbook.cli.main import cli
 from workbook.errors import WorkbookFileError
 from workbook.store.backup import backup_workbook, check_backup, restore_workbook
 from workbook.store.schema import MIGRATIONS, TABLES
+
+#: Longest a test waits for another thread, in seconds.
+WAIT_S = 60.0
 
 
 def snapshot(wb) -> dict[str, pd.DataFrame]:
@@ -45,23 +49,28 @@ def test_backup_refuses_to_overwrite_a_file(filled, tmp_path):
 
 def test_backup_while_another_connection_writes(filled):
     writes, stop = [], threading.Event()
+    deadline = time.monotonic() + WAIT_S  # a stuck writer fails the test instead of hanging it
 
     def writer():
         with open_workbook(filled.path) as other:
             oid = int(other.options()["id"].iloc[0])
             cid = int(other.criteria()["id"].iloc[0])
-            while not stop.is_set() or len(writes) < 50:
+            while (not stop.is_set() or len(writes) < 50) and time.monotonic() < deadline:
                 writes.append(other.add_insight(oid, cid, 1, note=f"note {len(writes)}"))
 
-    thread = threading.Thread(target=writer)
+    thread = threading.Thread(target=writer, daemon=True)
     thread.start()
     try:
         while len(writes) < 20:
-            threading.Event().wait(0.01)
+            assert thread.is_alive(), "the writer stopped before writing 20 insights"
+            assert time.monotonic() < deadline, f"the writer wrote {len(writes)} insights in {WAIT_S} s"
+            time.sleep(0.01)
         backups = [backup_workbook(filled) for _ in range(3)]
     finally:
         stop.set()
-        thread.join()
+        thread.join(timeout=WAIT_S)
+    assert not thread.is_alive(), "the writer did not stop"
+    assert len(writes) >= 50
     total = len(filled.insights())
     for path in backups:
         with sqlite3.connect(path) as raw:

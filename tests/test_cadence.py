@@ -153,7 +153,7 @@ def test_archived_contacts_and_conversations_are_left_out(acme):
     v = acme.add_conversation(acme.ids["rosa"], acme.ids["o"], status="requested", requested_on=FRIDAY)
     acme.archive("contacts", acme.ids["rosa"])
     assert due_list(acme, "2026-11-30").empty
-    acme.restore("contacts", acme.ids["rosa"])
+    acme.unarchive("contacts", acme.ids["rosa"])
     acme.archive("conversations", v)
     assert due_list(acme, "2026-11-30").empty
 

@@ -66,9 +66,24 @@ def test_an_empty_workbook_gives_charts_that_say_there_is_nothing_yet(wb):
 
 
 def test_options_without_criteria_still_draw(wb):
-    wb.add_option("UX research")
-    for fig in charts.all_charts(wb).values():
+    """Each chart keeps its title; the two option charts show one row per option, the others say why not."""
+    titles = ["UX research", "Data engineering"]
+    for title in titles:
+        wb.add_option(title)
+    figures = charts.all_charts(wb)
+    for key, fig in figures.items():
         render(fig)
+        assert fig.axes[0].get_title(loc="left"), key
+    ranks = figures["ranks"].axes[0]
+    labels = sorted(t.get_text() for t in ranks.get_yticklabels())
+    assert labels == sorted(f"{t}\n(no evidence yet)" for t in titles)
+    assert len(ranks.patches) == len(titles) * len(titles)  # one bar per option and place
+    assert "%" in ranks.get_xlabel()
+    scores = figures["scores"].axes[0]
+    assert sorted(t.get_text() for t in scores.get_yticklabels()) == sorted(titles)
+    assert "90% interval" in scores.get_xlabel()
+    for key in ("evidence", "sensitivity", "coverage"):
+        assert "Nothing to show yet" in texts(figures[key]), key
 
 
 def test_scores_chart_shows_each_option_with_its_score_best_on_top(two_paths):

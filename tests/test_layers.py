@@ -43,10 +43,11 @@ RESTRICTED = {
 
 #: Deliberate upward imports, deferred into a function body. Each needs a reason.
 DEFERRED_EXCEPTIONS = {
-    # The public contract keeps wb.compare() / wb.sensitivity() / wb.next_conversations() on Workbook.
-    ("workbook.store.workbook", "workbook.evidence"),
-    # wb.decide() hands the analysis the questions that could disprove your hopes (confirmation-bias check).
-    ("workbook.store.workbook", "workbook.prepare.questions"),
+    # The public contract keeps wb.compare() / wb.sensitivity() / wb.next_conversations() on Workbook;
+    # they delegate to the snapshot, which keeps each analysis result it computes.
+    ("workbook.store.snapshot", "workbook.evidence"),
+    # snapshot.decide() hands the analysis the questions that could disprove your hopes (confirmation check).
+    ("workbook.store.snapshot", "workbook.prepare.questions"),
 }
 
 

@@ -241,12 +241,12 @@ def test_status_aliases(filled):
     assert filled.get("conversations", v)["status"] == "no_reply"
 
 
-def test_archive_hides_and_restore_brings_back(filled):
+def test_archive_hides_and_unarchive_brings_back(filled):
     o1 = filled.ids["o1"]
     filled.archive("options", o1)
     assert o1 not in set(filled.options()["id"])
     assert o1 in set(filled.options(include_archived=True)["id"])
-    filled.restore("options", o1)
+    filled.unarchive("options", o1)
     assert o1 in set(filled.options()["id"])
     with pytest.raises(NotFoundError):
         filled.archive("options", 999)
@@ -293,3 +293,30 @@ def test_set_weights_saves_all_or_none(filled):
     with pytest.raises(NotFoundError, match="no record with id 999"):
         filled.set_weights({c1: 3, 999: 1})
     assert filled.get("criteria", c1)["weight"] == 5.0  # nothing changed by the refused calls
+
+
+def test_restore_of_a_record_is_the_deprecated_name_of_unarchive(filled):
+    o1 = filled.ids["o1"]
+    filled.archive("options", o1)
+    with pytest.warns(DeprecationWarning, match="unarchive"):
+        filled.restore("options", o1)
+    assert o1 in set(filled.options()["id"])
+
+
+def test_a_snapshot_reads_each_table_once_and_keeps_it(filled):
+    snap = filled.snapshot()
+    pd.testing.assert_frame_equal(snap.compare(), filled.compare())
+    first = snap.options()
+    filled.add_option("Teaching")
+    assert len(snap.options()) == len(first)  # kept, not read again
+    assert len(filled.snapshot().options()) == len(first) + 1
+    first["extra"] = 1  # callers get their own frame
+    assert "extra" not in snap.options().columns
+    assert snap.compare() is not snap.compare()
+
+
+def test_a_snapshot_used_as_a_context_reads_one_moment(filled):
+    with filled.snapshot() as snap:
+        assert filled.conn.in_transaction
+        assert len(snap.criteria()) == 2
+    assert not filled.conn.in_transaction

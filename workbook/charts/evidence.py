@@ -22,6 +22,8 @@ from matplotlib.patches import Patch
 
 from .. import evidence
 from ..store.fields import limits
+from ..store.snapshot import Snapshot
+from ..store.workbook import Workbook
 from . import plotstyle as ps
 from .plotstyle import chart_label
 
@@ -250,22 +252,21 @@ def coverage_chart(cells: pd.DataFrame, ax: Axes | None = None, max_options: int
     return fig
 
 
-def all_charts(wb, *, cells: pd.DataFrame | None = None, max_options: int = MAX_OPTIONS,
-               decision: evidence.Decision | None = None) -> dict[str, Figure]:
+def all_charts(data: Workbook | Snapshot, *, max_options: int = MAX_OPTIONS) -> dict[str, Figure]:
     """The standard charts for a workbook, keyed ``scores``, ``ranks``, ``evidence``, ``sensitivity``, ``coverage``.
 
-    ``decision`` is ``wb.decide()`` if the caller has it already (every chart then
-    comes from that one analysis); ``max_options`` is the most options a chart
-    draws (titles say when some are left out).
+    ``data`` is a workbook or a snapshot of one (each table is read once, the
+    evidence analysed once); ``max_options`` is the most options a chart draws
+    (titles say when some are left out).
     """
-    return decision_charts(decision if decision is not None else wb.decide(), max_options=max_options, cells=cells)
+    snap = data if isinstance(data, Snapshot) else data.snapshot()
+    return decision_charts(snap.decide(), max_options=max_options)
 
 
-def decision_charts(decision: evidence.Decision, *, max_options: int = MAX_OPTIONS,
-                    cells: pd.DataFrame | None = None) -> dict[str, Figure]:
+def decision_charts(decision: evidence.Decision, *, max_options: int = MAX_OPTIONS) -> dict[str, Figure]:
     """:func:`all_charts` from one analysis (``wb.decide()``)."""
     a = decision.analysis
-    grid = cells if cells is not None else evidence.cells_of(a)
+    grid = evidence.cells_of(a)
     known = decision.scores["n_sources"] > 0
     return {
         "scores": scores_chart(decision.scores, max_options=max_options),

@@ -14,6 +14,7 @@ Pure functions over DataFrames (no widgets, no files). The modules, in the order
 * :mod:`.summary`: plain counts of the notes for and against (no model).
 """
 
+from . import decisions, ranking, voi
 from .decisions import DECISION_THRESHOLDS, Verdict, confirmation_warnings, verdict
 from .engine import (
     Decision,
@@ -21,6 +22,7 @@ from .engine import (
     cells_of,
     compare,
     decide,
+    decide_from,
     next_conversations,
     ranks,
     ranks_of,
@@ -59,10 +61,14 @@ __all__ = [
     "compare",
     "confirmation_warnings",
     "decide",
+    "decide_from",
+    "decisions",
     "next_conversations",
     "ranks",
     "ranks_of",
+    "ranking",
     "sensitivity",
     "sensitivity_of",
     "verdict",
+    "voi",
 ]

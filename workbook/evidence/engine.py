@@ -185,10 +185,29 @@ def decide(
     weight_concentration: float = WEIGHT_CONCENTRATION,
 ) -> Decision:
     """Scores, verdict, next conversations, stop rule and warnings from one analysis of the evidence."""
-    limits = check_thresholds(thresholds)
-    threshold = check_voi_threshold(voi_threshold)
     a = analyse(options, criteria, insights, weights=weights, draws=draws, seed=seed, reliability=reliability,
                 weight_concentration=weight_concentration)
+    return decide_from(a, insights, contacts, insider_links, conversations, prep_questions, disprove_questions,
+                       n=n, reliability=reliability, thresholds=thresholds, voi_threshold=voi_threshold)
+
+
+def decide_from(
+    a: Analysis,
+    insights: pd.DataFrame,
+    contacts: pd.DataFrame,
+    insider_links: pd.DataFrame,
+    conversations: pd.DataFrame,
+    prep_questions: pd.DataFrame | None = None,
+    disprove_questions: list[str] | None = None,
+    *,
+    n: int = 5,
+    reliability: Reliability = None,
+    thresholds: Mapping[str, float] | None = None,
+    voi_threshold: float = VOI_THRESHOLD,
+) -> Decision:
+    """:func:`decide` for an analysis already made."""
+    limits = check_thresholds(thresholds)
+    threshold = check_voi_threshold(voi_threshold)
     scores = comparison_frame(a)
     upcoming = _next_conversations(a, insights, contacts, insider_links, conversations, n=n,
                                    reliability=reliability, voi_threshold=threshold)

@@ -105,6 +105,6 @@ class OptionsForm(RecordEditor):
         option_id = self.archived_pick.value
         if option_id == NEW:
             raise ValidationError("archived", "there is no archived option to restore")
-        self.wb.restore("options", option_id)
+        self.wb.unarchive("options", option_id)
         self._changed()
         return f"Restored option #{option_id}: {self.wb.get('options', option_id)['title']}"

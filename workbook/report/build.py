@@ -18,22 +18,17 @@ workbook once, draws the charts and renders the templates.
 from __future__ import annotations
 
 import base64
-import contextlib
-import copy
 import datetime as dt
-import functools
 import io
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pandas as pd
 
 from .. import evidence
 from ..charts import evidence as charts
 from ..errors import ValidationError
 from ..evidence import summary as evidence_summary
+from ..store.snapshot import Snapshot
 from ..store.workbook import Workbook
 from . import templating
 from .privacy import Privacy
@@ -88,90 +83,49 @@ def _chart(key: str, fig: Any) -> dict[str, str]:
     return {"key": key, "title": _figure_title(fig, key), "src": figure_data_uri(fig)}
 
 
-def chart_list(decision: evidence.Decision, cells: pd.DataFrame | None = None) -> list[dict[str, str]]:
-    """The evidence engine's charts as ``{key, title, src}``, ``src`` a data URI, from one analysis.
-
-    ``cells`` is :func:`workbook.evidence.cells` of the same analysis if already computed.
-    """
-    n = len(decision.scores)
-    most = REPORT_CHART_OPTIONS if n > charts.MAX_OPTIONS else charts.MAX_OPTIONS
-    figures = charts.decision_charts(decision, cells=cells, max_options=most)
-    return [_chart(key, fig) for key, fig in figures.items()]
+def chart_list(data: Workbook | Snapshot) -> list[dict[str, str]]:
+    """The evidence engine's charts as ``{key, title, src}``, ``src`` a data URI."""
+    snap = data if isinstance(data, Snapshot) else data.snapshot()
+    most = REPORT_CHART_OPTIONS if len(snap.options()) > charts.MAX_OPTIONS else charts.MAX_OPTIONS
+    return [_chart(key, fig) for key, fig in charts.all_charts(snap, max_options=most).items()]
 
 
 # ------------------------------------------------------------------ context
-def _memo(method: Any) -> Any:
-    """``method`` computed once per set of arguments; each caller gets its own (copy-on-write) DataFrame."""
-    cached = functools.cache(method)
-
-    def call(*args: Any, **kwargs: Any) -> pd.DataFrame:
-        try:
-            result = cached(*args, **kwargs)
-        except TypeError:  # an argument that cannot be a cache key (e.g. a dict of weights)
-            result = method(*args, **kwargs)
-        return result.copy(deep=False)
-
-    return call
-
-
-@contextlib.contextmanager
-def reading(wb: Workbook) -> Iterator[Workbook]:
-    """One consistent view of ``wb`` while a report is built: each table is read once, in one snapshot.
-
-    The view shares the workbook's connection; a read transaction (it never
-    blocks a notebook that is writing) keeps every table from the same moment.
-    """
-    view = copy.copy(wb)
-    view.table = _memo(wb.table)  # type: ignore[method-assign]
-    for name in ("compare", "sensitivity"):
-        setattr(view, name, _memo(getattr(Workbook, name).__get__(view)))
-    with wb.reading() as conn:  # other threads of this kernel wait until the snapshot ends
-        began = not conn.in_transaction
-        if began:
-            conn.execute("BEGIN")
-        try:
-            yield view
-        finally:
-            if began:
-                conn.execute("COMMIT")
-
-
 def report_context(wb: Workbook, *, names: bool = False, title: str | None = None,
                    today: dt.date | None = None, with_charts: bool = True) -> dict[str, Any]:
-    """Everything the templates show, as plain values."""
-    with reading(wb) as view:
-        return _context(view, names, title, today or dt.date.today(), with_charts)
+    """Everything the templates show, as plain values, from one snapshot of ``wb`` (each table read once)."""
+    with wb.snapshot() as snap:
+        return _context(snap, names, title, today or dt.date.today(), with_charts)
 
 
-def _context(wb: Workbook, names: bool, title: str | None, today: dt.date, with_charts: bool) -> dict[str, Any]:
-    options, criteria, insights = wb.options(), wb.criteria(), wb.evidence_rows()  # notes stay on disk
-    privacy = Privacy(wb.table("contacts", include_archived=True), names=names)
-    decision = wb.decide()
-    rank = ranking(decision.scores, options)
+def _context(snap: Snapshot, names: bool, title: str | None, today: dt.date, with_charts: bool) -> dict[str, Any]:
+    options, criteria, insights = snap.options(), snap.criteria(), snap.evidence_rows()  # notes stay on disk
+    privacy = Privacy(snap.contacts(include_archived=True), names=names)
+    rank = ranking(snap, options)
     top = list(rank.index[:TOP_OPTIONS])  # shown in full; the others only in the compact table
     counts = evidence_summary.evidence_counts(options[options["id"].isin(top)], criteria,
                                               insights[insights["option_id"].isin(top)])
-    cells = evidence.cells_of(decision.analysis)
-    wb_counts = wb.counts()
+    cells = snap.cells()
+    wb_counts = snap.counts()
     compact = rank.iloc[TOP_OPTIONS:]
     return {
         "title": title or DEFAULT_TITLE,
-        "workbook_name": "unsaved workbook" if wb.in_memory else wb.path.stem,
+        "workbook_name": "unsaved workbook" if snap.in_memory else snap.path.stem,
         "date_iso": today.isoformat(), "date_text": f"{today.day} {today:%B %Y}",
         "names": names, "counts": wb_counts, "first_steps": first_steps(wb_counts),
-        "summary": summary(decision, criteria, cells),
-        "thresholds": evidence.decisions.check_thresholds(wb.setting("decision_thresholds")),
+        "summary": summary(snap.decide(), criteria, cells),
+        "thresholds": evidence.decisions.check_thresholds(snap.setting("decision_thresholds")),
         "criteria": [{"name": c.name, "weight": float(c.weight), "description": c.description,
                       "share": float(c.weight) / max(float(criteria["weight"].sum()), 1e-9)}
                      for c in criteria.itertuples()],
         "top_options": option_details(rank, options, criteria, insights, counts, privacy,
-                                      quoted_notes(wb, top)),
+                                      quoted_notes(snap, top)),
         "other_options": [{"title": r.title, "score": r.score, "low": r.low, "high": r.high, "p_best": r.p_best,
                            "insights": int(r.insights)} for r in compact.head(MAX_COMPACT_ROWS).itertuples()],
         "other_options_more": max(0, len(compact) - MAX_COMPACT_ROWS),
-        "charts": chart_list(decision, cells) if with_charts and len(options) and len(criteria) else [],
-        "outreach": outreach(wb, options, render=_chart if with_charts else None),
-        "next_steps": next_steps(decision, privacy),
+        "charts": chart_list(snap) if with_charts and len(options) and len(criteria) else [],
+        "outreach": outreach(snap, options, render=_chart if with_charts else None),
+        "next_steps": next_steps(snap, privacy),
     }
 
 
@@ -215,5 +169,5 @@ def write_report(wb: Workbook, path: str | os.PathLike | None = None, *, names: 
 __all__ = [
     "PEOPLE_PER_OPTION", "QUOTES_PER_OPTION", "TOP_OPTIONS", "Privacy", "build_report", "chart_list",
     "default_report_path", "figure_data_uri", "first_steps", "next_steps", "option_details", "outreach",
-    "quoted_notes", "ranking", "reading", "report_context", "report_path", "save_report", "summary", "write_report",
+    "quoted_notes", "ranking", "report_context", "report_path", "save_report", "summary", "write_report",
 ]

@@ -15,7 +15,7 @@ from .. import evidence
 from ..charts import outreach as charts_outreach
 from ..people import coverage as _coverage
 from ..store import vocab
-from ..store.workbook import Workbook
+from ..store.snapshot import Snapshot
 from .privacy import Privacy
 
 #: Options shown in full (evidence per criterion and quotes); the rest go in a compact table.
@@ -44,17 +44,17 @@ _FIRST_STEPS = (
 )
 
 
-def ranking(scores: pd.DataFrame, options: pd.DataFrame) -> pd.DataFrame:
-    """Options in the engine's order (options with evidence first, best supported first), indexed by option id.
+def ranking(snap: Snapshot, options: pd.DataFrame) -> pd.DataFrame:
+    """Options best supported first (the evidence engine's order), indexed by option id.
 
-    ``scores`` is ``wb.compare()`` (or ``wb.decide().scores``). Columns: title,
-    status, score, low, high, p_best, expected_loss, insights (the notes the
-    comparison counts) and sources (independent sources).
+    Columns: title, status, score, low, high, p_best, expected_loss, insights
+    (the notes the comparison counts) and sources (independent sources).
     """
     columns = ["title", "score", "low", "high", "p_best", "expected_loss"]
     if options.empty:
         return pd.DataFrame(columns=[*columns, "status", "insights", "sources"],
                             index=pd.Index([], name="option_id"))
+    scores = snap.decide().scores
     frame = scores[columns].copy()
     frame["status"] = options.set_index("id")["status"].reindex(frame.index)
     frame["insights"] = scores["n_insights"].astype("int64")
@@ -112,17 +112,9 @@ def _quotes(rows: pd.DataFrame, names: dict[int, str], privacy: Privacy, limit: 
     return out
 
 
-def quoted_notes(wb: Workbook, option_ids: list[int]) -> dict[int, str]:
+def quoted_notes(snap: Snapshot, option_ids: list[int]) -> dict[int, str]:
     """Insight id -> note for the given options only; the other notes (possibly 100,000s) stay on disk."""
-    if not option_ids:
-        return {}
-    marks = ",".join("?" * len(option_ids))
-    with wb.reading() as conn:
-        rows = conn.execute(
-            f"SELECT id, note FROM insights WHERE archived = 0 AND trim(note) != '' AND option_id IN ({marks})",
-            [int(i) for i in option_ids],
-        )
-        return dict(rows.fetchall())
+    return snap.notes(option_ids)
 
 
 def option_details(rank: pd.DataFrame, options: pd.DataFrame, criteria: pd.DataFrame, insights: pd.DataFrame,
@@ -156,31 +148,33 @@ def option_details(rank: pd.DataFrame, options: pd.DataFrame, criteria: pd.DataF
     return out
 
 
-def outreach(wb: Workbook, options: pd.DataFrame,
+def outreach(snap: Snapshot, options: pd.DataFrame,
              render: Callable[[str, Any], dict[str, str]] | None = None) -> dict[str, Any]:
     """Conversations per stage of the pipeline, the funnel chart, and per option how many people you talked to.
 
     ``render(key, figure)`` turns the funnel chart into what the template shows; without it there is no chart.
     """
-    conversations = wb.conversations()
+    conversations = snap.conversations()
     funnel = None
     if render is not None and len(conversations):
-        funnel = render("outreach", charts_outreach.outreach_funnel(conversations, wb.contacts()))
+        funnel = render("outreach", charts_outreach.outreach_funnel(conversations, snap.contacts()))
     by_status = conversations["status"].value_counts() if len(conversations) else pd.Series(dtype="int64")
     stages = [{"label": label, "count": int(by_status.get(key, 0))} for key, label in vocab.CONVERSATION_STATUSES.items()]
     per_option = []
     if len(options):
-        frame = _coverage.coverage_for(wb, PEOPLE_PER_OPTION)
+        frame = _coverage.coverage_for(snap, PEOPLE_PER_OPTION)
         per_option = [{"title": r.option, "insiders": int(r.insiders), "held": int(r.conversations_held),
                        "people": int(r.people_talked_to), "advice": r.advice} for r in frame.head(50).itertuples()]
     return {"total": len(conversations), "stages": stages, "chart": funnel, "per_option": per_option,
             "per_option_more": max(0, len(options) - 50), "target": PEOPLE_PER_OPTION}
 
 
-def next_steps(decision: evidence.Decision, privacy: Privacy) -> list[dict[str, Any]]:
+def next_steps(snap: Snapshot, privacy: Privacy, n: int = 5) -> list[dict[str, Any]]:
     """The conversations that would help most next, with contacts shown as the privacy setting says."""
+    if snap.options().empty or snap.criteria().empty:
+        return []
     out = []
-    for r in decision.next.to_dict("records"):
+    for r in snap.decide(n=n).next.to_dict("records"):
         cid = r.get("contact_id")
         person = privacy.label(int(cid)) if cid is not None and not pd.isna(cid) else ""
         out.append({"option": r["option"], "person": person, "why": privacy.scrub(str(r["reason"])),

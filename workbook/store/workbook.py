@@ -18,6 +18,7 @@ import os
 import shutil
 import sqlite3
 import threading
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -28,8 +29,9 @@ from .. import paths as _paths
 from ..errors import NotFoundError, ValidationError, WorkbookFileError
 from . import conversations as _conversation_rules
 from . import fields as _fields
-from .reads import TableReads
+from . import reads as _reads
 from .schema import MIGRATIONS, SCHEMA_VERSION
+from .snapshot import Snapshot
 
 BUSY_TIMEOUT_S = 30.0
 #: The path that gives a throwaway workbook kept in memory.
@@ -42,7 +44,7 @@ def _now() -> str:
 
 
 
-class Workbook(TableReads):
+class Workbook:
     """A Career Workbook stored in one SQLite file.
 
     ``Workbook(path)`` opens (or creates) the file; ``Workbook(":memory:")``
@@ -321,9 +323,16 @@ class Workbook(TableReads):
         """Hide a record from every table and chart without deleting it (see :meth:`restore`)."""
         self._set_archived(table, id, True)
 
-    def restore(self, table: str, id: int) -> None:
-        """Bring back an archived record."""
+    def unarchive(self, table: str, id: int) -> None:
+        """Bring an archived record back into the tables."""
         self._set_archived(table, id, False)
+
+    def restore(self, table: str, id: int) -> None:
+        """Deprecated name of :meth:`unarchive` ("restore" now means putting back a backup)."""
+        warnings.warn(
+            "Workbook.restore(table, id) is now Workbook.unarchive(table, id)", DeprecationWarning, stacklevel=2
+        )
+        self.unarchive(table, id)
 
     def _set_archived(self, table: str, id: int, archived: bool) -> None:
         if table not in _fields.ARCHIVABLE:
@@ -481,78 +490,93 @@ class Workbook(TableReads):
                 (key, text),
             )
 
-    # ------------------------------------------------------------ analysis
-    #: Settings the evidence engine reads (see workbook.evidence), and the argument each one fills.
-    ENGINE_SETTINGS = {
-        "source_reliability": "reliability",
-        "decision_thresholds": "thresholds",
-        "voi_threshold": "voi_threshold",
-        "weight_concentration": "weight_concentration",
-    }
+    # ------------------------------------------------------------------ reads
+    def table(
+        self, table: str, *, include_archived: bool = False, columns: Iterable[str] | None = None
+    ) -> pd.DataFrame:
+        """A table as a DataFrame with real dtypes: integer ids, datetimes for dates, booleans.
 
-    def engine_settings(self, *names: str) -> dict[str, Any]:
-        """The stored engine settings as keyword arguments (only those set; ``names`` limits them)."""
-        out = {}
-        for key, arg in self.ENGINE_SETTINGS.items():
-            if names and arg not in names:
-                continue
-            value = self.setting(key)
-            if value is not None:
-                out[arg] = value
-        return out
+        ``columns`` reads only those columns (faster on large tables).
+        """
+        with self._lock:
+            return _reads.read_table(self.conn, table, include_archived=include_archived, columns=columns)
 
+    def options(self, include_archived: bool = False) -> pd.DataFrame:
+        return self.table("options", include_archived=include_archived)
+
+    def criteria(self, include_archived: bool = False) -> pd.DataFrame:
+        return self.table("criteria", include_archived=include_archived)
+
+    def contacts(self, include_archived: bool = False) -> pd.DataFrame:
+        return self.table("contacts", include_archived=include_archived)
+
+    def conversations(self, include_archived: bool = False) -> pd.DataFrame:
+        return self.table("conversations", include_archived=include_archived)
+
+    def insights(self, include_archived: bool = False, columns: Iterable[str] | None = None) -> pd.DataFrame:
+        return self.table("insights", include_archived=include_archived, columns=columns)
+
+    def insider_links(self) -> pd.DataFrame:
+        return self.table("insider_links")
+
+    def evidence_rows(self) -> pd.DataFrame:
+        """The insights as the analysis needs them: every row, without the notes."""
+        return self.insights(columns=_reads.ANALYSIS_COLUMNS)
+
+    def conversation_history(self, conversation_id: int | None = None) -> pd.DataFrame:
+        """Every status change, oldest first (for one conversation, or all)."""
+        frame = self.table("conversation_events")
+        if conversation_id is not None:
+            frame = frame[frame["conversation_id"] == int(conversation_id)].reset_index(drop=True)
+        return frame
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table (archived rows excluded)."""
+        with self._lock:
+            return _reads.counts(self.conn)
+
+    def describe(self) -> str:
+        """One line saying which file is in use and what it holds."""
+        c = self.counts()
+        return (
+            f"Workbook: {self.path} — {c['options']} options, {c['criteria']} criteria, "
+            f"{c['contacts']} contacts, {c['conversations']} conversations, {c['insights']} insights"
+        )
+
+    def is_empty(self) -> bool:
+        return not any(self.counts().values())
+
+    def snapshot(self) -> Snapshot:
+        """The tables read once each and kept (see :class:`~workbook.store.snapshot.Snapshot`).
+
+        ``with wb.snapshot() as snap:`` also reads every table from the same moment.
+        """
+        return Snapshot(self)
+
+    # --------------------------------------------------------------- analysis
     def compare(self, weights: Mapping[int, float] | None = None, draws: int = 2000, seed: int = 0) -> pd.DataFrame:
         """Which options the evidence supports: score, 90% interval, chance of being best, expected loss.
 
         ``weights`` maps criterion id to weight and overrides the stored weights.
         See :func:`workbook.evidence.compare` for the columns.
         """
-        from .. import evidence
-
-        return evidence.compare(
-            self.options(), self.criteria(), self.evidence_rows(), weights=weights, draws=draws, seed=seed,
-            **self.engine_settings("reliability", "weight_concentration"),
-        )
-
-    def ranks(self, weights: Mapping[int, float] | None = None, draws: int = 2000, seed: int = 0) -> pd.DataFrame:
-        """Share of draws in which each option takes each rank (1 = best), per option."""
-        from .. import evidence
-
-        return evidence.ranks(
-            self.options(), self.criteria(), self.evidence_rows(), weights=weights, draws=draws, seed=seed,
-            **self.engine_settings("reliability", "weight_concentration"),
-        )
+        return self.snapshot().compare(weights=weights, draws=draws, seed=seed)
 
     def sensitivity(self, weights: Mapping[int, float] | None = None) -> pd.DataFrame:
         """For each criterion, how far its weight must move before the leading option changes."""
-        from .. import evidence
-
-        return evidence.sensitivity(
-            self.options(), self.criteria(), self.evidence_rows(), weights=weights,
-            **self.engine_settings("reliability"),
-        )
+        return self.snapshot().sensitivity(weights=weights)
 
     def next_conversations(self, n: int = 5, weights: Mapping[int, float] | None = None) -> pd.DataFrame:
         """Which conversation (contact × option) would help the decision most, and why."""
-        from .. import evidence
+        return self.snapshot().next_conversations(n=n, weights=weights)
 
-        return evidence.next_conversations(
-            self.options(), self.criteria(), self.evidence_rows(), self.contacts(),
-            self.insider_links(), self.conversations(), n=n, weights=weights,
-            **self.engine_settings("reliability", "voi_threshold"),
-        )
+    def ranks(self, weights: Mapping[int, float] | None = None, draws: int = 2000, seed: int = 0) -> pd.DataFrame:
+        """Share of draws in which each option takes each rank (1 = best), per option (SMAA-2)."""
+        return self.snapshot().ranks(weights=weights, draws=draws, seed=seed)
 
-    def decide(self, weights: Mapping[int, float] | None = None, n: int = 5, draws: int = 2000, seed: int = 0):
+    def decide(self, weights: Mapping[int, float] | None = None, n: int = 5, draws: int = 2000, seed: int = 0) -> Any:
         """Scores, the verdict in words, the next conversations, the stop rule and warnings, from one analysis."""
-        from .. import evidence
-        from ..prepare.questions import disprove_questions
-
-        return evidence.decide(
-            self.options(), self.criteria(), self.evidence_rows(), self.contacts(), self.insider_links(),
-            self.conversations(), self.table("prep_questions"), disprove_questions(self),
-            n=n, weights=weights, draws=draws, seed=seed, **self.engine_settings(),
-        )
-
+        return self.snapshot().decide(weights=weights, n=n, draws=draws, seed=seed)
 
 def open_workbook(path: str | os.PathLike | None = None, *, create: bool = True) -> Workbook:
     """Open the workbook at ``path``; ``None`` means ``$CAREER_WORKBOOK``, else the per-user default.
