@@ -51,7 +51,8 @@ def run(quick: bool = False) -> list[dict]:
         "compare (2,000 draws)": lambda: evidence.compare(options, criteria, insights, draws=2000, seed=0),
         "sensitivity": lambda: evidence.sensitivity(options, criteria, insights),
         "next_conversations (n=5)": lambda: evidence.next_conversations(
-            options, criteria, insights, f["contacts"], f["insider_links"], f["conversations"], n=5),
+            options, criteria, insights, f["contacts"], f["insider_links"], f["conversations"], n=5
+        ),
     }
     rows = []
     for name, action in cases.items():

@@ -55,8 +55,15 @@ def compare(rows, criteria_weights, draws=200):
 
 def alone(option_id: int, criterion_id: int, stance: int, source: str, confidence: str = "medium") -> dict:
     """A note that is its own independent source."""
-    return {"option_id": option_id, "criterion_id": criterion_id, "stance": stance, "confidence": confidence,
-            "source": source, "conversation_id": None, "contact_id": None}
+    return {
+        "option_id": option_id,
+        "criterion_id": criterion_id,
+        "stance": stance,
+        "confidence": confidence,
+        "source": source,
+        "conversation_id": None,
+        "contact_id": None,
+    }
 
 
 @quick
@@ -70,8 +77,14 @@ def test_a_positive_first_hand_insight_never_lowers_the_score(rows, w, extra, st
 
 
 @quick
-@given(rows=notes, w=weights, option=st.integers(1, OPTIONS), criterion=st.integers(1, CRITERIA),
-       stance=st.sampled_from([-2, -1, 1, 2]), confidence=st.sampled_from(CONFIDENCE))
+@given(
+    rows=notes,
+    w=weights,
+    option=st.integers(1, OPTIONS),
+    criterion=st.integers(1, CRITERIA),
+    stance=st.sampled_from([-2, -1, 1, 2]),
+    confidence=st.sampled_from(CONFIDENCE),
+)
 def test_an_online_review_moves_a_score_less_than_an_interview(rows, w, option, criterion, stance, confidence):
     before = compare(rows, w).loc[option, "score"]
     review = compare([*rows, alone(option, criterion, stance, "online-review", confidence)], w).loc[option, "score"]
@@ -99,8 +112,15 @@ def test_a_new_independent_source_never_widens_the_interval(rows, w, extra):
 def test_the_same_notes_from_more_people_give_a_narrower_interval(said, w):
     def rows(independent: bool) -> list[dict]:
         return [
-            {"option_id": 1, "criterion_id": c, "stance": s, "confidence": conf, "source": "interview",
-             "conversation_id": i + 1 if independent else 1, "contact_id": None}
+            {
+                "option_id": 1,
+                "criterion_id": c,
+                "stance": s,
+                "confidence": conf,
+                "source": "interview",
+                "conversation_id": i + 1 if independent else 1,
+                "contact_id": None,
+            }
             for i, (c, s, conf) in enumerate(said)
         ]
 

@@ -52,8 +52,9 @@ def _top(frame: pd.DataFrame, by: str, most: int = MAX_OPTIONS) -> tuple[pd.Data
     return shown.iloc[::-1], note
 
 
-def _option_bars(result: pd.DataFrame | None, ax: Axes | None, by: str, row_height: float,
-                 most: int) -> tuple[Figure, Axes, pd.DataFrame | None, str]:
+def _option_bars(
+    result: pd.DataFrame | None, ax: Axes | None, by: str, row_height: float, most: int
+) -> tuple[Figure, Axes, pd.DataFrame | None, str]:
     """Figure and axes for one row per option of ``wb.compare()``; the rows shown (None if none) and a title note."""
     n = 0 if result is None else len(result)
     fig, ax = ps.figure_and_axes(ax, size=(7.5, 1.4 + row_height * min(max(n, 2), most)))
@@ -80,8 +81,9 @@ def scores_chart(result: pd.DataFrame, ax: Axes | None = None, max_options: int 
     ax.axvline(0, color=ps.NEUTRAL_COLOUR, linewidth=1)
     ax.errorbar(score, y, xerr=err, fmt="o", color=ps.FOR_COLOUR, ecolor="#555555", elinewidth=2, capsize=4)
     for yi, s in zip(y, score, strict=True):
-        ax.annotate(f"{s:+.2f}", (s, yi), xytext=(0, 7), textcoords="offset points", ha="center",
-                    fontsize=ps.FONT_SIZE - 1)
+        ax.annotate(
+            f"{s:+.2f}", (s, yi), xytext=(0, 7), textcoords="offset points", ha="center", fontsize=ps.FONT_SIZE - 1
+        )
     ax.set_yticks(y, [chart_label(t, 32) for t in shown["title"]])
     ax.set_ylim(-0.7, len(shown) - 0.3)
     ax.set_xlim(-2.1, 2.1)
@@ -100,10 +102,12 @@ def p_best_chart(result: pd.DataFrame, ax: Axes | None = None, max_options: int 
     y = np.arange(len(shown))
     ax.barh(y, pct, color=[ps.colour(0) if p == pct.max() else ps.colour(4) for p in pct])
     for yi, p in zip(y, pct, strict=True):
-        ax.text(p + 1, yi, f"{p:.0f}%", va="center", fontsize=ps.FONT_SIZE - 1)
+        ax.text(float(p) + 1, float(yi), f"{p:.0f}%", va="center", fontsize=ps.FONT_SIZE - 1)
     ax.set_yticks(y, [chart_label(t, 32) for t in shown["title"]])
     ax.set_xlim(0, 105)
-    ps.finish(ax, title=title + note, xlabel="% of simulated what-ifs (evidence and weights varied) in which it comes first")
+    ps.finish(
+        ax, title=title + note, xlabel="% of simulated what-ifs (evidence and weights varied) in which it comes first"
+    )
     return fig
 
 
@@ -135,16 +139,36 @@ def evidence_heatmap(cells: pd.DataFrame, ax: Axes | None = None, max_options: i
     for (i, j), s in np.ndenumerate(grid.to_numpy()):
         k = int(sources[i, j])
         if k == 0:
-            ax.text(j, i, "no\nevidence", ha="center", va="center", fontsize=ps.FONT_SIZE - 2, color="#666666",
-                    in_layout=False)
+            ax.text(
+                j,
+                i,
+                "no\nevidence",
+                ha="center",
+                va="center",
+                fontsize=ps.FONT_SIZE - 2,
+                color="#666666",
+                in_layout=False,
+            )
             continue
-        ax.text(j, i, f"{s:+.1f}\n{k} src", ha="center", va="center", fontsize=ps.FONT_SIZE - 1,
-                color="white" if dark[i, j] else "black",
-                in_layout=False)  # inside its cell: the layout need not measure it
+        ax.text(
+            j,
+            i,
+            f"{s:+.1f}\n{k} src",
+            ha="center",
+            va="center",
+            fontsize=ps.FONT_SIZE - 1,
+            color="white" if dark[i, j] else "black",
+            in_layout=False,
+        )  # inside its cell: the layout need not measure it
     titles = cells.drop_duplicates("option_id").set_index("option_id")["option"]
     ax.set_yticks(range(len(option_order)), [chart_label(titles[o], 28) for o in option_order])
-    ax.set_xticks(range(len(criteria)), [f"{textwrap.fill(chart_label(c, 26), 13)}\n{w:.0%}" for c, w in
-                                         zip(criteria["criterion"], criteria["weight"], strict=True)])
+    ax.set_xticks(
+        range(len(criteria)),
+        [
+            f"{textwrap.fill(chart_label(c, 26), 13)}\n{w:.0%}"
+            for c, w in zip(criteria["criterion"], criteria["weight"], strict=True)
+        ],
+    )
     ax.tick_params(length=0)
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
@@ -172,16 +196,31 @@ def sensitivity_chart(sens: pd.DataFrame, ax: Axes | None = None) -> Figure:
     y = np.arange(n)
     lo = rows["lower_to"].fillna(0.0).to_numpy()
     hi = rows["raise_to"].fillna(WEIGHT_MAX).to_numpy()
-    ax.barh(y, hi - lo, left=lo, height=0.45, color=ps.colour(4), alpha=0.6,
-            label=f"{chart_label(leader, 30)} stays ahead")
+    ax.barh(
+        y, hi - lo, left=lo, height=0.45, color=ps.colour(4), alpha=0.6, label=f"{chart_label(leader, 30)} stays ahead"
+    )
     ax.scatter(rows["weight"], y, marker="D", color=ps.colour(7), zorder=3, label="your weight now")
     for yi, r in zip(y, rows.itertuples(), strict=True):
         if not np.isnan(r.lower_to):
-            ax.text(r.lower_to, yi - 0.26, f"← {chart_label(r.lower_leader, 18)} leads", ha="left", va="top",
-                    fontsize=ps.FONT_SIZE - 2, color=ps.AGAINST_COLOUR)
+            ax.text(
+                r.lower_to,
+                yi - 0.26,
+                f"← {chart_label(r.lower_leader, 18)} leads",
+                ha="left",
+                va="top",
+                fontsize=ps.FONT_SIZE - 2,
+                color=ps.AGAINST_COLOUR,
+            )
         if not np.isnan(r.raise_to):
-            ax.text(r.raise_to, yi + 0.26, f"{chart_label(r.raise_leader, 18)} leads →", ha="right", va="bottom",
-                    fontsize=ps.FONT_SIZE - 2, color=ps.AGAINST_COLOUR)
+            ax.text(
+                r.raise_to,
+                yi + 0.26,
+                f"{chart_label(r.raise_leader, 18)} leads →",
+                ha="right",
+                va="bottom",
+                fontsize=ps.FONT_SIZE - 2,
+                color=ps.AGAINST_COLOUR,
+            )
     ax.set_xscale("symlog", linthresh=1.0)
     ax.set_xlim(0, WEIGHT_MAX)
     ax.set_xticks([0, 0.5, 1, 2, 5, 10, 20, 50, 100], ["0", "0.5", "1", "2", "5", "10", "20", "50", "100"])
@@ -216,8 +255,14 @@ def coverage_chart(cells: pd.DataFrame, ax: Axes | None = None, max_options: int
         left += 100 * shown[k].to_numpy()
     ax.set_yticks(y, [chart_label(titles[o], 32) for o in shown.index])
     ax.set_xlim(0, 100)
-    ax.legend(handles=[Patch(color=c, label=t) for c, t in zip(_COVERAGE_COLOURS, _COVERAGE_LABELS, strict=True)],
-              loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=4, frameon=False, fontsize=ps.FONT_SIZE - 1)
+    ax.legend(
+        handles=[Patch(color=c, label=t) for c, t in zip(_COVERAGE_COLOURS, _COVERAGE_LABELS, strict=True)],
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.2),
+        ncols=4,
+        frameon=False,
+        fontsize=ps.FONT_SIZE - 1,
+    )
     ps.finish(ax, title=title + note, xlabel="% of your criteria weights, by independent sources behind them")
     return fig
 

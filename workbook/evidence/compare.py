@@ -76,8 +76,18 @@ WEIGHT_SPREAD = 0.25
 
 COMPARE_COLUMNS = ["title", "score", "low", "high", "p_best", "n_insights", "n_sources", "covered"]
 CELL_COLUMNS = [
-    "option_id", "option", "criterion_id", "criterion", "weight", "score", "low", "high",
-    "votes_for", "votes_against", "n_insights", "n_sources",
+    "option_id",
+    "option",
+    "criterion_id",
+    "criterion",
+    "weight",
+    "score",
+    "low",
+    "high",
+    "votes_for",
+    "votes_against",
+    "n_insights",
+    "n_sources",
 ]
 
 __all__ = [

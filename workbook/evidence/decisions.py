@@ -40,12 +40,30 @@ MAX_CONTACTS = 3
 INTERVIEWED = ("done", "thanked")
 
 SENSITIVITY_COLUMNS = [
-    "criterion", "weight", "share", "leader", "lower_to", "lower_factor", "lower_leader",
-    "raise_to", "raise_factor", "raise_leader", "changes_leader", "note",
+    "criterion",
+    "weight",
+    "share",
+    "leader",
+    "lower_to",
+    "lower_factor",
+    "lower_leader",
+    "raise_to",
+    "raise_factor",
+    "raise_leader",
+    "changes_leader",
+    "note",
 ]
 NEXT_COLUMNS = [
-    "option_id", "option", "criterion_id", "criterion", "value", "n_sources", "score", "reason",
-    "contact_ids", "contacts",
+    "option_id",
+    "option",
+    "criterion_id",
+    "criterion",
+    "value",
+    "n_sources",
+    "score",
+    "reason",
+    "contact_ids",
+    "contacts",
 ]
 
 
@@ -201,19 +219,29 @@ def next_conversations(
         if o not in found:
             found[o] = _contacts_for(int(c.option_ids[o]), active, insider_links, conversations)
         ids, names, why = found[o]
-        reason = _reason(c.titles[o], c.names[j], int(c.n_sources[o, j]), share[j], o == lead, gap[o],
-                         c.titles[lead], order.size)
-        rows.append({
-            "option_id": int(c.option_ids[o]), "option": c.titles[o], "criterion_id": int(c.criterion_ids[j]),
-            "criterion": c.names[j], "value": float(value[o, j]), "n_sources": int(c.n_sources[o, j]),
-            "score": float(mean[o, j]), "reason": f"{reason} {why}".strip(), "contact_ids": list(ids),
-            "contacts": ", ".join(names),
-        })
+        reason = _reason(
+            c.titles[o], c.names[j], int(c.n_sources[o, j]), share[j], o == lead, gap[o], c.titles[lead], order.size
+        )
+        rows.append(
+            {
+                "option_id": int(c.option_ids[o]),
+                "option": c.titles[o],
+                "criterion_id": int(c.criterion_ids[j]),
+                "criterion": c.names[j],
+                "value": float(value[o, j]),
+                "n_sources": int(c.n_sources[o, j]),
+                "score": float(mean[o, j]),
+                "reason": f"{reason} {why}".strip(),
+                "contact_ids": list(ids),
+                "contacts": ", ".join(names),
+            }
+        )
     return pd.DataFrame(rows, columns=NEXT_COLUMNS)
 
 
-def _reason(option: str, criterion: str, n_sources: int, share: float, leads: bool, gap: float,
-            leader: str, n_options: int) -> str:
+def _reason(
+    option: str, criterion: str, n_sources: int, share: float, leads: bool, gap: float, leader: str, n_options: int
+) -> str:
     thin = {0: "no evidence yet", 1: "only one independent source"}.get(n_sources, f"{n_sources} independent sources")
     if n_options < 2:
         race = f"it decides whether {option} looks good at all"

@@ -162,10 +162,17 @@ def aggregate(
     shape = (n_o, n_c)
     zeros = np.zeros(shape)
     cells = Cells(
-        option_ids, [str(t) for t in options.get("title", [])], criterion_ids,
-        [str(n) for n in criteria.get("name", [])], resolve_weights(criteria, weights),
-        zeros.copy(), zeros.copy(), np.zeros(shape, dtype="int64"), np.zeros(shape, dtype="int64"),
-        np.zeros(n_o, dtype="int64"), np.zeros(n_o, dtype="int64"),
+        option_ids,
+        [str(t) for t in options.get("title", [])],
+        criterion_ids,
+        [str(n) for n in criteria.get("name", [])],
+        resolve_weights(criteria, weights),
+        zeros.copy(),
+        zeros.copy(),
+        np.zeros(shape, dtype="int64"),
+        np.zeros(shape, dtype="int64"),
+        np.zeros(n_o, dtype="int64"),
+        np.zeros(n_o, dtype="int64"),
     )
     if not len(insights) or not n_o or not n_c:
         return cells

@@ -15,6 +15,7 @@ import pandas as pd
 from ..charts import evidence as charts
 from ..charts.plan import png
 from ..formatting import signed
+from ..store.workbook import Workbook
 from .base import StatusLine, TableView, guarded, save_weights, weight_sliders
 
 #: Columns of the readable results table.
@@ -32,7 +33,9 @@ def result_table(result: pd.DataFrame) -> pd.DataFrame:
         {
             "option": result["title"].to_numpy(),
             "score": [_signed(s) for s in result["score"]],
-            "90% interval": [f"{_signed(lo)} to {_signed(hi)}" for lo, hi in zip(result["low"], result["high"], strict=True)],
+            "90% interval": [
+                f"{_signed(lo)} to {_signed(hi)}" for lo, hi in zip(result["low"], result["high"], strict=True)
+            ],
             "chance of being best": [f"{100 * p:.0f}%" for p in result["p_best"]],
             "notes": result["n_insights"].to_numpy(),
             "independent sources": result["n_sources"].to_numpy(),
@@ -76,7 +79,7 @@ def sensitivity_view(sens: pd.DataFrame) -> TableView:
 class CompareForm:
     """Weight sliders with live charts and tables. ``view`` is the main widget, ``next_view`` the next conversations."""
 
-    def __init__(self, wb, *, draws: int = 2000, seed: int = 0, n_next: int = 5):
+    def __init__(self, wb: Workbook, *, draws: int = 2000, seed: int = 0, n_next: int = 5):
         self.wb = wb
         self.draws, self.seed, self.n_next = draws, seed, n_next
         self.sliders: dict[int, widgets.FloatSlider] = {}

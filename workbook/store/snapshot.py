@@ -69,9 +69,7 @@ class Snapshot:
     ) -> pd.DataFrame:
         wanted = tuple(columns) if columns is not None else None
         key = ("table", table, include_archived, wanted)
-        return self._kept(
-            key, lambda: self.workbook.table(table, include_archived=include_archived, columns=wanted)
-        )
+        return self._kept(key, lambda: self.workbook.table(table, include_archived=include_archived, columns=wanted))
 
     def options(self, include_archived: bool = False) -> pd.DataFrame:
         return self.table("options", include_archived=include_archived)
@@ -131,8 +129,13 @@ class Snapshot:
         return self._kept(
             ("compare", _key(weights), draws, seed),
             lambda: evidence.compare(
-                self.options(), self.criteria(), self.evidence_rows(),
-                weights=weights, draws=draws, seed=seed, reliability=self.reliability(),
+                self.options(),
+                self.criteria(),
+                self.evidence_rows(),
+                weights=weights,
+                draws=draws,
+                seed=seed,
+                reliability=self.reliability(),
             ),
         )
 
@@ -154,9 +157,15 @@ class Snapshot:
         return self._kept(
             ("next", n if isinstance(n, Hashable) else repr(n), _key(weights)),
             lambda: evidence.next_conversations(
-                self.options(), self.criteria(), self.evidence_rows(), self.contacts(),
-                self.insider_links(), self.conversations(),
-                n=n, weights=weights, reliability=self.reliability(),
+                self.options(),
+                self.criteria(),
+                self.evidence_rows(),
+                self.contacts(),
+                self.insider_links(),
+                self.conversations(),
+                n=n,
+                weights=weights,
+                reliability=self.reliability(),
             ),
         )
 
@@ -166,7 +175,9 @@ class Snapshot:
 
         return self._kept(
             ("cells",),
-            lambda: evidence.cells(self.options(), self.criteria(), self.evidence_rows(), reliability=self.reliability()),
+            lambda: evidence.cells(
+                self.options(), self.criteria(), self.evidence_rows(), reliability=self.reliability()
+            ),
         )
 
 
@@ -178,4 +189,3 @@ def _key(weights: Mapping[int, float] | None) -> Hashable:
         return tuple(sorted(weights.items()))
     except (AttributeError, TypeError):
         return ("unhashable", repr(weights))
-
