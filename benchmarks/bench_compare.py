@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
-
-import tempfile
 from pathlib import Path
 
 from workbook import evidence, open_workbook
@@ -33,8 +32,12 @@ _STORED = {
     True: {"options": 20, "criteria": 6, "contacts": 500, "insights": 5_000},
 }
 
-BUDGET_S = {"compare (2,000 draws)": 1.0, "wb.compare() on the stored workbook": 1.0,
-            "next_conversations (n=5)": 2.0, "notebook 06 slider move (demo)": 0.5}
+BUDGET_S = {
+    "compare (2,000 draws)": 1.0,
+    "wb.compare() on the stored workbook": 1.0,
+    "next_conversations (n=5)": 2.0,
+    "notebook 06 slider move (demo)": 0.5,
+}
 FULL = {"n_options": 200, "n_criteria": 12, "n_insights": 100_000, "n_contacts": 5000}
 QUICK = {"n_options": 20, "n_criteria": 6, "n_insights": 5_000, "n_contacts": 500}
 
@@ -71,12 +74,14 @@ def run(quick: bool = False) -> list[dict]:
 
         def slide() -> None:
             first.value = 1.0 + next(moves) % 2  # a weight the form has not just shown
+
         cases = {
             "compare (2,000 draws)": lambda: evidence.compare(options, criteria, insights, draws=2000, seed=0),
             "wb.compare() on the stored workbook": stored.compare,
             "sensitivity": lambda: evidence.sensitivity(options, criteria, insights),
             "next_conversations (n=5)": lambda: evidence.next_conversations(
-                options, criteria, insights, f["contacts"], f["insider_links"], f["conversations"], n=5),
+                options, criteria, insights, f["contacts"], f["insider_links"], f["conversations"], n=5
+            ),
             "notebook 06 slider move (demo)": slide,
         }
         rows = []

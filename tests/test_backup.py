@@ -119,7 +119,9 @@ def test_restore_an_older_schema_brings_it_up_to_date(filled, tmp_path):
     with sqlite3.connect(old) as raw:
         MIGRATIONS[1](raw)
         raw.execute("PRAGMA user_version = 1")
-        raw.execute("INSERT INTO options (title, created_at, updated_at) VALUES ('From 2025', '2025-05-01T10:00:00', '2025-05-01T10:00:00')")
+        raw.execute(
+            "INSERT INTO options (title, created_at, updated_at) VALUES ('From 2025', '2025-05-01T10:00:00', '2025-05-01T10:00:00')"
+        )
     raw.close()
     restore_workbook(old, filled.path)
     assert filled.schema_version == max(MIGRATIONS)
@@ -156,11 +158,14 @@ def _newer_workbook(path):
         book.conn.execute(f"PRAGMA user_version = {max(MIGRATIONS) + 1}")
 
 
-@pytest.mark.parametrize("make,reason", [
-    (_not_sqlite, "not an SQLite file"),
-    (_other_sqlite, "not a Career Workbook"),
-    (_newer_workbook, "newer Career Workbook"),
-])
+@pytest.mark.parametrize(
+    "make,reason",
+    [
+        (_not_sqlite, "not an SQLite file"),
+        (_other_sqlite, "not a Career Workbook"),
+        (_newer_workbook, "newer Career Workbook"),
+    ],
+)
 def test_restore_refuses_what_is_not_a_workbook_and_replaces_nothing(filled, tmp_path, make, reason):
     bad = tmp_path / "bad.sqlite"
     make(bad)

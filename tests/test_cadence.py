@@ -112,8 +112,9 @@ def test_second_contact_without_an_organisation(wb):
 
 
 def test_thank_you_due_within_24_hours_then_overdue(acme):
-    acme.add_conversation(acme.ids["rosa"], acme.ids["o"], status="done",
-                          scheduled_at="2026-11-10 15:30", done_on="2026-11-10")
+    acme.add_conversation(
+        acme.ids["rosa"], acme.ids["o"], status="done", scheduled_at="2026-11-10 15:30", done_on="2026-11-10"
+    )
     assert due_list(acme, "2026-11-09").empty
     same_day = due_list(acme, "2026-11-10")
     assert kinds(same_day) == ["thank_you"]
@@ -135,8 +136,9 @@ def test_thanked_conversations_need_nothing(acme):
 
 
 def test_follow_up_without_reply_then_move_on(acme):
-    acme.add_conversation(acme.ids["rosa"], acme.ids["o"], status="followed_up",
-                          requested_on="2026-10-20", followed_up_on=FRIDAY)
+    acme.add_conversation(
+        acme.ids["rosa"], acme.ids["o"], status="followed_up", requested_on="2026-10-20", followed_up_on=FRIDAY
+    )
     assert due_list(acme, "2026-11-16").empty
     assert kinds(due_list(acme, "2026-11-17")) == ["move_on"]
 

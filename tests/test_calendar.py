@@ -12,7 +12,7 @@ from workbook import ValidationError, open_workbook
 from workbook.cli.main import cli
 from workbook.outreach.calendar import write_calendar
 
-HOSTILE = "Zoë; DROP TABLE contacts;--\nsecond line, with \\ and \"quotes\""
+HOSTILE = 'Zoë; DROP TABLE contacts;--\nsecond line, with \\ and "quotes"'
 ON = "2026-11-12"
 
 

@@ -16,8 +16,17 @@ def test_counts_every_stage_in_order(filled):
     filled.add_conversation(ids["p2"], ids["o2"], status="requested")
     filled.add_conversation(ids["p2"], ids["o1"], status="no_reply")
     counts = funnel_counts(filled.conversations(), filled.contacts())
-    assert list(counts.index) == [NOT_PLANNED, "to ask", "requested", "followed up", "scheduled", "done",
-                                  "thanked", "declined", "no reply"]
+    assert list(counts.index) == [
+        NOT_PLANNED,
+        "to ask",
+        "requested",
+        "followed up",
+        "scheduled",
+        "done",
+        "thanked",
+        "declined",
+        "no reply",
+    ]
     assert counts["done"] == 1 and counts["requested"] == 1 and counts["no reply"] == 1
     assert counts[NOT_PLANNED] == 0
 

@@ -134,9 +134,7 @@ def test_the_evidence_tells_a_story(demo):
     against = strong_against.groupby("option_id").size()
     assert (against >= 2).any(), "clear evidence against an option on something that matters"
     coverage = ins[ins["criterion_id"].isin(heavy)].groupby(["option_id", "criterion_id"]).size()
-    coverage = coverage.reindex(
-        [(o, c) for o in options.index for c in heavy], fill_value=0
-    )
+    coverage = coverage.reindex([(o, c) for o in options.index for c in heavy], fill_value=0)
     thin = coverage[coverage <= 1]
     assert len(thin) >= 1, "a gap the next conversation can fill"
     gap_options = set(thin.index.get_level_values(0))

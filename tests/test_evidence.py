@@ -348,9 +348,14 @@ def test_generated_workbook_matches_the_in_memory_frames(tmp_path):
     frames = synthetic_frames(6, 3, 120, 15, seed=4)
     with open_workbook(path) as book:
         assert book.counts()["insights"] == 120
-        stored = {"options": book.options(), "criteria": book.criteria(), "insights": book.insights(),
-                  "contacts": book.contacts(), "conversations": book.conversations(),
-                  "insider_links": book.insider_links()}
+        stored = {
+            "options": book.options(),
+            "criteria": book.criteria(),
+            "insights": book.insights(),
+            "contacts": book.contacts(),
+            "conversations": book.conversations(),
+            "insider_links": book.insider_links(),
+        }
         for table, frame in stored.items():
             shared = [c for c in frame.columns if c not in {"created_at", "updated_at"}]
             assert set(shared) <= set(frames[table].columns), table

@@ -17,8 +17,16 @@ from workbook.evidence import model
 SOURCES_PER_CELL = (1, 3, 10, 30)
 
 
-def simulate(sigma: float, *, seed: int, cells_per_k: int = 30, noise: str = "normal", mixed: bool = False,
-             per_cell_sigma: bool = False, options_criteria: tuple[int, int] | None = None):
+def simulate(
+    sigma: float,
+    *,
+    seed: int,
+    cells_per_k: int = 30,
+    noise: str = "normal",
+    mixed: bool = False,
+    per_cell_sigma: bool = False,
+    options_criteria: tuple[int, int] | None = None,
+):
     """One simulated workbook: cells with 1, 3, 10 and 30 people each; returns (truths, sources, posterior)."""
     rng = np.random.default_rng(seed)
     n = cells_per_k * len(SOURCES_PER_CELL)
@@ -37,10 +45,17 @@ def simulate(sigma: float, *, seed: int, cells_per_k: int = 30, noise: str = "no
     e = rng.standard_normal(m) if noise == "normal" else rng.standard_t(5, m) * np.sqrt(3 / 5)
     spread = model.reading_noise(scale, reliability, sure)
     stance = np.clip(np.round(truth[cell] + spread * e), -2, 2).astype(int)
-    insights = pd.DataFrame({
-        "id": np.arange(1, m + 1), "option_id": cell + 1, "criterion_id": 1, "stance": stance,
-        "confidence": confidence, "source": source, "contact_id": np.arange(1, m + 1),
-    })
+    insights = pd.DataFrame(
+        {
+            "id": np.arange(1, m + 1),
+            "option_id": cell + 1,
+            "criterion_id": 1,
+            "stance": stance,
+            "confidence": confidence,
+            "source": source,
+            "contact_id": np.arange(1, m + 1),
+        }
+    )
     options = pd.DataFrame({"id": np.arange(1, n + 1), "title": [f"o{i}" for i in range(n)]})
     criteria = pd.DataFrame({"id": [1], "name": ["c"], "weight": [1.0]})
     post = model.posterior(model.readings(options, criteria, insights))
@@ -110,8 +125,9 @@ def test_option_intervals_are_calibrated_too():
                     noise = model.reading_noise(0.6, 1.0, 0.75)
                     s = int(np.clip(np.round(truth[o, j] + noise * rng.standard_normal()), -2, 2))
                     rows.append((len(rows) + 1, o + 1, j + 1, s, "medium", "interview", len(rows) + 1))
-        insights = pd.DataFrame(rows, columns=["id", "option_id", "criterion_id", "stance", "confidence", "source",
-                                               "contact_id"])
+        insights = pd.DataFrame(
+            rows, columns=["id", "option_id", "criterion_id", "stance", "confidence", "source", "contact_id"]
+        )
         options = pd.DataFrame({"id": np.arange(1, n_o + 1), "title": [f"o{i}" for i in range(n_o)]})
         criteria = pd.DataFrame({"id": np.arange(1, n_c + 1), "name": list("abcd"), "weight": weights})
         frame = engine.compare(options, criteria, insights, seed=seed).sort_index()

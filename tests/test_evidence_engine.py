@@ -12,14 +12,29 @@ from workbook.errors import ValidationError
 from workbook.evidence import engine, model, ranking, voi
 from workbook.evidence.decisions import verdict
 
-NOTE_COLUMNS = ["id", "option_id", "criterion_id", "stance", "confidence", "source", "contact_id", "heard_from",
-                "conversation_id", "against_hopes"]
+NOTE_COLUMNS = [
+    "id",
+    "option_id",
+    "criterion_id",
+    "stance",
+    "confidence",
+    "source",
+    "contact_id",
+    "heard_from",
+    "conversation_id",
+    "against_hopes",
+]
 
 
 def tables(n_options: int = 2, weights: tuple[float, ...] = (1.0,)):
     options = pd.DataFrame({"id": np.arange(1, n_options + 1), "title": [f"Path {i}" for i in range(1, n_options + 1)]})
-    criteria = pd.DataFrame({"id": np.arange(1, len(weights) + 1), "name": [f"C{j}" for j in range(1, len(weights) + 1)],
-                             "weight": list(weights)})
+    criteria = pd.DataFrame(
+        {
+            "id": np.arange(1, len(weights) + 1),
+            "name": [f"C{j}" for j in range(1, len(weights) + 1)],
+            "weight": list(weights),
+        }
+    )
     return options, criteria
 
 
@@ -28,9 +43,18 @@ def notes(*rows: tuple) -> pd.DataFrame:
     out = []
     for i, row in enumerate(rows, start=1):
         option, criterion, stance, person, *more = row
-        record = {"id": i, "option_id": option, "criterion_id": criterion, "stance": stance, "confidence": "medium",
-                  "source": "interview", "contact_id": person, "heard_from": pd.NA, "conversation_id": pd.NA,
-                  "against_hopes": False}
+        record = {
+            "id": i,
+            "option_id": option,
+            "criterion_id": criterion,
+            "stance": stance,
+            "confidence": "medium",
+            "source": "interview",
+            "contact_id": person,
+            "heard_from": pd.NA,
+            "conversation_id": pd.NA,
+            "against_hopes": False,
+        }
         if more:
             record.update(more[0])
         out.append(record)
@@ -82,7 +106,9 @@ def test_no_evidence_is_neutral_with_the_widest_interval():
 
 
 def test_intervals_stay_inside_the_scale_and_hold_the_score():
-    grid = engine.cells(*tables(2), notes(*[(1, 1, 2, p) for p in range(1, 21)], *[(2, 1, -2, p) for p in range(30, 50)]))
+    grid = engine.cells(
+        *tables(2), notes(*[(1, 1, 2, p) for p in range(1, 21)], *[(2, 1, -2, p) for p in range(30, 50)])
+    )
     assert (grid["low"] >= -2).all() and (grid["high"] <= 2).all()
     assert ((grid["low"] <= grid["score"]) & (grid["score"] <= grid["high"])).all()
     assert grid.set_index("option_id").loc[1, "high"] > 1.9  # not moved inwards at the end of the scale
@@ -203,7 +229,9 @@ def test_an_option_without_evidence_is_never_the_leader():
 def test_adding_options_without_evidence_never_changes_what_is_favoured(extra):
     options, criteria, ins = race()
     before = verdict(engine.compare(options, criteria, ins))
-    more = pd.concat([options, pd.DataFrame({"id": range(10, 10 + extra), "title": [f"New {i}" for i in range(extra)]})])
+    more = pd.concat(
+        [options, pd.DataFrame({"id": range(10, 10 + extra), "title": [f"New {i}" for i in range(extra)]})]
+    )
     after = verdict(engine.compare(more, criteria, ins))
     assert (after.kind, after.option_id) == (before.kind, before.option_id)
     assert before.kind == "favours" and before.title == "Path 1"
@@ -255,8 +283,9 @@ def test_a_conversation_that_cannot_change_the_choice_is_worth_nothing():
 
 
 def advice_tables():
-    contacts = pd.DataFrame({"id": [1, 2, 3, 4, 5, 6], "name": ["Ana", "Ben", "Cleo", "Dev", "Eli", "Fay"],
-                             "strength": [3, 3, 3, 5, 2, 4]})
+    contacts = pd.DataFrame(
+        {"id": [1, 2, 3, 4, 5, 6], "name": ["Ana", "Ben", "Cleo", "Dev", "Eli", "Fay"], "strength": [3, 3, 3, 5, 2, 4]}
+    )
     links = pd.DataFrame({"contact_id": [4, 5, 1, 6], "option_id": [2, 2, 1, 3]})
     conversations = pd.DataFrame({"id": [1], "contact_id": [1], "option_id": [1], "status": ["done"]})
     return contacts, links, conversations
@@ -280,8 +309,14 @@ def test_next_conversations_rank_people_by_value_of_information():
 def test_an_option_nobody_knows_gets_find_someone_advice():
     options, criteria = tables(2)
     contacts, _, conversations = advice_tables()
-    frame = engine.next_conversations(options, criteria, notes((1, 1, 1, 1)), contacts,
-                                      pd.DataFrame({"contact_id": [], "option_id": []}), conversations)
+    frame = engine.next_conversations(
+        options,
+        criteria,
+        notes((1, 1, 1, 1)),
+        contacts,
+        pd.DataFrame({"contact_id": [], "option_id": []}),
+        conversations,
+    )
     row = frame[frame["option_id"] == 2].iloc[0]
     assert "find someone who does this work" in row["reason"]
 
@@ -308,8 +343,9 @@ def test_voi_threshold_is_checked():
 def test_all_good_news_without_a_disconfirming_question_is_flagged():
     options, criteria = tables(2)
     contacts, links, _ = advice_tables()
-    conversations = pd.DataFrame({"id": [1, 2, 3], "contact_id": [1, 2, 3], "option_id": [1, 1, 1],
-                                  "status": ["done"] * 3})
+    conversations = pd.DataFrame(
+        {"id": [1, 2, 3], "contact_id": [1, 2, 3], "option_id": [1, 1, 1], "status": ["done"] * 3}
+    )
     ins = notes((1, 1, 2, 1, {"against_hopes": False}), (1, 1, 1, 2), (1, 1, 2, 3), (2, 1, 1, 4))
     disprove = ["What would make you leave this job?"]
     no_prep = pd.DataFrame({"conversation_id": [], "text": []})

@@ -44,8 +44,10 @@ def frames(rows: list[dict], criteria_weights: list[float]) -> tuple[pd.DataFram
             "id": np.arange(1, len(rows) + 1, dtype="int64"),
             **{k: np.array([r[k] for r in rows], dtype="int64") for k in ("option_id", "criterion_id", "stance")},
             **{k: pd.array([r[k] for r in rows], dtype="str") for k in ("confidence", "source")},
-            **{k: pd.array([r.get(k) for r in rows], dtype="Int64")
-               for k in ("conversation_id", "contact_id", "heard_from")},
+            **{
+                k: pd.array([r.get(k) for r in rows], dtype="Int64")
+                for k in ("conversation_id", "contact_id", "heard_from")
+            },
         }
     )
     return options, criteria, insights
@@ -57,8 +59,15 @@ def compare(rows, criteria_weights, draws=400):
 
 def alone(option_id: int, criterion_id: int, stance: int, source: str, confidence: str = "medium") -> dict:
     """A note that is its own independent source."""
-    return {"option_id": option_id, "criterion_id": criterion_id, "stance": stance, "confidence": confidence,
-            "source": source, "conversation_id": None, "contact_id": None}
+    return {
+        "option_id": option_id,
+        "criterion_id": criterion_id,
+        "stance": stance,
+        "confidence": confidence,
+        "source": source,
+        "conversation_id": None,
+        "contact_id": None,
+    }
 
 
 def cell_score(rows, w, option, criterion):
@@ -70,15 +79,23 @@ def cell_score(rows, w, option, criterion):
 @quick
 @given(rows=notes, w=weights, option=st.integers(1, OPTIONS), criterion=st.integers(1, CRITERIA))
 def test_a_new_persons_note_moves_the_score_the_way_of_its_stance(rows, w, option, criterion):
-    said = [cell_score([*rows, {**alone(option, criterion, s, "interview"), "contact_id": 99}], w, option, criterion)
-            for s in (-2, -1, 0, 1, 2)]
+    said = [
+        cell_score([*rows, {**alone(option, criterion, s, "interview"), "contact_id": 99}], w, option, criterion)
+        for s in (-2, -1, 0, 1, 2)
+    ]
     assert all(later >= earlier - 1e-9 for earlier, later in zip(said, said[1:], strict=False))
     assert said[-1] > said[0]
 
 
 @quick
-@given(rows=notes, w=weights, option=st.integers(1, OPTIONS), criterion=st.integers(1, CRITERIA),
-       stance=st.sampled_from([-2, -1, 1, 2]), confidence=st.sampled_from(CONFIDENCE))
+@given(
+    rows=notes,
+    w=weights,
+    option=st.integers(1, OPTIONS),
+    criterion=st.integers(1, CRITERIA),
+    stance=st.sampled_from([-2, -1, 1, 2]),
+    confidence=st.sampled_from(CONFIDENCE),
+)
 def test_an_online_review_moves_a_score_less_than_an_interview(rows, w, option, criterion, stance, confidence):
     rows = [r for r in rows if (r["option_id"], r["criterion_id"]) != (option, criterion)]
     before = cell_score(rows, w, option, criterion)
@@ -97,8 +114,15 @@ def test_an_online_review_moves_a_score_less_than_an_interview(rows, w, option, 
 def test_the_same_view_from_more_people_gives_a_narrower_interval(said, stance, w):
     def rows(independent: bool) -> list[dict]:
         return [
-            {"option_id": 1, "criterion_id": c, "stance": stance, "confidence": conf, "source": "interview",
-             "conversation_id": i + 1 if independent else 1, "contact_id": i + 1 if independent else 1}
+            {
+                "option_id": 1,
+                "criterion_id": c,
+                "stance": stance,
+                "confidence": conf,
+                "source": "interview",
+                "conversation_id": i + 1 if independent else 1,
+                "contact_id": i + 1 if independent else 1,
+            }
             for i, (c, conf) in enumerate(said)
         ]
 

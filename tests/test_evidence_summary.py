@@ -28,8 +28,9 @@ def evidence(wb):
 def test_counts_every_pair_for_against_and_neutral(evidence):
     counts = es.workbook_counts(evidence)
     assert list(counts.columns) == es.COUNT_COLUMNS
-    rows = {(r.option, r.criterion): (r._5, r.against, r.neutral, r.total, r.against_hopes)
-            for r in counts.itertuples()}
+    rows = {
+        (r.option, r.criterion): (r._5, r.against, r.neutral, r.total, r.against_hopes) for r in counts.itertuples()
+    }
     assert rows == {
         ("UX research", "Pay"): (2, 1, 0, 3, 1),
         ("UX research", "Flexibility"): (0, 0, 1, 1, 0),

@@ -12,7 +12,7 @@ from workbook.errors import ValidationError
 from workbook.store.export import export_format, export_workbook
 from workbook.store.schema import TABLES
 
-TRICKY = ["=HYPERLINK(\"http://evil.example\",\"click\")", "Emoji 🎉 and عربى", "line one\nline two, \"quoted\""]
+TRICKY = ['=HYPERLINK("http://evil.example","click")', "Emoji 🎉 and عربى", 'line one\nline two, "quoted"']
 
 
 @pytest.fixture

@@ -57,8 +57,14 @@ def test_shipped_templates_follow_good_practice(wb, people, template):
 
 
 def test_conversation_values_fill_minutes_date_and_time(wb, people):
-    v = wb.add_conversation(people["rosa"], people["o"], status="scheduled",
-                            scheduled_at="2026-11-10 15:30", duration_min=30, requested_on="2026-11-02")
+    v = wb.add_conversation(
+        people["rosa"],
+        people["o"],
+        status="scheduled",
+        scheduled_at="2026-11-10 15:30",
+        duration_min=30,
+        requested_on="2026-11-02",
+    )
     text = m.draft(wb, "confirmation", conversation_id=v)
     assert "our call on Tuesday 10 November at 15:30, for 30 minutes." in text
     follow = m.draft(wb, "follow_up", conversation_id=v)

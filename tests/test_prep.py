@@ -178,9 +178,14 @@ def test_filename_for_a_name_without_latin_letters(wb):
 
 @pytest.mark.parametrize(
     ("target", "reason"),
-    [("", "is empty"), ("   ", "is empty"), ("notes.txt", "does not end in .html"),
-     ("blocker/inside.html", "cannot be written"), ("a\x00b.html", "cannot be written"),
-     ("z" * 100_000 + ".html", "cannot be written")],
+    [
+        ("", "is empty"),
+        ("   ", "is empty"),
+        ("notes.txt", "does not end in .html"),
+        ("blocker/inside.html", "cannot be written"),
+        ("a\x00b.html", "cannot be written"),
+        ("z" * 100_000 + ".html", "cannot be written"),
+    ],
 )
 def test_unusable_places_for_the_sheet_are_refused_clearly(tmp_path, target, reason):
     (tmp_path / "blocker").write_text("a file, not a folder")

@@ -20,11 +20,17 @@ SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
 EMOJI = "Hybrid work 🎉🚀 suits me"
 RTL = "تحليل البيانات للصحة العامة"
-AMP = "Pay & \"perks\" </td><td>"
+AMP = 'Pay & "perks" </td><td>'
 
 PEOPLE = [
     # name, organisation, role, email, profile url
-    ("Rosa Marquez", "Acme Analytics", "UX Researcher", "rosa.marquez@acme.example", "https://www.linkedin.com/in/rosamarquez"),
+    (
+        "Rosa Marquez",
+        "Acme Analytics",
+        "UX Researcher",
+        "rosa.marquez@acme.example",
+        "https://www.linkedin.com/in/rosamarquez",
+    ),
     ("Kofi Mensah", "Nordlicht GmbH", "Data Engineer", "kofi@nordlicht.example", "https://www.linkedin.com/in/kofi-m"),
     ("Zanele Dlamini", "", "", "zanele@example.org", ""),
 ]
@@ -58,8 +64,11 @@ def fill_hostile(wb):
     c2 = wb.add_criterion(EMOJI, 1)
     people = []
     for name, org, role, email, url in PEOPLE:
-        people.append(wb.add_contact(name, org, role, "alumni", email=email, profile_url=url,
-                                     notes=PRIVATE_NOTES[0], options=[o1, o2]))
+        people.append(
+            wb.add_contact(
+                name, org, role, "alumni", email=email, profile_url=url, notes=PRIVATE_NOTES[0], options=[o1, o2]
+            )
+        )
     v1 = wb.add_conversation(people[0], o1, status="done", notes=PRIVATE_NOTES[1], debrief=PRIVATE_NOTES[1])
     v2 = wb.add_conversation(people[1], o2, status="done")
     v3 = wb.add_conversation(people[2], o1, status="done")
@@ -67,8 +76,14 @@ def fill_hostile(wb):
     wb.add_insight(o1, c2, -1, note=f"{IMG} remote is rare", conversation_id=v1, against_hopes=True)
     wb.add_insight(o2, c1, 1, note=f"{RTL} — {EMOJI}", conversation_id=v2)
     wb.add_insight(o2, c2, -2, note=AMP, conversation_id=v2)
-    wb.add_insight(o1, c1, 1, note="Rosa said Kofi Mensah earns more; mail rosa.marquez@acme.example "
-                                   "or see https://www.linkedin.com/in/rosamarquez", conversation_id=v3)
+    wb.add_insight(
+        o1,
+        c1,
+        1,
+        note="Rosa said Kofi Mensah earns more; mail rosa.marquez@acme.example "
+        "or see https://www.linkedin.com/in/rosamarquez",
+        conversation_id=v3,
+    )
     wb.add_insight(o3, c1, -1, source="online-review", note="Pay is flat for years")
 
 
@@ -198,10 +213,13 @@ def test_demo_report_is_under_2_mb_and_complete(demo_wb):
 def test_many_options_are_summarised_not_dumped(wb, fast_charts):
     opts = wb.add_many("options", [{"title": f"Option {i}"} for i in range(200)])
     crit = wb.add_many("criteria", [{"name": f"Criterion {j}", "weight": 1 + j % 3} for j in range(12)])
-    wb.add_many("insights", [
-        {"option_id": opts[i % 200], "criterion_id": crit[i % 12], "stance": i % 5 - 2, "note": f"quote {i}"}
-        for i in range(4000)
-    ])
+    wb.add_many(
+        "insights",
+        [
+            {"option_id": opts[i % 200], "criterion_id": crit[i % 12], "stance": i % 5 - 2, "note": f"quote {i}"}
+            for i in range(4000)
+        ],
+    )
     html = build_report(wb)
     soup = soup_of(html)
     assert len(html.encode("utf-8")) < 2_000_000

@@ -42,7 +42,7 @@ def test_every_typed_column_of_the_schema_has_a_read_kind(schema_columns):
 def test_limits_come_from_the_field_definitions():
     assert fields.limits("criteria", "weight") == (0.0, 100.0)
     assert fields.limits("conversations", "duration_min") == (1, 480)
-    assert rules.DEFAULT_MINUTES == fields.FIELDS["conversations"]["duration_min"].default
+    assert fields.FIELDS["conversations"]["duration_min"].default == rules.DEFAULT_MINUTES
 
 
 def test_a_status_fills_its_date_only_when_missing():
@@ -54,8 +54,14 @@ def test_a_status_fills_its_date_only_when_missing():
 
 @pytest.mark.parametrize(
     ("status", "step", "fits"),
-    [("planned", "sent", True), ("done", "sent", False), ("requested", "followed_up", True),
-     ("planned", "followed_up", False), ("done", "thanked", True), ("planned", "thanked", False)],
+    [
+        ("planned", "sent", True),
+        ("done", "sent", False),
+        ("requested", "followed_up", True),
+        ("planned", "followed_up", False),
+        ("done", "thanked", True),
+        ("planned", "thanked", False),
+    ],
 )
 def test_steps_fit_only_some_statuses(status, step, fits):
     day = dt.date(2026, 3, 2)

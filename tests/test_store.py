@@ -50,7 +50,9 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize(("method", "kwargs", "field", "reason"), BAD, ids=[f"{b[0]}-{b[2]}-{i}" for i, b in enumerate(BAD)])
+@pytest.mark.parametrize(
+    ("method", "kwargs", "field", "reason"), BAD, ids=[f"{b[0]}-{b[2]}-{i}" for i, b in enumerate(BAD)]
+)
 def test_bad_input_names_the_field_and_writes_nothing(wb, method, kwargs, field, reason):
     before = {t: rows(wb, t) for t in ("options", "criteria", "contacts", "insider_links")}
     with pytest.raises(ValidationError) as info:

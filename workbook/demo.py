@@ -35,55 +35,69 @@ def _date(offset: Any, today: dt.date) -> str | None:
     return (today + dt.timedelta(days=int(offset))).isoformat()
 
 
+Keys = dict[str, dict[str, int]]
+
+
+def _strip(record: dict[str, Any], *drop: str) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k not in drop and k != "key"}
+
+
+def _dated(row: dict[str, Any], today: dt.date) -> dict[str, Any]:
+    """``row`` with its day offsets turned into dates relative to ``today``."""
+    return {k: _date(v, today) if k in _DATE_FIELDS else v for k, v in row.items()}
+
+
+def _add_contacts(wb: Workbook, people: list[dict[str, Any]], keys: Keys, today: dt.date) -> None:
+    for p in people:
+        row = _dated(_strip(p, "insider_for", "referred_by"), today)
+        if p.get("referred_by"):
+            row["referred_by"] = keys["contacts"][p["referred_by"]]
+        cid = wb.add("contacts", **row)
+        keys["contacts"][p["key"]] = cid
+        for option_key in p.get("insider_for", []):
+            wb.link_insider(cid, keys["options"][option_key])
+
+
+def _add_conversations(wb: Workbook, conversations: list[dict[str, Any]], keys: Keys, today: dt.date) -> None:
+    for v in conversations:
+        row = _dated(_strip(v, "contact", "option", "scheduled_at"), today)
+        if v.get("scheduled_at") is not None:
+            days, clock = v["scheduled_at"]
+            row["scheduled_at"] = f"{_date(days, today)} {clock}"
+        row["contact_id"] = keys["contacts"][v["contact"]]
+        row["option_id"] = keys["options"][v["option"]]
+        keys["conversations"][v["key"]] = wb.add("conversations", **row)
+
+
+def _add_insights(wb: Workbook, insights: list[dict[str, Any]], keys: Keys) -> None:
+    for i in insights:
+        row = _strip(i, "option", "criterion", "conversation", "contact", "heard_from")
+        row["option_id"] = keys["options"][i["option"]]
+        row["criterion_id"] = keys["criteria"][i["criterion"]]
+        if i.get("conversation"):
+            row["conversation_id"] = keys["conversations"][i["conversation"]]
+        if i.get("contact"):
+            row["contact_id"] = keys["contacts"][i["contact"]]
+        if i.get("heard_from"):
+            row["heard_from"] = keys["contacts"][i["heard_from"]]
+        wb.add("insights", **row)
+
+
 def fill(wb: Workbook, spec: dict[str, Any] | None = None, today: dt.date | None = None) -> None:
     """Add the demo records to ``wb`` in one transaction."""
     spec = spec or load_demo_spec()
     today = today or dt.date.today()
-    keys: dict[str, dict[str, int]] = {"options": {}, "criteria": {}, "contacts": {}, "conversations": {}}
-
-    def strip(record: dict[str, Any], *drop: str) -> dict[str, Any]:
-        return {k: v for k, v in record.items() if k not in drop and k != "key"}
-
+    keys: Keys = {"options": {}, "criteria": {}, "contacts": {}, "conversations": {}}
     with wb.atomic():
         for o in spec["options"]:
-            keys["options"][o["key"]] = wb.add("options", **strip(o, "targets"))
+            keys["options"][o["key"]] = wb.add("options", **_strip(o, "targets"))
             if o.get("targets"):
                 save_targets(wb, keys["options"][o["key"]], **o["targets"])
         for c in spec["criteria"]:
-            keys["criteria"][c["key"]] = wb.add("criteria", **strip(c))
-        for p in spec["contacts"]:
-            row = strip(p, "insider_for", "referred_by")
-            for f in _DATE_FIELDS:
-                if f in row:
-                    row[f] = _date(row[f], today)
-            if p.get("referred_by"):
-                row["referred_by"] = keys["contacts"][p["referred_by"]]
-            cid = wb.add("contacts", **row)
-            keys["contacts"][p["key"]] = cid
-            for option_key in p.get("insider_for", []):
-                wb.link_insider(cid, keys["options"][option_key])
-        for v in spec["conversations"]:
-            row = strip(v, "contact", "option", "scheduled_at")
-            for f in _DATE_FIELDS:
-                if f in row:
-                    row[f] = _date(row[f], today)
-            if v.get("scheduled_at") is not None:
-                days, clock = v["scheduled_at"]
-                row["scheduled_at"] = f"{_date(days, today)} {clock}"
-            row["contact_id"] = keys["contacts"][v["contact"]]
-            row["option_id"] = keys["options"][v["option"]]
-            keys["conversations"][v["key"]] = wb.add("conversations", **row)
-        for i in spec["insights"]:
-            row = strip(i, "option", "criterion", "conversation", "contact", "heard_from")
-            row["option_id"] = keys["options"][i["option"]]
-            row["criterion_id"] = keys["criteria"][i["criterion"]]
-            if i.get("conversation"):
-                row["conversation_id"] = keys["conversations"][i["conversation"]]
-            if i.get("contact"):
-                row["contact_id"] = keys["contacts"][i["contact"]]
-            if i.get("heard_from"):
-                row["heard_from"] = keys["contacts"][i["heard_from"]]
-            wb.add("insights", **row)
+            keys["criteria"][c["key"]] = wb.add("criteria", **_strip(c))
+        _add_contacts(wb, spec["contacts"], keys, today)
+        _add_conversations(wb, spec["conversations"], keys, today)
+        _add_insights(wb, spec["insights"], keys)
         wb.set_setting("demo", {"person": spec.get("person", {}), "built_on": today.isoformat()})
         if spec.get("person", {}).get("name"):
             wb.set_setting("my_name", spec["person"]["name"])

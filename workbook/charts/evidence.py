@@ -77,11 +77,19 @@ def scores_chart(result: pd.DataFrame, ax: Axes | None = None, max_options: int 
     ax.axvline(0, color=ps.NEUTRAL_COLOUR, linewidth=1)
     for mask, colour, line in ((known, ps.FOR_COLOUR, "#555555"), (~known, "#AAAAAA", "#CCCCCC")):
         if mask.any():
-            ax.errorbar(score[mask], y[mask], xerr=err[:, mask], fmt="o", color=colour, ecolor=line, elinewidth=2,
-                        capsize=4)
+            ax.errorbar(
+                score[mask], y[mask], xerr=err[:, mask], fmt="o", color=colour, ecolor=line, elinewidth=2, capsize=4
+            )
     for yi, s, k in zip(y, score, known, strict=True):
-        ax.annotate(f"{s:+.2f}" if k else "no evidence yet", (s, yi), xytext=(0, 7), textcoords="offset points",
-                    ha="center", fontsize=ps.FONT_SIZE - 1, color="black" if k else "#666666")
+        ax.annotate(
+            f"{s:+.2f}" if k else "no evidence yet",
+            (s, yi),
+            xytext=(0, 7),
+            textcoords="offset points",
+            ha="center",
+            fontsize=ps.FONT_SIZE - 1,
+            color="black" if k else "#666666",
+        )
     ax.set_yticks(y, [chart_label(t, 32) for t in shown["title"]])
     ax.set_ylim(-0.7, len(shown) - 0.3)
     ax.set_xlim(-2.1, 2.1)
@@ -94,8 +102,9 @@ def scores_chart(result: pd.DataFrame, ax: Axes | None = None, max_options: int 
 RANKS_SHOWN = 3
 
 
-def ranks_chart(ranks: pd.DataFrame, ax: Axes | None = None, max_options: int = MAX_OPTIONS,
-                known: pd.Series | None = None) -> Figure:
+def ranks_chart(
+    ranks: pd.DataFrame, ax: Axes | None = None, max_options: int = MAX_OPTIONS, known: pd.Series | None = None
+) -> Figure:
     """How often each option takes first, second, third … place over the simulated what-ifs (SMAA-2).
 
     ``ranks`` is ``wb.ranks()`` (index option id, a ``title`` column, one column
@@ -118,8 +127,16 @@ def ranks_chart(ranks: pd.DataFrame, ax: Axes | None = None, max_options: int = 
         ax.barh(y, share, left=left, color=ps.colour(r), label=labels[r])
         for yi, lf, sh in zip(y, left, share, strict=True):
             if sh >= 8:
-                ax.text(lf + sh / 2, yi, f"{sh:.0f}%", ha="center", va="center", fontsize=ps.FONT_SIZE - 2,
-                        color="white" if r == 0 else "black", in_layout=False)
+                ax.text(
+                    float(lf + sh / 2),
+                    float(yi),
+                    f"{sh:.0f}%",
+                    ha="center",
+                    va="center",
+                    fontsize=ps.FONT_SIZE - 2,
+                    color="white" if r == 0 else "black",
+                    in_layout=False,
+                )
         left += share
     if len(places) > RANKS_SHOWN:
         ax.barh(y, 100 - left, left=left, color="#E6E6E6", label="lower")
@@ -131,8 +148,9 @@ def ranks_chart(ranks: pd.DataFrame, ax: Axes | None = None, max_options: int = 
         names.append(label)
     ax.set_yticks(y, names)
     ax.set_xlim(0, 100)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=RANKS_SHOWN + 1, frameon=False,
-              fontsize=ps.FONT_SIZE - 1)
+    ax.legend(
+        loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=RANKS_SHOWN + 1, frameon=False, fontsize=ps.FONT_SIZE - 1
+    )
     ps.finish(ax, title=title + note, xlabel="% of simulated what-ifs (evidence and weights varied)")
     return fig
 
@@ -165,16 +183,36 @@ def evidence_heatmap(cells: pd.DataFrame, ax: Axes | None = None, max_options: i
     for (i, j), s in np.ndenumerate(grid.to_numpy()):
         k = int(sources[i, j])
         if k == 0:
-            ax.text(j, i, "no\nevidence", ha="center", va="center", fontsize=ps.FONT_SIZE - 2, color="#666666",
-                    in_layout=False)
+            ax.text(
+                j,
+                i,
+                "no\nevidence",
+                ha="center",
+                va="center",
+                fontsize=ps.FONT_SIZE - 2,
+                color="#666666",
+                in_layout=False,
+            )
             continue
-        ax.text(j, i, f"{s:+.1f}\n{k} src", ha="center", va="center", fontsize=ps.FONT_SIZE - 1,
-                color="white" if dark[i, j] else "black",
-                in_layout=False)  # inside its cell: the layout need not measure it
+        ax.text(
+            j,
+            i,
+            f"{s:+.1f}\n{k} src",
+            ha="center",
+            va="center",
+            fontsize=ps.FONT_SIZE - 1,
+            color="white" if dark[i, j] else "black",
+            in_layout=False,
+        )  # inside its cell: the layout need not measure it
     titles = cells.drop_duplicates("option_id").set_index("option_id")["option"]
     ax.set_yticks(range(len(option_order)), [chart_label(titles[o], 28) for o in option_order])
-    ax.set_xticks(range(len(criteria)), [f"{textwrap.fill(chart_label(c, 26), 13)}\n{w:.0%}" for c, w in
-                                         zip(criteria["criterion"], criteria["weight"], strict=True)])
+    ax.set_xticks(
+        range(len(criteria)),
+        [
+            f"{textwrap.fill(chart_label(c, 26), 13)}\n{w:.0%}"
+            for c, w in zip(criteria["criterion"], criteria["weight"], strict=True)
+        ],
+    )
     ax.tick_params(length=0)
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
@@ -202,16 +240,31 @@ def sensitivity_chart(sens: pd.DataFrame, ax: Axes | None = None) -> Figure:
     y = np.arange(n)
     lo = rows["lower_to"].fillna(0.0).to_numpy()
     hi = rows["raise_to"].fillna(WEIGHT_MAX).to_numpy()
-    ax.barh(y, hi - lo, left=lo, height=0.45, color=ps.colour(4), alpha=0.6,
-            label=f"{chart_label(leader, 30)} stays ahead")
+    ax.barh(
+        y, hi - lo, left=lo, height=0.45, color=ps.colour(4), alpha=0.6, label=f"{chart_label(leader, 30)} stays ahead"
+    )
     ax.scatter(rows["weight"], y, marker="D", color=ps.colour(7), zorder=3, label="your weight now")
     for yi, r in zip(y, rows.itertuples(), strict=True):
         if not np.isnan(r.lower_to):
-            ax.text(r.lower_to, yi - 0.26, f"← {chart_label(r.lower_leader, 18)} leads", ha="left", va="top",
-                    fontsize=ps.FONT_SIZE - 2, color=ps.AGAINST_COLOUR)
+            ax.text(
+                r.lower_to,
+                yi - 0.26,
+                f"← {chart_label(r.lower_leader, 18)} leads",
+                ha="left",
+                va="top",
+                fontsize=ps.FONT_SIZE - 2,
+                color=ps.AGAINST_COLOUR,
+            )
         if not np.isnan(r.raise_to):
-            ax.text(r.raise_to, yi + 0.26, f"{chart_label(r.raise_leader, 18)} leads →", ha="right", va="bottom",
-                    fontsize=ps.FONT_SIZE - 2, color=ps.AGAINST_COLOUR)
+            ax.text(
+                r.raise_to,
+                yi + 0.26,
+                f"{chart_label(r.raise_leader, 18)} leads →",
+                ha="right",
+                va="bottom",
+                fontsize=ps.FONT_SIZE - 2,
+                color=ps.AGAINST_COLOUR,
+            )
     ax.set_xscale("symlog", linthresh=1.0)
     ax.set_xlim(0, WEIGHT_MAX)
     ax.set_xticks([0, 0.5, 1, 2, 5, 10, 20, 50, 100], ["0", "0.5", "1", "2", "5", "10", "20", "50", "100"])
@@ -246,8 +299,14 @@ def coverage_chart(cells: pd.DataFrame, ax: Axes | None = None, max_options: int
         left += 100 * shown[k].to_numpy()
     ax.set_yticks(y, [chart_label(titles[o], 32) for o in shown.index])
     ax.set_xlim(0, 100)
-    ax.legend(handles=[Patch(color=c, label=t) for c, t in zip(_COVERAGE_COLOURS, _COVERAGE_LABELS, strict=True)],
-              loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=4, frameon=False, fontsize=ps.FONT_SIZE - 1)
+    ax.legend(
+        handles=[Patch(color=c, label=t) for c, t in zip(_COVERAGE_COLOURS, _COVERAGE_LABELS, strict=True)],
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.2),
+        ncols=4,
+        frameon=False,
+        fontsize=ps.FONT_SIZE - 1,
+    )
     ps.finish(ax, title=title + note, xlabel="% of your criteria weights, by independent sources behind them")
     return fig
 

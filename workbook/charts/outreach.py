@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from ..store import conversations as rules
 from ..store import vocab
@@ -73,6 +74,6 @@ def outreach_funnel(
     ax.set_yticks(positions, labels=labels)
     ax.invert_yaxis()
     ax.set_xlim(0, max(1, counts.max()) * 1.15)
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     plotstyle.finish(ax, title="Your outreach: where each conversation stands", xlabel="how many")
     return fig

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from . import plotstyle as ps
 
@@ -80,7 +81,7 @@ def coverage_chart(frame: pd.DataFrame, threshold: int = 3, ax: Axes | None = No
     ax.invert_yaxis()
     top = max(int(frame["insiders"].max()), int(frame["people_talked_to"].max()), threshold)
     ax.set_xlim(0, top + 1)
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=3, fontsize=ps.FONT_SIZE - 1, frameon=False)
     ps.finish(ax, title=title, xlabel="people  —  (!) marks an option below the aim")
     return fig

@@ -11,6 +11,7 @@ Chart functions take data and an optional ``ax`` and return the Figure::
 from __future__ import annotations
 
 import functools
+from typing import cast
 
 from matplotlib import font_manager
 from matplotlib.axes import Axes
@@ -51,7 +52,7 @@ def figure_and_axes(ax: Axes | None = None, size: tuple[float, float] = (7.0, 4.
     pyplot, so building charts never opens a window or leaks figures.
     """
     if ax is not None:
-        return ax.figure, ax
+        return cast(Figure, ax.figure), ax
     fig = Figure(figsize=size, layout="constrained")
     return fig, fig.add_subplot()
 

@@ -41,11 +41,30 @@ BIAS_MIN_SOURCES = 3
 VOI_STEP = 0.002
 
 NEXT_COLUMNS = [
-    "option_id", "option", "contact_id", "contact", "value", "worth_it", "criteria", "n_sources", "score", "reason",
+    "option_id",
+    "option",
+    "contact_id",
+    "contact",
+    "value",
+    "worth_it",
+    "criteria",
+    "n_sources",
+    "score",
+    "reason",
 ]
 SENSITIVITY_COLUMNS = [
-    "criterion", "weight", "share", "leader", "lower_to", "lower_factor", "lower_leader",
-    "raise_to", "raise_factor", "raise_leader", "changes_leader", "note",
+    "criterion",
+    "weight",
+    "share",
+    "leader",
+    "lower_to",
+    "lower_factor",
+    "lower_leader",
+    "raise_to",
+    "raise_factor",
+    "raise_leader",
+    "changes_leader",
+    "note",
 ]
 
 
@@ -119,11 +138,14 @@ def verdict(
     lead = known.iloc[0]
     lead_id, title = int(known.index[0]), str(lead["title"])
     loss = float(lead["expected_loss"])
-    sure = (f"(score {signed(lead['score'], 2)}, 90% sure between {signed(lead['low'], 2)} and "
-            f"{signed(lead['high'], 2)})")
+    sure = (
+        f"(score {signed(lead['score'], 2)}, 90% sure between {signed(lead['low'], 2)} and {signed(lead['high'], 2)})"
+    )
     if len(known) == 1:
-        headline = (f"Only {title} has evidence so far {sure}: there is nothing to compare it with until you hear "
-                    f"about {_names(unknown)}.")
+        headline = (
+            f"Only {title} has evidence so far {sure}: there is nothing to compare it with until you hear "
+            f"about {_names(unknown)}."
+        )
         return Verdict("one-known", lead_id, title, loss, headline, details)
     runner = known.iloc[1]
     at_stake = f"expected loss {loss:.2f} on the −2..+2 scale if it is not the best"
@@ -132,17 +154,22 @@ def verdict(
         headline = f"The evidence favours {title} {sure}; choosing it risks little ({at_stake})."
     elif loss <= t["lean"]:
         kind = "leaning"
-        headline = (f"Leaning towards {title} {sure}, ahead of {runner['title']}, but not settled "
-                    f"({at_stake}).")
+        headline = f"Leaning towards {title} {sure}, ahead of {runner['title']}, but not settled ({at_stake})."
     else:
         kind = "close"
         headline = f"Too close to call between {title} and {runner['title']} ({at_stake})"
         headline += f" — the conversation that would settle it best is {settle}." if settle else "."
-    details.insert(0, f"Chance of being the best fit: {title} {_pct(float(lead['p_best']))}, "
-                      f"{runner['title']} {_pct(float(runner['p_best']))}.")
+    details.insert(
+        0,
+        f"Chance of being the best fit: {title} {_pct(float(lead['p_best']))}, "
+        f"{runner['title']} {_pct(float(runner['p_best']))}.",
+    )
     if kind != "favours" and "expected_loss_fixed" in lead and float(lead["expected_loss_fixed"]) <= t["favour"]:
-        details.insert(1, "Most of the remaining doubt is about how much each criterion matters to you, not about "
-                          "the evidence: move the weights to see when the choice would change.")
+        details.insert(
+            1,
+            "Most of the remaining doubt is about how much each criterion matters to you, not about "
+            "the evidence: move the weights to see when the choice would change.",
+        )
     return Verdict(kind, lead_id, title, loss, headline, details)
 
 
@@ -238,9 +265,15 @@ def confirmation_warnings(
         oid = int(a.option_ids[o])
         if r.option_sources[o] >= BIAS_MIN_SOURCES and against[o] == 0 and oid not in asked:
             title = a.titles[o]
-            rows.append({"option_id": oid, "option": title, "n_sources": int(r.option_sources[o]),
-                         "warning": f"Everything you have heard about {title} ({int(r.option_sources[o])} sources) "
-                                    "is in its favour, and no question that could disprove your hopes is prepared: "
-                                    "ask what people like least, what would make them leave, who should not do "
-                                    "this work."})
+            rows.append(
+                {
+                    "option_id": oid,
+                    "option": title,
+                    "n_sources": int(r.option_sources[o]),
+                    "warning": f"Everything you have heard about {title} ({int(r.option_sources[o])} sources) "
+                    "is in its favour, and no question that could disprove your hopes is prepared: "
+                    "ask what people like least, what would make them leave, who should not do "
+                    "this work.",
+                }
+            )
     return pd.DataFrame(rows, columns=["option_id", "option", "n_sources", "warning"])

@@ -53,8 +53,16 @@ def compare(
     any evidence).
     """
     return comparison_frame(
-        analyse(options, criteria, insights, weights=weights, draws=draws, seed=seed, reliability=reliability,
-                weight_concentration=weight_concentration)
+        analyse(
+            options,
+            criteria,
+            insights,
+            weights=weights,
+            draws=draws,
+            seed=seed,
+            reliability=reliability,
+            weight_concentration=weight_concentration,
+        )
     )
 
 
@@ -71,8 +79,16 @@ def ranks(
     fixed_weights: bool = False,
 ) -> pd.DataFrame:
     """SMAA-2 rank acceptabilities: per option, the share of draws in which it takes rank 1, 2, …"""
-    a = analyse(options, criteria, insights, weights=weights, draws=draws, seed=seed, reliability=reliability,
-                weight_concentration=weight_concentration)
+    a = analyse(
+        options,
+        criteria,
+        insights,
+        weights=weights,
+        draws=draws,
+        seed=seed,
+        reliability=reliability,
+        weight_concentration=weight_concentration,
+    )
     return ranks_frame(a, fixed=fixed_weights)
 
 
@@ -115,8 +131,9 @@ def next_conversations(
 ) -> pd.DataFrame:
     """Which conversation (contact × option) would help the decision most, and why (see :mod:`.voi`)."""
     a = analyse(options, criteria, insights, weights=weights, draws=1, reliability=reliability)
-    return _next_conversations(a, insights, contacts, insider_links, conversations, n=n, reliability=reliability,
-                               voi_threshold=voi_threshold)
+    return _next_conversations(
+        a, insights, contacts, insider_links, conversations, n=n, reliability=reliability, voi_threshold=voi_threshold
+    )
 
 
 def cells_of(a: Analysis) -> pd.DataFrame:
@@ -185,10 +202,29 @@ def decide(
     weight_concentration: float = WEIGHT_CONCENTRATION,
 ) -> Decision:
     """Scores, verdict, next conversations, stop rule and warnings from one analysis of the evidence."""
-    a = analyse(options, criteria, insights, weights=weights, draws=draws, seed=seed, reliability=reliability,
-                weight_concentration=weight_concentration)
-    return decide_from(a, insights, contacts, insider_links, conversations, prep_questions, disprove_questions,
-                       n=n, reliability=reliability, thresholds=thresholds, voi_threshold=voi_threshold)
+    a = analyse(
+        options,
+        criteria,
+        insights,
+        weights=weights,
+        draws=draws,
+        seed=seed,
+        reliability=reliability,
+        weight_concentration=weight_concentration,
+    )
+    return decide_from(
+        a,
+        insights,
+        contacts,
+        insider_links,
+        conversations,
+        prep_questions,
+        disprove_questions,
+        n=n,
+        reliability=reliability,
+        thresholds=thresholds,
+        voi_threshold=voi_threshold,
+    )
 
 
 def decide_from(
@@ -209,8 +245,9 @@ def decide_from(
     limits = check_thresholds(thresholds)
     threshold = check_voi_threshold(voi_threshold)
     scores = comparison_frame(a)
-    upcoming = _next_conversations(a, insights, contacts, insider_links, conversations, n=n,
-                                   reliability=reliability, voi_threshold=threshold)
+    upcoming = _next_conversations(
+        a, insights, contacts, insider_links, conversations, n=n, reliability=reliability, voi_threshold=threshold
+    )
     said = verdict(scores, thresholds=limits, settle=settle_phrase(upcoming))
     warnings = confirmation_warnings(
         a, conversations, prep_questions if prep_questions is not None else pd.DataFrame(), disprove_questions or []

@@ -209,9 +209,16 @@ def readings(
     n_o, n_c = option_ids.size, criterion_ids.size
     size = n_o * n_c
     empty = Readings(
-        option_ids, criterion_ids, np.ones((1, 2)), np.zeros((size, STANCES.size)),
-        np.zeros(size, "int64"), np.zeros(size, "int64"), np.zeros(n_o, "int64"), np.zeros(n_o, "int64"),
-        np.zeros(size, "int64"), np.zeros(size, "int64"),
+        option_ids,
+        criterion_ids,
+        np.ones((1, 2)),
+        np.zeros((size, STANCES.size)),
+        np.zeros(size, "int64"),
+        np.zeros(size, "int64"),
+        np.zeros(n_o, "int64"),
+        np.zeros(n_o, "int64"),
+        np.zeros(size, "int64"),
+        np.zeros(size, "int64"),
     )
     if not len(insights) or not size:
         return empty
@@ -245,9 +252,14 @@ def readings(
     raw_stance = ins["stance"].to_numpy(dtype="int64")
     flagged = ins["against_hopes"].to_numpy(dtype=bool) if "against_hopes" in ins else np.zeros(len(ins), bool)
     return Readings(
-        option_ids, criterion_ids, classes, counts,
-        np.bincount(cell, minlength=size), n_sources,
-        np.bincount(o, minlength=n_o), np.bincount(np.asarray(option_keys) // span, minlength=n_o),
+        option_ids,
+        criterion_ids,
+        classes,
+        counts,
+        np.bincount(cell, minlength=size),
+        n_sources,
+        np.bincount(o, minlength=n_o),
+        np.bincount(np.asarray(option_keys) // span, minlength=n_o),
         np.bincount(cell, weights=(raw_stance < 0) | flagged, minlength=size).astype("int64"),
         np.bincount(cell, weights=raw_stance > 0, minlength=size).astype("int64"),
     )
@@ -415,4 +427,3 @@ def grid_quantiles(dist: np.ndarray, grid: np.ndarray, levels: tuple[float, ...]
         frac = np.clip((q - below) / np.where(dist[rows, k] > 0, dist[rows, k], 1.0), 0.0, 1.0)
         out.append(grid[k] - step / 2 + frac * step)  # a point's chance spread over its half-steps
     return out
-

@@ -59,12 +59,31 @@ WEIGHT_CONCENTRATION = 50.0
 WEIGHT_MAX = limits("criteria", "weight")[1]
 
 COMPARE_COLUMNS = [
-    "title", "score", "low", "high", "p_best", "p_best_fixed", "expected_loss", "expected_loss_fixed",
-    "n_insights", "n_sources", "covered",
+    "title",
+    "score",
+    "low",
+    "high",
+    "p_best",
+    "p_best_fixed",
+    "expected_loss",
+    "expected_loss_fixed",
+    "n_insights",
+    "n_sources",
+    "covered",
 ]
 CELL_COLUMNS = [
-    "option_id", "option", "criterion_id", "criterion", "weight", "score", "low", "high",
-    "n_insights", "n_sources", "n_for", "n_against",
+    "option_id",
+    "option",
+    "criterion_id",
+    "criterion",
+    "weight",
+    "score",
+    "low",
+    "high",
+    "n_insights",
+    "n_sources",
+    "n_for",
+    "n_against",
 ]
 
 
@@ -281,8 +300,11 @@ def ranks_frame(a: Analysis, fixed: bool = False) -> pd.DataFrame:
     """SMAA-2 rank acceptabilities: index option id, one column per rank (1 = best), rows add up to 1."""
     shares = a.ranks(fixed=fixed)
     n = a.option_ids.size
-    frame = pd.DataFrame(shares, index=pd.Index(a.option_ids, name="option_id", dtype="int64"),
-                         columns=pd.Index(range(1, n + 1), name="rank"))
+    frame = pd.DataFrame(
+        shares,
+        index=pd.Index(a.option_ids, name="option_id", dtype="int64"),
+        columns=pd.Index(range(1, n + 1), name="rank"),
+    )
     frame.insert(0, "title", pd.array(a.titles, dtype="str"))
     return frame.iloc[leader_order(a)]
 

@@ -15,8 +15,17 @@ import pandas as pd
 from ..store.workbook import Workbook
 
 #: Columns of :func:`evidence_counts`.
-COUNT_COLUMNS = ["option_id", "option", "criterion_id", "criterion", "for", "against", "neutral", "total",
-                 "against_hopes"]
+COUNT_COLUMNS = [
+    "option_id",
+    "option",
+    "criterion_id",
+    "criterion",
+    "for",
+    "against",
+    "neutral",
+    "total",
+    "against_hopes",
+]
 
 
 def evidence_counts(options: pd.DataFrame, criteria: pd.DataFrame, insights: pd.DataFrame) -> pd.DataFrame:
@@ -27,10 +36,13 @@ def evidence_counts(options: pd.DataFrame, criteria: pd.DataFrame, insights: pd.
     insights you flagged as going against your hopes.
     """
     if options is None or criteria is None or options.empty or criteria.empty:
-        return pd.DataFrame({c: pd.Series(dtype="int64" if c not in {"option", "criterion"} else "object")
-                             for c in COUNT_COLUMNS})
-    grid = options[["id", "title"]].rename(columns={"id": "option_id", "title": "option"}).merge(
-        criteria[["id", "name"]].rename(columns={"id": "criterion_id", "name": "criterion"}), how="cross"
+        return pd.DataFrame(
+            {c: pd.Series(dtype="int64" if c not in {"option", "criterion"} else "object") for c in COUNT_COLUMNS}
+        )
+    grid = (
+        options[["id", "title"]]
+        .rename(columns={"id": "option_id", "title": "option"})
+        .merge(criteria[["id", "name"]].rename(columns={"id": "criterion_id", "name": "criterion"}), how="cross")
     )
     if insights is None or insights.empty:
         tally = pd.DataFrame(columns=["option_id", "criterion_id", "for", "against", "neutral", "against_hopes"])

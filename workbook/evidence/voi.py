@@ -55,8 +55,17 @@ INTERVIEWED = ("done", "thanked")
 #: People suggested per option.
 PER_OPTION = 2
 NEXT_COLUMNS = [
-    "option_id", "option", "contact_id", "contact", "value", "value_round", "worth_it", "criteria",
-    "n_sources", "score", "reason",
+    "option_id",
+    "option",
+    "contact_id",
+    "contact",
+    "value",
+    "value_round",
+    "worth_it",
+    "criteria",
+    "n_sources",
+    "score",
+    "reason",
 ]
 
 
@@ -189,36 +198,62 @@ def next_conversations(
         oid, title = int(a.option_ids[o]), a.titles[o]
         top = [a.names[j] for j in np.argsort(-swing[o], kind="stable")[:2] if a.weights[j] > 0]
         known = insiders.get(oid, [])
-        people = sorted((i for i in known if i not in spoken.get(oid, set())),
-                        key=lambda i: (-int(active.at[i, "strength"]), str(active.at[i, "name"]), i))
+        people = sorted(
+            (i for i in known if i not in spoken.get(oid, set())),
+            key=lambda i: (-int(active.at[i, "strength"]), str(active.at[i, "name"]), i),
+        )
         reason = _reason(a, o, order, contenders, score, float(value[o]), float(value_round[o]), threshold)
-        base = {"option_id": oid, "option": title, "value": float(value[o]), "value_round": float(value_round[o]),
-                "worth_it": bool(max(value[o], value_round[o]) >= threshold), "criteria": ", ".join(top),
-                "n_sources": int(a.post.readings.option_sources[o]), "score": float(score[o])}
+        base = {
+            "option_id": oid,
+            "option": title,
+            "value": float(value[o]),
+            "value_round": float(value_round[o]),
+            "worth_it": bool(max(value[o], value_round[o]) >= threshold),
+            "criteria": ", ".join(top),
+            "n_sources": int(a.post.readings.option_sources[o]),
+            "score": float(score[o]),
+        }
         if not people:
-            why = ("find someone who does this work: nobody in your contacts is linked to it as an insider yet"
-                   if not known else "everyone you know there has told you already: ask them who else to talk to")
+            why = (
+                "find someone who does this work: nobody in your contacts is linked to it as an insider yet"
+                if not known
+                else "everyone you know there has told you already: ask them who else to talk to"
+            )
             rows.append({**base, "contact_id": pd.NA, "contact": "", "reason": f"{reason} Next: {why}."})
             continue
         for cid in people[:PER_OPTION]:
             name = str(active.at[cid, "name"])
-            rows.append({**base, "contact_id": cid, "contact": name,
-                         "reason": f"{reason} Ask about {' and '.join(top)}."})
+            rows.append(
+                {**base, "contact_id": cid, "contact": name, "reason": f"{reason} Ask about {' and '.join(top)}."}
+            )
     frame = pd.DataFrame(rows[: int(n)], columns=NEXT_COLUMNS)
     frame["contact_id"] = frame["contact_id"].astype("Int64")
     return frame
 
 
-def _reason(a: Analysis, o: int, order: np.ndarray, contenders: np.ndarray, score: np.ndarray, value: float,
-             value_round: float, threshold: float) -> str:
+def _reason(
+    a: Analysis,
+    o: int,
+    order: np.ndarray,
+    contenders: np.ndarray,
+    score: np.ndarray,
+    value: float,
+    value_round: float,
+    threshold: float,
+) -> str:
     title = a.titles[o]
     ranked = [int(i) for i in order if contenders[i]]
     gain = f"expected gain {value:.3f} on the −2..+2 scale, {value_round:.3f} for a round of {ROUND} people"
     if not a.has_evidence[o]:
         if a.has_evidence.any():
             leader = a.titles[ranked[0]]
-            return f"Nothing is known about {title} yet: one conversation shows whether it can compete with {leader} ({gain})."
-        return f"Nothing is known about any option yet: a first conversation about {title} starts the comparison ({gain})."
+            return (
+                f"Nothing is known about {title} yet: one conversation shows whether it can compete with "
+                f"{leader} ({gain})."
+            )
+        return (
+            f"Nothing is known about any option yet: a first conversation about {title} starts the comparison ({gain})."
+        )
     if max(value, value_round) < threshold:
         return f"Unlikely to change your decision: no answer about {title} would move it much ({gain})."
     if len(ranked) < 2:
@@ -239,8 +274,8 @@ def stop_rule(frame: pd.DataFrame, verdict_: Verdict, voi_threshold: float = VOI
         return ""
     worth = f"even a round of {ROUND} more conversations is worth at most {best:.2g}, under {voi_threshold:.2g}"
     if verdict_.kind == "close":
-        return (f"More conversations are unlikely to settle it ({worth}): on what you know, these options are about "
-                "equally good for you; decide on what the evidence does not cover.")
+        return (
+            f"More conversations are unlikely to settle it ({worth}): on what you know, these options are about "
+            "equally good for you; decide on what the evidence does not cover."
+        )
     return f"More conversations are unlikely to change the decision for {verdict_.title} ({worth})."
-
-

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..errors import WorkbookError
 from ..store.fields import limits
+from ..store.workbook import Workbook
 
 _STYLES = {
     "ok": "color:#1b5e20;background:#e8f5e9;",
@@ -36,7 +37,8 @@ class StatusLine(widgets.HTML):
         self.kind = kind
         self.text = text
         style = _STYLES.get(kind, "")
-        self.value = f'<div class="cw-status cw-{kind}" style="{style}padding:4px 8px;border-radius:4px">{html.escape(text)}</div>'
+        box = f"{style}padding:4px 8px;border-radius:4px"
+        self.value = f'<div class="cw-status cw-{kind}" style="{box}">{html.escape(text)}</div>'
 
     def ok(self, text: str) -> None:
         self.show(text, "ok")
@@ -155,7 +157,7 @@ def weight_sliders(
     return sliders
 
 
-def save_weights(wb: Any, weights: dict[int, float]) -> str:
+def save_weights(wb: Workbook, weights: dict[int, float]) -> str:
     """Store the weights the sliders show (criterion id -> weight); returns what was done."""
     wb.set_weights(weights)
     return f"Saved the weights of {len(weights)} criteria."

@@ -86,22 +86,30 @@ def insights_frame(wb: Workbook, table: pd.DataFrame) -> pd.DataFrame:
         return table
     titles = wb.options(include_archived=True).set_index("id")["title"]
     names = wb.criteria(include_archived=True).set_index("id")["name"]
-    return pd.DataFrame({
-        "option": [_cut(titles.get(i, "?")) for i in table["option_id"]],
-        "criterion": [_cut(names.get(i, "?")) for i in table["criterion_id"]],
-        "stance": [_STANCE_LABELS[int(s)] for s in table["stance"]],
-        "confidence": table["confidence"].to_numpy(),
-        "source": table["source"].to_numpy(),
-        "against hopes": ["yes" if a else "" for a in table["against_hopes"]],
-        "note": [_cut(n) for n in table["note"]],
-    })
+    return pd.DataFrame(
+        {
+            "option": [_cut(titles.get(i, "?")) for i in table["option_id"]],
+            "criterion": [_cut(names.get(i, "?")) for i in table["criterion_id"]],
+            "stance": [_STANCE_LABELS[int(s)] for s in table["stance"]],
+            "confidence": table["confidence"].to_numpy(),
+            "source": table["source"].to_numpy(),
+            "against hopes": ["yes" if a else "" for a in table["against_hopes"]],
+            "note": [_cut(n) for n in table["note"]],
+        }
+    )
 
 
 class InsightEditor:
     """Option × criterion × stance × confidence × source, with a short quote; saves one insight at a time."""
 
-    def __init__(self, wb: Workbook, status: StatusLine, *, sources: dict[str, str] = vocab.SOURCES,
-                 default_source: str = "interview"):
+    def __init__(
+        self,
+        wb: Workbook,
+        status: StatusLine,
+        *,
+        sources: dict[str, str] = vocab.SOURCES,
+        default_source: str = "interview",
+    ):
         self.wb = wb
         self.status = status
         self.conversation_id: int | None = None
@@ -109,41 +117,66 @@ class InsightEditor:
         self.option = widgets.Dropdown(description="Option", layout=widgets.Layout(width="95%"))
         self.criterion = widgets.Dropdown(description="Criterion", layout=widgets.Layout(width="95%"))
         self.stance = widgets.ToggleButtons(
-            description="Stance", options=[(label, v) for v, label in _STANCE_LABELS.items()], value=None,
+            description="Stance",
+            options=[(label, v) for v, label in _STANCE_LABELS.items()],
+            value=None,
             style={"button_width": "auto"},
         )
-        self.confidence = widgets.ToggleButtons(description="Confidence", options=vocab_choices(vocab.CONFIDENCE),
-                                                value="medium", style={"button_width": "auto"})
-        self.source = widgets.Dropdown(description="Source", options=vocab_choices(sources), value=default_source,
-                                       layout=widgets.Layout(width="95%"))
+        self.confidence = widgets.ToggleButtons(
+            description="Confidence",
+            options=vocab_choices(vocab.CONFIDENCE),
+            value="medium",
+            style={"button_width": "auto"},
+        )
+        self.source = widgets.Dropdown(
+            description="Source",
+            options=vocab_choices(sources),
+            value=default_source,
+            layout=widgets.Layout(width="95%"),
+        )
         self.contact = widgets.Dropdown(description="Who said it", layout=widgets.Layout(width="95%"))
         # A second-hand claim counts with the person it came from: then three people repeating one
         # person's view are one source, not three.
-        self.heard_from = widgets.Dropdown(description="Whose view", layout=widgets.Layout(width="95%"),
-                                           style={"description_width": "initial"})
+        self.heard_from = widgets.Dropdown(
+            description="Whose view", layout=widgets.Layout(width="95%"), style={"description_width": "initial"}
+        )
         self.source.observe(lambda _: self._show_heard_from(), names="value")
         self.quote = text_field("Short quote or note", "what you heard or read, in a sentence or two", long=True)
-        self.against_hopes = widgets.Checkbox(indent=False, layout=_auto(),
-                                              description="This goes against what I hoped for this option")
+        self.against_hopes = widgets.Checkbox(
+            indent=False, layout=_auto(), description="This goes against what I hoped for this option"
+        )
         self.save = widgets.Button(description="Save insight", button_style="primary", icon="save", layout=_auto())
         self.table = TableView(empty="No insights recorded here yet.")
         self.save.on_click(lambda _: guarded(self.status, self._save))
-        self.fields = [self.option, self.criterion, self.stance, self.confidence, self.source, self.heard_from,
-                       self.quote, self.against_hopes, self.save]
+        self.fields = [
+            self.option,
+            self.criterion,
+            self.stance,
+            self.confidence,
+            self.source,
+            self.heard_from,
+            self.quote,
+            self.against_hopes,
+            self.save,
+        ]
         self.view = widgets.VBox([*self.fields, self.table])
         self.reload()
 
     def reload(self) -> None:
         """Refresh the option, criterion and contact lists, keeping what is selected."""
-        for widget, frame, label in ((self.option, self.wb.options(), "title"),
-                                     (self.criterion, self.wb.criteria(), "name")):
+        for widget, frame, label in (
+            (self.option, self.wb.options(), "title"),
+            (self.criterion, self.wb.criteria(), "name"),
+        ):
             keep = widget.value
             widget.options = choices(frame, label)
             values = [v for _, v in widget.options]
             widget.value = keep if keep in values else (values[0] if values else None)
         contacts = self.wb.contacts()
-        for widget, none in ((self.contact, "(not a particular person)"),
-                             (self.heard_from, "(someone not in my contacts)")):
+        for widget, none in (
+            (self.contact, "(not a particular person)"),
+            (self.heard_from, "(someone not in my contacts)"),
+        ):
             keep = widget.value
             widget.options = choices(contacts, "name", none=none)
             if keep is not None and keep in [v for _, v in widget.options]:
@@ -169,9 +202,15 @@ class InsightEditor:
         if self.source.value == "second-hand" and self.heard_from.value is not None:
             extra["heard_from"] = self.heard_from.value
         new = self.wb.add_insight(
-            self.option.value, self.criterion.value, self.stance.value, confidence=self.confidence.value,
-            source=self.source.value, note=self.quote.value, conversation_id=self.conversation_id,
-            against_hopes=self.against_hopes.value, **extra,
+            self.option.value,
+            self.criterion.value,
+            self.stance.value,
+            confidence=self.confidence.value,
+            source=self.source.value,
+            note=self.quote.value,
+            conversation_id=self.conversation_id,
+            against_hopes=self.against_hopes.value,
+            **extra,
         )
         stance = _STANCE_LABELS[self.stance.value]
         criterion = _cut(self.wb.get("criteria", self.criterion.value)["name"])
@@ -200,14 +239,16 @@ class CaptureForm:
         self.wb = wb
         self.today = today or dt.date.today()
         self.status = StatusLine()
-        self.conversation = widgets.Dropdown(description="Conversation", style={"description_width": "initial"},
-                                             layout=widgets.Layout(width="95%"))
+        self.conversation = widgets.Dropdown(
+            description="Conversation", style={"description_width": "initial"}, layout=widgets.Layout(width="95%")
+        )
         self.header = widgets.HTML()
         # 1. done and notes
         self.done_on = widgets.DatePicker(description="Done on", value=self.today)
         self.notes = text_field("Notes", "anything you want to keep from the conversation", long=True, rows=5)
-        self.mark_done = widgets.Button(description="Mark done and save notes", button_style="primary",
-                                        layout=widgets.Layout(width="auto"))
+        self.mark_done = widgets.Button(
+            description="Mark done and save notes", button_style="primary", layout=widgets.Layout(width="auto")
+        )
         # 2. insights
         self.insight = InsightEditor(wb, self.status)
         # 3. referrals
@@ -216,8 +257,9 @@ class CaptureForm:
         self.ref_role = text_field("Role")
         self.ref_email = text_field("Email")
         self.ref_option = widgets.Dropdown(description="Insider for", layout=widgets.Layout(width="95%"))
-        self.ref_plan = widgets.Checkbox(indent=False, layout=_auto(), value=True,
-                                         description="Plan a conversation with them about that option")
+        self.ref_plan = widgets.Checkbox(
+            indent=False, layout=_auto(), value=True, description="Plan a conversation with them about that option"
+        )
         self.add_referral = widgets.Button(description="Add referral", icon="user-plus", layout=_auto())
         self.referrals = TableView(empty="No referrals from this person yet.")
         # 4. thank-you
@@ -227,32 +269,51 @@ class CaptureForm:
         self.mark_thanked = widgets.Button(description="Mark thank-you sent", icon="check", layout=_auto())
         # 5. debrief
         self.debrief = text_field("What did I learn?", long=True, rows=5)
-        self.still_interested = widgets.Combobox(description="Am I still interested?", options=STILL_INTERESTED,
-                                                 ensure_option=False, style={"description_width": "initial"},
-                                                 layout=widgets.Layout(width="95%"))
+        self.still_interested = widgets.Combobox(
+            description="Am I still interested?",
+            options=STILL_INTERESTED,
+            ensure_option=False,
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="95%"),
+        )
         self.still_need = text_field("What do I still need to know? (one per line)", long=True, rows=3)
         self.answered_box = widgets.VBox()
         self.answered: list[tuple[widgets.Checkbox, str]] = []
-        self.save_debrief = widgets.Button(description="Save debrief", button_style="primary", icon="save",
-                                           layout=_auto())
+        self.save_debrief = widgets.Button(
+            description="Save debrief", button_style="primary", icon="save", layout=_auto()
+        )
 
         self.conversation.observe(lambda _: self._load(), names="value")
         self.mark_done.on_click(lambda _: guarded(self.status, self._mark_done))
         self.add_referral.on_click(lambda _: guarded(self.status, self._add_referral))
         self.mark_thanked.on_click(lambda _: guarded(self.status, self._mark_thanked))
         self.save_debrief.on_click(lambda _: guarded(self.status, self._save_debrief))
-        note = widgets.HTML("<p>Who else should you talk to? Add each person they suggested; "
-                            "they are linked to whoever referred them.</p>")
+        note = widgets.HTML(
+            "<p>Who else should you talk to? Add each person they suggested; "
+            "they are linked to whoever referred them.</p>"
+        )
         ticks = widgets.HTML("<p>Tick the open questions this conversation answered:</p>")
         self.tabs = widgets.Tab(
             children=[
                 widgets.VBox([self.done_on, self.notes, self.mark_done]),
                 self.insight.view,
-                widgets.VBox([note, self.ref_name, self.ref_organization, self.ref_role, self.ref_email,
-                              self.ref_option, self.ref_plan, self.add_referral, self.referrals]),
+                widgets.VBox(
+                    [
+                        note,
+                        self.ref_name,
+                        self.ref_organization,
+                        self.ref_role,
+                        self.ref_email,
+                        self.ref_option,
+                        self.ref_plan,
+                        self.add_referral,
+                        self.referrals,
+                    ]
+                ),
                 widgets.VBox([self.thanks_due, self.thank_you_note, self.thanked_on, self.mark_thanked]),
-                widgets.VBox([self.debrief, self.still_interested, self.still_need, ticks, self.answered_box,
-                              self.save_debrief]),
+                widgets.VBox(
+                    [self.debrief, self.still_interested, self.still_need, ticks, self.answered_box, self.save_debrief]
+                ),
             ],
             titles=["1 Done", "2 Insights", "3 Who else", "4 Thank-you", "5 Debrief"],
         )
@@ -341,8 +402,10 @@ class CaptureForm:
 
     def _show_open_questions(self, conv: dict[str, Any]) -> None:
         open_qs = questions.split_open_questions(self.wb.get("options", conv["option_id"])["questions"])
-        self.answered = [(widgets.Checkbox(indent=False, description=_cut(q),
-                                           layout=widgets.Layout(width="95%")), q) for q in open_qs]
+        self.answered = [
+            (widgets.Checkbox(indent=False, description=_cut(q), layout=widgets.Layout(width="95%")), q)
+            for q in open_qs
+        ]
         if self.answered:
             self.answered_box.children = [box for box, _ in self.answered]
         else:
@@ -364,8 +427,13 @@ class CaptureForm:
         option = self.ref_option.value
         with self.wb.atomic():
             new = self.wb.add_contact(
-                self.ref_name.value, self.ref_organization.value, self.ref_role.value, "referral",
-                email=self.ref_email.value, referred_by=conv["contact_id"], source="referral",
+                self.ref_name.value,
+                self.ref_organization.value,
+                self.ref_role.value,
+                "referral",
+                email=self.ref_email.value,
+                referred_by=conv["contact_id"],
+                source="referral",
                 options=[option] if option is not None else [],
             )
             planned = self.ref_plan.value and option is not None
@@ -385,8 +453,9 @@ class CaptureForm:
         if not conv["done_on"]:
             raise ValidationError("thank-you", "mark the conversation done first (tab 1)")
         day = _date_value(self.thanked_on, "sent on", self.today, not_before=conv["done_on"])
-        self.wb.update_conversation(conv["id"], status="thanked", thanked_on=day,
-                                    thank_you_note=self.thank_you_note.value)
+        self.wb.update_conversation(
+            conv["id"], status="thanked", thanked_on=day, thank_you_note=self.thank_you_note.value
+        )
         self.refresh()
         return f"Thank-you marked as sent on {day.isoformat()}."
 
@@ -394,13 +463,16 @@ class CaptureForm:
         conv = self._conv()
         answered = [text for box, text in self.answered if box.value]
         with self.wb.atomic():
-            self.wb.update_conversation(conv["id"], debrief=self.debrief.value,
-                                        still_interested=self.still_interested.value)
+            self.wb.update_conversation(
+                conv["id"], debrief=self.debrief.value, still_interested=self.still_interested.value
+            )
             added, ticked = questions.update_open_questions(self.wb, conv["option_id"], self.still_need.value, answered)
         self.still_need.value = ""
         self._show_open_questions(conv)
-        return (f"Saved your debrief. Open questions for this option: {added} added, {ticked} ticked off "
-                f"({len(self.answered)} still open).")
+        return (
+            f"Saved your debrief. Open questions for this option: {added} added, {ticked} ticked off "
+            f"({len(self.answered)} still open)."
+        )
 
 
 class EvidenceForm:
@@ -412,8 +484,9 @@ class EvidenceForm:
         self.insight = InsightEditor(wb, self.status, sources=OTHER_SOURCES, default_source="desk-research")
         editor = self.insight
         latest = widgets.HTML(f"<p><b>The latest {editor.latest} pieces of evidence from other sources</b></p>")
-        self.view = widgets.VBox([*editor.fields[:5], editor.contact, *editor.fields[5:], self.status, latest,
-                                  editor.table])
+        self.view = widgets.VBox(
+            [*editor.fields[:5], editor.contact, *editor.fields[5:], self.status, latest, editor.table]
+        )
         self.refresh()
 
     def refresh(self) -> None:

@@ -25,8 +25,15 @@ from ..store.workbook import Workbook
 from .base import StatusLine, TableView, guarded, save_weights, weight_sliders
 
 #: Columns of the readable results table.
-RESULT_COLUMNS = ["option", "score", "90% interval", "chance of being best", "expected loss if chosen", "notes",
-                  "independent sources"]
+RESULT_COLUMNS = [
+    "option",
+    "score",
+    "90% interval",
+    "chance of being best",
+    "expected loss if chosen",
+    "notes",
+    "independent sources",
+]
 NEXT_COLUMNS = ["talk to", "about", "why this one", "expected gain"]
 
 
@@ -47,11 +54,13 @@ def result_table(result: pd.DataFrame, thresholds: dict[str, float] | None = Non
         {
             "option": result["title"].to_numpy(),
             "score": [_signed(s) if k else "no evidence yet" for s, k in zip(result["score"], known, strict=True)],
-            "90% interval": [f"{_signed(lo)} to {_signed(hi)}" for lo, hi in zip(result["low"], result["high"],
-                                                                                  strict=True)],
+            "90% interval": [
+                f"{_signed(lo)} to {_signed(hi)}" for lo, hi in zip(result["low"], result["high"], strict=True)
+            ],
             "chance of being best": [f"{100 * p:.0f}%" for p in result["p_best"]],
-            "expected loss if chosen": [_loss_words(x, limits) if k else "—"
-                                        for x, k in zip(result["expected_loss"], known, strict=True)],
+            "expected loss if chosen": [
+                _loss_words(x, limits) if k else "—" for x, k in zip(result["expected_loss"], known, strict=True)
+            ],
             "notes": result["n_insights"].to_numpy(),
             "independent sources": result["n_sources"].to_numpy(),
         },
@@ -66,8 +75,10 @@ def next_table(frame: pd.DataFrame) -> pd.DataFrame:
             "talk to": [c or "someone who does this work" for c in frame["contact"]],
             "about": frame["option"].to_numpy(),
             "why this one": frame["reason"].to_numpy(),
-            "expected gain": [f"{v:.3f}" if w else f"{v:.3f} (too small to matter)"
-                              for v, w in zip(frame["value_round"], frame["worth_it"], strict=True)],
+            "expected gain": [
+                f"{v:.3f}" if w else f"{v:.3f} (too small to matter)"
+                for v, w in zip(frame["value_round"], frame["worth_it"], strict=True)
+            ],
         },
         columns=NEXT_COLUMNS,
     )

@@ -19,6 +19,7 @@ from ..errors import ValidationError
 from ..people import matching
 from ..store import vocab
 from ..store.fields import FIELDS, limits
+from ..store.workbook import Workbook
 from .base import (
     StatusLine,
     TableView,
@@ -54,7 +55,7 @@ def clean_profile_url(text: str) -> str:
     return url
 
 
-def contacts_table(wb) -> pd.DataFrame:
+def contacts_table(wb: Workbook) -> pd.DataFrame:
     """Contacts with the titles of the options each knows from the inside (``insider_for``)."""
     contacts = wb.contacts()
     if contacts.empty:
@@ -75,7 +76,7 @@ class ContactsForm(RecordEditor):
     pick_description = "Contact"
     empty = "No contacts yet. Add people above, or import your LinkedIn connections below."
 
-    def __init__(self, wb, on_change: Callable[[], None] | None = None):
+    def __init__(self, wb: Workbook, on_change: Callable[[], None] | None = None):
         super().__init__(wb, on_change)
         self.name = text_field("Name")
         self.organization = text_field("Organisation", "where they work")
@@ -87,26 +88,31 @@ class ContactsForm(RecordEditor):
         )
         low, high = (int(x) for x in limits("contacts", "strength"))
         self.strength = widgets.IntSlider(
-            value=FIELDS["contacts"]["strength"].default, min=low, max=high,
-            description=f"Tie strength ({low} weak – {high} close)", style=WIDE,
+            value=FIELDS["contacts"]["strength"].default,
+            min=low,
+            max=high,
+            description=f"Tie strength ({low} weak – {high} close)",
+            style=WIDE,
         )
         self.insider_for = widgets.SelectMultiple(
             description="Knows from inside", rows=4, style=WIDE, layout=widgets.Layout(width="95%")
         )
         self.referred_by = widgets.Dropdown(description="Referred by", style=WIDE)
         self.notes = text_field("Notes", long=True)
-        self.view = self._layout([
-            self.name,
-            self.organization,
-            self.role,
-            self.email,
-            self.profile_url,
-            self.relationship,
-            self.strength,
-            self.insider_for,
-            self.referred_by,
-            self.notes,
-        ])
+        self.view = self._layout(
+            [
+                self.name,
+                self.organization,
+                self.role,
+                self.email,
+                self.profile_url,
+                self.relationship,
+                self.strength,
+                self.insider_for,
+                self.referred_by,
+                self.notes,
+            ]
+        )
         self.refresh()
 
     def refresh(self) -> None:
@@ -176,7 +182,7 @@ class ContactsForm(RecordEditor):
 class TargetsForm:
     """Per option: the organisations and roles where its insiders work (one per line)."""
 
-    def __init__(self, wb, on_change: Callable[[], None] | None = None):
+    def __init__(self, wb: Workbook, on_change: Callable[[], None] | None = None):
         self.wb = wb
         self.on_change = on_change
         self._loading = False
@@ -244,7 +250,7 @@ class TargetsForm:
 class InsiderFinder:
     """Who do I know there? Contacts matching each option's targets, to link as insiders."""
 
-    def __init__(self, wb, on_change: Callable[[], None] | None = None):
+    def __init__(self, wb: Workbook, on_change: Callable[[], None] | None = None):
         self.wb = wb
         self.on_change = on_change
         self.find_button = widgets.Button(description="Find matches", icon="search")

@@ -18,6 +18,7 @@ from .. import paths
 from ..charts import plan as charts_plan
 from ..errors import ValidationError
 from ..people.matching import normalise_name
+from ..store.workbook import Workbook
 from .base import StatusLine, guarded, save_weights, text_field, weight_sliders
 from .editor import WIDE, RecordEditor
 
@@ -39,7 +40,7 @@ def load_suggested_criteria(path: str | Path | None = None) -> pd.DataFrame:
 class SuggestedCriteria:
     """Offers the suggested criteria you do not have yet; adds the ones you pick in one go."""
 
-    def __init__(self, wb, on_change: Callable[[], None] | None = None):
+    def __init__(self, wb: Workbook, on_change: Callable[[], None] | None = None):
         self.wb = wb
         self.on_change = on_change
         self.pick = widgets.SelectMultiple(
@@ -83,7 +84,7 @@ class SuggestedCriteria:
 class WeightsPanel:
     """One slider per criterion and a chart of the normalised weights, redrawn as you move them."""
 
-    def __init__(self, wb, on_change: Callable[[], None] | None = None):
+    def __init__(self, wb: Workbook, on_change: Callable[[], None] | None = None):
         self.wb = wb
         self.on_change = on_change
         self.sliders: dict[int, widgets.FloatSlider] = {}
@@ -130,7 +131,7 @@ class CriteriaForm(RecordEditor):
     pick_description = "Criterion"
     empty = "No criteria yet. Add your own above or pick suggestions below."
 
-    def __init__(self, wb):
+    def __init__(self, wb: Workbook):
         super().__init__(wb)
         self.name = text_field("Name", "e.g. Pay")
         self.description = text_field(
@@ -166,6 +167,4 @@ class CriteriaForm(RecordEditor):
         self.weight.value = row.get("weight", 1.0)
 
     def _values(self) -> dict:
-        return dict(
-            name=self.name.value.strip(), description=self.description.value.strip(), weight=self.weight.value
-        )
+        return dict(name=self.name.value.strip(), description=self.description.value.strip(), weight=self.weight.value)

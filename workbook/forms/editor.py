@@ -11,12 +11,12 @@ reload (``refresh``, which calls :meth:`RecordEditor._reload_pick`).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
 
 from ..errors import ValidationError
+from ..store.workbook import Workbook
 from .base import StatusLine, TableView, choices, guarded, set_choices
 
 NEW = 0  # dropdown value meaning "a new record" (ids start at 1)
@@ -34,7 +34,7 @@ class RecordEditor:
     empty: str  # what the table says when there is nothing to show
     archived_note: str = ""  # added to the "Archived …" message
 
-    def __init__(self, wb: Any, on_change: Callable[[], None] | None = None):
+    def __init__(self, wb: Workbook, on_change: Callable[[], None] | None = None):
         self.wb = wb
         self.on_change = on_change
         self._loading = False
@@ -47,18 +47,24 @@ class RecordEditor:
         self.save_button.on_click(lambda _: guarded(self.status, self._save))
         self.archive_button.on_click(lambda _: guarded(self.status, self._archive))
 
-    def _layout(self, fields: Sequence[widgets.Widget], after_status: Sequence[widgets.Widget] = (),
-                after_table: Sequence[widgets.Widget] = ()) -> widgets.VBox:
+    def _layout(
+        self,
+        fields: Sequence[widgets.Widget],
+        after_status: Sequence[widgets.Widget] = (),
+        after_table: Sequence[widgets.Widget] = (),
+    ) -> widgets.VBox:
         """The pick, the fields, the buttons, the status line and the table, top to bottom."""
-        return widgets.VBox([
-            self.pick,
-            *fields,
-            widgets.HBox([self.save_button, self.archive_button]),
-            self.status,
-            *after_status,
-            self.table,
-            *after_table,
-        ])
+        return widgets.VBox(
+            [
+                self.pick,
+                *fields,
+                widgets.HBox([self.save_button, self.archive_button]),
+                self.status,
+                *after_status,
+                self.table,
+                *after_table,
+            ]
+        )
 
     # ------------------------------------------------------------ hooks
     def refresh(self) -> None:

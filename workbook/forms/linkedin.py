@@ -14,6 +14,7 @@ import ipywidgets as widgets
 
 from ..errors import ValidationError
 from ..people import linkedin
+from ..store.workbook import Workbook
 from .base import StatusLine, TableView, guarded, text_field
 
 PREVIEW_ROWS = 200
@@ -22,7 +23,7 @@ PREVIEW_ROWS = 200
 class LinkedInImportForm:
     """Preview and import LinkedIn connections. ``view`` is the widget to show."""
 
-    def __init__(self, wb, on_import: Callable[[], None] | None = None):
+    def __init__(self, wb: Workbook, on_import: Callable[[], None] | None = None):
         self.wb = wb
         self.on_import = on_import
         self.plan: linkedin.ImportPlan | None = None
@@ -51,7 +52,7 @@ class LinkedInImportForm:
         )
 
     # ------------------------------------------------------------ helpers
-    def _source(self) -> tuple[object, str | None]:
+    def _source(self) -> tuple[str | bytes, str | None]:
         """The file to read: the typed path if any, else the uploaded file."""
         if self.path.value.strip():
             return self.path.value.strip(), None

@@ -14,6 +14,7 @@ import ipywidgets as widgets
 from ..errors import ValidationError
 from ..people.coverage import active_options
 from ..store import vocab
+from ..store.workbook import Workbook
 from .base import StatusLine, choices, guarded, set_choices, text_field, vocab_choices
 from .editor import NEW, WIDE, RecordEditor
 
@@ -47,7 +48,7 @@ class OptionsForm(RecordEditor):
     empty = "No options yet. Add the first one above."
     archived_note = ". It is hidden everywhere; restore it below if you change your mind."
 
-    def __init__(self, wb, on_change: Callable[[], None] | None = None):
+    def __init__(self, wb: Workbook, on_change: Callable[[], None] | None = None):
         super().__init__(wb, on_change)
         self.title = text_field("Title", "a short name, e.g. UX research")
         self.description = text_field("Description", "what the path is, in your own words", long=True)

@@ -25,6 +25,7 @@ from ..outreach import cadence, messages
 from ..store import conversations as rules
 from ..store import vocab
 from ..store.fields import limits
+from ..store.workbook import Workbook
 from .base import (
     StatusLine,
     TableView,
@@ -51,28 +52,40 @@ def _label(day: dt.date) -> str:
     return f"{day:%a} {day.day} {day:%b %Y}"
 
 
-def _names(wb: Any) -> tuple[dict[int, str], dict[int, str]]:
+def _names(wb: Workbook) -> tuple[dict[int, str], dict[int, str]]:
     """Contact names and option titles by id (archived ones too, for old conversations)."""
     people, options = wb.contacts(include_archived=True), wb.options(include_archived=True)
-    return (dict(zip(people["id"], people["name"], strict=True)),
-            dict(zip(options["id"], options["title"], strict=True)))
+    return (
+        dict(zip(people["id"], people["name"], strict=True)),
+        dict(zip(options["id"], options["title"], strict=True)),
+    )
 
 
-def conversation_choices(wb: Any) -> list[tuple[str, int]]:
+def conversation_choices(wb: Workbook) -> list[tuple[str, int]]:
     """Dropdown entries ``(label, id)``: "contact — option (status)" for every conversation."""
     conv = wb.conversations()
     if conv.empty:
         return []
     names, titles = _names(wb)
     return [
-        (f"{names.get(r.contact_id, '?')} — {titles.get(r.option_id, '?')} "
-         f"({vocab.CONVERSATION_STATUSES.get(r.status, r.status)}) #{r.id}", int(r.id))
+        (
+            f"{names.get(r.contact_id, '?')} — {titles.get(r.option_id, '?')} "
+            f"({vocab.CONVERSATION_STATUSES.get(r.status, r.status)}) #{r.id}",
+            int(r.id),
+        )
         for r in conv.itertuples(index=False)
     ]
 
 
-def record_step(wb: Any, conversation_id: int | None, step: str, on: dt.date | None,
-                time: str = "", minutes: Any = messages.DEFAULT_MINUTES, today: dt.date | None = None) -> str:
+def record_step(
+    wb: Workbook,
+    conversation_id: int | None,
+    step: str,
+    on: dt.date | None,
+    time: str = "",
+    minutes: Any = messages.DEFAULT_MINUTES,
+    today: dt.date | None = None,
+) -> str:
     """Record ``step`` (a key of :data:`STEPS`) for a conversation on day ``on``; returns what was done.
 
     Raises :class:`ValidationError` naming the field (conversation, step, date,
@@ -95,8 +108,10 @@ def record_step(wb: Any, conversation_id: int | None, step: str, on: dt.date | N
         wb.update_conversation(conversation_id, status="requested", requested_on=on)
         second = cadence.business_days_after(on, steps.second_contact_days)
         follow = cadence.business_days_after(on, steps.follow_up_days)
-        return (f"Recorded: request to {who} sent on {_label(on)}. No reply by {_label(second)}: ask a second "
-                f"person; by {_label(follow)}: follow up. The due list below will remind you.")
+        return (
+            f"Recorded: request to {who} sent on {_label(on)}. No reply by {_label(second)}: ask a second "
+            f"person; by {_label(follow)}: follow up. The due list below will remind you."
+        )
     if step == "followed_up":
         wb.update_conversation(conversation_id, status="followed_up", followed_up_on=on)
         return f"Recorded: follow-up to {who} sent on {_label(on)}."
@@ -109,14 +124,18 @@ def record_step(wb: Any, conversation_id: int | None, step: str, on: dt.date | N
             raise ValidationError("minutes", f"{minutes!r} is not allowed; use a whole number from {low} to {high}")
         when = dt.datetime.combine(on, dt.time(int(match.group(1)), int(match.group(2))))
         wb.update_conversation(conversation_id, status="scheduled", scheduled_at=when, duration_min=minutes)
-        return (f"Scheduled: {who} on {_label(on)} at {when:%H:%M} for {minutes} minutes. "
-                "Send a short confirmation, and export the calendar to add it to yours.")
+        return (
+            f"Scheduled: {who} on {_label(on)} at {when:%H:%M} for {minutes} minutes. "
+            "Send a short confirmation, and export the calendar to add it to yours."
+        )
     if step == "thanked":
         wb.update_conversation(conversation_id, status="thanked", thanked_on=on)
         return f"Recorded: thank-you to {who} sent on {_label(on)}."
     wb.update_conversation(conversation_id, status=step)
-    return (f"Recorded: {who} — {vocab.CONVERSATION_STATUSES[step]}. That is normal; "
-            "ask a second person who knows this path.")
+    return (
+        f"Recorded: {who} — {vocab.CONVERSATION_STATUSES[step]}. That is normal; "
+        "ask a second person who knows this path."
+    )
 
 
 def feedback_html(text: str) -> str:
@@ -135,7 +154,7 @@ def feedback_html(text: str) -> str:
 class DraftForm:
     """Pick a conversation (or a contact and option) and a template; edit the filled draft."""
 
-    def __init__(self, wb: Any, on_change: Callable[[], None] | None = None):
+    def __init__(self, wb: Workbook, on_change: Callable[[], None] | None = None):
         self.wb = wb
         self.on_change = on_change
         wide = {"style": {"description_width": "initial"}, "layout": widgets.Layout(width="95%")}
@@ -146,7 +165,8 @@ class DraftForm:
         self.option = widgets.Dropdown(description="Option", **wide)
         self.create = widgets.Button(description="Add as a conversation to ask", layout=widgets.Layout(width="auto"))
         self.template = widgets.Dropdown(
-            description="Message", options=[(messages.TEMPLATE_LABELS.get(n, n), n) for n in messages.template_names()],
+            description="Message",
+            options=[(messages.TEMPLATE_LABELS.get(n, n), n) for n in messages.template_names()],
             **wide,
         )
         self.draft = widgets.Textarea(layout=widgets.Layout(width="95%", height="18em"))
@@ -155,13 +175,20 @@ class DraftForm:
         self.words = 0
         self.flags: list[str] = []
         self._busy = False
-        self.view = widgets.VBox([
-            widgets.HBox([self.my_name, self.save_name]),
-            self.conversation,
-            widgets.HTML("<em>…or, for someone new to ask, choose a contact and an option:</em>"),
-            self.contact, self.option, self.create,
-            self.template, self.draft, self.feedback, self.status,
-        ])
+        self.view = widgets.VBox(
+            [
+                widgets.HBox([self.my_name, self.save_name]),
+                self.conversation,
+                widgets.HTML("<em>…or, for someone new to ask, choose a contact and an option:</em>"),
+                self.contact,
+                self.option,
+                self.create,
+                self.template,
+                self.draft,
+                self.feedback,
+                self.status,
+            ]
+        )
         self.save_name.on_click(lambda _: guarded(self.status, self._save_name))
         self.create.on_click(lambda _: guarded(self.status, self._create))
         for w in (self.conversation, self.contact, self.option, self.template):
@@ -176,8 +203,10 @@ class DraftForm:
             keep = select if select is not None else self.conversation.value
             none = ("(none: a new contact and option)", None)
             set_choices(self.conversation, [none, *conversation_choices(self.wb)], keep)
-            for widget, frame, label in ((self.contact, self.wb.contacts(), "name"),
-                                         (self.option, self.wb.options(), "title")):
+            for widget, frame, label in (
+                (self.contact, self.wb.contacts(), "name"),
+                (self.option, self.wb.options(), "title"),
+            ):
                 current = widget.value
                 set_choices(widget, choices(frame, label, none="(choose)"), current)
         finally:
@@ -214,8 +243,11 @@ class DraftForm:
             self.feedback.value = "<em>Choose a conversation, or a contact and an option, to see a draft.</em>"
             return
         self.draft.value = messages.draft(
-            self.wb, self.template.value, conversation_id=self.conversation.value,
-            contact_id=self.contact.value, option_id=self.option.value,
+            self.wb,
+            self.template.value,
+            conversation_id=self.conversation.value,
+            contact_id=self.contact.value,
+            option_id=self.option.value,
         )
         self._check()
 
@@ -256,7 +288,7 @@ class RecordForm:
     #: At most this many conversations are shown in the table (the most recently changed).
     SHOWN = 50
 
-    def __init__(self, wb: Any, on_change: Callable[[], None] | None = None):
+    def __init__(self, wb: Workbook, on_change: Callable[[], None] | None = None):
         self.wb = wb
         self.on_change = on_change
         wide = {"style": {"description_width": "initial"}, "layout": widgets.Layout(width="95%")}
@@ -264,15 +296,17 @@ class RecordForm:
         self.step = widgets.Dropdown(description="What happened", options=[(v, k) for k, v in STEPS.items()], **wide)
         self.on = widgets.DatePicker(description="Date", value=dt.date.today(), style={"description_width": "initial"})
         self.time = text_field("Time (HH:MM)", "15:30")
-        self.minutes = widgets.IntText(description="Minutes", value=messages.DEFAULT_MINUTES,
-                                       style={"description_width": "initial"})
+        self.minutes = widgets.IntText(
+            description="Minutes", value=messages.DEFAULT_MINUTES, style={"description_width": "initial"}
+        )
         self.save = widgets.Button(description="Record", button_style="primary")
         self.status = StatusLine()
         self.table = TableView(empty="No conversations yet: add one in the draft form above.")
         self.more = widgets.Label()
         self.when = widgets.VBox([self.time, self.minutes])
-        self.view = widgets.VBox([self.conversation, self.step, self.on, self.when, self.save, self.status,
-                                  self.more, self.table])
+        self.view = widgets.VBox(
+            [self.conversation, self.step, self.on, self.when, self.save, self.status, self.more, self.table]
+        )
         self.step.observe(lambda _: self._show_time(), names="value")
         self.save.on_click(lambda _: self._save())
         self._show_time()
@@ -293,21 +327,26 @@ class RecordForm:
             self.more.value = f"The {self.SHOWN} most recently changed of your {len(conv)} conversations:"
             conv = conv.sort_values("updated_at", ascending=False, kind="stable").head(self.SHOWN)
         names, titles = _names(self.wb)
-        shown = pd.DataFrame({
-            "#": conv["id"],
-            "contact": conv["contact_id"].map(names),
-            "option": conv["option_id"].map(titles),
-            "status": conv["status"].map(vocab.CONVERSATION_STATUSES),
-            "requested": conv["requested_on"].dt.strftime("%Y-%m-%d"),
-            "followed up": conv["followed_up_on"].dt.strftime("%Y-%m-%d"),
-            "scheduled": conv["scheduled_at"].dt.strftime("%Y-%m-%d %H:%M"),
-        })
+        shown = pd.DataFrame(
+            {
+                "#": conv["id"],
+                "contact": conv["contact_id"].map(names),
+                "option": conv["option_id"].map(titles),
+                "status": conv["status"].map(vocab.CONVERSATION_STATUSES),
+                "requested": conv["requested_on"].dt.strftime("%Y-%m-%d"),
+                "followed up": conv["followed_up_on"].dt.strftime("%Y-%m-%d"),
+                "scheduled": conv["scheduled_at"].dt.strftime("%Y-%m-%d %H:%M"),
+            }
+        )
         self.table.show(shown)
 
     def _save(self) -> bool:
-        ok = guarded(self.status, lambda: record_step(
-            self.wb, self.conversation.value, self.step.value, self.on.value, self.time.value, self.minutes.value
-        ))
+        ok = guarded(
+            self.status,
+            lambda: record_step(
+                self.wb, self.conversation.value, self.step.value, self.on.value, self.time.value, self.minutes.value
+            ),
+        )
         if ok:
             self.refresh()
             if self.on_change:
@@ -318,7 +357,7 @@ class RecordForm:
 class DueView:
     """What is due on a day (today by default): follow-ups, second contacts, thank-yous."""
 
-    def __init__(self, wb: Any):
+    def __init__(self, wb: Workbook):
         self.wb = wb
         self.on = widgets.DatePicker(description="Due on", value=dt.date.today())
         self.update = widgets.Button(description="Refresh")
@@ -336,20 +375,23 @@ class DueView:
         self.status.clear()
         due = cadence.due_list(self.wb, self.on.value)
         if not due.empty:
-            due = pd.DataFrame({
-                "due": due["due_on"].map(lambda d: d.isoformat()) + due["overdue"].map({True: " (late)", False: ""}),
-                "to do": due["kind"].map(cadence.KINDS),
-                "contact": due["contact"],
-                "option": due["option"],
-                "what": due["what"],
-            })
+            due = pd.DataFrame(
+                {
+                    "due": due["due_on"].map(lambda d: d.isoformat())
+                    + due["overdue"].map({True: " (late)", False: ""}),
+                    "to do": due["kind"].map(cadence.KINDS),
+                    "contact": due["contact"],
+                    "option": due["option"],
+                    "what": due["what"],
+                }
+            )
         self.table.show(due)
 
 
 class OutreachForms:
     """The draft form, the record form and the due list of one workbook, kept in step."""
 
-    def __init__(self, wb: Any):
+    def __init__(self, wb: Workbook):
         self.due = DueView(wb)
         self.record = RecordForm(wb, on_change=self._changed)
         self.draft = DraftForm(wb, on_change=self._changed)

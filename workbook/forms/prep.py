@@ -10,6 +10,7 @@ Driven in tests through its widgets: ``form.conversation.value``,
 from __future__ import annotations
 
 import html
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
@@ -79,16 +80,19 @@ class PrepForm:
         self.items: list[tuple[str, str]] = []
         self.suggestions: list[prep.Suggestion] = []
         self._candidates: list[tuple[str, str]] = []
-        self.saved_path = None
+        self.saved_path: Path | None = None
         self.status = StatusLine()
-        self.conversation = widgets.Dropdown(description="Conversation", style={"description_width": "initial"},
-                                             layout=widgets.Layout(width="95%"))
+        self.conversation = widgets.Dropdown(
+            description="Conversation", style={"description_width": "initial"}, layout=widgets.Layout(width="95%")
+        )
         self.about = widgets.HTML()
         self.source = widgets.Dropdown(
             description="Show",
-            options=[("Suggested for this conversation", SUGGESTED),
-                     *[(f"Topic: {label}", key) for key, label in questions.TOPICS.items()],
-                     ("Your own questions", OWN)],
+            options=[
+                ("Suggested for this conversation", SUGGESTED),
+                *[(f"Topic: {label}", key) for key, label in questions.TOPICS.items()],
+                ("Your own questions", OWN),
+            ],
             layout=widgets.Layout(width="95%"),
         )
         self.candidates = widgets.SelectMultiple(rows=10, layout=widgets.Layout(width="95%"))
@@ -100,16 +104,22 @@ class PrepForm:
         self.own_text = text_field("Your own question", "an open question about their real work", long=True)
         self.own_tiara = widgets.Dropdown(description="TIARA", options=vocab_choices(vocab.TIARA), value="insights")
         self.own_topic = widgets.Dropdown(
-            description="Topic", value=questions.OWN_TOPIC,
+            description="Topic",
+            value=questions.OWN_TOPIC,
             options=[("my own", questions.OWN_TOPIC), *[(label, key) for key, label in questions.TOPICS.items()]],
         )
-        self.keep_in_bank = widgets.Checkbox(indent=False, layout=_auto(), value=True,
-                                             description="Also keep it in my question bank")
+        self.keep_in_bank = widgets.Checkbox(
+            indent=False, layout=_auto(), value=True, description="Also keep it in my question bank"
+        )
         self.add_own = widgets.Button(description="Add my question", icon="plus", layout=_auto())
         self.check = widgets.HTML()
         self.path = text_field("Save the prep sheet to (folder or .html file)")
-        self.save = widgets.Button(description="Save questions and prep sheet", button_style="primary", icon="save",
-                                   layout=widgets.Layout(width="auto"))
+        self.save = widgets.Button(
+            description="Save questions and prep sheet",
+            button_style="primary",
+            icon="save",
+            layout=widgets.Layout(width="auto"),
+        )
         self.preview = widgets.HTML()
 
         self.conversation.observe(lambda _: self._load(), names="value")
@@ -121,15 +131,27 @@ class PrepForm:
         self.add_own.on_click(lambda _: guarded(self.status, self._add_own))
         self.save.on_click(lambda _: guarded(self.status, self._save))
 
-        self.steps = widgets.VBox([
-            self.about,
-            widgets.HTML("<h4>1. Pick questions</h4>"), self.source, self.candidates, self.add_selected,
-            widgets.HTML("<h4>2. Order your list</h4>"), self.chosen,
-            widgets.HBox([self.up, self.down, self.remove]), self.check,
-            widgets.HTML("<h4>3. Add your own</h4>"), self.own_text,
-            widgets.HBox([self.own_tiara, self.own_topic]), self.keep_in_bank, self.add_own,
-            widgets.HTML("<h4>4. Save</h4>"), self.path, self.save,
-        ])
+        self.steps = widgets.VBox(
+            [
+                self.about,
+                widgets.HTML("<h4>1. Pick questions</h4>"),
+                self.source,
+                self.candidates,
+                self.add_selected,
+                widgets.HTML("<h4>2. Order your list</h4>"),
+                self.chosen,
+                widgets.HBox([self.up, self.down, self.remove]),
+                self.check,
+                widgets.HTML("<h4>3. Add your own</h4>"),
+                self.own_text,
+                widgets.HBox([self.own_tiara, self.own_topic]),
+                self.keep_in_bank,
+                self.add_own,
+                widgets.HTML("<h4>4. Save</h4>"),
+                self.path,
+                self.save,
+            ]
+        )
         self.view = widgets.VBox([self.conversation, self.steps, self.status, self.preview])
         self.refresh()
 
@@ -207,8 +229,9 @@ class PrepForm:
     def _add_selected(self) -> str:
         picked = [self._candidates[i] for i in self.candidates.value]
         if not picked:
-            raise ValidationError("questions",
-                                  "none selected; click questions in the list first (Ctrl/Cmd-click for several)")
+            raise ValidationError(
+                "questions", "none selected; click questions in the list first (Ctrl/Cmd-click for several)"
+            )
         new = [item for item in picked if item not in self.items]
         self.items.extend(new)
         self._show_items()
@@ -235,8 +258,10 @@ class PrepForm:
         flags = messages.job_seeking_flags(text)
         if flags:
             phrases = ", ".join(f"“{f}”" for f in flags)
-            self.status.show(f"Added your question to the list{kept}, but it sounds like job-seeking ({phrases}); "
-                             "consider rewording it.")
+            self.status.show(
+                f"Added your question to the list{kept}, but it sounds like job-seeking ({phrases}); "
+                "consider rewording it."
+            )
             return None
         return f"Added your question to the list{kept}."
 
@@ -287,12 +312,14 @@ class PrepForm:
 def question_bank_view(wb: Workbook, bank: pd.DataFrame | None = None) -> TableView:
     """Every question, your own first, with its TIARA category and topic (escaped, all rows)."""
     every = questions.all_questions(wb, bank)
-    frame = pd.DataFrame({
-        "question": [_short(t, 300) for t in every["text"]],
-        "TIARA": [vocab.TIARA.get(k, k) for k in every["tiara"]],
-        "topic": [questions.TOPICS.get(k, "my own" if k == questions.OWN_TOPIC else k) for k in every["topic"]],
-        "from": ["you" if o == "own" else "the bank" for o in every["origin"]],
-    })
+    frame = pd.DataFrame(
+        {
+            "question": [_short(t, 300) for t in every["text"]],
+            "TIARA": [vocab.TIARA.get(k, k) for k in every["tiara"]],
+            "topic": [questions.TOPICS.get(k, "my own" if k == questions.OWN_TOPIC else k) for k in every["topic"]],
+            "from": ["you" if o == "own" else "the bank" for o in every["origin"]],
+        }
+    )
     view = TableView(empty="The question bank is empty.")
     view.show(frame)
     return view

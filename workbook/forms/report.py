@@ -14,13 +14,14 @@ import ipywidgets as widgets
 
 from ..errors import ValidationError
 from ..report import build as _report
+from ..store.workbook import Workbook
 from .base import StatusLine, guarded, text_field
 
 
 class ReportForm:
     """Build and save the HTML report. ``view`` is the widget to show; ``path`` is the last file written."""
 
-    def __init__(self, wb):
+    def __init__(self, wb: Workbook):
         self.wb = wb
         self.names = widgets.Checkbox(
             value=False,

@@ -128,21 +128,8 @@ def due_actions(
     titles = {} if options is None or options.empty else dict(zip(options["id"], options["title"], strict=True))
     asked = set(conversations.loc[conversations["status"] != "planned", "contact_id"].astype(int))
     conversations = _plain_rows(conversations)
-    by_org: dict[str, list[int]] = {}
-    for cid, person in people.items():
-        if normalise_org(person.organization):
-            by_org.setdefault(normalise_org(person.organization), []).append(cid)
-    # Requests sent, by organisation of the contact asked and by option: (contact id, date).
-    sent_by_org: dict[str, list[tuple[int, dt.date]]] = {}
-    sent_by_option: dict[int, list[tuple[int, dt.date]]] = {}
-    for r in conversations:
-        day = r.requested_on
-        if day is None or int(r.contact_id) not in people:
-            continue
-        sent_by_option.setdefault(int(r.option_id), []).append((int(r.contact_id), day))
-        org = normalise_org(people[int(r.contact_id)].organization)
-        if org:
-            sent_by_org.setdefault(org, []).append((int(r.contact_id), day))
+    by_org = _contacts_by_org(people)
+    sent_by_org, sent_by_option = _requests_sent(conversations, people)
 
     for conv in conversations:
         person = people.get(conv.contact_id)
@@ -166,31 +153,34 @@ def due_actions(
                 add("second_contact", second, _second_contact_text(first, person, option, colleagues, asked, people))
             follow = _add_busdays(asked_on, cadence.follow_up_days, hols)
             waited = _busdays_between(asked_on, max(on, follow), hols)
-            add("follow_up", follow,
+            add(
+                "follow_up",
+                follow,
                 f"No reply from {first} since {_label(asked_on)} ({waited} business days): "
-                f"send one short, friendly follow-up, then record it as sent.")
+                f"send one short, friendly follow-up, then record it as sent.",
+            )
         elif conv.status == "followed_up":
             since = conv.followed_up_on or conv.requested_on
             if since:
-                add("move_on", _add_busdays(since, cadence.follow_up_days, hols),
+                add(
+                    "move_on",
+                    _add_busdays(since, cadence.follow_up_days, hols),
                     f"No reply to your follow-up to {first} of {_label(since)}: mark it 'no reply' "
-                    f"and ask someone else about {option}; don't chase further.")
+                    f"and ask someone else about {option}; don't chase further.",
+                )
         elif conv.status == "scheduled" and conv.scheduled_at:
             when = conv.scheduled_at
-            add("capture", when.date(),
+            add(
+                "capture",
+                when.date(),
                 f"Conversation with {first} on {_label(when.date())} at {when:%H:%M}: the same day, "
-                f"write down what you learned and mark it done.")
+                f"write down what you learned and mark it done.",
+            )
         elif conv.status == "done" and conv.thanked_on is None:
             end = rules.conversation_end(conv.done_on, conv.scheduled_at, conv.duration_min)
             if end is not None:
                 due = rules.thank_you_due(end, cadence.thank_you_hours)
-                if on > due:
-                    what = (f"Thank-you to {first} is overdue (was due {_label(due)}): "
-                            "send it today; late is better than never.")
-                else:
-                    what = (f"Thank {first} within {cadence.thank_you_hours} hours of your conversation "
-                            f"(by {_label(due)}): one thing you learned, and what you will do with it.")
-                add("thank_you", due, what, available=end.date())
+                add("thank_you", due, _thank_you_text(first, due, on, cadence), available=end.date())
 
     frame = pd.DataFrame(rows, columns=COLUMNS)
     if frame.empty:
@@ -201,6 +191,42 @@ def due_actions(
 
 
 _DATES = rules.DATE_COLUMNS
+
+
+Sent = dict[Any, list[tuple[int, dt.date]]]
+
+
+def _contacts_by_org(people: dict[int, Any]) -> dict[str, list[int]]:
+    """Contact ids by (normalised) organisation; contacts without one are left out."""
+    by_org: dict[str, list[int]] = {}
+    for cid, person in people.items():
+        if normalise_org(person.organization):
+            by_org.setdefault(normalise_org(person.organization), []).append(cid)
+    return by_org
+
+
+def _requests_sent(conversations: list[SimpleNamespace], people: dict[int, Any]) -> tuple[Sent, Sent]:
+    """Requests sent, by organisation of the contact asked and by option: (contact id, date)."""
+    by_org: Sent = {}
+    by_option: Sent = {}
+    for r in conversations:
+        day = r.requested_on
+        if day is None or int(r.contact_id) not in people:
+            continue
+        by_option.setdefault(int(r.option_id), []).append((int(r.contact_id), day))
+        org = normalise_org(people[int(r.contact_id)].organization)
+        if org:
+            by_org.setdefault(org, []).append((int(r.contact_id), day))
+    return by_org, by_option
+
+
+def _thank_you_text(first: str, due: dt.date, on: dt.date, cadence: Cadence) -> str:
+    if on > due:
+        return f"Thank-you to {first} is overdue (was due {_label(due)}): send it today; late is better than never."
+    return (
+        f"Thank {first} within {cadence.thank_you_hours} hours of your conversation "
+        f"(by {_label(due)}): one thing you learned, and what you will do with it."
+    )
 
 
 def _plain_rows(frame: pd.DataFrame) -> list[SimpleNamespace]:
@@ -218,30 +244,45 @@ def _plain_rows(frame: pd.DataFrame) -> list[SimpleNamespace]:
     return [SimpleNamespace(**{k: columns[k][i] for k in columns}) for i in range(n)]
 
 
-def _add_action(rows: list[dict[str, Any]], base: dict[str, Any], on: dt.date, upcoming: bool, kind: str,
-                due: dt.date, what: str, available: dt.date | None = None) -> None:
+def _add_action(
+    rows: list[dict[str, Any]],
+    base: dict[str, Any],
+    on: dt.date,
+    upcoming: bool,
+    kind: str,
+    due: dt.date,
+    what: str,
+    available: dt.date | None = None,
+) -> None:
     """Add an action to ``rows`` if it is due on ``on`` (or ``upcoming``); ``available``: listed from that day."""
     if upcoming or on >= (available or due):
         rows.append({**base, "kind": kind, "due_on": due, "overdue": on > due, "what": what})
 
 
-def _second_contact_text(first: str, person: Any, option: str, colleagues: list[int], asked: set[int],
-                         people: dict[int, Any]) -> str:
+def _second_contact_text(
+    first: str, person: Any, option: str, colleagues: list[int], asked: set[int], people: dict[int, Any]
+) -> str:
     org = str(person.organization or "").strip()
     if not org:
         return f"No reply from {first} yet: ask a second person who knows {option} from the inside."
     free = [people[c].name for c in colleagues if c != person.id and c not in asked]
     if free:
         return f"No reply from {first} yet: ask {free[0]}, also at {org}, about {option}."
-    return (f"No reply from {first} yet: find a second person at {org} to ask about {option} "
-            "(nobody else there in your workbook yet).")
+    return (
+        f"No reply from {first} yet: find a second person at {org} to ask about {option} "
+        "(nobody else there in your workbook yet)."
+    )
 
 
 def due_list(wb: Any, on: dt.date | str | None = None, *, upcoming: bool = False) -> pd.DataFrame:
     """:func:`due_actions` for a workbook, with its cadence settings (archived records left out)."""
     return due_actions(
-        wb.conversations(), wb.contacts(), on, wb.options(include_archived=True),
-        cadence=Cadence.from_settings(wb), upcoming=upcoming,
+        wb.conversations(),
+        wb.contacts(),
+        on,
+        wb.options(include_archived=True),
+        cadence=Cadence.from_settings(wb),
+        upcoming=upcoming,
     )
 
 

@@ -101,9 +101,11 @@ def build_calendar(
             about = ", ".join(str(x) for x in (person.role, person.organization) if str(x or "").strip())
             event.add(
                 "description",
-                (f"{person.name}" + (f" — {about}" if about else "") + "\n"
-                 f"Keep to the {int(conv.duration_min)} minutes you asked for. "
-                 "Ask who else you should talk to. Thank them within 24 hours."),
+                (
+                    f"{person.name}" + (f" — {about}" if about else "") + "\n"
+                    f"Keep to the {int(conv.duration_min)} minutes you asked for. "
+                    "Ask who else you should talk to. Thank them within 24 hours."
+                ),
             )
             cal.add_component(event)
 
@@ -139,8 +141,12 @@ def calendar_for(wb: Any, on: dt.date | str | None = None) -> icalendar.Calendar
     day = cadence.parse_day(on, "on") if on is not None else dt.date.today()
     actions = cadence.due_list(wb, day, upcoming=True)
     return build_calendar(
-        wb.conversations(), wb.contacts(), wb.options(include_archived=True), actions,
-        on=day, uid_prefix=uid_prefix(wb),
+        wb.conversations(),
+        wb.contacts(),
+        wb.options(include_archived=True),
+        actions,
+        on=day,
+        uid_prefix=uid_prefix(wb),
     )
 
 

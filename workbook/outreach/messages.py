@@ -265,8 +265,9 @@ def _row(frame: pd.DataFrame, id: int, what: str) -> dict[str, Any]:
     return found.iloc[0].to_dict()
 
 
-def draft_values(wb: Any, *, conversation_id: int | None = None, contact_id: int | None = None,
-                 option_id: int | None = None) -> dict[str, str]:
+def draft_values(
+    wb: Any, *, conversation_id: int | None = None, contact_id: int | None = None, option_id: int | None = None
+) -> dict[str, str]:
     """Placeholder values from the workbook, for a conversation or for a contact and option."""
     conversation = None
     if conversation_id is not None:
@@ -285,8 +286,14 @@ def draft_values(wb: Any, *, conversation_id: int | None = None, contact_id: int
     return message_values(contact, option, conversation, shared_connection=shared, my_name=wb.setting("my_name", ""))
 
 
-def draft(wb: Any, template: str, *, conversation_id: int | None = None, contact_id: int | None = None,
-          option_id: int | None = None) -> str:
+def draft(
+    wb: Any,
+    template: str,
+    *,
+    conversation_id: int | None = None,
+    contact_id: int | None = None,
+    option_id: int | None = None,
+) -> str:
     """The filled draft of ``template`` (a name from :func:`template_names`)."""
     values = draft_values(wb, conversation_id=conversation_id, contact_id=contact_id, option_id=option_id)
     return fill(load_template(template), values)

@@ -25,8 +25,41 @@ from ..errors import ValidationError
 
 #: Legal-form words dropped from the end of an organisation's name.
 LEGAL_SUFFIXES: frozenset[str] = frozenset(
-    "inc incorporated llc llp lp ltd limited gmbh mbh ag kg sa sas sarl srl spa bv nv plc corp corporation "
-    "co company pty pte oy ab aps asa kk pvt se ug".split()
+    [
+        "inc",
+        "incorporated",
+        "llc",
+        "llp",
+        "lp",
+        "ltd",
+        "limited",
+        "gmbh",
+        "mbh",
+        "ag",
+        "kg",
+        "sa",
+        "sas",
+        "sarl",
+        "srl",
+        "spa",
+        "bv",
+        "nv",
+        "plc",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "pty",
+        "pte",
+        "oy",
+        "ab",
+        "aps",
+        "asa",
+        "kk",
+        "pvt",
+        "se",
+        "ug",
+    ]
 )
 #: Legal forms written as separate letters once the dots are gone ("S. A." -> "s a").
 _SPLIT_SUFFIXES: tuple[tuple[str, ...], ...] = (("s", "a"), ("b", "v"), ("n", "v"), ("s", "e"), ("a", "g"))

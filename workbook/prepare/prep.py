@@ -66,8 +66,10 @@ def conversation_choices(wb: Workbook, statuses: Iterable[str] | None = None) ->
     names = wb.contacts(include_archived=True).set_index("id")["name"]
     titles = wb.options(include_archived=True).set_index("id")["title"]
     return [
-        (conversation_label(row, str(names.get(row["contact_id"], "?")), str(titles.get(row["option_id"], "?"))),
-         int(row["id"]))
+        (
+            conversation_label(row, str(names.get(row["contact_id"], "?")), str(titles.get(row["option_id"], "?"))),
+            int(row["id"]),
+        )
         for _, row in convs.iterrows()
     ]
 
@@ -100,23 +102,19 @@ def suggest(bank: pd.DataFrame, open_questions: Sequence[str], gaps: pd.DataFram
             seen.add(text)
             out.append(Suggestion(text, tiara, topic, reason))
 
-    def from_topic(topic: str, reason: str, count: int = 1) -> None:
+    def from_topic(topic: str, reason: str) -> None:
+        """The first question of ``topic`` in the bank not suggested yet."""
         rows = bank[bank["topic"] == topic] if not bank.empty else bank
-        taken = 0
-        for row in rows.itertuples(index=False):
-            if taken >= count:
-                break
-            if row.text not in seen:
-                take(row.text, row.tiara, row.topic, reason)
-                taken += 1
+        row = next((r for r in rows.itertuples(index=False) if r.text not in seen), None)
+        if row is not None:
+            take(row.text, row.tiara, row.topic, reason)
 
     for text in open_questions:
         take(text, "insights", "open", "an open question you noted for this option")
     for gap in gaps.itertuples(index=False):
         n = int(gap.total)
         reason = f"little evidence on {gap.criterion} so far ({n} insight{'s' if n != 1 else ''})"
-        take(f"What should someone considering this work know about {gap.criterion}?", "insights",
-             "criterion", reason)
+        take(f"What should someone considering this work know about {gap.criterion}?", "insights", "criterion", reason)
         for topic in questions.topics_for_criterion(gap.criterion)[:2]:
             if topic not in {"disprove", "who-else"}:
                 from_topic(topic, reason)
@@ -228,25 +226,35 @@ def build_sheet(wb: Workbook, conversation_id: int, items: Sequence[tuple[str, s
         items = [(r.text, r.tiara) for r in chosen_questions(wb, conversation_id).itertuples(index=False)]
     learn = list(questions.split_open_questions(option["questions"]))
     for gap in evidence_gaps(wb, option["id"]).to_dict("records"):
-        learn.append(f"{gap['criterion']}: {int(gap['total'])} insight(s) so far "
-                     f"({int(gap['for'])} for, {int(gap['against'])} against)")
+        learn.append(
+            f"{gap['criterion']}: {int(gap['total'])} insight(s) so far "
+            f"({int(gap['for'])} for, {int(gap['against'])} against)"
+        )
     minutes = int(conv["duration_min"] or DEFAULT_MINUTES)
     if conv["scheduled_at"]:
         at = dt.datetime.fromisoformat(conv["scheduled_at"])
         when = f"{at:%A} {at.day} {at:%B %Y}, {at:%H:%M}"
         before = at.date() - dt.timedelta(days=1)
-        confirm = (f"Confirm the day before, on {before:%A} {before.day} {before:%B}: "
-                   "a short note with the time and how you will meet.")
+        confirm = (
+            f"Confirm the day before, on {before:%A} {before.day} {before:%B}: "
+            "a short note with the time and how you will meet."
+        )
     else:
         when = "not agreed yet"
         confirm = "Once a time is agreed, confirm the day before with a short note."
     return PrepSheet(
         conversation_id=int(conversation_id),
-        name=contact["name"], role=contact["role"], organization=contact["organization"],
-        option=option["title"], option_description=option["description"],
-        why=_why_them(wb, contact, option), learn=learn,
+        name=contact["name"],
+        role=contact["role"],
+        organization=contact["organization"],
+        option=option["title"],
+        option_description=option["description"],
+        why=_why_them(wb, contact, option),
+        learn=learn,
         questions=[{"text": t, "tiara": vocab.TIARA.get(k, k)} for t, k in items],
-        minutes=minutes, when=when, confirm=confirm,
+        minutes=minutes,
+        when=when,
+        confirm=confirm,
     )
 
 

@@ -44,19 +44,119 @@ COLUMNS = ["key", "text", "tiara", "topic", "origin"]
 
 #: Words in a criterion's name (start of a word) and the topics that gather evidence on it.
 _CRITERION_WORDS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
-    (("pay", "paid", "paym", "salar", "money", "income", "earn", "compensat", "wage", "pension", "benefit", "financ"),
-     ("pay-progression", "disprove")),
+    (
+        (
+            "pay",
+            "paid",
+            "paym",
+            "salar",
+            "money",
+            "income",
+            "earn",
+            "compensat",
+            "wage",
+            "pension",
+            "benefit",
+            "financ",
+        ),
+        ("pay-progression", "disprove"),
+    ),
     (("progress", "promot", "growth", "career", "advance", "senior", "ladder"), ("pay-progression", "skills")),
-    (("flexib", "hour", "remote", "home", "schedul", "commut", "travel", "balance", "workload", "time",
-      "routine", "location", "family"), ("typical-day", "like-least")),
-    (("cultur", "people", "team", "colleag", "value", "manag", "environment", "belong", "divers", "inclus",
-      "ethic", "social"), ("culture", "like-least")),
-    (("skill", "learn", "train", "qualif", "educat", "degree", "study", "fit", "strength", "talent", "entry",
-      "barrier", "switch", "transition", "retrain", "access", "cost"), ("skills", "path-in")),
-    (("meaning", "purpose", "impact", "enjoy", "interest", "satisf", "fun", "creativ", "autonom", "variety",
-      "passion", "fulfil", "mission", "help"), ("like-most", "disprove")),
-    (("secur", "stab", "demand", "future", "market", "risk", "stress", "pressure", "burnout", "health",
-      "automat", "ai", "outlook", "prospect"), ("challenges", "disprove")),
+    (
+        (
+            "flexib",
+            "hour",
+            "remote",
+            "home",
+            "schedul",
+            "commut",
+            "travel",
+            "balance",
+            "workload",
+            "time",
+            "routine",
+            "location",
+            "family",
+        ),
+        ("typical-day", "like-least"),
+    ),
+    (
+        (
+            "cultur",
+            "people",
+            "team",
+            "colleag",
+            "value",
+            "manag",
+            "environment",
+            "belong",
+            "divers",
+            "inclus",
+            "ethic",
+            "social",
+        ),
+        ("culture", "like-least"),
+    ),
+    (
+        (
+            "skill",
+            "learn",
+            "train",
+            "qualif",
+            "educat",
+            "degree",
+            "study",
+            "fit",
+            "strength",
+            "talent",
+            "entry",
+            "barrier",
+            "switch",
+            "transition",
+            "retrain",
+            "access",
+            "cost",
+        ),
+        ("skills", "path-in"),
+    ),
+    (
+        (
+            "meaning",
+            "purpose",
+            "impact",
+            "enjoy",
+            "interest",
+            "satisf",
+            "fun",
+            "creativ",
+            "autonom",
+            "variety",
+            "passion",
+            "fulfil",
+            "mission",
+            "help",
+        ),
+        ("like-most", "disprove"),
+    ),
+    (
+        (
+            "secur",
+            "stab",
+            "demand",
+            "future",
+            "market",
+            "risk",
+            "stress",
+            "pressure",
+            "burnout",
+            "health",
+            "automat",
+            "ai",
+            "outlook",
+            "prospect",
+        ),
+        ("challenges", "disprove"),
+    ),
 )
 _DEFAULT_TOPICS = ("typical-day", "like-least")
 
@@ -82,8 +182,15 @@ def load_bank(path: str | os.PathLike | None = None) -> pd.DataFrame:
                 raise ValidationError("tiara", f"{rec.get('tiara')!r} in {source.name} line {n} is not a TIARA key")
             if rec.get("topic") not in TOPICS:
                 raise ValidationError("topic", f"{rec.get('topic')!r} in {source.name} line {n} is not a topic")
-            rows.append({"key": f"bank:{rec['id']}", "text": text, "tiara": rec["tiara"],
-                         "topic": rec["topic"], "origin": "bank"})
+            rows.append(
+                {
+                    "key": f"bank:{rec['id']}",
+                    "text": text,
+                    "tiara": rec["tiara"],
+                    "topic": rec["topic"],
+                    "origin": "bank",
+                }
+            )
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -92,13 +199,15 @@ def own_questions(wb: Workbook) -> pd.DataFrame:
     table = wb.table("questions")
     if table.empty:
         return pd.DataFrame(columns=COLUMNS)
-    out = pd.DataFrame({
-        "key": [f"own:{i}" for i in table["id"]],
-        "text": table["text"],
-        "tiara": table["tiara"],
-        "topic": table["topic"],
-        "origin": "own",
-    })
+    out = pd.DataFrame(
+        {
+            "key": [f"own:{i}" for i in table["id"]],
+            "text": table["text"],
+            "tiara": table["tiara"],
+            "topic": table["topic"],
+            "origin": "own",
+        }
+    )
     return out[COLUMNS].reset_index(drop=True)
 
 
@@ -151,8 +260,7 @@ def split_open_questions(text: str | None) -> list[str]:
     return [line.strip() for line in str(text).splitlines() if line.strip()]
 
 
-def merge_open_questions(existing: str | None, new: str | Iterable[str] = "",
-                         answered: Iterable[str] = ()) -> str:
+def merge_open_questions(existing: str | None, new: str | Iterable[str] = "", answered: Iterable[str] = ()) -> str:
     """The open questions after adding ``new`` lines and ticking ``answered`` ones off.
 
     Lines already present are not added twice; the order is kept.
@@ -167,8 +275,9 @@ def merge_open_questions(existing: str | None, new: str | Iterable[str] = "",
     return "\n".join(kept)
 
 
-def update_open_questions(wb: Workbook, option_id: int, new: str | Iterable[str] = "",
-                          answered: Iterable[str] = ()) -> tuple[int, int]:
+def update_open_questions(
+    wb: Workbook, option_id: int, new: str | Iterable[str] = "", answered: Iterable[str] = ()
+) -> tuple[int, int]:
     """Append ``new`` open questions to an option and remove the ``answered`` ones.
 
     Returns ``(added, ticked_off)``. Nothing is written when nothing changes.

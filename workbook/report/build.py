@@ -91,8 +91,14 @@ def chart_list(data: Workbook | Snapshot) -> list[dict[str, str]]:
 
 
 # ------------------------------------------------------------------ context
-def report_context(wb: Workbook, *, names: bool = False, title: str | None = None,
-                   today: dt.date | None = None, with_charts: bool = True) -> dict[str, Any]:
+def report_context(
+    wb: Workbook,
+    *,
+    names: bool = False,
+    title: str | None = None,
+    today: dt.date | None = None,
+    with_charts: bool = True,
+) -> dict[str, Any]:
     """Everything the templates show, as plain values, from one snapshot of ``wb`` (each table read once)."""
     with wb.snapshot() as snap:
         return _context(snap, names, title, today or dt.date.today(), with_charts)
@@ -103,25 +109,43 @@ def _context(snap: Snapshot, names: bool, title: str | None, today: dt.date, wit
     privacy = Privacy(snap.contacts(include_archived=True), names=names)
     rank = ranking(snap, options)
     top = list(rank.index[:TOP_OPTIONS])  # shown in full; the others only in the compact table
-    counts = evidence_summary.evidence_counts(options[options["id"].isin(top)], criteria,
-                                              insights[insights["option_id"].isin(top)])
+    counts = evidence_summary.evidence_counts(
+        options[options["id"].isin(top)], criteria, insights[insights["option_id"].isin(top)]
+    )
     cells = snap.cells()
     wb_counts = snap.counts()
     compact = rank.iloc[TOP_OPTIONS:]
     return {
         "title": title or DEFAULT_TITLE,
         "workbook_name": "unsaved workbook" if snap.in_memory else snap.path.stem,
-        "date_iso": today.isoformat(), "date_text": f"{today.day} {today:%B %Y}",
-        "names": names, "counts": wb_counts, "first_steps": first_steps(wb_counts),
+        "date_iso": today.isoformat(),
+        "date_text": f"{today.day} {today:%B %Y}",
+        "names": names,
+        "counts": wb_counts,
+        "first_steps": first_steps(wb_counts),
         "summary": summary(snap.decide(), criteria, cells),
         "thresholds": evidence.decisions.check_thresholds(snap.setting("decision_thresholds")),
-        "criteria": [{"name": c.name, "weight": float(c.weight), "description": c.description,
-                      "share": float(c.weight) / max(float(criteria["weight"].sum()), 1e-9)}
-                     for c in criteria.itertuples()],
-        "top_options": option_details(rank, options, criteria, insights, counts, privacy,
-                                      quoted_notes(snap, top)),
-        "other_options": [{"title": r.title, "score": r.score, "low": r.low, "high": r.high, "p_best": r.p_best,
-                           "insights": int(r.insights)} for r in compact.head(MAX_COMPACT_ROWS).itertuples()],
+        "criteria": [
+            {
+                "name": c.name,
+                "weight": float(c.weight),
+                "description": c.description,
+                "share": float(c.weight) / max(float(criteria["weight"].sum()), 1e-9),
+            }
+            for c in criteria.itertuples()
+        ],
+        "top_options": option_details(rank, options, criteria, insights, counts, privacy, quoted_notes(snap, top)),
+        "other_options": [
+            {
+                "title": r.title,
+                "score": r.score,
+                "low": r.low,
+                "high": r.high,
+                "p_best": r.p_best,
+                "insights": int(r.insights),
+            }
+            for r in compact.head(MAX_COMPACT_ROWS).itertuples()
+        ],
         "other_options_more": max(0, len(compact) - MAX_COMPACT_ROWS),
         "charts": chart_list(snap) if with_charts and len(options) and len(criteria) else [],
         "outreach": outreach(snap, options, render=_chart if with_charts else None),
@@ -167,7 +191,23 @@ def write_report(wb: Workbook, path: str | os.PathLike | None = None, *, names: 
 
 
 __all__ = [
-    "PEOPLE_PER_OPTION", "QUOTES_PER_OPTION", "TOP_OPTIONS", "Privacy", "build_report", "chart_list",
-    "default_report_path", "figure_data_uri", "first_steps", "next_steps", "option_details", "outreach",
-    "quoted_notes", "ranking", "report_context", "report_path", "save_report", "summary", "write_report",
+    "PEOPLE_PER_OPTION",
+    "QUOTES_PER_OPTION",
+    "TOP_OPTIONS",
+    "Privacy",
+    "build_report",
+    "chart_list",
+    "default_report_path",
+    "figure_data_uri",
+    "first_steps",
+    "next_steps",
+    "option_details",
+    "outreach",
+    "quoted_notes",
+    "ranking",
+    "report_context",
+    "report_path",
+    "save_report",
+    "summary",
+    "write_report",
 ]

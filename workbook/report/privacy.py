@@ -27,8 +27,10 @@ class Privacy:
     def __init__(self, contacts: pd.DataFrame, names: bool = False):
         self.names = names
         columns = [contacts[c].astype(str).tolist() for c in ("name", "role", "organization")]
-        self._people = {int(i): (name, role.strip(), org.strip())
-                        for i, name, role, org in zip(contacts["id"].tolist(), *columns, strict=True)}
+        self._people = {
+            int(i): (name, role.strip(), org.strip())
+            for i, name, role, org in zip(contacts["id"].tolist(), *columns, strict=True)
+        }
         self._tokens = {part.strip(".'’-") for name, _, _ in self._people.values() for part in self._WORD.findall(name)}
         self._tokens = {t for t in self._tokens if len(t) >= 2}
 
@@ -52,7 +54,7 @@ class Privacy:
         def word(match: re.Match) -> str:
             full = match.group(0)
             core = full.rstrip(".'’-")
-            return "[name]" + full[len(core):] if core in self._tokens else full
+            return "[name]" + full[len(core) :] if core in self._tokens else full
 
         return re.sub(r"\[name\](?:\s+\[name\])+", "[name]", self._WORD.sub(word, text))
 

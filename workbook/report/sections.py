@@ -31,16 +31,34 @@ _CONFIDENCE_ORDER = {"high": 0, "medium": 1, "low": 2}
 _SOURCE_ORDER = {"interview": 0, "own-experience": 1, "second-hand": 2}
 #: What to do first, per table of the workbook: (table, rows it needs, the step).
 _FIRST_STEPS = (
-    ("options", 2, ("List the two to five career options you are weighing, each with the questions it must "
-                    "answer (notebook 01).")),
-    ("criteria", 1, ("Say what matters to you — pay, flexibility, the work itself — as criteria with weights "
-                     "(notebook 01).")),
-    ("contacts", 1, ("Add people who do the work: friends, colleagues, alumni, people you were referred to "
-                     "(notebook 02).")),
-    ("conversations", 1, ("Ask one of them for a 20-minute conversation to learn about their work, not to ask "
-                          "for a job (notebook 03).")),
-    ("insights", 1, ("After each conversation, note what you learned as evidence for or against an option, "
-                     "the same day (notebook 05).")),
+    (
+        "options",
+        2,
+        ("List the two to five career options you are weighing, each with the questions it must answer (notebook 01)."),
+    ),
+    (
+        "criteria",
+        1,
+        ("Say what matters to you — pay, flexibility, the work itself — as criteria with weights (notebook 01)."),
+    ),
+    (
+        "contacts",
+        1,
+        ("Add people who do the work: friends, colleagues, alumni, people you were referred to (notebook 02)."),
+    ),
+    (
+        "conversations",
+        1,
+        ("Ask one of them for a 20-minute conversation to learn about their work, not to ask for a job (notebook 03)."),
+    ),
+    (
+        "insights",
+        1,
+        (
+            "After each conversation, note what you learned as evidence for or against an option, "
+            "the same day (notebook 05)."
+        ),
+    ),
 )
 
 
@@ -52,8 +70,7 @@ def ranking(snap: Snapshot, options: pd.DataFrame) -> pd.DataFrame:
     """
     columns = ["title", "score", "low", "high", "p_best", "expected_loss"]
     if options.empty:
-        return pd.DataFrame(columns=[*columns, "status", "insights", "sources"],
-                            index=pd.Index([], name="option_id"))
+        return pd.DataFrame(columns=[*columns, "status", "insights", "sources"], index=pd.Index([], name="option_id"))
     scores = snap.decide().scores
     frame = scores[columns].copy()
     frame["status"] = options.set_index("id")["status"].reindex(frame.index)
@@ -80,8 +97,10 @@ def summary(decision: evidence.Decision, criteria: pd.DataFrame, cells: pd.DataF
     """
     said = decision.verdict
     if said.kind == "no-evidence":
-        return {"headline": said.headline,
-                "details": ["The comparison starts once you note what you learn, for or against each option."]}
+        return {
+            "headline": said.headline,
+            "details": ["The comparison starts once you note what you learn, for or against each option."],
+        }
     details = list(said.details)
     if said.option_id is not None and said.kind not in {"empty", "single"}:
         weighted = criteria[criteria["weight"] > 0].sort_values("weight", ascending=False, kind="stable")
@@ -98,17 +117,25 @@ def summary(decision: evidence.Decision, criteria: pd.DataFrame, cells: pd.DataF
 def _quotes(rows: pd.DataFrame, names: dict[int, str], privacy: Privacy, limit: int) -> list[dict[str, Any]]:
     rows = rows[(rows["note"].str.strip() != "") & rows["criterion_id"].isin(names)]
     order = rows.assign(
-        _c=rows["confidence"].map(_CONFIDENCE_ORDER).fillna(3), _s=rows["source"].map(_SOURCE_ORDER).fillna(3),
-        _a=-rows["stance"].abs()).sort_values(["_c", "_s", "_a", "id"], kind="stable")
+        _c=rows["confidence"].map(_CONFIDENCE_ORDER).fillna(3),
+        _s=rows["source"].map(_SOURCE_ORDER).fillna(3),
+        _a=-rows["stance"].abs(),
+    ).sort_values(["_c", "_s", "_a", "id"], kind="stable")
     out = []
     for r in order.head(limit).itertuples():
         has_contact = pd.notna(r.contact_id)
-        out.append({
-            "text": privacy.scrub(str(r.note)), "criterion": names.get(int(r.criterion_id), ""),
-            "stance": vocab.STANCES.get(int(r.stance), str(r.stance)), "stance_value": int(r.stance),
-            "source": vocab.SOURCES.get(r.source, r.source).split(" (")[0], "confidence": r.confidence,
-            "who": privacy.label(int(r.contact_id)) if has_contact else "", "against_hopes": bool(r.against_hopes),
-        })
+        out.append(
+            {
+                "text": privacy.scrub(str(r.note)),
+                "criterion": names.get(int(r.criterion_id), ""),
+                "stance": vocab.STANCES.get(int(r.stance), str(r.stance)),
+                "stance_value": int(r.stance),
+                "source": vocab.SOURCES.get(r.source, r.source).split(" (")[0],
+                "confidence": r.confidence,
+                "who": privacy.label(int(r.contact_id)) if has_contact else "",
+                "against_hopes": bool(r.against_hopes),
+            }
+        )
     return out
 
 
@@ -117,8 +144,15 @@ def quoted_notes(snap: Snapshot, option_ids: list[int]) -> dict[int, str]:
     return snap.notes(option_ids)
 
 
-def option_details(rank: pd.DataFrame, options: pd.DataFrame, criteria: pd.DataFrame, insights: pd.DataFrame,
-                   counts: pd.DataFrame, privacy: Privacy, notes: dict[int, str]) -> list[dict[str, Any]]:
+def option_details(
+    rank: pd.DataFrame,
+    options: pd.DataFrame,
+    criteria: pd.DataFrame,
+    insights: pd.DataFrame,
+    counts: pd.DataFrame,
+    privacy: Privacy,
+    notes: dict[int, str],
+) -> list[dict[str, Any]]:
     """The top options in full: description, open questions, evidence per criterion and quotes.
 
     ``insights`` needs no ``note`` column: the quotes come from ``notes`` (see :func:`quoted_notes`).
@@ -134,22 +168,43 @@ def option_details(rank: pd.DataFrame, options: pd.DataFrame, criteria: pd.DataF
         r, row = rank.loc[oid], info.loc[oid]
         mine = by_option.get(oid, chosen.iloc[:0])
         per = counts[counts["option_id"] == oid]
-        out.append({
-            "id": int(oid), "title": r["title"], "status": vocab.OPTION_STATUSES.get(r["status"], r["status"]),
-            "description": row["description"], "questions": [q for q in str(row["questions"]).splitlines() if q.strip()],
-            "score": r["score"], "low": r["low"], "high": r["high"], "p_best": r["p_best"], "insights": int(r["insights"]),
-            "sources": int(r["sources"]), "expected_loss": r["expected_loss"],
-            "criteria": [{"name": names.get(int(c["criterion_id"]), ""), "for": int(c["for"]),
-                          "against": int(c["against"]), "total": int(c["total"])} for c in per.to_dict("records")],
-            "quotes": _quotes(mine, names, privacy, QUOTES_PER_OPTION),
-            "more_quotes": max(0, int(((mine["note"].str.strip() != "") & mine["criterion_id"].isin(names)).sum())
-                               - QUOTES_PER_OPTION),
-        })
+        out.append(
+            {
+                "id": int(oid),
+                "title": r["title"],
+                "status": vocab.OPTION_STATUSES.get(r["status"], r["status"]),
+                "description": row["description"],
+                "questions": [q for q in str(row["questions"]).splitlines() if q.strip()],
+                "score": r["score"],
+                "low": r["low"],
+                "high": r["high"],
+                "p_best": r["p_best"],
+                "insights": int(r["insights"]),
+                "sources": int(r["sources"]),
+                "expected_loss": r["expected_loss"],
+                "criteria": [
+                    {
+                        "name": names.get(int(c["criterion_id"]), ""),
+                        "for": int(c["for"]),
+                        "against": int(c["against"]),
+                        "total": int(c["total"]),
+                    }
+                    for c in per.to_dict("records")
+                ],
+                "quotes": _quotes(mine, names, privacy, QUOTES_PER_OPTION),
+                "more_quotes": max(
+                    0,
+                    int(((mine["note"].str.strip() != "") & mine["criterion_id"].isin(names)).sum())
+                    - QUOTES_PER_OPTION,
+                ),
+            }
+        )
     return out
 
 
-def outreach(snap: Snapshot, options: pd.DataFrame,
-             render: Callable[[str, Any], dict[str, str]] | None = None) -> dict[str, Any]:
+def outreach(
+    snap: Snapshot, options: pd.DataFrame, render: Callable[[str, Any], dict[str, str]] | None = None
+) -> dict[str, Any]:
     """Conversations per stage of the pipeline, the funnel chart, and per option how many people you talked to.
 
     ``render(key, figure)`` turns the funnel chart into what the template shows; without it there is no chart.
@@ -159,14 +214,30 @@ def outreach(snap: Snapshot, options: pd.DataFrame,
     if render is not None and len(conversations):
         funnel = render("outreach", charts_outreach.outreach_funnel(conversations, snap.contacts()))
     by_status = conversations["status"].value_counts() if len(conversations) else pd.Series(dtype="int64")
-    stages = [{"label": label, "count": int(by_status.get(key, 0))} for key, label in vocab.CONVERSATION_STATUSES.items()]
+    stages = [
+        {"label": label, "count": int(by_status.get(key, 0))} for key, label in vocab.CONVERSATION_STATUSES.items()
+    ]
     per_option = []
     if len(options):
         frame = _coverage.coverage_for(snap, PEOPLE_PER_OPTION)
-        per_option = [{"title": r.option, "insiders": int(r.insiders), "held": int(r.conversations_held),
-                       "people": int(r.people_talked_to), "advice": r.advice} for r in frame.head(50).itertuples()]
-    return {"total": len(conversations), "stages": stages, "chart": funnel, "per_option": per_option,
-            "per_option_more": max(0, len(options) - 50), "target": PEOPLE_PER_OPTION}
+        per_option = [
+            {
+                "title": r.option,
+                "insiders": int(r.insiders),
+                "held": int(r.conversations_held),
+                "people": int(r.people_talked_to),
+                "advice": r.advice,
+            }
+            for r in frame.head(50).itertuples()
+        ]
+    return {
+        "total": len(conversations),
+        "stages": stages,
+        "chart": funnel,
+        "per_option": per_option,
+        "per_option_more": max(0, len(options) - 50),
+        "target": PEOPLE_PER_OPTION,
+    }
 
 
 def next_steps(snap: Snapshot, privacy: Privacy, n: int = 5) -> list[dict[str, Any]]:
@@ -177,6 +248,12 @@ def next_steps(snap: Snapshot, privacy: Privacy, n: int = 5) -> list[dict[str, A
     for r in snap.decide(n=n).next.to_dict("records"):
         cid = r.get("contact_id")
         person = privacy.label(int(cid)) if cid is not None and not pd.isna(cid) else ""
-        out.append({"option": r["option"], "person": person, "why": privacy.scrub(str(r["reason"])),
-                    "worth_it": bool(r["worth_it"])})
+        out.append(
+            {
+                "option": r["option"],
+                "person": person,
+                "why": privacy.scrub(str(r["reason"])),
+                "worth_it": bool(r["worth_it"]),
+            }
+        )
     return out

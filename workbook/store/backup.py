@@ -102,7 +102,7 @@ def _snapshot(source: Path, folder: Path):
         raise WorkbookFileError(f"{source} cannot be read as a Career Workbook ({exc}); nothing was replaced") from None
     if check != "ok":
         raise WorkbookFileError(f"{source} is damaged ({check}); nothing was replaced")
-    if version < 1 or not _REQUIRED_TABLES <= tables:
+    if version < 1 or not tables >= _REQUIRED_TABLES:
         raise WorkbookFileError(f"{source} is an SQLite file, but not a Career Workbook; nothing was replaced")
     if version > SCHEMA_VERSION:
         raise WorkbookFileError(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -283,19 +284,74 @@ def _parse_number(f: Field, value: Any, integer: bool) -> int | float:
             raise ValidationError(f.name, f"{value!r} is not a {'whole ' if integer else ''}number") from None
     if not isinstance(value, numbers.Real):
         raise ValidationError(f.name, f"must be a number, not {type(value).__name__}")
-    if isinstance(value, float) and not math.isfinite(value):
+    number = float(value)
+    if not math.isfinite(number):
         raise ValidationError(f.name, "must be a finite number")
     if integer:
-        if float(value) != int(value):
+        if number != int(number):
             raise ValidationError(f.name, f"must be a whole number, not {value}")
-        value = int(value)
+        value = int(number)
     else:
-        value = float(value)
+        value = number
     if f.low is not None and value < f.low or f.high is not None and value > f.high:
-        low = int(f.low) if integer else f.low
-        high = int(f.high) if integer else f.high
+        low = int(f.low) if integer and f.low is not None else f.low
+        high = int(f.high) if integer and f.high is not None else f.high
         raise ValidationError(f.name, f"{value} is out of range; it must be between {low} and {high}")
     return value
+
+
+def _clean_title(f: Field, value: Any) -> str:
+    text = _check_text(f, value)
+    if not text.strip():
+        raise ValidationError(f.name, "is empty; please type something")
+    return text
+
+
+def _clean_choice(f: Field, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(f.name, f"must be one of {', '.join(repr(c) for c in f.choices)}")
+    key = value.strip().lower()
+    key = f.aliases.get(key, key)
+    if key not in f.choices:
+        key = key.replace(" ", "_")
+    if key not in f.choices:
+        allowed = ", ".join(repr(c) for c in f.choices if c)
+        raise ValidationError(f.name, f"{value!r} is not allowed; choose one of {allowed}")
+    return key
+
+
+def _clean_bool(f: Field, value: Any) -> int:
+    if isinstance(value, bool) or (isinstance(value, numbers.Integral) and value in (0, 1)):
+        return int(bool(value))
+    if isinstance(value, str) and value.strip().lower() in {"yes", "no", "true", "false", "1", "0"}:
+        return int(value.strip().lower() in {"yes", "true", "1"})
+    raise ValidationError(f.name, f"must be yes or no, not {value!r}")
+
+
+def _clean_ref(f: Field, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral | str | float):
+        raise ValidationError(f.name, f"must be the id of a record in {f.ref}")
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f.name, f"{value!r} is not an id (a whole number)") from None
+    if isinstance(value, float) and value != number:
+        raise ValidationError(f.name, f"{value!r} is not an id (a whole number)")
+    return number
+
+
+#: How a present value of each field kind is checked and converted.
+_CLEANERS: dict[str, Callable[[Field, Any], Any]] = {
+    "title": _clean_title,
+    "text": _check_text,
+    "choice": _clean_choice,
+    "int": lambda f, value: _parse_number(f, value, integer=True),
+    "float": lambda f, value: _parse_number(f, value, integer=False),
+    "bool": _clean_bool,
+    "date": _parse_date,
+    "datetime": _parse_datetime,
+    "ref": _clean_ref,
+}
 
 
 def clean_value(f: Field, value: Any) -> Any:
@@ -306,49 +362,9 @@ def clean_value(f: Field, value: Any) -> Any:
         if not f.nullable:
             return f.default
         return None
-    if f.kind == "title":
-        text = _check_text(f, value)
-        if not text.strip():
-            raise ValidationError(f.name, "is empty; please type something")
-        return text
-    if f.kind == "text":
-        return _check_text(f, value)
-    if f.kind == "choice":
-        if not isinstance(value, str):
-            raise ValidationError(f.name, f"must be one of {', '.join(repr(c) for c in f.choices)}")
-        key = value.strip().lower()
-        key = f.aliases.get(key, key)
-        if key not in f.choices:
-            key = key.replace(" ", "_")
-        if key not in f.choices:
-            allowed = ", ".join(repr(c) for c in f.choices if c)
-            raise ValidationError(f.name, f"{value!r} is not allowed; choose one of {allowed}")
-        return key
-    if f.kind == "int":
-        return _parse_number(f, value, integer=True)
-    if f.kind == "float":
-        return _parse_number(f, value, integer=False)
-    if f.kind == "bool":
-        if isinstance(value, bool) or (isinstance(value, numbers.Integral) and value in (0, 1)):
-            return int(bool(value))
-        if isinstance(value, str) and value.strip().lower() in {"yes", "no", "true", "false", "1", "0"}:
-            return int(value.strip().lower() in {"yes", "true", "1"})
-        raise ValidationError(f.name, f"must be yes or no, not {value!r}")
-    if f.kind == "date":
-        return _parse_date(f, value)
-    if f.kind == "datetime":
-        return _parse_datetime(f, value)
-    if f.kind == "ref":
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral | str | float):
-            raise ValidationError(f.name, f"must be the id of a record in {f.ref}")
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            raise ValidationError(f.name, f"{value!r} is not an id (a whole number)") from None
-        if isinstance(value, float) and value != number:
-            raise ValidationError(f.name, f"{value!r} is not an id (a whole number)")
-        return number
-    raise AssertionError(f"unknown field kind {f.kind}")
+    if f.kind not in _CLEANERS:
+        raise AssertionError(f"unknown field kind {f.kind}")
+    return _CLEANERS[f.kind](f, value)
 
 
 def clean(table: str, values: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:

@@ -70,9 +70,7 @@ class Snapshot:
     ) -> pd.DataFrame:
         wanted = tuple(columns) if columns is not None else None
         key = ("table", table, include_archived, wanted)
-        return self._kept(
-            key, lambda: self.workbook.table(table, include_archived=include_archived, columns=wanted)
-        )
+        return self._kept(key, lambda: self.workbook.table(table, include_archived=include_archived, columns=wanted))
 
     def options(self, include_archived: bool = False) -> pd.DataFrame:
         return self.table("options", include_archived=include_archived)
@@ -151,7 +149,12 @@ class Snapshot:
         key = ("analysis", _key(weights), _hashable(draws), _hashable(seed))
         if key not in self._results:
             self._results[key] = evidence.analyse(
-                self.options(), self.criteria(), self.evidence_rows(), weights=weights, draws=draws, seed=seed,
+                self.options(),
+                self.criteria(),
+                self.evidence_rows(),
+                weights=weights,
+                draws=draws,
+                seed=seed,
                 **self.engine_settings("reliability", "weight_concentration"),
             )
         return self._results[key]
@@ -160,15 +163,19 @@ class Snapshot:
         """Which options the evidence supports (:func:`workbook.evidence.compare` for the columns)."""
         from .. import evidence
 
-        return self._kept(("compare", _key(weights), _hashable(draws), _hashable(seed)),
-                          lambda: evidence.ranking.comparison_frame(self.analysis(weights, draws, seed)))
+        return self._kept(
+            ("compare", _key(weights), _hashable(draws), _hashable(seed)),
+            lambda: evidence.ranking.comparison_frame(self.analysis(weights, draws, seed)),
+        )
 
     def ranks(self, weights: Mapping[int, float] | None = None, draws: int = 2000, seed: int = 0) -> pd.DataFrame:
         """Share of draws in which each option takes each rank (1 = best)."""
         from .. import evidence
 
-        return self._kept(("ranks", _key(weights), _hashable(draws), _hashable(seed)),
-                          lambda: evidence.ranks_of(self.analysis(weights, draws, seed)))
+        return self._kept(
+            ("ranks", _key(weights), _hashable(draws), _hashable(seed)),
+            lambda: evidence.ranks_of(self.analysis(weights, draws, seed)),
+        )
 
     def sensitivity(self, weights: Mapping[int, float] | None = None) -> pd.DataFrame:
         """For each criterion, how far its weight must move before the leading option changes."""
@@ -189,13 +196,17 @@ class Snapshot:
         return self._kept(
             ("next", _hashable(n), _key(weights)),
             lambda: evidence.voi.next_conversations(
-                self.analysis(weights), self.evidence_rows(), self.contacts(), self.insider_links(),
-                self.conversations(), n=n, **self.engine_settings("reliability", "voi_threshold"),
+                self.analysis(weights),
+                self.evidence_rows(),
+                self.contacts(),
+                self.insider_links(),
+                self.conversations(),
+                n=n,
+                **self.engine_settings("reliability", "voi_threshold"),
             ),
         )
 
-    def decide(self, weights: Mapping[int, float] | None = None, n: int = 5, draws: int = 2000,
-               seed: int = 0) -> Any:
+    def decide(self, weights: Mapping[int, float] | None = None, n: int = 5, draws: int = 2000, seed: int = 0) -> Any:
         """Scores, verdict, next conversations, stop rule and warnings (:class:`workbook.evidence.Decision`)."""
         from .. import evidence
         from ..prepare.questions import disprove_questions
@@ -203,8 +214,14 @@ class Snapshot:
         key = ("decide", _key(weights), _hashable(n), _hashable(draws), _hashable(seed))
         if key not in self._results:
             self._results[key] = evidence.decide_from(
-                self.analysis(weights, draws, seed), self.evidence_rows(), self.contacts(), self.insider_links(),
-                self.conversations(), self.table("prep_questions"), disprove_questions(self.workbook), n=n,
+                self.analysis(weights, draws, seed),
+                self.evidence_rows(),
+                self.contacts(),
+                self.insider_links(),
+                self.conversations(),
+                self.table("prep_questions"),
+                disprove_questions(self.workbook),
+                n=n,
                 **self.engine_settings("reliability", "thresholds", "voi_threshold"),
             )
         return self._results[key]
@@ -222,4 +239,3 @@ def _key(weights: Mapping[int, float] | None) -> Hashable:
         return tuple(sorted(weights.items()))
     except (AttributeError, TypeError):
         return ("unhashable", repr(weights))
-

@@ -38,10 +38,8 @@ BUSY_TIMEOUT_S = 30.0
 MEMORY = ":memory:"
 
 
-
 def _now() -> str:
     return dt.datetime.now().isoformat(timespec="seconds")
-
 
 
 class Workbook:
@@ -241,6 +239,7 @@ class Workbook:
         marks = ", ".join("?" for _ in row)
         cur = self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values()))
         new_id = cur.lastrowid
+        assert new_id is not None  # an INSERT always sets it
         if table == "conversations":
             self.conn.execute(
                 "INSERT INTO conversation_events (conversation_id, status, changed_at) VALUES (?, ?, ?)",
@@ -405,7 +404,9 @@ class Workbook:
         """Save the weights of several criteria at once (criterion id -> weight); at least one above 0."""
         if not weights:
             raise ValidationError("weights", "there are no criteria yet; add some in notebook 01 first")
-        cleaned = {int(cid): _fields.clean("criteria", {"weight": w}, partial=True)["weight"] for cid, w in weights.items()}
+        cleaned = {
+            int(cid): _fields.clean("criteria", {"weight": w}, partial=True)["weight"] for cid, w in weights.items()
+        }
         if not any(w > 0 for w in cleaned.values()):
             raise ValidationError("weights", "every weight is 0; give at least one criterion a weight above 0")
         with self.atomic():
@@ -485,8 +486,7 @@ class Workbook:
         text = json.dumps(value)
         with self.atomic():
             self.conn.execute(
-                "INSERT INTO settings (key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (key, text),
             )
 
@@ -577,6 +577,7 @@ class Workbook:
     def decide(self, weights: Mapping[int, float] | None = None, n: int = 5, draws: int = 2000, seed: int = 0) -> Any:
         """Scores, the verdict in words, the next conversations, the stop rule and warnings, from one analysis."""
         return self.snapshot().decide(weights=weights, n=n, draws=draws, seed=seed)
+
 
 def open_workbook(path: str | os.PathLike | None = None, *, create: bool = True) -> Workbook:
     """Open the workbook at ``path``; ``None`` means ``$CAREER_WORKBOOK``, else the per-user default.

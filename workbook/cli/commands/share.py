@@ -13,10 +13,16 @@ from ..main import cli, open_for_command, workbook_option
 
 @cli.command()
 @workbook_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="HTML file to write (default: reports/<workbook>-report-<date>.html next to the workbook).")
-@click.option("--names", is_flag=True,
-              help="Show contacts' names. Without it they appear only as role and organisation.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="HTML file to write (default: reports/<workbook>-report-<date>.html next to the workbook).",
+)
+@click.option(
+    "--names", is_flag=True, help="Show contacts' names. Without it they appear only as role and organisation."
+)
 def report(workbook_path: str | None, output: str | None, names: bool) -> None:
     """Write the shareable HTML report: which path the evidence supports and how sure.
 
@@ -40,8 +46,13 @@ def report(workbook_path: str | None, output: str | None, names: bool) -> None:
 
 @cli.command()
 @workbook_option
-@click.option("-o", "--output", required=True, type=click.Path(),
-              help="A folder (one CSV file per table) or a file ending in .xlsx (one sheet per table).")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(),
+    help="A folder (one CSV file per table) or a file ending in .xlsx (one sheet per table).",
+)
 def export(workbook_path: str | None, output: str) -> None:
     """Export every table: a folder of CSV files, or one Excel workbook.
 
@@ -65,8 +76,13 @@ def export(workbook_path: str | None, output: str) -> None:
 
 @cli.command()
 @workbook_option
-@click.option("-o", "--output", type=click.Path(), default=None,
-              help="Backup file or folder (default: a timestamped file in backups/ next to the workbook).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(),
+    default=None,
+    help="Backup file or folder (default: a timestamped file in backups/ next to the workbook).",
+)
 def backup(workbook_path: str | None, output: str | None) -> None:
     """Save a consistent copy of the workbook, safe while a notebook is writing.
 
@@ -102,8 +118,9 @@ def restore(workbook_path: str | None, file: str, yes: bool) -> None:
     if not yes:
         what = ", ".join(f"{n} {t}" for t, n in incoming.items())
         click.echo(f"Backup {file} holds {what}.")
-        click.confirm(f"Replace the workbook {target} with it? (a copy of the current one is kept)",
-                      abort=True, err=True)
+        click.confirm(
+            f"Replace the workbook {target} with it? (a copy of the current one is kept)", abort=True, err=True
+        )
     result = _backup.restore_workbook(file, target)
     if result.replaced_backup is not None:
         click.echo(f"The workbook it replaced was saved to {result.replaced_backup}")
