@@ -250,19 +250,33 @@ c.JupyterHub.load_roles.append({{
 
         Raises :class:`HubError` with the traceback if the code raised.
         """
-        return asyncio.run(self._run_code(user, code, timeout))
+        kernel = self.start_kernel(user)
+        try:
+            return self.execute(user, kernel, code, timeout)
+        finally:
+            self.stop_kernel(user, kernel)
 
-    async def _run_code(self, user: str, code: str, timeout: float) -> str:
+    def start_kernel(self, user: str) -> str:
+        """A new kernel on ``user``'s server, started with their token; its id."""
+        response = http("POST", f"{self.url}/user/{user}/api/kernels", self.users[user], {"name": "python3"})
+        if response.status != 201:
+            raise HubError(f"starting a kernel on {user}'s server: {response.status} {response.text[:300]}")
+        return response.json()["id"]
+
+    def stop_kernel(self, user: str, kernel: str) -> None:
+        http("DELETE", f"{self.url}/user/{user}/api/kernels/{kernel}", self.users[user])
+
+    def execute(self, user: str, kernel: str, code: str, timeout: float = 90) -> str:
+        """Run ``code`` in one of ``user``'s kernels over its websocket; its stdout."""
+        return asyncio.run(self._execute(user, kernel, code, timeout))
+
+    async def _execute(self, user: str, kernel: str, code: str, timeout: float) -> str:
         from tornado.httpclient import HTTPRequest
         from tornado.websocket import websocket_connect
 
-        token = self.users[user]
-        response = http("POST", f"{self.url}/user/{user}/api/kernels", token, {"name": "python3"})
-        if response.status != 201:
-            raise HubError(f"starting a kernel on {user}'s server: {response.status} {response.text[:300]}")
-        kernel = response.json()["id"]
         ws_url = f"ws://127.0.0.1:{self.port}/user/{user}/api/kernels/{kernel}/channels"
-        conn = await websocket_connect(HTTPRequest(ws_url, headers={"Authorization": f"token {token}"}))
+        request = HTTPRequest(ws_url, headers={"Authorization": f"token {self.users[user]}"})
+        conn = await asyncio.wait_for(websocket_connect(request), timeout)
         msg_id = uuid.uuid4().hex
         conn.write_message(json.dumps({
             "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": user, "session": uuid.uuid4().hex,
@@ -295,7 +309,6 @@ c.JupyterHub.load_roles.append({{
                     idle = True
         finally:
             conn.close()
-            http("DELETE", f"{self.url}/user/{user}/api/kernels/{kernel}", token)
         if error:
             raise HubError(f"code on {user}'s kernel raised:\n{error}")
         return "".join(out)

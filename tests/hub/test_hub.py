@@ -177,6 +177,9 @@ def test_coach_reads_shared_reports_and_never_a_workbook(hub, workbooks):
     assert hub.as_user(b, "GET", f"{reports}/report.html").status == 403
     assert hub.as_user(b, "GET", f"/services/shared-reports/{b}/").status == 200
     assert hub.as_user(a, "GET", f"{reports}/report.html").status == 200
+    # In their own server the shared folder is ~/career-workbook/shared-reports.
+    mine = hub.as_user(a, "GET", f"/user/{a}/api/contents/shared-reports")
+    assert mine.status == 200 and "report.html" in {f["name"] for f in mine.json()["content"]}
 
 
 def _uid(user: str) -> int:
