@@ -96,7 +96,7 @@ def _parallel(function, items):
 
 def measure(people: int, saves: int) -> dict:
     harness = _harness()
-    figures: dict = {"people": people, "saves": saves}
+    figures: dict = {"people": people, "saves": saves, "load": os.getloadavg()[0]}
     with harness.Hub() as hub:
         names = ["solo"] + [f"p{i:02d}" for i in range(people)]
         hub.start(people=names)
@@ -141,7 +141,7 @@ def run(quick: bool = False) -> list[dict]:
     crowd = f"{people} at once"
     rows = [
         _row(f"hub: server start p50 ({crowd})", float(np.percentile(starts, 50)), f["solo_start"],
-            "REST API start until ready, vs one person alone on the hub"),
+            f"REST API start until ready, vs one person alone; load average before: {f['load']:.1f}"),
         _row(f"hub: server start p95 ({crowd})", float(np.percentile(starts, 95)), f["solo_start"],
             f"all {people} ready after {f['all_started']:.1f} s"),
         _row(f"hub: kernel start + open workbook p50 ({crowd})", float(np.percentile(opens, 50)), f["solo_open"],
