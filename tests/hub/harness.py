@@ -3,9 +3,9 @@
 The hub runs the deployment's own ``deploy/jupyterhub/jupyterhub_config.py`` from this checkout,
 with the environment ``deploy/jupyterhub/install.sh`` builds (``$CAREER_HUB_PREFIX``, default
 ``/opt/career-workbook``), and only these changes: random loopback ports, a temporary state folder and
-shared-reports folder, no login page (``null`` authenticator: everything goes through API tokens),
-and one extra service whose token the harness uses to create people, start servers and make their
-tokens. People are system users made with ``useradd`` (homes under the temporary folder) and
+shared-reports folder, and one extra service whose token the harness uses to create people, start
+servers and make their tokens. Logins are the deployment's own (PAM: each account gets a random
+password), so :meth:`Hub.browser` can log in through the login form like a person would. People are system users made with ``useradd`` (homes under the temporary folder) and
 removed with ``userdel`` at the end, with every process they still run.
 
 Plain Python (stdlib and tornado): no pytest here.
@@ -26,9 +26,11 @@ import subprocess
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Self
 
@@ -97,6 +99,36 @@ def http(method: str, url: str, token: str | None = None, body=None, timeout: fl
         return Response(exc.code, exc.read(), exc.headers)
 
 
+class Browser:
+    """Requests with cookies that follow redirects, like a person's browser (no JavaScript)."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.jar = CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), urllib.request.ProxyHandler({})
+        )
+
+    def get(self, path: str, timeout: float = 90) -> tuple[int, str, str]:
+        """Status, final URL and body of ``GET path`` after every redirect."""
+        try:
+            with self.opener.open(self.base + path, timeout=timeout) as response:
+                return response.status, response.url, response.read().decode("utf-8", errors="replace")
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.url, exc.read().decode("utf-8", errors="replace")
+
+    def log_in(self, user: str, password: str) -> tuple[int, str, str]:
+        """Fill in the hub's login form; status, final URL and body after the redirects."""
+        self.get("/hub/login")
+        xsrf = next((c.value for c in self.jar if c.name == "_xsrf"), "")
+        form = urllib.parse.urlencode({"username": user, "password": password, "_xsrf": xsrf}).encode()
+        try:
+            with self.opener.open(f"{self.base}/hub/login", data=form, timeout=90) as response:
+                return response.status, response.url, response.read().decode("utf-8", errors="replace")
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.url, exc.read().decode("utf-8", errors="replace")
+
+
 class Hub:
     """A hub on 127.0.0.1 with the deployment's configuration; ``with Hub() as hub: ...`` stops it all."""
 
@@ -114,18 +146,23 @@ class Hub:
         self.coach_group = f"{self.tag}-coaches"
         self.idle_timeout = idle_timeout
         self.users: dict[str, str] = {}  # name -> token
+        self.passwords: dict[str, str] = {}
         self.process: subprocess.Popen | None = None
         self.log_path = self.base / "jupyterhub.log"
         self._log = None
 
     # -------------------------------------------------------------- system users
-    def useradd(self, name: str, coach: bool = False) -> str:
-        """A system user ``<tag><name>`` with a home folder under the temporary folder."""
+    def useradd(self, name: str, coach: bool = False, member: bool = True) -> str:
+        """A system user ``<tag><name>`` with a random password and a home under the temporary folder.
+
+        ``member=False``: in neither of the hub's groups (someone who may not log in).
+        """
         user = f"{self.tag}{name}"
-        group = self.coach_group if coach else self.people_group
-        _run(["useradd", "--create-home", "--home-dir", str(self.homes / user), "--shell", "/bin/sh",
-              "--groups", group, user])  # fmt: skip
+        groups = ["--groups", self.coach_group if coach else self.people_group] if member else []
+        _run(["useradd", "--create-home", "--home-dir", str(self.homes / user), "--shell", "/bin/sh", *groups, user])
         self.users[user] = ""
+        self.passwords[user] = secrets.token_urlsafe(16)
+        _run(["chpasswd"], stdin=f"{user}:{self.passwords[user]}\n")
         return user
 
     def home(self, user: str) -> Path:
@@ -138,7 +175,6 @@ class Hub:
             f"""\
 load_subconfig({str(CONFIG)!r})
 c = get_config()
-c.JupyterHub.authenticator_class = "null"
 c.JupyterHub.hub_port = {free_port()}
 c.JupyterHub.log_level = "INFO"
 c.Spawner.start_timeout = {SERVER_READY_S}
@@ -169,7 +205,7 @@ c.JupyterHub.load_roles.append({{
             "CAREER_HUB_IDLE_TIMEOUT": str(self.idle_timeout),
         }
 
-    def start(self, people: list[str], coaches: list[str] = ()) -> None:
+    def start(self, people: list[str], coaches: list[str] = (), outsiders: list[str] = ()) -> None:
         """Create the groups and users (coaches before the hub starts: its config reads the group)."""
         self.state.mkdir(mode=0o700)
         self.homes.mkdir(mode=0o711)
@@ -180,6 +216,8 @@ c.JupyterHub.load_roles.append({{
             self.useradd(name)
         for name in coaches:
             self.useradd(name, coach=True)
+        for name in outsiders:
+            self.useradd(name, member=False)
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [str(PREFIX / "venv" / "bin" / "jupyterhub"), "-f", str(self._config())],
@@ -198,10 +236,11 @@ c.JupyterHub.load_roles.append({{
             time.sleep(0.2)
         else:
             raise HubError(f"JupyterHub did not answer within {HUB_READY_S} s:\n{self.log()}")
-        response = self.api("POST", "/users", {"usernames": list(self.users)})
+        members = [u for u in self.users if u not in {f"{self.tag}{n}" for n in outsiders}]
+        response = self.api("POST", "/users", {"usernames": members})
         if response.status not in (201, 409):
             raise HubError(f"creating users: {response.status} {response.text}")
-        for user in self.users:
+        for user in members:
             self.users[user] = self.api("POST", f"/users/{user}/tokens", {"note": "hub test"}, expect=201).json()[
                 "token"
             ]
@@ -243,6 +282,9 @@ c.JupyterHub.load_roles.append({{
     def as_user(self, user: str, method: str, path: str, token_of: str | None = None) -> Response:
         """A request to ``path`` (under the hub's URL) with ``token_of``'s token (default: the user's own)."""
         return http(method, f"{self.url}{path}", self.users[token_of or user])
+
+    def browser(self) -> Browser:
+        return Browser(self.url)
 
     # -------------------------------------------------------------- kernels
     def run_code(self, user: str, code: str, timeout: float = 90) -> str:
@@ -369,8 +411,8 @@ c.JupyterHub.load_roles.append({{
         self.stop()
 
 
-def _run(argv: list[str]) -> None:
-    result = subprocess.run(argv, capture_output=True, text=True, check=False)
+def _run(argv: list[str], stdin: str | None = None) -> None:
+    result = subprocess.run(argv, input=stdin, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise HubError(f"{' '.join(argv)} failed: {result.stderr.strip()}")
 

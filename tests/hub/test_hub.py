@@ -64,7 +64,7 @@ def hub():
         pytest.skip(reason)
     hub = Hub()
     try:
-        hub.start(people=["a", "b", "c"], coaches=["coach"])
+        hub.start(people=["a", "b", "c"], coaches=["coach"], outsiders=["out"])
         people = [f"{hub.tag}{name}" for name in "abc"]
         hub.start_servers([*people, f"{hub.tag}coach"])
         hub.people = people
@@ -138,6 +138,25 @@ def test_the_default_page_is_the_app_mode(hub):
     assert page.status == 200, page.text[:500]
     assert b"informational interview" in page.body.lower()
     assert str(hub.home(a) / "career-workbook" / "workbook.sqlite").encode() in page.body
+
+
+def test_a_person_logs_in_with_their_password_and_lands_in_the_app(hub, workbooks):
+    a, b, _ = hub.people
+    browser = hub.browser()
+    status, url, body = browser.log_in(a, hub.passwords[a])
+    assert status == 200 and url.endswith(f"/user/{a}/voila/render/00_start_here.ipynb"), (status, url)
+    assert workbooks[a]["path"] in body  # the first cell shows which workbook is open: their own
+    status, url, body = browser.get(f"/user/{b}/lab")
+    assert status == 403, (status, url)
+    assert "secret note" not in body
+
+
+def test_only_the_centres_groups_may_log_in(hub):
+    outsider = f"{hub.tag}out"
+    status, url, _ = hub.browser().log_in(outsider, hub.passwords[outsider])
+    assert "/hub/login" in url and f"/user/{outsider}" not in url, (status, url)
+    status, url, _ = hub.browser().log_in(hub.people[0], "not the password")
+    assert "/hub/login" in url, (status, url)
 
 
 def test_coach_sees_who_is_active(hub, workbooks):
