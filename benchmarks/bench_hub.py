@@ -60,18 +60,38 @@ def _harness():
     return module
 
 
-def rss_of_user(user: str) -> int:
-    """Resident memory (bytes) of every process running as ``user``."""
+def _processes_of(user: str):
     uid = pwd.getpwnam(user).pw_uid
-    total = 0
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 if entry.stat().st_uid == uid:
-                    total += int((entry / "statm").read_text().split()[1])
-            except (OSError, ValueError, IndexError):
+                    yield entry
+            except OSError:
                 continue
+
+
+def rss_of_user(user: str) -> int:
+    """Resident memory (bytes) of every process running as ``user``."""
+    total = 0
+    for entry in _processes_of(user):
+        try:
+            total += int((entry / "statm").read_text().split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
     return total * os.sysconf("SC_PAGE_SIZE")
+
+
+def cpu_of_user(user: str) -> float:
+    """CPU seconds (user + system) used so far by every process running as ``user``."""
+    ticks = 0
+    for entry in _processes_of(user):
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, ValueError, IndexError):
+            continue
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def open_workbook_in_kernel(hub, user: str) -> tuple[str, float]:
@@ -104,7 +124,9 @@ def measure(people: int, saves: int) -> dict:
 
         # Baseline: one person alone.
         figures["solo_start"] = hub.start_server(solo)
+        figures["solo_server_rss"], figures["solo_start_cpu"] = rss_of_user(solo), cpu_of_user(solo)
         kernel, figures["solo_open"] = open_workbook_in_kernel(hub, solo)
+        figures["solo_open_cpu"] = cpu_of_user(solo) - figures["solo_start_cpu"]
         figures["solo_saves"] = json.loads(hub.execute(solo, kernel, SAVES.format(saves=saves, start_at=0)))
         figures["solo_rss"] = rss_of_user(solo)
         hub.stop_kernel(solo, kernel)
@@ -143,15 +165,16 @@ def run(quick: bool = False) -> list[dict]:
         _row(f"hub: server start p50 ({crowd})", float(np.percentile(starts, 50)), f["solo_start"],
             f"REST API start until ready, vs one person alone; load average before: {f['load']:.1f}"),
         _row(f"hub: server start p95 ({crowd})", float(np.percentile(starts, 95)), f["solo_start"],
-            f"all {people} ready after {f['all_started']:.1f} s"),
+            f"all {people} ready after {f['all_started']:.1f} s; one start costs {f['solo_start_cpu']:.1f} CPU-s"),
         _row(f"hub: kernel start + open workbook p50 ({crowd})", float(np.percentile(opens, 50)), f["solo_open"],
-            "new kernel through the hub, import workbook, open_workbook(), first save; vs alone"),
+            f"new kernel, import workbook, open_workbook(), first save; {f['solo_open_cpu']:.1f} CPU-s alone"),
         _row(f"hub: save latency p50 ({crowd})", float(np.percentile(saved, 50)), float(np.percentile(solo_saves, 50)),
             f"{people} × {saves} wb.add_insight in a tight loop at once vs {saves} alone"),
         _row(f"hub: save latency p99 ({crowd})", float(np.percentile(saved, 99)), float(np.percentile(solo_saves, 99)),
             f"every save of all {people} done in {f['all_saved']:.1f} s"),
         _row(f"hub: memory per person, mean ({crowd})", rss.mean(), f["solo_rss"],
-            "RSS of the person's server and kernel vs one person alone", unit="bytes"),
+            f"RSS of their server and kernel vs alone; the server without a kernel: {f['solo_server_rss'] / 2**20:.0f} MB",
+             unit="bytes"),
         _row(f"hub: memory per person, max ({crowd})", rss.max(), f["solo_rss"],
             f"hub, proxy and services: {f['hub_rss'] / 2**20:.0f} MB", unit="bytes"),
     ]  # fmt: skip
