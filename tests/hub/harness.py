@@ -181,7 +181,7 @@ c.Spawner.start_timeout = {SERVER_READY_S}
 c.JupyterHub.services.append({{"name": "test-admin", "api_token": {self.admin_token!r}}})
 c.JupyterHub.load_roles.append({{
     "name": "test-admin",
-    "scopes": ["admin:users", "admin:servers", "tokens", "list:users", "read:users"],
+    "scopes": ["admin:users", "admin:servers", "tokens", "list:users", "read:users", "read:services"],
     "services": ["test-admin"],
 }})
 """,
@@ -300,7 +300,9 @@ c.JupyterHub.load_roles.append({{
 
     def start_kernel(self, user: str) -> str:
         """A new kernel on ``user``'s server, started with their token; its id."""
-        response = http("POST", f"{self.url}/user/{user}/api/kernels", self.users[user], {"name": "python3"})
+        response = http(
+            "POST", f"{self.url}/user/{user}/api/kernels", self.users[user], {"name": "python3"}, timeout=SERVER_READY_S
+        )
         if response.status != 201:
             raise HubError(f"starting a kernel on {user}'s server: {response.status} {response.text[:300]}")
         return response.json()["id"]
@@ -317,7 +319,12 @@ c.JupyterHub.load_roles.append({{
         from tornado.websocket import websocket_connect
 
         ws_url = f"ws://127.0.0.1:{self.port}/user/{user}/api/kernels/{kernel}/channels"
-        request = HTTPRequest(ws_url, headers={"Authorization": f"token {self.users[user]}"})
+        request = HTTPRequest(
+            ws_url,
+            headers={"Authorization": f"token {self.users[user]}"},
+            connect_timeout=timeout,
+            request_timeout=timeout,
+        )
         conn = await asyncio.wait_for(websocket_connect(request), timeout)
         msg_id = uuid.uuid4().hex
         conn.write_message(json.dumps({

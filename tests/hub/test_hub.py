@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -157,6 +158,15 @@ def test_only_the_centres_groups_may_log_in(hub):
     assert "/hub/login" in url and f"/user/{outsider}" not in url, (status, url)
     status, url, _ = hub.browser().log_in(hub.people[0], "not the password")
     assert "/hub/login" in url, (status, url)
+
+
+def test_the_idle_culler_and_the_reports_service_run_under_the_hub(hub):
+    services = {s["name"]: s for s in hub.api("GET", "/services", expect=200).json()}
+    for name, marker in (("idle-culler", "jupyterhub_idle_culler"), ("shared-reports", "shared_reports.py")):
+        pid = services[name]["pid"]
+        assert pid, f"{name} is not running"
+        assert marker in Path(f"/proc/{pid}/cmdline").read_bytes().decode().replace("\0", " ")
+    assert f"--timeout={hub.idle_timeout}" in services["idle-culler"]["command"]
 
 
 def test_coach_sees_who_is_active(hub, workbooks):
