@@ -181,7 +181,7 @@ c.Spawner.start_timeout = {SERVER_READY_S}
 c.JupyterHub.services.append({{"name": "test-admin", "api_token": {self.admin_token!r}}})
 c.JupyterHub.load_roles.append({{
     "name": "test-admin",
-    "scopes": ["admin:users", "admin:servers", "tokens", "list:users", "read:users", "read:services"],
+    "scopes": ["admin:users", "admin:servers", "tokens", "list:users", "read:users", "list:services", "read:services"],
     "services": ["test-admin"],
 }})
 """,

@@ -161,7 +161,7 @@ def test_only_the_centres_groups_may_log_in(hub):
 
 
 def test_the_idle_culler_and_the_reports_service_run_under_the_hub(hub):
-    services = {s["name"]: s for s in hub.api("GET", "/services", expect=200).json()}
+    services = hub.api("GET", "/services", expect=200).json()  # {name: model}
     for name, marker in (("idle-culler", "jupyterhub_idle_culler"), ("shared-reports", "shared_reports.py")):
         pid = services[name]["pid"]
         assert pid, f"{name} is not running"
