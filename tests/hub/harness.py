@@ -312,7 +312,9 @@ c.JupyterHub.load_roles.append({{
 
     def execute(self, user: str, kernel: str, code: str, timeout: float = 90) -> str:
         """Run ``code`` in one of ``user``'s kernels over its websocket; its stdout."""
-        return asyncio.run(self._execute(user, kernel, code, timeout))
+        # In a thread of its own: the caller may already run an event loop (Playwright's sync API does).
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(lambda: asyncio.run(self._execute(user, kernel, code, timeout))).result()
 
     async def _execute(self, user: str, kernel: str, code: str, timeout: float) -> str:
         from tornado.httpclient import HTTPRequest
