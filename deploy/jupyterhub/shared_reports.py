@@ -26,6 +26,7 @@ import grp
 import html
 import os
 import re
+import signal
 import stat
 from pathlib import Path
 from urllib.parse import quote, urlparse
@@ -207,8 +208,14 @@ def make_app() -> web.Application:
 
 async def main():
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101"))
-    make_app().listen(url.port, url.hostname)
-    await asyncio.Event().wait()
+    server = make_app().listen(url.port, url.hostname)
+    # The hub stops its services with SIGINT, then SIGTERM; answer both even when started from a
+    # shell that ignores SIGINT for background jobs.
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+    await stop.wait()
+    server.stop()
 
 
 if __name__ == "__main__":

@@ -96,7 +96,8 @@ def http(method: str, url: str, token: str | None = None, body=None, timeout: fl
         with _OPENER.open(request, timeout=timeout) as response:
             return Response(response.status, response.read(), response.headers)
     except urllib.error.HTTPError as exc:
-        return Response(exc.code, exc.read(), exc.headers)
+        with exc:
+            return Response(exc.code, exc.read(), exc.headers)
 
 
 class Browser:
@@ -115,7 +116,8 @@ class Browser:
             with self.opener.open(self.base + path, timeout=timeout) as response:
                 return response.status, response.url, response.read().decode("utf-8", errors="replace")
         except urllib.error.HTTPError as exc:
-            return exc.code, exc.url, exc.read().decode("utf-8", errors="replace")
+            with exc:
+                return exc.code, exc.url, exc.read().decode("utf-8", errors="replace")
 
     def log_in(self, user: str, password: str) -> tuple[int, str, str]:
         """Fill in the hub's login form; status, final URL and body after the redirects."""
@@ -126,7 +128,8 @@ class Browser:
             with self.opener.open(f"{self.base}/hub/login", data=form, timeout=90) as response:
                 return response.status, response.url, response.read().decode("utf-8", errors="replace")
         except urllib.error.HTTPError as exc:
-            return exc.code, exc.url, exc.read().decode("utf-8", errors="replace")
+            with exc:
+                return exc.code, exc.url, exc.read().decode("utf-8", errors="replace")
 
 
 class Hub:
@@ -360,6 +363,11 @@ c.JupyterHub.load_roles.append({{
                     idle = True
         finally:
             conn.close()
+            try:  # until the server answers the close, so the socket is closed before the loop ends
+                while await asyncio.wait_for(conn.read_message(), 5) is not None:
+                    pass
+            except TimeoutError:
+                pass
         if error:
             raise HubError(f"code on {user}'s kernel raised:\n{error}")
         return "".join(out)
