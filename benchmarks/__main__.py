@@ -16,7 +16,7 @@ import time
 import traceback
 
 #: Benchmark modules in the order they run; each has ``run(quick) -> list[dict]``.
-MODULES = ["startup", "notebooks", "save", "compare", "report"]
+MODULES = ["startup", "notebooks", "save", "compare", "report", "hub"]
 
 
 def _seconds(value: float) -> str:
@@ -27,11 +27,16 @@ def _seconds(value: float) -> str:
     return f"{value:.2f} s"
 
 
+def _figure(r: dict, key: str) -> str:
+    """A measurement as a time, or as MB for rows with ``"unit": "bytes"``."""
+    return f"{r[key] / 2**20:.0f} MB" if r.get("unit") == "bytes" else _seconds(r[key])
+
+
 def markdown_table(results: list[dict]) -> str:
     lines = ["| benchmark | time | baseline | ratio | what is compared |", "|---|---:|---:|---:|---|"]
     for r in results:
         lines.append(
-            f"| {r['name']} | {_seconds(r['seconds'])} | {_seconds(r['baseline_seconds'])} "
+            f"| {r['name']} | {_figure(r, 'seconds')} | {_figure(r, 'baseline_seconds')} "
             f"| {r['ratio']:.2f}× | {r['note']} |"
         )
     return "\n".join(lines)
@@ -64,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         for r in rows:
             print(
-                f"  {r['name']:<45} {_seconds(r['seconds']):>10}   baseline {_seconds(r['baseline_seconds']):>10}"
+                f"  {r['name']:<45} {_figure(r, 'seconds'):>10}   baseline {_figure(r, 'baseline_seconds'):>10}"
                 f"   ratio {r['ratio']:6.2f}×",
                 flush=True,
             )

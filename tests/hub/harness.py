@@ -1,0 +1,457 @@
+"""A real JupyterHub on loopback with throw-away system users (used by tests/hub and benchmarks/bench_hub.py).
+
+The hub runs the deployment's own ``deploy/jupyterhub/jupyterhub_config.py`` from this checkout,
+with the environment ``deploy/jupyterhub/install.sh`` builds (``$CAREER_HUB_PREFIX``, default
+``/opt/career-workbook``), and only these changes: random loopback ports, a temporary state folder and
+shared-reports folder, and one extra service whose token the harness uses to create people, start
+servers and make their tokens. Logins are the deployment's own (PAM: each account gets a random
+password), so :meth:`Hub.browser` can log in through the login form like a person would. People are system users made with ``useradd`` (homes under the temporary folder) and
+removed with ``userdel`` at the end, with every process they still run.
+
+Plain Python (stdlib and tornado): no pytest here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import grp
+import json
+import os
+import pwd
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from http.cookiejar import CookieJar
+from pathlib import Path
+from typing import Self
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py"
+PREFIX = Path(os.environ.get("CAREER_HUB_PREFIX", "/opt/career-workbook"))
+HUB_READY_S = 60
+SERVER_READY_S = 120
+
+
+class HubError(RuntimeError):
+    pass
+
+
+def missing_prerequisites() -> str | None:
+    """Why a hub cannot run here, or None."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return "the hub test needs root (it creates system users and runs servers as them)"
+    for tool in ("useradd", "userdel", "groupadd", "groupdel"):
+        if shutil.which(tool) is None:
+            return f"{tool} is not on PATH"
+    if shutil.which("configurable-http-proxy") is None:
+        return "configurable-http-proxy is not on PATH (npm install -g configurable-http-proxy)"
+    if not (PREFIX / "venv" / "bin" / "jupyterhub").exists():
+        return f"no JupyterHub environment at {PREFIX}/venv (run: bash deploy/jupyterhub/install.sh)"
+    return None
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Response:
+    def __init__(self, status: int, body: bytes, headers):
+        self.status, self.body, self.headers = status, body, headers
+
+    def json(self):
+        return json.loads(self.body)
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect, urllib.request.ProxyHandler({}))
+
+
+def http(method: str, url: str, token: str | None = None, body=None, timeout: float = 30) -> Response:
+    """One request, redirects not followed, HTTP errors returned (not raised)."""
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"token {token}"
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, method=method, data=data, headers=headers)
+    try:
+        with _OPENER.open(request, timeout=timeout) as response:
+            return Response(response.status, response.read(), response.headers)
+    except urllib.error.HTTPError as exc:
+        with exc:
+            return Response(exc.code, exc.read(), exc.headers)
+
+
+class Browser:
+    """Requests with cookies that follow redirects, like a person's browser (no JavaScript)."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.jar = CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), urllib.request.ProxyHandler({})
+        )
+
+    def get(self, path: str, timeout: float = 90) -> tuple[int, str, str]:
+        """Status, final URL and body of ``GET path`` after every redirect."""
+        try:
+            with self.opener.open(self.base + path, timeout=timeout) as response:
+                return response.status, response.url, response.read().decode("utf-8", errors="replace")
+        except urllib.error.HTTPError as exc:
+            with exc:
+                return exc.code, exc.url, exc.read().decode("utf-8", errors="replace")
+
+    def log_in(self, user: str, password: str) -> tuple[int, str, str]:
+        """Fill in the hub's login form; status, final URL and body after the redirects."""
+        self.get("/hub/login")
+        xsrf = next((c.value for c in self.jar if c.name == "_xsrf"), "")
+        form = urllib.parse.urlencode({"username": user, "password": password, "_xsrf": xsrf}).encode()
+        try:
+            with self.opener.open(f"{self.base}/hub/login", data=form, timeout=90) as response:
+                return response.status, response.url, response.read().decode("utf-8", errors="replace")
+        except urllib.error.HTTPError as exc:
+            with exc:
+                return exc.code, exc.url, exc.read().decode("utf-8", errors="replace")
+
+
+class Hub:
+    """A hub on 127.0.0.1 with the deployment's configuration; ``with Hub() as hub: ...`` stops it all."""
+
+    def __init__(self, idle_timeout: int = 3600):
+        self.tag = "cw" + secrets.token_hex(3)  # prefix of every user and group this hub creates
+        self.base = Path(tempfile.mkdtemp(prefix=f"{self.tag}-hub-"))
+        self.base.chmod(0o711)  # people traverse it to their home and shared folder
+        self.state = self.base / "state"
+        self.shared = self.base / "shared-reports"
+        self.homes = self.base / "home"
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.admin_token = secrets.token_hex(32)
+        self.people_group = f"{self.tag}-people"
+        self.coach_group = f"{self.tag}-coaches"
+        self.idle_timeout = idle_timeout
+        self.users: dict[str, str] = {}  # name -> token
+        self.passwords: dict[str, str] = {}
+        self.process: subprocess.Popen | None = None
+        self.log_path = self.base / "jupyterhub.log"
+        self._log = None
+
+    # -------------------------------------------------------------- system users
+    def useradd(self, name: str, coach: bool = False, member: bool = True) -> str:
+        """A system user ``<tag><name>`` with a random password and a home under the temporary folder.
+
+        ``member=False``: in neither of the hub's groups (someone who may not log in).
+        """
+        user = f"{self.tag}{name}"
+        groups = ["--groups", self.coach_group if coach else self.people_group] if member else []
+        _run(["useradd", "--create-home", "--home-dir", str(self.homes / user), "--shell", "/bin/sh", *groups, user])
+        self.users[user] = ""
+        self.passwords[user] = secrets.token_urlsafe(16)
+        _run(["chpasswd"], stdin=f"{user}:{self.passwords[user]}\n")
+        return user
+
+    def home(self, user: str) -> Path:
+        return Path(pwd.getpwnam(user).pw_dir)
+
+    # -------------------------------------------------------------- the hub
+    def _config(self) -> Path:
+        path = self.base / "test_config.py"
+        path.write_text(
+            f"""\
+load_subconfig({str(CONFIG)!r})
+c = get_config()
+c.JupyterHub.hub_port = {free_port()}
+c.JupyterHub.log_level = "INFO"
+c.Spawner.start_timeout = {SERVER_READY_S}
+c.JupyterHub.services.append({{"name": "test-admin", "api_token": {self.admin_token!r}}})
+c.JupyterHub.load_roles.append({{
+    "name": "test-admin",
+    "scopes": ["admin:users", "admin:servers", "tokens", "list:users", "read:users", "list:services", "read:services"],
+    "services": ["test-admin"],
+}})
+""",
+            encoding="utf-8",
+        )
+        return path
+
+    def environment(self) -> dict[str, str]:
+        return {
+            "PATH": f"{PREFIX / 'venv' / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+            "LANG": "C.UTF-8",
+            "HOME": str(self.state),
+            "CAREER_HUB_PREFIX": str(PREFIX),
+            "CAREER_HUB_STATE": str(self.state),
+            "CAREER_HUB_SHARED": str(self.shared),
+            "CAREER_HUB_PEOPLE_GROUP": self.people_group,
+            "CAREER_HUB_COACH_GROUP": self.coach_group,
+            "CAREER_HUB_BIND_URL": f"{self.url}/",
+            "CAREER_HUB_PROXY_API_URL": f"http://127.0.0.1:{free_port()}",
+            "CAREER_HUB_REPORTS_PORT": str(free_port()),
+            "CAREER_HUB_IDLE_TIMEOUT": str(self.idle_timeout),
+        }
+
+    def start(self, people: list[str], coaches: list[str] = (), outsiders: list[str] = ()) -> None:
+        """Create the groups and users (coaches before the hub starts: its config reads the group)."""
+        self.state.mkdir(mode=0o700)
+        self.homes.mkdir(mode=0o711)
+        self.shared.mkdir(mode=0o711)
+        for group in (self.people_group, self.coach_group):
+            _run(["groupadd", group])
+        for name in people:
+            self.useradd(name)
+        for name in coaches:
+            self.useradd(name, coach=True)
+        for name in outsiders:
+            self.useradd(name, member=False)
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [str(PREFIX / "venv" / "bin" / "jupyterhub"), "-f", str(self._config())],
+            cwd=self.state, env=self.environment(), stdout=self._log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + HUB_READY_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise HubError(f"JupyterHub exited with {self.process.returncode}:\n{self.log()}")
+            try:
+                if http("GET", f"{self.url}/hub/api/", timeout=2).status == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.2)
+        else:
+            raise HubError(f"JupyterHub did not answer within {HUB_READY_S} s:\n{self.log()}")
+        members = [u for u in self.users if u not in {f"{self.tag}{n}" for n in outsiders}]
+        response = self.api("POST", "/users", {"usernames": members})
+        if response.status not in (201, 409):
+            raise HubError(f"creating users: {response.status} {response.text}")
+        for user in members:
+            self.users[user] = self.api("POST", f"/users/{user}/tokens", {"note": "hub test"}, expect=201).json()[
+                "token"
+            ]
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")[-6000:] if self.log_path.exists() else ""
+
+    def api(self, method: str, path: str, body=None, token: str | None = None, expect: int | None = None):
+        response = http(method, f"{self.url}/hub/api{path}", token or self.admin_token, body)
+        if expect is not None and response.status != expect:
+            raise HubError(f"{method} /hub/api{path}: {response.status} {response.text[:500]}")
+        return response
+
+    def start_server(self, user: str) -> float:
+        """Start ``user``'s server through the hub's REST API; seconds until it is ready."""
+        started = time.perf_counter()
+        response = self.api("POST", f"/users/{user}/server")
+        if response.status not in (201, 202, 400):
+            raise HubError(f"starting {user}'s server: {response.status} {response.text}")
+        deadline = time.monotonic() + SERVER_READY_S
+        while time.monotonic() < deadline:
+            model = self.api("GET", f"/users/{user}", expect=200).json()
+            server = model.get("servers", {}).get("")
+            if server and server.get("ready"):
+                return time.perf_counter() - started
+            if not model.get("pending") and not server:
+                raise HubError(f"{user}'s server failed to start:\n{self.log()}")
+            time.sleep(0.25)
+        raise HubError(f"{user}'s server was not ready within {SERVER_READY_S} s:\n{self.log()}")
+
+    def start_servers(self, users: list[str]) -> dict[str, float]:
+        with ThreadPoolExecutor(max_workers=max(1, len(users))) as pool:
+            return dict(zip(users, pool.map(self.start_server, users)))
+
+    def server_pid(self, user: str) -> int | None:
+        state = self.api("GET", f"/users/{user}", body=None, expect=200).json()["servers"].get("", {}).get("state")
+        return (state or {}).get("pid")
+
+    def as_user(self, user: str, method: str, path: str, token_of: str | None = None) -> Response:
+        """A request to ``path`` (under the hub's URL) with ``token_of``'s token (default: the user's own)."""
+        return http(method, f"{self.url}{path}", self.users[token_of or user])
+
+    def browser(self) -> Browser:
+        return Browser(self.url)
+
+    # -------------------------------------------------------------- kernels
+    def run_code(self, user: str, code: str, timeout: float = 90) -> str:
+        """Run ``code`` in a new kernel of ``user``'s own server (through the hub's proxy); its stdout.
+
+        Raises :class:`HubError` with the traceback if the code raised.
+        """
+        kernel = self.start_kernel(user)
+        try:
+            return self.execute(user, kernel, code, timeout)
+        finally:
+            self.stop_kernel(user, kernel)
+
+    def start_kernel(self, user: str) -> str:
+        """A new kernel on ``user``'s server, started with their token; its id."""
+        response = http(
+            "POST", f"{self.url}/user/{user}/api/kernels", self.users[user], {"name": "python3"}, timeout=SERVER_READY_S
+        )
+        if response.status != 201:
+            raise HubError(f"starting a kernel on {user}'s server: {response.status} {response.text[:300]}")
+        return response.json()["id"]
+
+    def stop_kernel(self, user: str, kernel: str) -> None:
+        http("DELETE", f"{self.url}/user/{user}/api/kernels/{kernel}", self.users[user])
+
+    def execute(self, user: str, kernel: str, code: str, timeout: float = 90) -> str:
+        """Run ``code`` in one of ``user``'s kernels over its websocket; its stdout."""
+        # In a thread of its own: the caller may already run an event loop (Playwright's sync API does).
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(lambda: asyncio.run(self._execute(user, kernel, code, timeout))).result()
+
+    async def _execute(self, user: str, kernel: str, code: str, timeout: float) -> str:
+        from tornado.httpclient import HTTPRequest
+        from tornado.websocket import websocket_connect
+
+        ws_url = f"ws://127.0.0.1:{self.port}/user/{user}/api/kernels/{kernel}/channels"
+        request = HTTPRequest(
+            ws_url,
+            headers={"Authorization": f"token {self.users[user]}"},
+            connect_timeout=timeout,
+            request_timeout=timeout,
+        )
+        conn = await asyncio.wait_for(websocket_connect(request), timeout)
+        msg_id = uuid.uuid4().hex
+        conn.write_message(json.dumps({
+            "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": user, "session": uuid.uuid4().hex,
+                       "date": "", "version": "5.3"},
+            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+            "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {},
+                        "allow_stdin": False, "stop_on_error": True},
+        }))  # fmt: skip
+        out, error, replied, idle = [], None, False, False
+        try:
+            deadline = time.monotonic() + timeout
+            while not (replied and idle):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise HubError(f"code on {user}'s kernel did not finish within {timeout} s")
+                raw = await asyncio.wait_for(conn.read_message(), remaining)
+                if raw is None:
+                    raise HubError(f"{user}'s kernel connection closed")
+                msg = json.loads(raw)
+                if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                    continue
+                kind = msg["header"]["msg_type"]
+                if kind == "stream":
+                    out.append(msg["content"]["text"])
+                elif kind == "error":
+                    error = "\n".join(msg["content"]["traceback"])
+                elif kind == "execute_reply":
+                    replied = True
+                elif kind == "status" and msg["content"]["execution_state"] == "idle":
+                    idle = True
+        finally:
+            conn.close()
+            try:  # until the server answers the close, so the socket is closed before the loop ends
+                while await asyncio.wait_for(conn.read_message(), 5) is not None:
+                    pass
+            except TimeoutError:
+                pass
+        if error:
+            raise HubError(f"code on {user}'s kernel raised:\n{error}")
+        return "".join(out)
+
+    # -------------------------------------------------------------- stopping
+    def stop(self) -> None:
+        """Stop the hub (it stops every server), then remove every user, group and file it made."""
+        if self.process is not None and self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+            except ProcessLookupError:
+                pass
+        self._kill_pidfile(self.state / "jupyterhub-proxy.pid")
+        for user in list(self.users):
+            self._kill_processes_of(user)
+            subprocess.run(["userdel", "--remove", user], capture_output=True, check=False)
+        for group in (self.people_group, self.coach_group):
+            try:
+                grp.getgrnam(group)
+            except KeyError:
+                continue
+            subprocess.run(["groupdel", group], capture_output=True, check=False)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        shutil.rmtree(self.base, ignore_errors=True)
+
+    @staticmethod
+    def _kill_pidfile(path: Path) -> None:
+        try:
+            os.kill(int(path.read_text().strip()), signal.SIGKILL)
+        except (OSError, ValueError):
+            pass
+
+    @staticmethod
+    def _kill_processes_of(user: str) -> None:
+        """SIGKILL whatever still runs as ``user`` (a user this harness created)."""
+        try:
+            uid = pwd.getpwnam(user).pw_uid
+        except KeyError:
+            return
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    if entry.stat().st_uid == uid:
+                        os.kill(int(entry.name), signal.SIGKILL)
+                except OSError:
+                    pass
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def _run(argv: list[str], stdin: str | None = None) -> None:
+    result = subprocess.run(argv, input=stdin, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise HubError(f"{' '.join(argv)} failed: {result.stderr.strip()}")
+
+
+def process_tree_rss(pid: int) -> int:
+    """Resident memory in bytes of ``pid`` and all its descendants (from /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            statm = (entry / "statm").read_text().split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+        rss[int(entry.name)] = int(statm[1]) * page
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        total += rss.get(current, 0)
+        todo.extend(children.get(current, []))
+    return total
