@@ -137,7 +137,7 @@ def measure(people: int, saves: int) -> dict:
         figures["starts"] = _parallel(hub.start_server, crowd)
         figures["all_started"] = time.perf_counter() - t0
         opened = _parallel(lambda u: open_workbook_in_kernel(hub, u), crowd)
-        kernels = {u: kernel for u, (kernel, _) in zip(crowd, opened)}
+        kernels = {u: kernel for u, (kernel, _) in zip(crowd, opened, strict=True)}
         figures["opens"] = [seconds for _, seconds in opened]
         start_at = time.time() + 2.0
         code = SAVES.format(saves=saves, start_at=start_at)
@@ -173,7 +173,8 @@ def run(quick: bool = False) -> list[dict]:
         _row(f"hub: save latency p99 ({crowd})", float(np.percentile(saved, 99)), float(np.percentile(solo_saves, 99)),
             f"every save of all {people} done in {f['all_saved']:.1f} s"),
         _row(f"hub: memory per person, mean ({crowd})", rss.mean(), f["solo_rss"],
-            f"RSS of their server and kernel vs alone; the server without a kernel: {f['solo_server_rss'] / 2**20:.0f} MB",
+            "RSS of their server and kernel vs alone; the server without a kernel: "
+            f"{f['solo_server_rss'] / 2**20:.0f} MB",
              unit="bytes"),
         _row(f"hub: memory per person, max ({crowd})", rss.max(), f["solo_rss"],
             f"hub, proxy and services: {f['hub_rss'] / 2**20:.0f} MB", unit="bytes"),

@@ -14,6 +14,7 @@ Plain Python (stdlib and tornado): no pytest here.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import grp
 import json
 import os
@@ -276,7 +277,7 @@ c.JupyterHub.load_roles.append({{
 
     def start_servers(self, users: list[str]) -> dict[str, float]:
         with ThreadPoolExecutor(max_workers=max(1, len(users))) as pool:
-            return dict(zip(users, pool.map(self.start_server, users)))
+            return dict(zip(users, pool.map(self.start_server, users), strict=True))
 
     def server_pid(self, user: str) -> int | None:
         state = self.api("GET", f"/users/{user}", body=None, expect=200).json()["servers"].get("", {}).get("state")
@@ -401,10 +402,8 @@ c.JupyterHub.load_roles.append({{
 
     @staticmethod
     def _kill_pidfile(path: Path) -> None:
-        try:
+        with contextlib.suppress(OSError, ValueError):
             os.kill(int(path.read_text().strip()), signal.SIGKILL)
-        except (OSError, ValueError):
-            pass
 
     @staticmethod
     def _kill_processes_of(user: str) -> None:
