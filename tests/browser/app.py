@@ -23,6 +23,7 @@ READY_S = 90
 #: How long a step may take to show its forms on a busy 2-core machine (kernel start and first cell).
 STEP_READY_S = 90
 _URL = re.compile(r"The app is at (http://\S+)")
+_KERNEL = re.compile(r"kernel-([0-9a-f-]{36})\.json")
 
 
 def _free_port() -> int:
@@ -97,12 +98,12 @@ class AppServer:
         address = f"{self.root}/voila/render/{step}.ipynb"
         return f"{address}?token={self.token}" if token else address
 
-    def kernels(self) -> list[int]:
-        """Process ids of the kernels the app's Voilà server runs now."""
-        table = subprocess.run(["ps", "-eo", "pid=,ppid=,args="], capture_output=True, text=True, check=True).stdout
-        rows = [line.split(None, 2) for line in table.splitlines() if line.strip()]
-        children = {int(pid) for pid, ppid, *_ in rows if int(ppid) == self.process.pid}
-        return [int(pid) for pid, ppid, *args in rows if int(ppid) in children and "ipykernel" in " ".join(args)]
+    def kernels(self) -> list[str]:
+        """The ids of the kernels the app's Voilà server runs now (from their processes' connection files)."""
+        table = subprocess.run(["ps", "-ww", "-eo", "pid=,ppid=,args="], capture_output=True, text=True, check=True).stdout
+        rows = [line.split(None, 2) for line in table.splitlines() if len(line.split(None, 2)) == 3]
+        voila = {pid for pid, ppid, _ in rows if int(ppid) == self.process.pid}
+        return [m.group(1) for _, ppid, args in rows if ppid in voila for m in [_KERNEL.search(args)] if m]
 
     def stop(self) -> None:
         if self.process is None:
