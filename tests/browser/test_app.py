@@ -1,8 +1,9 @@
 """The no-code app in Chromium: every step without code, forms that save what was typed, the report.
 
 One ``career-workbook app`` runs for the whole module, on a temporary workbook
-and user data folder; every test opens its pages in a fresh browser context
-and checks that nothing went to another host and the console stayed clean.
+and user data folder; every test opens its pages in a new page (one browser
+context for the module, as a person's browser keeps its cache) and checks that
+nothing went to another host and the console stayed clean.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from workbook import app as _app
 from workbook import open_workbook
 
 from .app import AppServer, button, foreign_requests, open_step
+from .conftest import VIEWPORT, _keep_screenshot_if_failed, _watched
 from .lab import NotebookPage
 
 pytestmark = pytest.mark.browser
@@ -52,6 +54,23 @@ def app(browser, tmp_path_factory):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def app_context(browser):
+    """One browser context for the app's pages: Voilà's scripts come from its cache after the first."""
+    context = browser.new_context(viewport=VIEWPORT)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(app_context, request, artifacts):
+    """A new page for one test, recording console errors, dialogs and requests (see conftest.py)."""
+    page = _watched(app_context.new_page())
+    yield page
+    _keep_screenshot_if_failed(page, request, artifacts)
+    page.close()
 
 
 @pytest.fixture
