@@ -247,7 +247,5 @@ def wait_for_visit() -> None:
 
 def step_links(folder: Path | None = None) -> str:
     """HTML of a link bar to every step (relative links: Voilà serves them next to each other)."""
-    links = " · ".join(
-        f'<a href="{html.escape(nb.name)}">{html.escape(step_title(nb))}</a>' for nb in steps(folder)
-    )
+    links = " · ".join(f'<a href="{html.escape(nb.name)}">{html.escape(step_title(nb))}</a>' for nb in steps(folder))
     return f'<nav class="cw-steps" aria-label="Steps"><b>Steps:</b> {links}</nav>'

@@ -100,7 +100,9 @@ class AppServer:
 
     def kernels(self) -> list[str]:
         """The ids of the kernels the app's Voilà server runs now (from their processes' connection files)."""
-        table = subprocess.run(["ps", "-ww", "-eo", "pid=,ppid=,args="], capture_output=True, text=True, check=True).stdout
+        table = subprocess.run(
+            ["ps", "-ww", "-eo", "pid=,ppid=,args="], capture_output=True, text=True, check=True
+        ).stdout
         rows = [line.split(None, 2) for line in table.splitlines() if len(line.split(None, 2)) == 3]
         voila = {pid for pid, ppid, _ in rows if int(ppid) == self.process.pid}
         return [m.group(1) for _, ppid, args in rows if ppid in voila for m in [_KERNEL.search(args)] if m]
@@ -120,7 +122,9 @@ class AppServer:
         self.process = None
 
 
-def open_step(page, server: AppServer, step: str, *, ready: str | None = None, timeout_s: float = STEP_READY_S) -> float:
+def open_step(
+    page, server: AppServer, step: str, *, ready: str | None = None, timeout_s: float = STEP_READY_S
+) -> float:
     """Open a step in ``page`` and wait until it has rendered (and the button ``ready`` shows); return seconds."""
     start = time.monotonic()
     page.goto(server.url(step), timeout=timeout_s * 1000)
@@ -141,7 +145,7 @@ def foreign_requests(urls: list[str]) -> list[str]:
     for url in urls:
         if url.startswith("data:"):
             continue
-        inner = url[len("blob:") :] if url.startswith("blob:") else url
+        inner = url.removeprefix("blob:")
         if urlsplit(inner).hostname != "127.0.0.1":
             foreign.append(url)
     return foreign
