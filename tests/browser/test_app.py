@@ -9,6 +9,7 @@ nothing went to another host and the console stayed clean.
 from __future__ import annotations
 
 import http.client
+import re
 import subprocess
 import sys
 import time
@@ -134,6 +135,7 @@ def test_every_step_shows_its_forms_without_code(app, planned, page, step):
     assert "Using your workbook:" in text and str(app.workbook_path) in text
     links = page.locator("nav.cw-steps a")
     assert [links.nth(i).get_attribute("href") for i in range(links.count())] == [f"{s}.ipynb" for s in STEPS]
+    assert re.findall(r"https?://[\w.-]*cdn[\w.-]*", page.content()) == []  # nor any loader waiting to fetch
     assert_clean(page)
 
 
