@@ -18,6 +18,7 @@ LAYERS = {
     "errors": 0,
     "paths": 0,
     "formatting": 0,
+    "app_session": 0,
     "store": 1,
     "people": 2,
     "outreach": 2,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import os
 
+from . import app_session as _app
 from . import demo as _demo
 from .store.workbook import Workbook, open_workbook
 
@@ -15,8 +16,10 @@ def start(workbook_path: str | os.PathLike | None = None, use_demo: bool = False
     ``use_demo=True`` opens the fictional example workbook (built if missing),
     never your own. Returns the :class:`~workbook.store.Workbook`.
     """
-    wb = _demo.open_demo() if use_demo else open_workbook(workbook_path)
     _inline_figures()
+    _app.wait_for_visit()  # in the app, a kernel started ahead of time waits here for the visit
+    use_demo = use_demo or _app.demo_chosen()
+    wb = _demo.open_demo() if use_demo else open_workbook(workbook_path)
     if show:
         from IPython.display import HTML, display
 
@@ -29,6 +32,8 @@ def start(workbook_path: str | os.PathLike | None = None, use_demo: bool = False
                 f"{html.escape(summary)}</p>"
             )
         )
+        if _app.in_app():
+            display(HTML(_app.step_links()))
     return wb
 
 

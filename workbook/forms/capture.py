@@ -32,7 +32,10 @@ NO_CONVERSATION = (
     "There is no conversation to capture yet. Plan one in notebook 03 and come back after it; "
     "evidence from other sources can be recorded below in the meantime."
 )
-NO_OPTIONS = "Add the options you are weighing and your criteria first (notebook 01); then run this cell again."
+NO_OPTIONS = (
+    "Add the options you are weighing and your criteria first (notebook 01); "
+    "then run this cell again (in the app: reload the page)."
+)
 _STANCE_LABELS = {-2: "−2 strongly against", -1: "−1 against", 0: "0 neutral", 1: "+1 for", 2: "+2 strongly for"}
 _TABLE_CHARS = 200
 

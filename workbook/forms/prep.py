@@ -29,7 +29,7 @@ OWN = "own"
 NO_CONVERSATION = (
     "There is no conversation to prepare yet. First add the options you are weighing (notebook 01), "
     "the people who could tell you about them (notebook 02), and plan a conversation with one of them "
-    "(notebook 03). Then run this cell again."
+    "(notebook 03). Then run this cell again (in the app: reload the page)."
 )
 _LABEL_CHARS = 160
 

@@ -1,0 +1,78 @@
+"""What the guided notebooks need to know when they run inside the no-code app (``career-workbook app``).
+
+While the app runs, ``$CAREER_WORKBOOK_APP`` names a small file holding the
+person's choice between their own workbook and the demo (the switch in
+``00_start_here``); every step reads it when it opens its workbook. Outside
+the app that variable is unset and the notebooks' ``use_demo`` setting decides.
+The app itself (starting Voilà) is :mod:`workbook.cli.app`.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+
+from . import paths
+
+#: Names the file holding the own-workbook / demo choice; set only while the app runs.
+STATE_ENV_VAR = "CAREER_WORKBOOK_APP"
+#: The first page the app opens.
+FIRST_STEP = "00_start_here.ipynb"
+
+
+def steps(folder: Path | None = None) -> list[Path]:
+    """The guided notebooks, in the order of the method."""
+    return sorted((folder or paths.notebooks_dir()).glob("[0-9][0-9]_*.ipynb"))
+
+
+def step_title(notebook: Path | str) -> str:
+    """``01_options_and_criteria.ipynb`` -> ``01 Options and criteria``."""
+    number, _, rest = Path(notebook).stem.partition("_")
+    return f"{number} {rest.replace('_', ' ').capitalize()}".strip()
+
+
+def in_app() -> bool:
+    return bool(os.environ.get(STATE_ENV_VAR, "").strip())
+
+
+def _state_file() -> Path | None:
+    value = os.environ.get(STATE_ENV_VAR, "").strip()
+    return Path(value) if value else None
+
+
+def demo_chosen() -> bool:
+    """True when, in the app, the person switched to the demo workbook."""
+    state = _state_file()
+    try:
+        return state is not None and state.read_text(encoding="utf-8").strip() == "demo"
+    except OSError:
+        return False
+
+
+def choose_demo(demo: bool) -> None:
+    """Record the app's choice between the person's own workbook and the demo."""
+    state = _state_file()
+    if state is None:
+        raise RuntimeError(f"not running in the app (${STATE_ENV_VAR} is not set)")
+    state.parent.mkdir(parents=True, exist_ok=True)
+    state.write_text("demo\n" if demo else "own\n", encoding="utf-8")
+
+
+def wait_for_visit() -> None:
+    """In a kernel Voilà started ahead of time, wait until a person opens the page.
+
+    Everything a step shows is read from the workbook after this, so a page is
+    never older than the visit, even though its kernel and imports were ready
+    before.
+    """
+    if os.environ.get("VOILA_PREHEAT") == "True":
+        from voila.utils import wait_for_request
+
+        wait_for_request()
+
+
+def step_links(folder: Path | None = None) -> str:
+    """HTML of a link bar to every step (relative links: Voilà serves them next to each other)."""
+    links = " · ".join(f'<a href="{html.escape(nb.name)}">{html.escape(step_title(nb))}</a>' for nb in steps(folder))
+    return f'<nav class="cw-steps" aria-label="Steps"><b>Steps:</b> {links}</nav>'
