@@ -55,7 +55,7 @@ def test_hostile_title_is_stored_exactly_and_shown_escaped(wb):
     assert "<img" not in form.status.value
 
 
-def test_edit_and_archive_and_restore(wb):
+def test_edit_and_archive_and_unarchive(wb):
     form = OptionsForm(wb)
     add_option(form, "Teaching")
     oid = int(wb.options()["id"].iloc[0])
@@ -72,7 +72,7 @@ def test_edit_and_archive_and_restore(wb):
     assert wb.options().empty and wb.options(include_archived=True)["archived"].tolist() == [True]
     assert "Teaching abroad" not in cells(form.table)
     assert form.archived_pick.value == oid
-    form.restore_button.click()
+    form.unarchive_button.click()
     assert wb.options()["title"].tolist() == ["Teaching abroad"]
 
 

@@ -1,6 +1,6 @@
 """The options form for notebook 01: the career options you are weighing.
 
-:class:`OptionsForm` adds, edits, archives and restores options and nudges
+:class:`OptionsForm` adds, edits, archives and unarchives options and nudges
 towards three to five active ones. The criteria forms are in
 :mod:`workbook.forms.criteria`. Nothing here calls ``display()``.
 """
@@ -41,12 +41,12 @@ def option_count_advice(active: int) -> tuple[str, str]:
 
 
 class OptionsForm(RecordEditor):
-    """Add, edit, archive and restore career options. ``view`` is the widget to show."""
+    """Add, edit, archive and unarchive career options. ``view`` is the widget to show."""
 
     table_name, noun, a_noun, label = "options", "option", "an option", "title"
     pick_description = "Option"
     empty = "No options yet. Add the first one above."
-    archived_note = ". It is hidden everywhere; restore it below if you change your mind."
+    archived_note = ". It is hidden everywhere; unarchive it below if you change your mind."
 
     def __init__(self, wb: Workbook, on_change: Callable[[], None] | None = None):
         super().__init__(wb, on_change)
@@ -59,13 +59,13 @@ class OptionsForm(RecordEditor):
             description="Status", options=vocab_choices(vocab.OPTION_STATUSES), value="exploring"
         )
         self.archived_pick = widgets.Dropdown(description="Archived", style=WIDE)
-        self.restore_button = widgets.Button(description="Restore", icon="undo")
+        self.unarchive_button = widgets.Button(description="Unarchive", icon="undo")
         self.nudge = StatusLine()
-        self.restore_button.on_click(lambda _: guarded(self.status, self._restore))
+        self.unarchive_button.on_click(lambda _: guarded(self.status, self._unarchive))
         self.view = self._layout(
             [self.title, self.description, self.questions, self.option_status],
             after_status=[self.nudge],
-            after_table=[widgets.HBox([self.archived_pick, self.restore_button])],
+            after_table=[widgets.HBox([self.archived_pick, self.unarchive_button])],
         )
         self.refresh()
 
@@ -77,7 +77,7 @@ class OptionsForm(RecordEditor):
         self._reload_pick(live)
         archived = choices(gone, "title")
         set_choices(self.archived_pick, archived or [("(none archived)", NEW)], self.archived_pick.value)
-        self.restore_button.disabled = not archived
+        self.unarchive_button.disabled = not archived
         shown = live
         if not live.empty:  # one line per cell: a table shows line breaks as "\n"
             shown = live.assign(
@@ -102,10 +102,10 @@ class OptionsForm(RecordEditor):
             status=self.option_status.value,
         )
 
-    def _restore(self) -> str:
+    def _unarchive(self) -> str:
         option_id = self.archived_pick.value
         if option_id == NEW:
-            raise ValidationError("archived", "there is no archived option to restore")
+            raise ValidationError("archived", "there is no archived option to unarchive")
         self.wb.unarchive("options", option_id)
         self._changed()
-        return f"Restored option #{option_id}: {self.wb.get('options', option_id)['title']}"
+        return f"Unarchived option #{option_id}: {self.wb.get('options', option_id)['title']}"

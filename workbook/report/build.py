@@ -1,7 +1,7 @@
 """The shareable HTML report, built from the workbook's data.
 
 ``build_report(wb)`` renders the Jinja2 templates shipped in
-``workbook/templates`` with autoescape on, so every piece of user text is
+``workbook/report/templates`` with autoescape on, so every piece of user text is
 escaped. The result is one self-contained file: CSS in a ``<style>`` block,
 charts as ``data:`` URIs, no scripts and nothing fetched from the internet.
 

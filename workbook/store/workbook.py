@@ -319,7 +319,7 @@ class Workbook:
         return self._get_row(table, id)
 
     def archive(self, table: str, id: int) -> None:
-        """Hide a record from every table and chart without deleting it (see :meth:`restore`)."""
+        """Hide a record from every table and chart without deleting it (see :meth:`unarchive`)."""
         self._set_archived(table, id, True)
 
     def unarchive(self, table: str, id: int) -> None:
