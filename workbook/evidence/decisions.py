@@ -37,21 +37,6 @@ from .ranking import WEIGHT_MAX, Analysis, leader_order
 DECISION_THRESHOLDS: dict[str, float] = {"favour": 0.05, "lean": 0.15}
 #: Sources at which an option with nothing against it is checked for confirmation bias.
 BIAS_MIN_SOURCES = 3
-#: Bin width of the grid on which the value after a conversation is computed.
-VOI_STEP = 0.002
-
-NEXT_COLUMNS = [
-    "option_id",
-    "option",
-    "contact_id",
-    "contact",
-    "value",
-    "worth_it",
-    "criteria",
-    "n_sources",
-    "score",
-    "reason",
-]
 SENSITIVITY_COLUMNS = [
     "criterion",
     "weight",

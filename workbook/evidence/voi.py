@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ValidationError
+from ..store.conversations import HELD
 from .decisions import Verdict
 from .model import (
     CONFIDENCE_WEIGHT,
@@ -50,8 +51,6 @@ from .ranking import Analysis, leader_order
 
 #: EVSI (−2..+2 scale) below which more conversations are unlikely to change the decision.
 VOI_THRESHOLD = 0.002
-#: Conversation statuses that mean the person has been interviewed already.
-INTERVIEWED = ("done", "thanked")
 #: People suggested per option.
 PER_OPTION = 2
 NEXT_COLUMNS = [
@@ -142,7 +141,7 @@ def _spoken(insights: pd.DataFrame, conversations: pd.DataFrame) -> dict[int, se
     """Per option id, the contacts who have told you about it already (interviewed, or a source of a note)."""
     done: dict[int, set[int]] = {}
     if len(conversations):
-        talked = conversations[conversations["status"].isin(INTERVIEWED)].dropna(subset=["contact_id"])
+        talked = conversations[conversations["status"].isin(HELD)].dropna(subset=["contact_id"])
         for oid, cid in zip(talked["option_id"], talked["contact_id"], strict=True):
             done.setdefault(int(oid), set()).add(int(cid))
     if len(insights):
