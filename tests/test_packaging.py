@@ -16,8 +16,15 @@ def test_the_wheel_ships_the_package_the_data_and_the_notebooks():
     assert config["project"]["scripts"]["career-workbook"] == "workbook.cli:main"
 
 
+#: Folders of the package that hold data, not code: the app's Voilà template is found through $JUPYTER_PATH.
+DATA_FOLDERS = {"jupyter"}
+
+
 def test_templates_and_subpackages_live_inside_the_package():
     assert (ROOT / "workbook" / "report" / "templates" / "report.html").is_file()
+    assert (ROOT / "workbook" / "jupyter" / "voila" / "templates" / "career-workbook" / "index.html.j2").is_file()
     for folder in (ROOT / "workbook").iterdir():
-        if folder.is_dir() and folder.name != "__pycache__":
+        if folder.is_dir() and folder.name not in {"__pycache__", *DATA_FOLDERS}:
             assert (folder / "__init__.py").is_file(), f"{folder.name}/ is not a package"
+    for folder in DATA_FOLDERS:
+        assert not list((ROOT / "workbook" / folder).rglob("*.py")), f"{folder}/ holds data only"
