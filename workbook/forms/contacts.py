@@ -159,7 +159,11 @@ class ContactsForm(RecordEditor):
 
     def _added_note(self, values: dict) -> str:
         twins = self._same_person(values)
-        return f" (note: #{twins[0]} has the same name and organisation)" if twins else ""
+        if not twins:
+            return ""
+        twin = self.wb.get("contacts", twins[0])
+        where = f" at {twin['organization']}" if twin["organization"] else ""
+        return f" (note: you already have {twin['name']}{where}, #{twins[0]}: same name and organisation)"
 
     def _add(self, values: dict) -> int:
         return self.wb.add_contact(options=list(self.insider_for.value), **values)
@@ -244,7 +248,8 @@ class TargetsForm:
         if self.on_change:
             self.on_change()
         n_org, n_role = len(stored["organizations"]), len(stored["roles"])
-        return f"Saved {n_org} organisation(s) and {n_role} role(s) for option #{self.option.value}."
+        title = self.wb.get("options", self.option.value)["title"]
+        return f"Saved {n_org} organisation(s) and {n_role} role(s) for {title}."
 
 
 class InsiderFinder:

@@ -123,11 +123,11 @@ class RecordEditor:
             new_id = self._add(values)
             self._fill({})
             self._changed()
-            return f"Added {self.noun} #{new_id}: {values[self.label]}{note}"
+            return f"Added {self.noun} {values[self.label]} (#{new_id}){note}"
         record_id = self.pick.value
         self._update(record_id, values)
         self._changed()
-        return f"Saved {self.noun} #{record_id}: {values[self.label]}"
+        return f"Saved {self.noun} {values[self.label]} (#{record_id})"
 
     def _archive(self) -> str:
         if self.pick.value == NEW:
@@ -137,4 +137,4 @@ class RecordEditor:
         self.wb.archive(self.table_name, record_id)
         self.pick.value = NEW
         self._changed()
-        return f"Archived {self.noun} #{record_id}: {label}{self.archived_note}"
+        return f"Archived {self.noun} {label} (#{record_id}){self.archived_note}"

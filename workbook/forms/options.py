@@ -108,4 +108,4 @@ class OptionsForm(RecordEditor):
             raise ValidationError("archived", "there is no archived option to restore")
         self.wb.unarchive("options", option_id)
         self._changed()
-        return f"Restored option #{option_id}: {self.wb.get('options', option_id)['title']}"
+        return f"Restored option {self.wb.get('options', option_id)['title']} (#{option_id})"

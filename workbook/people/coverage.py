@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import ValidationError
+from ..store import vocab
 from ..store.conversations import HELD
 
 #: Option statuses that count as "still being weighed".
@@ -112,12 +113,19 @@ def coverage_for(wb: Any, threshold: int | None = None) -> pd.DataFrame:
 
 
 def coverage_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """The coverage frame for people to read: one row per option title, plain column names."""
+    """The coverage frame for people to read: one row per option title, plain column names, yes/no.
+
+    The option is a column (no index to show), so a notebook can show it without one.
+    """
     return (
-        frame.set_index("option")
-        .rename_axis("Option")
+        frame.assign(
+            status=frame["status"].map(lambda s: vocab.OPTION_STATUSES.get(s, s)),
+            needs_more=frame["needs_more"].map({True: "yes", False: "no"}),
+        )
+        .reset_index(drop=True)
         .rename(
             columns={
+                "option": "Option",
                 "status": "Status",
                 "insiders": "Insiders known",
                 "conversations_held": "Conversations held",
