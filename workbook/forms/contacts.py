@@ -93,6 +93,7 @@ class ContactsForm(RecordEditor):
             max=high,
             description=f"Tie strength ({low} weak – {high} close)",
             style=WIDE,
+            layout=widgets.Layout(width="95%", max_width="44em"),  # a track wide enough to read and drag
         )
         self.insider_for = widgets.SelectMultiple(
             description="Knows from inside", rows=4, style=WIDE, layout=widgets.Layout(width="95%")
@@ -193,7 +194,9 @@ class TargetsForm:
         self.option = widgets.Dropdown(description="Option", style=WIDE)
         self.organizations = text_field("Organisations", "one per line, e.g. Brightpath Software", long=True)
         self.roles = text_field("Roles", "one per line, e.g. UX Researcher", long=True)
-        self.save_button = widgets.Button(description="Save targets", button_style="primary", icon="check")
+        self.save_button = widgets.Button(
+            description="Save targets", button_style="primary", icon="check", layout=widgets.Layout(width="auto")
+        )
         self.status = StatusLine()
         self.table = TableView(empty="No options yet: add them in 01_options_and_criteria.")
         self.option.observe(self._on_pick, names="value")
@@ -258,12 +261,16 @@ class InsiderFinder:
     def __init__(self, wb: Workbook, on_change: Callable[[], None] | None = None):
         self.wb = wb
         self.on_change = on_change
-        self.find_button = widgets.Button(description="Find matches", icon="search")
+        self.find_button = widgets.Button(
+            description="Find matches", icon="search", layout=widgets.Layout(width="auto")
+        )
         self.table = TableView(empty="No matches. Name organisations and roles for your options above.")
         self.pick = widgets.SelectMultiple(
             description="Link as insiders", rows=6, style=WIDE, layout=widgets.Layout(width="95%")
         )
-        self.link_button = widgets.Button(description="Link selected", button_style="primary", icon="link")
+        self.link_button = widgets.Button(
+            description="Link selected", button_style="primary", icon="link", layout=widgets.Layout(width="auto")
+        )
         self.status = StatusLine()
         self.find_button.on_click(lambda _: guarded(self.status, self._find))
         self.link_button.on_click(lambda _: guarded(self.status, self._link))

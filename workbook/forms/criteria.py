@@ -49,7 +49,9 @@ class SuggestedCriteria:
             layout=widgets.Layout(width="95%"),
             style={"description_width": "initial"},
         )
-        self.add_button = widgets.Button(description="Add selected criteria", icon="plus")
+        self.add_button = widgets.Button(
+            description="Add selected criteria", icon="plus", layout=widgets.Layout(width="auto")
+        )
         self.status = StatusLine()
         self.add_button.on_click(lambda _: guarded(self.status, self._add))
         self.view = widgets.VBox([self.pick, self.add_button, self.status])
@@ -90,7 +92,9 @@ class WeightsPanel:
         self.sliders: dict[int, widgets.FloatSlider] = {}
         self.box = widgets.VBox()
         self.chart = widgets.Image(format="png", layout=widgets.Layout(max_width="640px"))
-        self.save_button = widgets.Button(description="Save weights", button_style="primary", icon="check")
+        self.save_button = widgets.Button(
+            description="Save weights", button_style="primary", icon="check", layout=widgets.Layout(width="auto")
+        )
         self.status = StatusLine()
         self.save_button.on_click(lambda _: guarded(self.status, self._save))
         self.view = widgets.VBox([self.box, self.save_button, self.status, self.chart])

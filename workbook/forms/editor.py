@@ -39,8 +39,12 @@ class RecordEditor:
         self.on_change = on_change
         self._loading = False
         self.pick = widgets.Dropdown(description=self.pick_description, style=WIDE)
-        self.save_button = widgets.Button(description=f"Save {self.noun}", button_style="primary", icon="check")
-        self.archive_button = widgets.Button(description=f"Archive {self.noun}", icon="archive")
+        self.save_button = widgets.Button(
+            description=f"Save {self.noun}", button_style="primary", icon="check", layout=widgets.Layout(width="auto")
+        )
+        self.archive_button = widgets.Button(
+            description=f"Archive {self.noun}", icon="archive", layout=widgets.Layout(width="auto")
+        )
         self.status = StatusLine()
         self.table = TableView(empty=self.empty)
         self.pick.observe(self._on_pick, names="value")

@@ -59,7 +59,7 @@ class OptionsForm(RecordEditor):
             description="Status", options=vocab_choices(vocab.OPTION_STATUSES), value="exploring"
         )
         self.archived_pick = widgets.Dropdown(description="Archived", style=WIDE)
-        self.restore_button = widgets.Button(description="Restore", icon="undo")
+        self.restore_button = widgets.Button(description="Restore", icon="undo", layout=widgets.Layout(width="auto"))
         self.nudge = StatusLine()
         self.restore_button.on_click(lambda _: guarded(self.status, self._restore))
         self.view = self._layout(

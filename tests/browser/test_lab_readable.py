@@ -1,0 +1,124 @@
+"""Every guided notebook in JupyterLab at 1280 and 1920 px: readable forms, working links, a clean console.
+
+Each notebook runs on the demo workbook (``use_demo = True`` in a fresh copy), so its forms and tables
+hold realistic text. A screenshot of each at 1280 px is kept in ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import nbformat
+import pytest
+
+from workbook import paths
+
+from .conftest import fresh_copy
+from .lab import NotebookPage
+
+pytestmark = pytest.mark.browser
+
+NOTEBOOKS = sorted(p.stem for p in paths.notebooks_dir().glob("[0-9][0-9]_*.ipynb"))
+WIDTHS = (1280, 1920)
+HEIGHT = 1000
+#: A slider's track must be at least this wide (px) to be read and moved with a mouse.
+MIN_TRACK = 150
+
+#: Widget text that must not be cut off: labels, buttons, readouts, checkbox and tab labels.
+_CLIPPED_JS = """() => {
+  const selectors = ['.widget-label', 'button.jupyter-button', '.widget-readout', '.widget-checkbox label',
+                     '.widget-tab .lm-TabBar-tab-label', '.widget-toggle-button', '.widget-html-content'];
+  const out = [];
+  for (const el of document.querySelectorAll(selectors.join(','))) {
+    if (!el.offsetParent) continue;  // hidden
+    const text = (el.innerText || '').trim();
+    if (!text) continue;
+    if (el.scrollWidth > el.clientWidth + 1) {
+      out.push(`${el.className.split(' ')[0]} "${text.slice(0, 60)}" ${el.scrollWidth}>${el.clientWidth}`);
+    }
+  }
+  return out;
+}"""
+
+#: Every visible slider: its label and the width of its track.
+_TRACKS_JS = """() => Array.from(document.querySelectorAll('.widget-slider.widget-hslider'))
+  .filter(el => el.offsetParent)
+  .map(el => {
+    const track = el.querySelector('.slider-container') || el.querySelector('.slider');
+    const label = el.querySelector('.widget-label');
+    return {label: label ? label.innerText.trim() : '?', width: track ? track.getBoundingClientRect().width : 0};
+  })"""
+
+#: Select the notebook's last cell and scroll to it.
+_TO_END_JS = """async () => {
+  const nb = window.jupyterapp.shell.currentWidget.content;
+  nb.activeCellIndex = nb.widgets.length - 1;
+  await nb.scrollToItem(nb.widgets.length - 1);
+}"""
+
+#: Console messages and kernel output that mean something went wrong with the widgets.
+BAD = re.compile(r"No such comm|Error setting state|Cannot set properties of undefined|comm target", re.I)
+
+
+def _open_demo(lab, page, name: str, *, beside: tuple[str, ...] = ()) -> NotebookPage:
+    """Open a fresh copy of notebook ``name`` on the demo workbook; ``beside``: copies of others next to it."""
+    folder = f"readable-{uuid.uuid4().hex[:8]}"
+    for other in beside:
+        fresh_copy(paths.notebooks_dir() / f"{other}.ipynb", lab.root / folder / f"{other}.ipynb")
+    copy = fresh_copy(paths.notebooks_dir() / f"{name}.ipynb", lab.root / folder / f"{name}.ipynb")
+    nb = nbformat.read(copy, as_version=4)
+    params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    params.source = params.source.replace("use_demo = False", "use_demo = True")
+    nbformat.write(nb, copy)
+    relative = f"{folder}/{copy.name}"
+    notebook = NotebookPage(page, lab.notebook_url(relative, workspace=uuid.uuid4().hex[:12]))
+    starting = lab.start_kernel(relative)
+    notebook.open()
+    starting.join()
+    return notebook
+
+
+def _kernel_text(page) -> str:
+    """Every stream output shown in the notebook (kernel warnings such as 'No such comm' land there)."""
+    return " ".join(
+        page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").all_text_contents()
+    )
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_is_readable_at_1280_and_1920(name, lab, lab_page, artifacts):
+    lab_page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
+    nb = _open_demo(lab, lab_page, name)
+    nb.run_all()
+    lab_page.wait_for_timeout(1500)  # widgets render after the kernel is idle
+    problems = []
+    for width in WIDTHS:
+        lab_page.set_viewport_size({"width": width, "height": HEIGHT})
+        lab_page.wait_for_timeout(500)
+        problems += [f"{width}px: clipped {c}" for c in lab_page.evaluate(_CLIPPED_JS)]
+        problems += [
+            f"{width}px: slider {s['label']!r} track {s['width']:.0f} px"
+            for s in lab_page.evaluate(_TRACKS_JS)
+            if s["width"] < MIN_TRACK
+        ]
+    lab_page.set_viewport_size({"width": 1280, "height": 3000})
+    lab_page.wait_for_timeout(500)
+    lab_page.screenshot(path=str(artifacts / f"notebook-{name}-1280.png"))
+    assert not problems, "\n".join(problems)
+    console = [m for m in lab_page.console_errors if BAD.search(m)]
+    kernel = BAD.findall(_kernel_text(lab_page))
+    assert not console and not kernel, f"console: {console}; kernel output: {kernel}"
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_what_is_next_opens_the_next_notebook(name, lab, lab_page):
+    following = NOTEBOOKS[(NOTEBOOKS.index(name) + 1) % len(NOTEBOOKS)]
+    _open_demo(lab, lab_page, name, beside=(following,))
+    lab_page.evaluate(_TO_END_JS)  # lab renders cells lazily: bring the last one into view
+    last = lab_page.locator(".jp-MarkdownCell", has_text="What is next").last
+    link = last.locator(f"a[href*='{following}.ipynb']").first
+    link.wait_for(timeout=30_000)
+    link.click()
+    tab = lab_page.locator(".lm-TabBar-tab.lm-mod-current", has_text=f"{following}.ipynb")
+    tab.first.wait_for(timeout=30_000)
