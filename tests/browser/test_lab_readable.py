@@ -6,6 +6,7 @@ hold realistic text. A screenshot of each at 1280 px is kept in ``test-artifacts
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 
@@ -79,6 +80,24 @@ def _open_demo(lab, page, name: str, *, beside: tuple[str, ...] = ()) -> Noteboo
     return notebook
 
 
+def _watch_everything(page, lab) -> dict:
+    """Keep every console message (warnings too) and where the server log stood, to check afterwards."""
+    seen = {"console": [], "log_from": lab.log_path.stat().st_size}
+    page.on("console", lambda m: seen["console"].append(f"{m.type}: {m.text}"))
+    return seen
+
+
+def _widget_trouble(page, lab, seen: dict) -> list[str]:
+    """Comm and widget-state problems in the console, the notebook's outputs and the kernel's log."""
+    with open(lab.log_path, "rb") as log:
+        log.seek(seen["log_from"])
+        server = log.read().decode("utf-8", "replace")
+    found = [m for m in seen["console"] if BAD.search(m)]
+    found += [f"output: {m}" for m in BAD.findall(_kernel_text(page))]
+    found += [f"kernel log: {line}" for line in server.splitlines() if BAD.search(line)]
+    return found
+
+
 def _kernel_text(page) -> str:
     """Every stream output shown in the notebook (kernel warnings such as 'No such comm' land there)."""
     return " ".join(
@@ -89,6 +108,7 @@ def _kernel_text(page) -> str:
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_is_readable_at_1280_and_1920(name, lab, lab_page, artifacts):
     lab_page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
+    seen = _watch_everything(lab_page, lab)
     nb = _open_demo(lab, lab_page, name)
     nb.run_all()
     lab_page.wait_for_timeout(1500)  # widgets render after the kernel is idle
@@ -106,9 +126,21 @@ def test_notebook_is_readable_at_1280_and_1920(name, lab, lab_page, artifacts):
     lab_page.wait_for_timeout(500)
     lab_page.screenshot(path=str(artifacts / f"notebook-{name}-1280.png"))
     assert not problems, "\n".join(problems)
-    console = [m for m in lab_page.console_errors if BAD.search(m)]
-    kernel = BAD.findall(_kernel_text(lab_page))
-    assert not console and not kernel, f"console: {console}; kernel output: {kernel}"
+    assert not _widget_trouble(lab_page, lab, seen)
+
+
+def test_linking_insiders_in_02_keeps_the_console_clean(lab, lab_page):
+    """After Link selected the list of matches shrinks; the browser must not try to select what is gone."""
+    seen = _watch_everything(lab_page, lab)
+    nb = _open_demo(lab, lab_page, "02_who_to_ask")
+    nb.run_all()
+    finder = nb.cell("Link selected")
+    nb.click("Find matches", scope=finder)
+    nb.choose_many("Link as insiders", re.compile("."), scope=finder)
+    nb.click("Link selected", scope=finder)
+    nb.status("ok", "Linked", scope=finder)
+    lab_page.wait_for_timeout(1500)
+    assert not _widget_trouble(lab_page, lab, seen)
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -122,3 +154,49 @@ def test_what_is_next_opens_the_next_notebook(name, lab, lab_page):
     link.click()
     tab = lab_page.locator(".lm-TabBar-tab.lm-mod-current", has_text=f"{following}.ipynb")
     tab.first.wait_for(timeout=30_000)
+
+
+def test_08_settings_changes_the_due_list(lab, lab_page, lab_workbook):
+    """Following up after 5 business days instead of 7 puts a 5-day-old request on today's due list."""
+    from workbook.outreach.cadence import business_days_after, due_list
+
+    today = dt.date.today()
+    sent = max(d for d in (today - dt.timedelta(days=n) for n in range(1, 12)) if business_days_after(d, 5) <= today)
+    t = uuid.uuid4().hex[:6]
+    option = lab_workbook.add_option(f"Settings check {t}")
+    contact = lab_workbook.add_contact(f"Follow Up {t}", f"Org {t}")
+    conversation = lab_workbook.add_conversation(contact, option, status="requested", requested_on=sent.isoformat())
+    waiting = business_days_after(sent, 7) > today  # not yet due with the default
+    try:
+
+        def kinds() -> set[str]:
+            due = due_list(lab_workbook, today)
+            return set(due.loc[due["conversation_id"] == conversation, "kind"])
+
+        assert waiting and "follow_up" not in kinds()
+        folder = f"settings-{t}"
+        copy = fresh_copy(paths.notebooks_dir() / "08_settings.ipynb", lab.root / folder / "08_settings.ipynb")
+        nb = NotebookPage(lab_page, lab.notebook_url(f"{folder}/{copy.name}", workspace=t))
+        starting = lab.start_kernel(f"{folder}/{copy.name}")
+        nb.open()
+        starting.join()
+        nb.run_all()
+        box = lab_page.locator(".widget-hbox", has_text="Follow up once after").locator("input").first
+        box.fill("0")
+        box.dispatch_event("change")
+        nb.click("Save settings")
+        assert "Follow up once after" in nb.status("error", "Not saved")
+        assert lab_workbook.setting("cadence_follow_up_days") is None
+        box.fill("5")
+        box.dispatch_event("change")
+        box.blur()
+        nb.click("Save settings")
+        nb.status("ok", "Saved")
+        assert lab_workbook.setting("cadence_follow_up_days") == 5
+        assert "follow_up" in kinds()
+        nb.click("Back to defaults")
+        nb.status("ok", "Back to defaults")
+        assert lab_workbook.setting("cadence_follow_up_days") is None
+    finally:
+        lab_workbook.delete_setting("cadence_follow_up_days")
+        lab_workbook.archive("conversations", conversation)

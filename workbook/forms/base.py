@@ -146,6 +146,20 @@ def set_choices(dropdown: widgets.Dropdown, options: list[tuple[str, Any]], keep
     select(dropdown, keep)
 
 
+def set_many_choices(select: widgets.SelectMultiple, options: list[tuple[str, Any]], keep: Iterable[Any] = ()) -> None:
+    """Give a multiple-choice list new ``options``, keeping those of ``keep`` that are still offered.
+
+    The selection is cleared *before* the options change: the browser redraws the list as soon as the
+    new options arrive and would otherwise try to select entries of the old list that the new one
+    lacks ("Error setting state: Cannot set properties of undefined (setting 'selected')").
+    """
+    offered = {value for _, value in options}
+    kept = tuple(v for v in keep if v in offered)
+    select.value = ()
+    select.options = options
+    select.value = kept
+
+
 def vocab_choices(vocabulary: dict[Any, str]) -> list[tuple[str, Any]]:
     """Dropdown options ``(label, value)`` from one of :mod:`workbook.store.vocab`'s mappings."""
     return [(label, value) for value, label in vocabulary.items()]

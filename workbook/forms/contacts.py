@@ -27,6 +27,7 @@ from .base import (
     guarded,
     select,
     set_choices,
+    set_many_choices,
     text_field,
     vocab_choices,
 )
@@ -122,9 +123,7 @@ class ContactsForm(RecordEditor):
         referrer = self.referred_by.value if self.referred_by.value in set(contacts["id"].tolist()) else NEW
         self._reload_pick(contacts)
         set_choices(self.referred_by, [("(nobody)", NEW), *choices(contacts, "name")], referrer)
-        chosen = self.insider_for.value
-        self.insider_for.options = choices(self.wb.options(), "title")
-        self.insider_for.value = tuple(v for v in chosen if v in {o[1] for o in self.insider_for.options})
+        set_many_choices(self.insider_for, choices(self.wb.options(), "title"), self.insider_for.value)
         self.table.show(
             contacts_table(self.wb),
             ["id", "name", "organization", "role", "relationship", "strength", "insider_for", "source", "email"],
@@ -287,10 +286,13 @@ class InsiderFinder:
             else "No targets yet: name organisations and roles for your options above."
         )
         self.table.show(self.suggestions, ["option", "contact", "organization", "role", "matched_on"])
-        self.pick.options = [
-            (f"{r.contact} ({r.organization}, {r.role}) → {r.option}: {r.matched_on}", (r.contact_id, r.option_id))
-            for r in self.suggestions.itertuples(index=False)
-        ]
+        set_many_choices(
+            self.pick,
+            [
+                (f"{r.contact} ({r.organization}, {r.role}) → {r.option}: {r.matched_on}", (r.contact_id, r.option_id))
+                for r in self.suggestions.itertuples(index=False)
+            ],
+        )
         self.link_button.disabled = self.suggestions.empty
 
     def _find(self) -> str | None:

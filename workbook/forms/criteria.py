@@ -19,7 +19,7 @@ from ..charts import plan as charts_plan
 from ..errors import ValidationError
 from ..people.matching import normalise_name
 from ..store.workbook import Workbook
-from .base import StatusLine, guarded, save_weights, text_field, weight_sliders
+from .base import StatusLine, guarded, save_weights, set_many_choices, text_field, weight_sliders
 from .editor import WIDE, RecordEditor
 
 
@@ -66,9 +66,10 @@ class SuggestedCriteria:
         have = {normalise_name(n) for n in self.wb.criteria()["name"].tolist()}
         offer = shipped[~shipped["name"].map(normalise_name).isin(have)]
         self.suggested = offer
-        self.pick.options = [
-            (f"{r.name} (weight {r.weight:g}): {r.description}", r.name) for r in offer.itertuples(index=False)
-        ]
+        set_many_choices(
+            self.pick,
+            [(f"{r.name} (weight {r.weight:g}): {r.description}", r.name) for r in offer.itertuples(index=False)],
+        )
         self.add_button.disabled = offer.empty
 
     def _add(self) -> str:
