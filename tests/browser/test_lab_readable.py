@@ -98,6 +98,29 @@ def _widget_trouble(page, lab, seen: dict) -> list[str]:
     return found
 
 
+#: Scroll the notebook to ``y`` px (lab's own scroller), returning its scroll height and view height.
+_SCROLL_JS = """y => {
+  const el = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer');
+  el.scrollTop = y;
+  return [el.scrollHeight, el.clientHeight];
+}"""
+
+
+def _screenshots(page, artifacts, name: str, most: int = 8) -> None:
+    """The whole notebook at 1280 px, top to bottom, one screenshot per screenful (``notebook-NAME-1280-N.png``)."""
+    page.set_viewport_size({"width": 1280, "height": 1400})
+    for stale in artifacts.glob(f"notebook-{name}-1280*.png"):
+        stale.unlink()
+    y = 0
+    for n in range(1, most + 1):
+        total, view = page.evaluate(_SCROLL_JS, y)
+        page.wait_for_timeout(400)  # lab renders the cells scrolled into view
+        page.screenshot(path=str(artifacts / f"notebook-{name}-1280-{n}.png"))
+        y += view - 80
+        if y >= total - 80:
+            break
+
+
 def _kernel_text(page) -> str:
     """Every stream output shown in the notebook (kernel warnings such as 'No such comm' land there)."""
     return " ".join(
@@ -122,9 +145,7 @@ def test_notebook_is_readable_at_1280_and_1920(name, lab, lab_page, artifacts):
             for s in lab_page.evaluate(_TRACKS_JS)
             if s["width"] < MIN_TRACK
         ]
-    lab_page.set_viewport_size({"width": 1280, "height": 3000})
-    lab_page.wait_for_timeout(500)
-    lab_page.screenshot(path=str(artifacts / f"notebook-{name}-1280.png"))
+    _screenshots(lab_page, artifacts, name)
     assert not problems, "\n".join(problems)
     assert not _widget_trouble(lab_page, lab, seen)
 

@@ -235,7 +235,7 @@ def reset(wb: Workbook) -> None:
     wb.delete_setting(*SETTING_KEYS)
 
 
-_LABEL_WIDTH = "26em"
+_LABEL_WIDTH = "30em"
 
 
 class SettingsForm:
