@@ -148,3 +148,12 @@ def test_a_value_stored_by_hand_is_shown(wb):
     assert form.fields["thank_you_hours"].value == 48
     assert form.fields["decision_thresholds:lean"].value == 0.2
     assert form.fields["decision_thresholds:favour"].value == DECISION_THRESHOLDS["favour"]
+
+
+def test_saving_some_fields_keeps_the_others(wb):
+    settings.save(wb, {"thank_you_hours": 48})
+    settings.save(wb, {"coverage_threshold": 4})
+    assert wb.setting("thank_you_hours") == 48 and wb.setting("coverage_threshold") == 4
+    with pytest.raises(ValueError, match="People per option"):
+        settings.save(wb, {"coverage_threshold": 0.5})
+    assert wb.setting("coverage_threshold") == 4

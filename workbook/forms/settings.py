@@ -183,16 +183,17 @@ def _check_one(key: str, value: float) -> None:
         raise AssertionError(key)
 
 
-def check(values: dict[str, Any]) -> dict[str, Any]:
+def check(values: dict[str, Any], base: dict[str, Any] | None = None) -> dict[str, Any]:
     """The settings to store for the field ``values`` (by field key), each checked by its own module's rule.
 
-    Values equal to their default are left out. Raises a :class:`ValidationError` whose field is the
+    Fields missing from ``values`` take their value from ``base`` (default: the defaults). Values equal
+    to their default are left out. Raises a :class:`ValidationError` whose field is the
     label the form shows; the reason is the rule's own.
     """
     unknown = set(values) - set(FIELDS)
     if unknown:
         raise ValidationError("settings", f"unknown field(s): {', '.join(sorted(unknown))}")
-    full = {**defaults(), **values}
+    full = {**(defaults() if base is None else base), **values}
     clean = {key: _number(FIELDS[key], v) for key, v in full.items()}
 
     for key, value in clean.items():
@@ -220,9 +221,10 @@ def check(values: dict[str, Any]) -> dict[str, Any]:
 def save(wb: Workbook, values: dict[str, Any]) -> dict[str, Any]:
     """Check ``values`` and store them in one transaction (defaults are forgotten, not stored).
 
-    Returns the settings now stored. Nothing is written when any value is not allowed.
+    Fields not in ``values`` keep what the workbook holds. Returns the settings now stored. Nothing is
+    written when any value is not allowed.
     """
-    stored = check(values)
+    stored = check(values, current(wb))
     with wb.atomic():
         wb.delete_setting(*(k for k in SETTING_KEYS if k not in stored))
         for key, value in stored.items():
