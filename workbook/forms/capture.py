@@ -219,7 +219,7 @@ class InsightEditor:
         self.against_hopes.value = False
         self.stance.value = None
         self.show_table()
-        return f"Saved: {option}, {stance} on {criterion}. Add another, or move on."
+        return f"Saved insight about {option}: {stance} on {criterion}. Add another, or move on."
 
     def show_table(self) -> None:
         """The insights of this conversation; without one, the latest from other sources."""
