@@ -178,3 +178,41 @@ def test_many_options_are_cut_to_the_best_and_the_title_says_so(wb):
         assert "top 10 of" in ax.get_title(loc="left"), key
     heat = figures["evidence"].axes[0]
     assert len(heat.texts) == 10, "one label per drawn cell (10 options × 1 criterion)"
+
+
+def _outside(fig: Figure) -> list[str]:
+    """Text of the figure (tick labels, titles, axis labels, legend) that reaches past its edges."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    edge = fig.bbox
+    out = []
+    for ax in fig.axes:
+        drawn = [t.label1 for axis in (ax.xaxis, ax.yaxis) for t in axis._update_ticks()]  # ticks in view only
+        items = [*drawn, ax.title, ax._left_title, ax.xaxis.label, ax.yaxis.label]
+        legend = ax.get_legend()
+        if legend is not None:
+            items.append(legend)
+        for item in items:
+            if not item.get_visible() or (hasattr(item, "get_text") and not item.get_text()):
+                continue
+            box = item.get_window_extent(renderer)
+            if box.x0 < edge.x0 - 1 or box.x1 > edge.x1 + 1 or box.y0 < edge.y0 - 1 or box.y1 > edge.y1 + 1:
+                out.append(getattr(item, "get_text", lambda: "legend")())
+    return out
+
+
+def test_no_chart_text_reaches_past_the_figure(demo_wb):
+    """The one-axes charts lay out with margins estimated from their labels: nothing may be cut off."""
+    from workbook.charts import outreach, plan
+    from workbook.people.coverage import coverage_for
+
+    figures = dict(charts.all_charts(demo_wb))
+    figures["plan coverage"] = plan.coverage_chart(coverage_for(demo_wb), 3)
+    figures["funnel"] = outreach.outreach_funnel(demo_wb.conversations(), demo_wb.contacts())
+    figures["weights"] = plan.weights_chart(demo_wb.criteria()) if hasattr(plan, "weights_chart") else None
+    for name, fig in figures.items():
+        if fig is not None:
+            assert not _outside(fig), f"{name}: {_outside(fig)}"

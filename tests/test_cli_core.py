@@ -84,7 +84,7 @@ def test_lab_starts_jupyterlab_on_the_notebooks_with_the_workbook(runner, tmp_pa
 def test_installed_notebooks_are_copied_without_overwriting_edits(tmp_path):
     folder, copied = launch.prepare_notebooks(tmp_path / "nb")
     shipped = sorted(p.name for p in launch.paths.notebooks_dir().glob("*.ipynb"))
-    assert len(shipped) == 8
+    assert len(shipped) == 9
     assert sorted(p.name for p in copied) == shipped
     edited = copied[0]
     edited.write_text('{"edited": true}')

@@ -66,8 +66,9 @@ def test_empty_workbook_gives_an_empty_table_and_a_chart_that_says_so(wb):
 
 def test_display_table_has_readable_headers(book):
     table = coverage_table(coverage_for(book))
-    assert table.index.name == "Option" and list(table.index) == ["UX research", "Public health"]
-    assert list(table.columns)[:3] == ["Status", "Insiders known", "Conversations held"]
+    assert list(table["Option"]) == ["UX research", "Public health"]
+    assert list(table.columns)[:4] == ["Option", "Status", "Insiders known", "Conversations held"]
+    assert set(table["Needs more"]) <= {"yes", "no"}
 
 
 def test_coverage_chart_marks_options_below_the_aim(book):

@@ -26,8 +26,23 @@ def _headings(path: Path) -> list[str]:
     ]
 
 
-def test_there_are_eight_guided_notebooks():
-    assert [p.name[:2] for p in NOTEBOOKS] == [f"{i:02d}" for i in range(8)]
+def test_there_are_nine_guided_notebooks():
+    assert [p.name[:2] for p in NOTEBOOKS] == [f"{i:02d}" for i in range(9)]
+
+
+def _what_is_next(path: Path) -> str:
+    text = "\n".join("".join(c["source"]) for c in _cells(path) if c["cell_type"] == "markdown")
+    return text.split("## What is next", 1)[1]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_what_is_next_links_to_the_next_notebook(path):
+    links = re.findall(r"\[[^\]]+\]\(([^)]+\.ipynb)\)", _what_is_next(path))
+    names = {p.name for p in NOTEBOOKS}
+    assert links, "'What is next' has no link"
+    assert set(links) <= names, f"links to missing notebooks: {set(links) - names}"
+    following = NOTEBOOKS[(NOTEBOOKS.index(path) + 1) % len(NOTEBOOKS)].name
+    assert following in links, f"'What is next' should link to {following}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

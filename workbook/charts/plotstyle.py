@@ -53,8 +53,63 @@ def figure_and_axes(ax: Axes | None = None, size: tuple[float, float] = (7.0, 4.
     """
     if ax is not None:
         return cast(Figure, ax.figure), ax
-    fig = Figure(figsize=size, layout="constrained")
+    fig = Figure(figsize=size)
+    fig._cw_fit_margins = True  # type: ignore[attr-defined]  # finish() sets the margins, see fit_margins
     return fig, fig.add_subplot()
+
+
+#: Width of an average character and height of a line of text, as a share of the font size.
+_CHAR_EM, _LINE_EM = 0.62, 1.35
+
+
+def _text_size(texts: list[str], size: float) -> tuple[float, int]:
+    """The width (inches) of the longest line among ``texts`` and their most lines, estimated."""
+    lines = [line for t in texts for line in str(t).split("\n")] or [""]
+    widest = max(len(line) for line in lines)
+    return widest * size * _CHAR_EM / 72, max(str(t).count("\n") + 1 for t in texts) if texts else 0
+
+
+def fit_margins(fig: Figure, ax: Axes) -> None:
+    """Fixed margins for a one-axes chart, from the length of its labels (no layout pass when drawing).
+
+    Measuring text (constrained layout) is most of the time it takes to draw a small chart; estimating
+    from the number of characters is enough for these charts' short labels. A figure with more than
+    one axes (a colour bar) keeps constrained layout.
+    """
+    if len(fig.axes) != 1:
+        fig.set_layout_engine("constrained")
+        return
+    width, height = fig.get_size_inches()
+    line = FONT_SIZE * _LINE_EM / 72
+    ylabels = [t.get_text() for t in ax.get_yticklabels()] or ["0.00"]
+    ywide, _ = _text_size(ylabels if any(ylabels) else ["100.0"], FONT_SIZE)
+    left = 0.15 + ywide + (line + 0.05 if ax.get_ylabel() else 0)
+    _, xlines = _text_size([t.get_text() for t in ax.get_xticklabels()] or ["0"], FONT_SIZE)
+    bottom = 0.15 + max(xlines, 1) * line + (line + 0.05 if ax.get_xlabel() else 0)
+    title = ax.get_title("left") or ax.get_title()
+    top = 0.15 + (title.count("\n") + 1) * (FONT_SIZE + 2) * _LINE_EM / 72 if title else 0.2
+    right = 0.25
+    legend = ax.get_legend()
+    if legend is not None:
+        anchor = legend.get_bbox_to_anchor().transformed(ax.transAxes.inverted())
+        labels = [t.get_text() for t in legend.get_texts()]
+        entry = _text_size(labels, FONT_SIZE - 1)[0] + 3.2 * (FONT_SIZE - 1) / 72  # handle and padding
+        if anchor.x0 >= 1:  # outside, on the right
+            right += 0.2 + entry
+        elif anchor.y0 < 0:  # outside, under the axes ("upper center" at anchor.y0 of the axes' height)
+            columns = max(1, min(len(labels), int(getattr(legend, "_ncols", 1))))
+            rows = -(-len(labels) // columns)
+            tall = 0.2 + rows * (FONT_SIZE - 1) * _LINE_EM * 1.3 / 72
+            below = -anchor.y0 * (height - top - bottom)
+            bottom = max(bottom, below + tall + 0.1)
+            wide = columns * entry + 0.3
+            for _ in range(2):  # the legend is centred on the axes: room for its halves on both sides
+                half_axes = (width - left - right) / 2
+                right += max(0.0, wide / 2 - (right + half_axes) + 0.05)
+                left += max(0.0, wide / 2 - (left + (width - left - right) / 2) + 0.05)
+    left, right = min(left, width * 0.45), min(right, width * 0.45)
+    bottom, top = min(bottom, height * 0.45), min(top, height * 0.4)
+    fig.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height, top=1 - top / height)
 
 
 def finish(ax: Axes, title: str = "", xlabel: str = "", ylabel: str = "") -> None:
@@ -68,6 +123,9 @@ def finish(ax: Axes, title: str = "", xlabel: str = "", ylabel: str = "") -> Non
     ax.tick_params(labelsize=FONT_SIZE)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
+    fig = ax.figure
+    if getattr(fig, "_cw_fit_margins", False):
+        fit_margins(cast(Figure, fig), ax)
 
 
 def shorten(label: str, width: int = 28) -> str:

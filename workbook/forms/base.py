@@ -14,7 +14,7 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from ..errors import WorkbookError
+from ..errors import ValidationError, WorkbookError
 from ..store.fields import limits
 from ..store.workbook import Workbook
 
@@ -61,6 +61,10 @@ def guarded(status: StatusLine, action: Callable[[], str | None]) -> bool:
     """
     try:
         message = action()
+    except ValidationError as exc:
+        where = f"row {exc.row}: " if exc.row is not None else ""
+        status.error(f"Not saved — {where}{exc.field.replace('_', ' ')}: {exc.reason}")
+        return False
     except (WorkbookError, ValueError) as exc:
         status.error(f"Not saved — {exc}")
         return False
@@ -69,13 +73,39 @@ def guarded(status: StatusLine, action: Callable[[], str | None]) -> bool:
     return True
 
 
+def _is_flags(values: pd.Series) -> bool:
+    if values.dtype == bool or str(values.dtype) == "boolean":
+        return True
+    present = values.dropna()
+    return values.dtype == object and not present.empty and all(isinstance(v, bool) for v in present)
+
+
+def in_words(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as people read it: yes/no for true/false, column names without underscores."""
+    out = frame.copy()
+    for col in out.columns:
+        if _is_flags(out[col]):
+            out[col] = out[col].map(lambda v: "" if pd.isna(v) else ("yes" if v else "no")).astype(object)
+    return out.rename(columns=lambda c: str(c).replace("_", " "))
+
+
 def table_html(frame: pd.DataFrame, columns: Iterable[str] | None = None, empty: str = "Nothing here yet.") -> str:
-    """An escaped HTML table of ``frame`` (pandas escapes cell text), or a short note when empty."""
+    """An escaped HTML table of ``frame`` in words (pandas escapes cell text), or a short note when empty.
+
+    No index column; true/false shown as yes/no; underscores in column names shown as spaces.
+    """
     if frame is None or frame.empty:
         return f"<p><em>{html.escape(empty)}</em></p>"
     if columns is not None:
         frame = frame[[c for c in columns if c in frame.columns]]
-    return frame.to_html(index=False, escape=True, na_rep="", border=0, classes="cw-table")
+    return in_words(frame).to_html(index=False, escape=True, na_rep="", border=0, classes="cw-table")
+
+
+def plain_table(frame: pd.DataFrame, columns: Iterable[str] | None = None, empty: str = "Nothing here yet."):
+    """:func:`table_html` as an ``IPython.display.HTML`` object, for a notebook cell to show (escaped)."""
+    from IPython.display import HTML
+
+    return HTML(table_html(frame, columns, empty))
 
 
 class TableView(widgets.HTML):
@@ -114,6 +144,20 @@ def set_choices(dropdown: widgets.Dropdown, options: list[tuple[str, Any]], keep
     """Give a dropdown new ``options`` and select ``keep`` if it is among them, else the first one."""
     dropdown.options = options
     select(dropdown, keep)
+
+
+def set_many_choices(select: widgets.SelectMultiple, options: list[tuple[str, Any]], keep: Iterable[Any] = ()) -> None:
+    """Give a multiple-choice list new ``options``, keeping those of ``keep`` that are still offered.
+
+    The selection is cleared *before* the options change: the browser redraws the list as soon as the
+    new options arrive and would otherwise try to select entries of the old list that the new one
+    lacks ("Error setting state: Cannot set properties of undefined (setting 'selected')").
+    """
+    offered = {value for _, value in options}
+    kept = tuple(v for v in keep if v in offered)
+    select.value = ()
+    select.options = options
+    select.value = kept
 
 
 def vocab_choices(vocabulary: dict[Any, str]) -> list[tuple[str, Any]]:

@@ -95,7 +95,7 @@ def insights_frame(wb: Workbook, table: pd.DataFrame) -> pd.DataFrame:
             "criterion": [_cut(names.get(i, "?")) for i in table["criterion_id"]],
             "stance": [_STANCE_LABELS[int(s)] for s in table["stance"]],
             "confidence": table["confidence"].to_numpy(),
-            "source": table["source"].to_numpy(),
+            "source": [str(v).replace("-", " ") for v in table["source"]],
             "against hopes": ["yes" if a else "" for a in table["against_hopes"]],
             "note": [_cut(n) for n in table["note"]],
         }
@@ -204,7 +204,7 @@ class InsightEditor:
             extra["contact_id"] = self.contact.value
         if self.source.value == "second-hand" and self.heard_from.value is not None:
             extra["heard_from"] = self.heard_from.value
-        new = self.wb.add_insight(
+        self.wb.add_insight(
             self.option.value,
             self.criterion.value,
             self.stance.value,
@@ -217,11 +217,12 @@ class InsightEditor:
         )
         stance = _STANCE_LABELS[self.stance.value]
         criterion = _cut(self.wb.get("criteria", self.criterion.value)["name"])
+        option = _cut(self.wb.get("options", self.option.value)["title"])
         self.quote.value = ""
         self.against_hopes.value = False
         self.stance.value = None
         self.show_table()
-        return f"Saved insight #{new}: {stance} on {criterion}. Add another, or move on."
+        return f"Saved insight about {option}: {stance} on {criterion}. Add another, or move on."
 
     def show_table(self) -> None:
         """The insights of this conversation; without one, the latest from other sources."""

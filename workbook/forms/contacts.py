@@ -27,6 +27,7 @@ from .base import (
     guarded,
     select,
     set_choices,
+    set_many_choices,
     text_field,
     vocab_choices,
 )
@@ -93,6 +94,7 @@ class ContactsForm(RecordEditor):
             max=high,
             description=f"Tie strength ({low} weak – {high} close)",
             style=WIDE,
+            layout=widgets.Layout(width="95%", max_width="44em"),  # a track wide enough to read and drag
         )
         self.insider_for = widgets.SelectMultiple(
             description="Knows from inside", rows=4, style=WIDE, layout=widgets.Layout(width="95%")
@@ -121,9 +123,7 @@ class ContactsForm(RecordEditor):
         referrer = self.referred_by.value if self.referred_by.value in set(contacts["id"].tolist()) else NEW
         self._reload_pick(contacts)
         set_choices(self.referred_by, [("(nobody)", NEW), *choices(contacts, "name")], referrer)
-        chosen = self.insider_for.value
-        self.insider_for.options = choices(self.wb.options(), "title")
-        self.insider_for.value = tuple(v for v in chosen if v in {o[1] for o in self.insider_for.options})
+        set_many_choices(self.insider_for, choices(self.wb.options(), "title"), self.insider_for.value)
         self.table.show(
             contacts_table(self.wb),
             ["id", "name", "organization", "role", "relationship", "strength", "insider_for", "source", "email"],
@@ -159,7 +159,11 @@ class ContactsForm(RecordEditor):
 
     def _added_note(self, values: dict) -> str:
         twins = self._same_person(values)
-        return f" (note: #{twins[0]} has the same name and organisation)" if twins else ""
+        if not twins:
+            return ""
+        twin = self.wb.get("contacts", twins[0])
+        where = f" at {twin['organization']}" if twin["organization"] else ""
+        return f" (note: you already have {twin['name']}{where}, #{twins[0]}: same name and organisation)"
 
     def _add(self, values: dict) -> int:
         return self.wb.add_contact(options=list(self.insider_for.value), **values)
@@ -189,7 +193,9 @@ class TargetsForm:
         self.option = widgets.Dropdown(description="Option", style=WIDE)
         self.organizations = text_field("Organisations", "one per line, e.g. Brightpath Software", long=True)
         self.roles = text_field("Roles", "one per line, e.g. UX Researcher", long=True)
-        self.save_button = widgets.Button(description="Save targets", button_style="primary", icon="check")
+        self.save_button = widgets.Button(
+            description="Save targets", button_style="primary", icon="check", layout=widgets.Layout(width="auto")
+        )
         self.status = StatusLine()
         self.table = TableView(empty="No options yet: add them in 01_options_and_criteria.")
         self.option.observe(self._on_pick, names="value")
@@ -244,7 +250,8 @@ class TargetsForm:
         if self.on_change:
             self.on_change()
         n_org, n_role = len(stored["organizations"]), len(stored["roles"])
-        return f"Saved {n_org} organisation(s) and {n_role} role(s) for option #{self.option.value}."
+        title = self.wb.get("options", self.option.value)["title"]
+        return f"Saved {n_org} organisation(s) and {n_role} role(s) for {title}."
 
 
 class InsiderFinder:
@@ -253,12 +260,16 @@ class InsiderFinder:
     def __init__(self, wb: Workbook, on_change: Callable[[], None] | None = None):
         self.wb = wb
         self.on_change = on_change
-        self.find_button = widgets.Button(description="Find matches", icon="search")
+        self.find_button = widgets.Button(
+            description="Find matches", icon="search", layout=widgets.Layout(width="auto")
+        )
         self.table = TableView(empty="No matches. Name organisations and roles for your options above.")
         self.pick = widgets.SelectMultiple(
             description="Link as insiders", rows=6, style=WIDE, layout=widgets.Layout(width="95%")
         )
-        self.link_button = widgets.Button(description="Link selected", button_style="primary", icon="link")
+        self.link_button = widgets.Button(
+            description="Link selected", button_style="primary", icon="link", layout=widgets.Layout(width="auto")
+        )
         self.status = StatusLine()
         self.find_button.on_click(lambda _: guarded(self.status, self._find))
         self.link_button.on_click(lambda _: guarded(self.status, self._link))
@@ -275,10 +286,13 @@ class InsiderFinder:
             else "No targets yet: name organisations and roles for your options above."
         )
         self.table.show(self.suggestions, ["option", "contact", "organization", "role", "matched_on"])
-        self.pick.options = [
-            (f"{r.contact} ({r.organization}, {r.role}) → {r.option}: {r.matched_on}", (r.contact_id, r.option_id))
-            for r in self.suggestions.itertuples(index=False)
-        ]
+        set_many_choices(
+            self.pick,
+            [
+                (f"{r.contact} ({r.organization}, {r.role}) → {r.option}: {r.matched_on}", (r.contact_id, r.option_id))
+                for r in self.suggestions.itertuples(index=False)
+            ],
+        )
         self.link_button.disabled = self.suggestions.empty
 
     def _find(self) -> str | None:

@@ -19,7 +19,7 @@ from ..charts import plan as charts_plan
 from ..errors import ValidationError
 from ..people.matching import normalise_name
 from ..store.workbook import Workbook
-from .base import StatusLine, guarded, save_weights, text_field, weight_sliders
+from .base import StatusLine, guarded, save_weights, set_many_choices, text_field, weight_sliders
 from .editor import WIDE, RecordEditor
 
 
@@ -49,7 +49,9 @@ class SuggestedCriteria:
             layout=widgets.Layout(width="95%"),
             style={"description_width": "initial"},
         )
-        self.add_button = widgets.Button(description="Add selected criteria", icon="plus")
+        self.add_button = widgets.Button(
+            description="Add selected criteria", icon="plus", layout=widgets.Layout(width="auto")
+        )
         self.status = StatusLine()
         self.add_button.on_click(lambda _: guarded(self.status, self._add))
         self.view = widgets.VBox([self.pick, self.add_button, self.status])
@@ -64,9 +66,10 @@ class SuggestedCriteria:
         have = {normalise_name(n) for n in self.wb.criteria()["name"].tolist()}
         offer = shipped[~shipped["name"].map(normalise_name).isin(have)]
         self.suggested = offer
-        self.pick.options = [
-            (f"{r.name} (weight {r.weight:g}): {r.description}", r.name) for r in offer.itertuples(index=False)
-        ]
+        set_many_choices(
+            self.pick,
+            [(f"{r.name} (weight {r.weight:g}): {r.description}", r.name) for r in offer.itertuples(index=False)],
+        )
         self.add_button.disabled = offer.empty
 
     def _add(self) -> str:
@@ -90,7 +93,9 @@ class WeightsPanel:
         self.sliders: dict[int, widgets.FloatSlider] = {}
         self.box = widgets.VBox()
         self.chart = widgets.Image(format="png", layout=widgets.Layout(max_width="640px"))
-        self.save_button = widgets.Button(description="Save weights", button_style="primary", icon="check")
+        self.save_button = widgets.Button(
+            description="Save weights", button_style="primary", icon="check", layout=widgets.Layout(width="auto")
+        )
         self.status = StatusLine()
         self.save_button.on_click(lambda _: guarded(self.status, self._save))
         self.view = widgets.VBox([self.box, self.save_button, self.status, self.chart])

@@ -39,8 +39,12 @@ class RecordEditor:
         self.on_change = on_change
         self._loading = False
         self.pick = widgets.Dropdown(description=self.pick_description, style=WIDE)
-        self.save_button = widgets.Button(description=f"Save {self.noun}", button_style="primary", icon="check")
-        self.archive_button = widgets.Button(description=f"Archive {self.noun}", icon="archive")
+        self.save_button = widgets.Button(
+            description=f"Save {self.noun}", button_style="primary", icon="check", layout=widgets.Layout(width="auto")
+        )
+        self.archive_button = widgets.Button(
+            description=f"Archive {self.noun}", icon="archive", layout=widgets.Layout(width="auto")
+        )
         self.status = StatusLine()
         self.table = TableView(empty=self.empty)
         self.pick.observe(self._on_pick, names="value")
@@ -123,11 +127,11 @@ class RecordEditor:
             new_id = self._add(values)
             self._fill({})
             self._changed()
-            return f"Added {self.noun} #{new_id}: {values[self.label]}{note}"
+            return f"Added {self.noun} {values[self.label]} (#{new_id}){note}"
         record_id = self.pick.value
         self._update(record_id, values)
         self._changed()
-        return f"Saved {self.noun} #{record_id}: {values[self.label]}"
+        return f"Saved {self.noun} {values[self.label]} (#{record_id})"
 
     def _archive(self) -> str:
         if self.pick.value == NEW:
@@ -137,4 +141,4 @@ class RecordEditor:
         self.wb.archive(self.table_name, record_id)
         self.pick.value = NEW
         self._changed()
-        return f"Archived {self.noun} #{record_id}: {label}{self.archived_note}"
+        return f"Archived {self.noun} {label} (#{record_id}){self.archived_note}"

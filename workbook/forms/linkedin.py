@@ -29,11 +29,15 @@ class LinkedInImportForm:
         self.plan: linkedin.ImportPlan | None = None
         self.path = text_field("Connections.csv", "path to the file, e.g. ~/Downloads/Connections.csv")
         self.upload = widgets.FileUpload(accept=".csv,.zip", multiple=False, description="Or upload")
-        self.preview_button = widgets.Button(description="Preview", icon="eye")
+        self.preview_button = widgets.Button(description="Preview", icon="eye", layout=widgets.Layout(width="auto"))
         self.counts = StatusLine()
         self.table = TableView(empty="Preview a file to see what would be imported.")
         self.import_button = widgets.Button(
-            description="Import 0 contacts", button_style="primary", icon="download", disabled=True
+            description="Import 0 contacts",
+            button_style="primary",
+            icon="download",
+            disabled=True,
+            layout=widgets.Layout(width="auto"),
         )
         self.status = StatusLine()
         self.path.observe(self._source_changed, names="value")

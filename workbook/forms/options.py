@@ -59,7 +59,7 @@ class OptionsForm(RecordEditor):
             description="Status", options=vocab_choices(vocab.OPTION_STATUSES), value="exploring"
         )
         self.archived_pick = widgets.Dropdown(description="Archived", style=WIDE)
-        self.unarchive_button = widgets.Button(description="Unarchive", icon="undo")
+        self.unarchive_button = widgets.Button(description="Unarchive", icon="undo", layout=widgets.Layout(width="auto"))
         self.nudge = StatusLine()
         self.unarchive_button.on_click(lambda _: guarded(self.status, self._unarchive))
         self.view = self._layout(
@@ -108,4 +108,4 @@ class OptionsForm(RecordEditor):
             raise ValidationError("archived", "there is no archived option to unarchive")
         self.wb.unarchive("options", option_id)
         self._changed()
-        return f"Unarchived option #{option_id}: {self.wb.get('options', option_id)['title']}"
+        return f"Unarchived option {self.wb.get('options', option_id)['title']}"

@@ -159,7 +159,7 @@ class DraftForm:
         self.on_change = on_change
         wide = {"style": {"description_width": "initial"}, "layout": widgets.Layout(width="95%")}
         self.my_name = text_field("Your name", "as you sign your messages", value=wb.setting("my_name", "") or "")
-        self.save_name = widgets.Button(description="Save my name")
+        self.save_name = widgets.Button(description="Save my name", layout=widgets.Layout(width="auto"))
         self.conversation = widgets.Dropdown(description="Conversation", **wide)
         self.contact = widgets.Dropdown(description="Contact", **wide)
         self.option = widgets.Dropdown(description="Option", **wide)
@@ -299,7 +299,7 @@ class RecordForm:
         self.minutes = widgets.IntText(
             description="Minutes", value=messages.DEFAULT_MINUTES, style={"description_width": "initial"}
         )
-        self.save = widgets.Button(description="Record", button_style="primary")
+        self.save = widgets.Button(description="Record", button_style="primary", layout=widgets.Layout(width="auto"))
         self.status = StatusLine()
         self.table = TableView(empty="No conversations yet: add one in the draft form above.")
         self.more = widgets.Label()
@@ -360,7 +360,7 @@ class DueView:
     def __init__(self, wb: Workbook):
         self.wb = wb
         self.on = widgets.DatePicker(description="Due on", value=dt.date.today())
-        self.update = widgets.Button(description="Refresh")
+        self.update = widgets.Button(description="Refresh", layout=widgets.Layout(width="auto"))
         self.status = StatusLine()
         self.table = TableView(empty="Nothing due on this day: no follow-ups or thank-yous waiting.")
         self.view = widgets.VBox([widgets.HBox([self.on, self.update]), self.status, self.table])

@@ -22,7 +22,7 @@ from ..prepare import prep, questions
 from ..report.prep_sheet import render_sheet
 from ..store import fields, vocab
 from ..store.workbook import Workbook
-from .base import StatusLine, TableView, guarded, text_field, vocab_choices
+from .base import StatusLine, TableView, guarded, set_many_choices, text_field, vocab_choices
 
 SUGGESTED = "suggested"
 OWN = "own"
@@ -199,11 +199,8 @@ class PrepForm:
             pool = pool[wanted]
             self._candidates = list(zip(pool["text"], pool["tiara"], strict=True))
             labels = [_short(t) for t in pool["text"]]
-        self.candidates.options = [(label, i) for i, label in enumerate(labels)]
-        if self.source.value == SUGGESTED:
-            self.candidates.value = tuple(prep.preselect(self.suggestions, skip=self.items))
-        else:
-            self.candidates.value = ()
+        keep = prep.preselect(self.suggestions, skip=self.items) if self.source.value == SUGGESTED else ()
+        set_many_choices(self.candidates, [(label, i) for i, label in enumerate(labels)], keep)
 
     def _show_items(self, select: int | None = None) -> None:
         self.chosen.options = [(f"{i}. {_short(text)}", i - 1) for i, (text, _) in enumerate(self.items, start=1)]

@@ -33,7 +33,9 @@ class ReportForm:
         if not wb.in_memory:
             where = str(_report.default_report_path(wb).parent)
         self.target = text_field("Save to (folder or .html file)", f"empty: {where}")
-        self.save_button = widgets.Button(description="Save report", button_style="primary", icon="file")
+        self.save_button = widgets.Button(
+            description="Save report", button_style="primary", icon="file", layout=widgets.Layout(width="auto")
+        )
         self.status = StatusLine()
         self.path: Path | None = None
         self.html = ""

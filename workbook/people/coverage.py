@@ -12,6 +12,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..errors import ValidationError
+from ..store import vocab
 from ..store.conversations import HELD
 
 #: Option statuses that count as "still being weighed".
@@ -19,6 +21,8 @@ ACTIVE_STATUSES: tuple[str, ...] = ("exploring", "shortlisted", "chosen")
 #: Conversation statuses that mean the conversation took place.
 HELD_STATUSES: tuple[str, ...] = HELD
 DEFAULT_THRESHOLD = 3
+#: The workbook setting holding your own aim (people per option); :data:`DEFAULT_THRESHOLD` when unset.
+THRESHOLD_SETTING = "coverage_threshold"
 
 COLUMNS = ["option", "status", "insiders", "conversations_held", "people_talked_to", "needs_more", "advice"]
 
@@ -52,8 +56,7 @@ def coverage(
     them. ``needs_more`` is True when insiders or people talked to fall below
     ``threshold``; ``advice`` says by how much, in words.
     """
-    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
-        raise ValueError(f"threshold: must be a whole number of at least 1, not {threshold!r}")
+    check_threshold(threshold)
     active = active_options(options)
     if active.empty:
         return pd.DataFrame(columns=COLUMNS, index=pd.Index([], name="option_id", dtype="int64"))
@@ -87,18 +90,42 @@ def coverage(
     return frame.astype({"insiders": "int64", "conversations_held": "int64", "people_talked_to": "int64"})
 
 
-def coverage_for(wb: Any, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
-    """:func:`coverage` over a workbook."""
+def check_threshold(threshold: object, field: str = "threshold") -> int:
+    """``threshold`` if it is a whole number of at least 1, else a ValidationError naming ``field``."""
+    if isinstance(threshold, float) and threshold.is_integer():
+        threshold = int(threshold)
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
+        raise ValidationError(field, f"must be a whole number of at least 1, not {threshold!r}")
+    return threshold
+
+
+def threshold_for(wb: Any) -> int:
+    """The coverage aim stored in a workbook (or a snapshot of one): the setting, else the default."""
+    value = wb.setting(THRESHOLD_SETTING)
+    return DEFAULT_THRESHOLD if value is None else check_threshold(value, THRESHOLD_SETTING)
+
+
+def coverage_for(wb: Any, threshold: int | None = None) -> pd.DataFrame:
+    """:func:`coverage` over a workbook; ``threshold`` defaults to the workbook's own aim (:func:`threshold_for`)."""
+    if threshold is None:
+        threshold = threshold_for(wb)
     return coverage(wb.options(), wb.contacts(), wb.insider_links(), wb.conversations(), threshold)
 
 
 def coverage_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """The coverage frame for people to read: one row per option title, plain column names."""
+    """The coverage frame for people to read: one row per option title, plain column names, yes/no.
+
+    The option is a column (no index to show), so a notebook can show it without one.
+    """
     return (
-        frame.set_index("option")
-        .rename_axis("Option")
+        frame.assign(
+            status=frame["status"].map(lambda s: vocab.OPTION_STATUSES.get(s, s)),
+            needs_more=frame["needs_more"].map({True: "yes", False: "no"}),
+        )
+        .reset_index(drop=True)
         .rename(
             columns={
+                "option": "Option",
                 "status": "Status",
                 "insiders": "Insiders known",
                 "conversations_held": "Conversations held",

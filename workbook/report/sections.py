@@ -218,8 +218,9 @@ def outreach(
         {"label": label, "count": int(by_status.get(key, 0))} for key, label in vocab.CONVERSATION_STATUSES.items()
     ]
     per_option = []
+    target = _coverage.threshold_for(snap)
     if len(options):
-        frame = _coverage.coverage_for(snap, PEOPLE_PER_OPTION)
+        frame = _coverage.coverage_for(snap, target)
         per_option = [
             {
                 "title": r.option,
@@ -236,7 +237,7 @@ def outreach(
         "chart": funnel,
         "per_option": per_option,
         "per_option_more": max(0, len(options) - 50),
-        "target": PEOPLE_PER_OPTION,
+        "target": target,
     }
 
 

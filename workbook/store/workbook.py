@@ -490,6 +490,11 @@ class Workbook:
                 (key, text),
             )
 
+    def delete_setting(self, *keys: str) -> None:
+        """Forget the stored preferences ``keys``: their defaults apply again."""
+        with self.atomic():
+            self.conn.executemany("DELETE FROM settings WHERE key = ?", [(k,) for k in keys])
+
     # ------------------------------------------------------------------ reads
     def table(
         self, table: str, *, include_archived: bool = False, columns: Iterable[str] | None = None

@@ -1,0 +1,223 @@
+"""Every guided notebook in JupyterLab at 1280 and 1920 px: readable forms, working links, a clean console.
+
+Each notebook runs on the demo workbook (``use_demo = True`` in a fresh copy), so its forms and tables
+hold realistic text. A screenshot of each at 1280 px is kept in ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+
+import nbformat
+import pytest
+
+from workbook import paths
+
+from .conftest import fresh_copy
+from .lab import NotebookPage
+
+pytestmark = pytest.mark.browser
+
+NOTEBOOKS = sorted(p.stem for p in paths.notebooks_dir().glob("[0-9][0-9]_*.ipynb"))
+WIDTHS = (1280, 1920)
+HEIGHT = 1000
+#: A slider's track must be at least this wide (px) to be read and moved with a mouse.
+MIN_TRACK = 150
+
+#: Widget text that must not be cut off: labels, buttons, readouts, checkbox and tab labels.
+_CLIPPED_JS = """() => {
+  const selectors = ['.widget-label', 'button.jupyter-button', '.widget-readout', '.widget-checkbox label',
+                     '.widget-tab .lm-TabBar-tab-label', '.widget-toggle-button', '.widget-html-content'];
+  const out = [];
+  for (const el of document.querySelectorAll(selectors.join(','))) {
+    if (!el.offsetParent) continue;  // hidden
+    const text = (el.innerText || '').trim();
+    if (!text) continue;
+    if (el.scrollWidth > el.clientWidth + 1) {
+      out.push(`${el.className.split(' ')[0]} "${text.slice(0, 60)}" ${el.scrollWidth}>${el.clientWidth}`);
+    }
+  }
+  return out;
+}"""
+
+#: Every visible slider: its label and the width of its track.
+_TRACKS_JS = """() => Array.from(document.querySelectorAll('.widget-slider.widget-hslider'))
+  .filter(el => el.offsetParent)
+  .map(el => {
+    const track = el.querySelector('.slider-container') || el.querySelector('.slider');
+    const label = el.querySelector('.widget-label');
+    return {label: label ? label.innerText.trim() : '?', width: track ? track.getBoundingClientRect().width : 0};
+  })"""
+
+#: Select the notebook's last cell and scroll to it.
+_TO_END_JS = """async () => {
+  const nb = window.jupyterapp.shell.currentWidget.content;
+  nb.activeCellIndex = nb.widgets.length - 1;
+  await nb.scrollToItem(nb.widgets.length - 1);
+}"""
+
+#: Console messages and kernel output that mean something went wrong with the widgets.
+BAD = re.compile(r"No such comm|Error setting state|Cannot set properties of undefined|comm target", re.I)
+
+
+def _open_demo(lab, page, name: str, *, beside: tuple[str, ...] = ()) -> NotebookPage:
+    """Open a fresh copy of notebook ``name`` on the demo workbook; ``beside``: copies of others next to it."""
+    folder = f"readable-{uuid.uuid4().hex[:8]}"
+    for other in beside:
+        fresh_copy(paths.notebooks_dir() / f"{other}.ipynb", lab.root / folder / f"{other}.ipynb")
+    copy = fresh_copy(paths.notebooks_dir() / f"{name}.ipynb", lab.root / folder / f"{name}.ipynb")
+    nb = nbformat.read(copy, as_version=4)
+    params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    params.source = params.source.replace("use_demo = False", "use_demo = True")
+    nbformat.write(nb, copy)
+    relative = f"{folder}/{copy.name}"
+    notebook = NotebookPage(page, lab.notebook_url(relative, workspace=uuid.uuid4().hex[:12]))
+    starting = lab.start_kernel(relative)
+    notebook.open()
+    starting.join()
+    return notebook
+
+
+def _watch_everything(page, lab) -> dict:
+    """Keep every console message (warnings too) and where the server log stood, to check afterwards."""
+    seen = {"console": [], "log_from": lab.log_path.stat().st_size}
+    page.on("console", lambda m: seen["console"].append(f"{m.type}: {m.text}"))
+    return seen
+
+
+def _widget_trouble(page, lab, seen: dict) -> list[str]:
+    """Comm and widget-state problems in the console, the notebook's outputs and the kernel's log."""
+    with open(lab.log_path, "rb") as log:
+        log.seek(seen["log_from"])
+        server = log.read().decode("utf-8", "replace")
+    found = [m for m in seen["console"] if BAD.search(m)]
+    found += [f"output: {m}" for m in BAD.findall(_kernel_text(page))]
+    found += [f"kernel log: {line}" for line in server.splitlines() if BAD.search(line)]
+    return found
+
+
+#: Scroll the notebook to ``y`` px (lab's own scroller), returning its scroll height and view height.
+_SCROLL_JS = """y => {
+  const el = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer');
+  el.scrollTop = y;
+  return [el.scrollHeight, el.clientHeight];
+}"""
+
+
+def _screenshots(page, artifacts, name: str, most: int = 8) -> None:
+    """The whole notebook at 1280 px, top to bottom, one screenshot per screenful (``notebook-NAME-1280-N.png``)."""
+    page.set_viewport_size({"width": 1280, "height": 1400})
+    for stale in artifacts.glob(f"notebook-{name}-1280*.png"):
+        stale.unlink()
+    y = 0
+    for n in range(1, most + 1):
+        total, view = page.evaluate(_SCROLL_JS, y)
+        page.wait_for_timeout(400)  # lab renders the cells scrolled into view
+        page.screenshot(path=str(artifacts / f"notebook-{name}-1280-{n}.png"))
+        y += view - 80
+        if y >= total - 80:
+            break
+
+
+def _kernel_text(page) -> str:
+    """Every stream output shown in the notebook (kernel warnings such as 'No such comm' land there)."""
+    return " ".join(
+        page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").all_text_contents()
+    )
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_is_readable_at_1280_and_1920(name, lab, lab_page, artifacts):
+    lab_page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
+    seen = _watch_everything(lab_page, lab)
+    nb = _open_demo(lab, lab_page, name)
+    nb.run_all()
+    lab_page.wait_for_timeout(1500)  # widgets render after the kernel is idle
+    problems = []
+    for width in WIDTHS:
+        lab_page.set_viewport_size({"width": width, "height": HEIGHT})
+        lab_page.wait_for_timeout(500)
+        problems += [f"{width}px: clipped {c}" for c in lab_page.evaluate(_CLIPPED_JS)]
+        problems += [
+            f"{width}px: slider {s['label']!r} track {s['width']:.0f} px"
+            for s in lab_page.evaluate(_TRACKS_JS)
+            if s["width"] < MIN_TRACK
+        ]
+    _screenshots(lab_page, artifacts, name)
+    assert not problems, "\n".join(problems)
+    assert not _widget_trouble(lab_page, lab, seen)
+
+
+def test_linking_insiders_in_02_keeps_the_console_clean(lab, lab_page):
+    """After Link selected the list of matches shrinks; the browser must not try to select what is gone."""
+    seen = _watch_everything(lab_page, lab)
+    nb = _open_demo(lab, lab_page, "02_who_to_ask")
+    nb.run_all()
+    finder = nb.cell("Link selected")
+    nb.click("Find matches", scope=finder)
+    nb.choose_many("Link as insiders", re.compile("."), scope=finder)
+    nb.click("Link selected", scope=finder)
+    nb.status("ok", "Linked", scope=finder)
+    lab_page.wait_for_timeout(1500)
+    assert not _widget_trouble(lab_page, lab, seen)
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_what_is_next_opens_the_next_notebook(name, lab, lab_page):
+    following = NOTEBOOKS[(NOTEBOOKS.index(name) + 1) % len(NOTEBOOKS)]
+    _open_demo(lab, lab_page, name, beside=(following,))
+    lab_page.evaluate(_TO_END_JS)  # lab renders cells lazily: bring the last one into view
+    last = lab_page.locator(".jp-MarkdownCell", has_text="What is next").last
+    link = last.locator(f"a[href*='{following}.ipynb']").first
+    link.wait_for(timeout=30_000)
+    link.click()
+    tab = lab_page.locator(".lm-TabBar-tab.lm-mod-current", has_text=f"{following}.ipynb")
+    tab.first.wait_for(timeout=30_000)
+
+
+def test_08_settings_changes_the_due_list(lab, lab_page, lab_workbook):
+    """Following up after 5 business days instead of 7 puts a 5-day-old request on today's due list."""
+    from workbook.outreach.cadence import business_days_after, due_list
+
+    today = dt.date.today()
+    sent = max(d for d in (today - dt.timedelta(days=n) for n in range(1, 12)) if business_days_after(d, 5) <= today)
+    t = uuid.uuid4().hex[:6]
+    option = lab_workbook.add_option(f"Settings check {t}")
+    contact = lab_workbook.add_contact(f"Follow Up {t}", f"Org {t}")
+    conversation = lab_workbook.add_conversation(contact, option, status="requested", requested_on=sent.isoformat())
+    waiting = business_days_after(sent, 7) > today  # not yet due with the default
+    try:
+
+        def kinds() -> set[str]:
+            due = due_list(lab_workbook, today)
+            return set(due.loc[due["conversation_id"] == conversation, "kind"])
+
+        assert waiting and "follow_up" not in kinds()
+        folder = f"settings-{t}"
+        copy = fresh_copy(paths.notebooks_dir() / "08_settings.ipynb", lab.root / folder / "08_settings.ipynb")
+        nb = NotebookPage(lab_page, lab.notebook_url(f"{folder}/{copy.name}", workspace=t))
+        starting = lab.start_kernel(f"{folder}/{copy.name}")
+        nb.open()
+        starting.join()
+        nb.run_all()
+        box = lab_page.locator(".widget-hbox", has_text="Follow up once after").locator("input").first
+        box.fill("0")
+        box.dispatch_event("change")
+        nb.click("Save settings")
+        assert "Follow up once after" in nb.status("error", "Not saved")
+        assert lab_workbook.setting("cadence_follow_up_days") is None
+        box.fill("5")
+        box.dispatch_event("change")
+        box.blur()
+        nb.click("Save settings")
+        nb.status("ok", "Saved")
+        assert lab_workbook.setting("cadence_follow_up_days") == 5
+        assert "follow_up" in kinds()
+        nb.click("Back to defaults")
+        nb.status("ok", "Back to defaults")
+        assert lab_workbook.setting("cadence_follow_up_days") is None
+    finally:
+        lab_workbook.delete_setting("cadence_follow_up_days")
+        lab_workbook.archive("conversations", conversation)
