@@ -59,7 +59,9 @@ class OptionsForm(RecordEditor):
             description="Status", options=vocab_choices(vocab.OPTION_STATUSES), value="exploring"
         )
         self.archived_pick = widgets.Dropdown(description="Archived", style=WIDE)
-        self.unarchive_button = widgets.Button(description="Unarchive", icon="undo", layout=widgets.Layout(width="auto"))
+        self.unarchive_button = widgets.Button(
+            description="Unarchive", icon="undo", layout=widgets.Layout(width="auto")
+        )
         self.nudge = StatusLine()
         self.unarchive_button.on_click(lambda _: guarded(self.status, self._unarchive))
         self.view = self._layout(
