@@ -41,6 +41,7 @@ STEPS = {
     "05_capture": ["Mark done and save notes", "Save insight"],
     "06_compare_paths": ["Save these weights", "Back to saved weights"],
     "07_share_report": ["Save report"],
+    "08_settings": ["Save settings", "Back to defaults"],
 }
 
 
