@@ -89,7 +89,7 @@ def test_the_step_bar_links_every_guided_notebook():
     parser.feed(app_session.step_links())
     names = [p.name for p in sorted(paths.notebooks_dir().glob("[0-9][0-9]_*.ipynb"))]
     assert [href for href, _ in parser.links] == names
-    assert len(names) == 8
+    assert len(names) == 9  # 00–07, then 08 · Settings
     assert parser.links[1][1] == "01 Options and criteria"
 
 

@@ -79,12 +79,14 @@ def cell_score(rows, w, option, criterion):
 @quick
 @given(rows=notes, w=weights, option=st.integers(1, OPTIONS), criterion=st.integers(1, CRITERIA))
 def test_a_new_persons_note_moves_the_score_the_way_of_its_stance(rows, w, option, criterion):
+    """For beats neutral beats against. (Not strictly monotone within one side: each cell learns its own noise,
+    so a reading that contradicts the others more sharply is partly read as disagreement; a -2 can end a
+    hair above a -1. Stance strength still counts on its own: tests/test_evidence_engine.py.)"""
     said = [
         cell_score([*rows, {**alone(option, criterion, s, "interview"), "contact_id": 99}], w, option, criterion)
         for s in (-2, -1, 0, 1, 2)
     ]
-    assert all(later >= earlier - 1e-9 for earlier, later in zip(said, said[1:], strict=False))
-    assert said[-1] > said[0]
+    assert min(said[3:]) > said[2] > max(said[:2]), said
 
 
 @quick
