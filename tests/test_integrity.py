@@ -116,7 +116,7 @@ def test_a_tampered_workbook_is_refused_on_open_and_as_a_backup(tmp_path, sql, r
 def test_a_backup_with_the_right_tables_but_wrong_columns_is_refused_in_one_line(tmp_path):
     bad = tmp_path / "bad.sqlite"
     with sqlite3.connect(bad) as raw:
-        for (kind, name), _ in integrity.expected_schema().items():
+        for kind, name in integrity.expected_schema():
             if kind == "table":
                 raw.execute(f'CREATE TABLE "{name}" (id INTEGER PRIMARY KEY, junk TEXT)')
         raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -24,6 +24,7 @@ from . import integrity
 from .schema import MIGRATIONS, SCHEMA_VERSION
 from .workbook import Workbook
 
+
 def default_backup_dir(wb: Workbook) -> Path:
     """``backups/`` next to the workbook file."""
     if wb.in_memory:
