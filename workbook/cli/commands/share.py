@@ -46,19 +46,21 @@ def report(workbook_path: str | None, output: str | None, names: bool) -> None:
 
 @cli.command()
 @workbook_option
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(),
-    help="A folder (one CSV file per table) or a file ending in .xlsx (one sheet per table).",
-)
-def export(workbook_path: str | None, output: str) -> None:
+@click.option("-o", "--output", required=True, type=click.Path(),
+              help="A folder (one CSV file per table) or a file ending in .xlsx (one sheet per table).")
+@click.option("--raw", is_flag=True,
+              help="CSV: keep cells exactly as stored, even those a spreadsheet could run as a formula.")
+def export(workbook_path: str | None, output: str, raw: bool) -> None:
     """Export every table: a folder of CSV files, or one Excel workbook.
 
     The format follows the name: a name ending in .xlsx gives an Excel file,
     a folder name gives CSV files. The export holds everything, names and
     private notes included: keep it to yourself.
+
+    In CSV files, a cell beginning with =, +, -, @, a tab or a carriage
+    return gets a leading ' so a spreadsheet shows it as text instead of
+    running it as a formula (imported LinkedIn fields are written by other
+    people). --raw keeps the exact text.
 
     Example:
 
@@ -68,7 +70,7 @@ def export(workbook_path: str | None, output: str) -> None:
     """
     wb = open_for_command(workbook_path, create=False)
     with wb:
-        result = _export.export_workbook(wb, output)
+        result = _export.export_workbook(wb, output, raw=raw)
     click.echo(f"Exported {sum(result.rows.values())} rows ({result.format}) to {result.path}")
     for table, rows in result.rows.items():
         click.echo(f"  {table}: {rows}")
