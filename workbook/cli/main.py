@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import sqlite3
+import sys
 from collections.abc import Callable
 from typing import Any
 
 import click
 
 from ..errors import WorkbookError
+from ..store.integrity import explain
 from ..store.workbook import Workbook, open_workbook
 
 
@@ -23,6 +26,8 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (WorkbookError, ValueError, OSError) as exc:
             raise click.ClickException(str(exc) or exc.__class__.__name__) from None
+        except sqlite3.Error as exc:  # malformed, read-only, locked too long: one line that says what to do
+            raise click.ClickException(explain(exc)) from None
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

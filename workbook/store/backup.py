@@ -68,7 +68,7 @@ def backup_workbook(
     written = wb.backup_to(target)
     if verify:
         try:
-            with integrity.read_only(written) as copy:
+            with contextlib.closing(sqlite3.connect(str(written))) as copy:  # our own new file
                 integrity.quick_check(copy, f"the backup {written}")
         except WorkbookFileError as exc:
             written.unlink(missing_ok=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -118,7 +119,8 @@ def quick_check(conn: sqlite3.Connection, label: object, schema: str = "main") -
     except sqlite3.DatabaseError as exc:
         raise WorkbookFileError(f"{label} is damaged ({exc}); {RESTORE_HINT}") from None
     if rows != ["ok"]:
-        raise WorkbookFileError(f"{label} is damaged ({rows[0] if rows else 'no answer'}); {RESTORE_HINT}")
+        detail = " ".join(re.sub(r"\*\*\* in database \w+ \*\*\*", "", rows[0] if rows else "no answer").split())
+        raise WorkbookFileError(f"{label} is damaged ({detail}); {RESTORE_HINT}")
 
 
 def is_sqlite_file(path: Path) -> bool:
@@ -171,7 +173,7 @@ def identify(path: Path, *, verify: bool = True) -> int:
 
 def explain(exc: BaseException, path: object = "the workbook") -> str:
     """SQLite's error as one line that says what to do."""
-    text = str(exc)
+    text = " ".join(str(exc).split())
     low = text.lower()
     if "malformed" in low or "corrupt" in low or "disk i/o" in low:
         return f"{path} is damaged ({text}); {RESTORE_HINT}"

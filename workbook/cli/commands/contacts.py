@@ -26,7 +26,7 @@ def import_linkedin(file: str, workbook_path: str | None, dry_run: bool) -> None
 
         career-workbook import-linkedin ~/Downloads/Connections.csv
     """
-    with open_for_command(workbook_path) as wb:
+    with open_for_command(workbook_path, create=not dry_run) as wb:
         plan = linkedin.import_connections(wb, file, dry_run=dry_run)
     click.echo(f"new: {plan.new}")
     click.echo(f"duplicates: {plan.duplicates}")

@@ -87,7 +87,7 @@ def info(workbook_path: str | None) -> None:
 
         career-workbook info --workbook ~/career/2027.sqlite
     """
-    wb = open_for_command(workbook_path, quiet=True)
+    wb = open_for_command(workbook_path, create=False, quiet=True)
     click.echo(f"Workbook: {wb.path}")
     click.echo(f"Schema version: {wb.schema_version}")
     for table, count in wb.counts().items():

@@ -30,7 +30,7 @@ def due(workbook_path: str | None, on: str | None) -> None:
         career-workbook due --on 2026-03-16 --workbook ~/career/2027.sqlite
     """
     day = _on(on)
-    wb = open_for_command(workbook_path)
+    wb = open_for_command(workbook_path, create=False)
     try:
         actions = cadence.due_list(wb, day)
     finally:
@@ -64,7 +64,7 @@ def calendar(workbook_path: str | None, output: str, on: str | None) -> None:
         career-workbook calendar -o interviews.ics
     """
     day = _on(on)
-    wb = open_for_command(workbook_path)
+    wb = open_for_command(workbook_path, create=False)
     try:
         summary = calendar_ics.write_calendar(wb, output, day)
     finally:
