@@ -12,7 +12,11 @@ from ..main import cli, open_for_command, workbook_option
 @click.argument("file", type=click.Path(dir_okay=False))
 @workbook_option
 @click.option("--dry-run", is_flag=True, help="Only say what would be imported; write nothing.")
-def import_linkedin(file: str, workbook_path: str | None, dry_run: bool) -> None:
+@click.option("--max-size", "max_size", type=click.IntRange(min=1), default=linkedin.MAX_BYTES // (1024 * 1024),
+              show_default=True, metavar="MB", help="Refuse an export larger than this (uncompressed), in MB.")
+@click.option("--max-rows", "max_rows", type=click.IntRange(min=1), default=linkedin.MAX_ROWS, show_default=True,
+              metavar="N", help="Refuse an export with more connections than this.")
+def import_linkedin(file: str, workbook_path: str | None, dry_run: bool, max_size: int, max_rows: int) -> None:
     """Import your LinkedIn connections (Connections.csv from LinkedIn's data export).
 
     FILE is Connections.csv, or the whole export .zip. Connections already in
@@ -27,7 +31,9 @@ def import_linkedin(file: str, workbook_path: str | None, dry_run: bool) -> None
         career-workbook import-linkedin ~/Downloads/Connections.csv
     """
     with open_for_command(workbook_path, create=not dry_run) as wb:
-        plan = linkedin.import_connections(wb, file, dry_run=dry_run)
+        plan = linkedin.import_connections(
+            wb, file, dry_run=dry_run, max_bytes=max_size * 1024 * 1024, max_rows=max_rows
+        )
     click.echo(f"new: {plan.new}")
     click.echo(f"duplicates: {plan.duplicates}")
     click.echo(f"skipped: {plan.skipped}")
