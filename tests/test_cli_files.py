@@ -119,9 +119,9 @@ def test_a_damaged_workbook_is_reported_before_anything_answers(damaged, tmp_pat
 def test_backup_refuses_a_damaged_source_and_verifies_its_copy(damaged, tmp_path, monkeypatch):
     from workbook.store import backup as backup_module
 
-    with Workbook(damaged, verify=False) as wb:  # opened without the check: backup checks again
-        with pytest.raises(WorkbookFileError, match="damaged"):
-            backup_module.backup_workbook(wb, tmp_path / "copy.sqlite")
+    # opened without the check: backup checks again
+    with Workbook(damaged, verify=False) as wb, pytest.raises(WorkbookFileError, match="damaged"):
+        backup_module.backup_workbook(wb, tmp_path / "copy.sqlite")
     assert not (tmp_path / "copy.sqlite").exists()
     good = tmp_path / "good.sqlite"
     with open_workbook(good) as wb:

@@ -28,11 +28,13 @@ def zip_bomb(tmp_path_factory):
     """About 1 MB of zip holding 1 GiB of Connections.csv (built here, never committed)."""
     path = tmp_path_factory.mktemp("bomb") / "export.zip"
     chunk = b"\x00" * (1 << 20)
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        with archive.open("Connections.csv", "w", force_zip64=True) as member:
-            member.write(HEADER.encode())
-            for _ in range(1024):
-                member.write(chunk)
+    with (
+        zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        archive.open("Connections.csv", "w", force_zip64=True) as member,
+    ):
+        member.write(HEADER.encode())
+        for _ in range(1024):
+            member.write(chunk)
     return path
 
 
