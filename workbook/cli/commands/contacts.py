@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from ...people import linkedin
-from ..main import cli, open_for_command, workbook_option
+from ...textsafety import terminal
+from ..main import cli, echo, open_for_command, workbook_option
 
 
 @cli.command("import-linkedin")
@@ -34,12 +35,12 @@ def import_linkedin(file: str, workbook_path: str | None, dry_run: bool, max_siz
         plan = linkedin.import_connections(
             wb, file, dry_run=dry_run, max_bytes=max_size * 1024 * 1024, max_rows=max_rows
         )
-    click.echo(f"new: {plan.new}")
-    click.echo(f"duplicates: {plan.duplicates}")
-    click.echo(f"skipped: {plan.skipped}")
+    echo(f"new: {plan.new}")
+    echo(f"duplicates: {plan.duplicates}")
+    echo(f"skipped: {plan.skipped}")
     for row in plan.preview[plan.preview["outcome"] == "skipped"].itertuples(index=False):  # say why
-        click.echo(f"  line {row.line}: {row.why}")
+        echo(f"  line {row.line}: {terminal(row.why)}")
     if dry_run:
-        click.echo(f"Dry run: nothing written; {plan.new} contacts would be imported.")
+        echo(f"Dry run: nothing written; {plan.new} contacts would be imported.")
     else:
-        click.echo(f"Imported {len(plan.ids)} contacts.")
+        echo(f"Imported {len(plan.ids)} contacts.")

@@ -10,7 +10,7 @@ import click
 
 from ... import demo as _demo
 from .. import launch as _launch
-from ..main import cli, open_for_command, workbook_option
+from ..main import cli, echo, open_for_command, workbook_option
 
 
 @cli.command()
@@ -39,12 +39,12 @@ def lab(workbook_path: str | None, port: int | None, no_browser: bool, notebooks
     """
     wb = open_for_command(workbook_path)
     path = wb.path
-    click.echo(wb.describe(), err=True)
+    echo(wb.describe(), err=True)
     wb.close()
     folder, copied = _launch.prepare_notebooks(notebooks_dir)
     if copied:
-        click.echo(f"Copied {len(copied)} guided notebooks to {folder}", err=True)
-    click.echo(f"Opening JupyterLab on {folder}", err=True)
+        echo(f"Copied {len(copied)} guided notebooks to {folder}", err=True)
+    echo(f"Opening JupyterLab on {folder}", err=True)
     argv = _launch.lab_command(folder, port=port, open_browser=not no_browser)
     env = {**os.environ, "CAREER_WORKBOOK": str(path)}
     sys.exit(subprocess.call(argv, env=env))
@@ -73,8 +73,8 @@ def demo(workbook_path: str | None, force: bool) -> None:
         career-workbook demo --workbook /tmp/example.sqlite --force
     """
     wb = _demo.build_demo(workbook_path, overwrite=force)
-    click.echo(f"Demo workbook written: {wb.path}")
-    click.echo(wb.describe())
+    echo(f"Demo workbook written: {wb.path}")
+    echo(wb.describe())
     wb.close()
 
 
@@ -88,8 +88,8 @@ def info(workbook_path: str | None) -> None:
         career-workbook info --workbook ~/career/2027.sqlite
     """
     wb = open_for_command(workbook_path, create=False, quiet=True)
-    click.echo(f"Workbook: {wb.path}")
-    click.echo(f"Schema version: {wb.schema_version}")
+    echo(f"Workbook: {wb.path}")
+    echo(f"Schema version: {wb.schema_version}")
     for table, count in wb.counts().items():
-        click.echo(f"{table}: {count}")
+        echo(f"{table}: {count}")
     wb.close()

@@ -8,7 +8,8 @@ from ...paths import resolve
 from ...report import build as _report
 from ...store import backup as _backup
 from ...store import export as _export
-from ..main import cli, open_for_command, workbook_option
+from ...textsafety import terminal_lines
+from ..main import cli, echo, open_for_command, workbook_option
 
 
 @cli.command()
@@ -41,7 +42,7 @@ def report(workbook_path: str | None, output: str | None, names: bool) -> None:
         path = _report.write_report(wb, output, names=names)
     size = path.stat().st_size / 1024
     privacy = "with contacts' names" if names else "contacts shown as role and organisation, no names"
-    click.echo(f"Report written: {path} ({size:.0f} KB, {privacy})")
+    echo(f"Report written: {path} ({size:.0f} KB, {privacy})")
 
 
 @cli.command()
@@ -71,9 +72,9 @@ def export(workbook_path: str | None, output: str, raw: bool) -> None:
     wb = open_for_command(workbook_path, create=False)
     with wb:
         result = _export.export_workbook(wb, output, raw=raw)
-    click.echo(f"Exported {sum(result.rows.values())} rows ({result.format}) to {result.path}")
+    echo(f"Exported {sum(result.rows.values())} rows ({result.format}) to {result.path}")
     for table, rows in result.rows.items():
-        click.echo(f"  {table}: {rows}")
+        echo(f"  {table}: {rows}")
 
 
 @cli.command()
@@ -97,7 +98,7 @@ def backup(workbook_path: str | None, output: str | None) -> None:
     wb = open_for_command(workbook_path, create=False)
     with wb:
         path = _backup.backup_workbook(wb, output)
-    click.echo(f"Backup written: {path}")
+    echo(f"Backup written: {path}")
 
 
 @cli.command()
@@ -119,12 +120,11 @@ def restore(workbook_path: str | None, file: str, yes: bool) -> None:
     incoming = _backup.check_backup(file)
     if not yes:
         what = ", ".join(f"{n} {t}" for t, n in incoming.items())
-        click.echo(f"Backup {file} holds {what}.")
-        click.confirm(
-            f"Replace the workbook {target} with it? (a copy of the current one is kept)", abort=True, err=True
-        )
+        echo(f"Backup {file} holds {what}.")
+        click.confirm(terminal_lines(f"Replace the workbook {target} with it? (a copy of the current one is kept)"),
+                      abort=True, err=True)
     result = _backup.restore_workbook(file, target)
     if result.replaced_backup is not None:
-        click.echo(f"The workbook it replaced was saved to {result.replaced_backup}")
+        echo(f"The workbook it replaced was saved to {result.replaced_backup}")
     what = ", ".join(f"{n} {t}" for t, n in result.counts.items())
-    click.echo(f"Restored {result.workbook} from {result.source}: {what}")
+    echo(f"Restored {result.workbook} from {result.source}: {what}")
