@@ -24,12 +24,19 @@ from ..main import cli, echo, open_for_command, workbook_option
     default=None,
     help="Folder for your copy of the guided notebooks (default: in your user data folder).",
 )
-def lab(workbook_path: str | None, port: int | None, no_browser: bool, notebooks_dir: str | None) -> None:
+@click.option("--ip", default=_launch.HOST, show_default=True,
+              help="Address to listen on: this computer only (127.0.0.1, localhost or ::1).")
+def lab(workbook_path: str | None, port: int | None, no_browser: bool, notebooks_dir: str | None, ip: str) -> None:
     """Open the guided notebooks in JupyterLab on your workbook.
 
     The workbook is created if it does not exist yet. When the package is
     installed (not run from a source checkout) the notebooks are copied to a
     folder of yours first; notebooks you have already edited are not replaced.
+
+    JupyterLab listens on 127.0.0.1 only and asks for a fresh token; these
+    settings are given on its command line, so a Jupyter configuration file
+    cannot open it to the network. To share with several people, use
+    JupyterHub (see deploy/).
 
     Example:
 
@@ -37,6 +44,14 @@ def lab(workbook_path: str | None, port: int | None, no_browser: bool, notebooks
 
         career-workbook lab --workbook ~/career/2027.sqlite
     """
+    if ip.strip().strip("[]") not in _launch.LOOPBACK:
+        raise click.ClickException(
+            f"career-workbook lab listens on this computer only (127.0.0.1), not on {ip}: a workbook holds "
+            "private notes. To share with several people, run JupyterHub (see deploy/)."
+        )
+    for config, address in _launch.configured_elsewhere():
+        echo(f"Note: {config} asks Jupyter to listen on {address}; career-workbook lab ignores that and "
+             "listens on 127.0.0.1 only, with a token.", err=True)
     wb = open_for_command(workbook_path)
     path = wb.path
     echo(wb.describe(), err=True)
@@ -46,6 +61,7 @@ def lab(workbook_path: str | None, port: int | None, no_browser: bool, notebooks
         echo(f"Copied {len(copied)} guided notebooks to {folder}", err=True)
     echo(f"Opening JupyterLab on {folder}", err=True)
     argv = _launch.lab_command(folder, port=port, open_browser=not no_browser)
+    echo("JupyterLab listens on 127.0.0.1 only, with a token (the address it prints includes it).", err=True)
     env = {**os.environ, "CAREER_WORKBOOK": str(path)}
     sys.exit(subprocess.call(argv, env=env))
 
