@@ -73,7 +73,7 @@ def test_a_hostile_user_config_cannot_open_the_server(tmp_path):
             assert server.poll() is None and time.monotonic() < deadline, "JupyterLab did not start"
             time.sleep(0.5)
         assert _status(f"http://127.0.0.1:{port}/api/status") == 403, "a token is required"
-        bound = subprocess.run(["ss", "-ltnp"], capture_output=True, text=True).stdout
+        bound = subprocess.run(["ss", "-ltnp"], capture_output=True, text=True, check=True).stdout
         mine = [line for line in bound.splitlines() if f":{port} " in line]
         assert mine and all("127.0.0.1:" in line for line in mine), mine
         outside = socket.gethostbyname(socket.gethostname())
