@@ -16,6 +16,7 @@ Two guards, applied while the report's content is gathered:
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
@@ -39,17 +40,25 @@ _WHOLE = {"text", "title", "description", "questions", "name", "criterion", "opt
 def guard_tables(view: Any, privacy: Privacy) -> None:
     """Make ``view.table`` (a report's private view of the workbook) give guarded text columns."""
     read = view.table
+    done: dict[Any, Any] = {}  # each table guarded once per report
 
     def table(name: str, *args: Any, **kwargs: Any):
+        key = (name, args, tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items())))
+        try:
+            return done[key].copy(deep=False)
+        except (KeyError, TypeError):
+            pass
         frame = read(name, *args, **kwargs)
         columns = [c for c in TEXT_COLUMNS.get(name, ()) if c in frame.columns]
-        if not columns or frame.empty:
-            return frame
-        changed = {c: frame[c].map(lambda v: privacy.scrub(without_bidi_controls(v)) if isinstance(v, str) else v)
-                   for c in columns}
-        if name == "contacts" and not privacy.names and "name" in frame.columns and "id" in frame.columns:
-            changed["name"] = frame["id"].map(lambda i: privacy.label(int(i)))
-        return frame.assign(**changed)
+        if columns and not frame.empty:
+            changed = {c: frame[c].map(lambda v: privacy.scrub(without_bidi_controls(v)) if isinstance(v, str) else v)
+                       for c in columns}
+            if name == "contacts" and not privacy.names and "name" in frame.columns and "id" in frame.columns:
+                changed["name"] = frame["id"].map(lambda i: privacy.label(int(i)))
+            frame = frame.assign(**changed)
+        with contextlib.suppress(TypeError):  # an argument that cannot be a key is simply not remembered
+            done[key] = frame
+        return frame.copy(deep=False)
 
     view.table = table
 
