@@ -61,6 +61,10 @@ def run(quick: bool = False) -> list[dict]:
     note = f"{insights:,} insights, {size:.0f} MB file, warm cache, median of {runs}"
     return [
         row(f"quick_check ({insights:,} insights)", check, bare, f"PRAGMA quick_check vs a bare open; {note}"),
-        row(f"open_workbook with its checks ({insights:,} insights)", full, bare,
-            f"identify read-only + quick_check + schema check + WAL open vs a bare open; {note}"),
+        row(
+            f"open_workbook with its checks ({insights:,} insights)",
+            full,
+            bare,
+            f"identify read-only + quick_check + schema check + WAL open vs a bare open; {note}",
+        ),
     ]

@@ -94,7 +94,7 @@ def _damage(path: Path) -> None:
     data = bytearray(path.read_bytes())
     page = 4096
     for start in range(len(data) // 2 // page * page, len(data) - page, page):
-        data[start + 8:start + 200] = b"\xff" * 192
+        data[start + 8 : start + 200] = b"\xff" * 192
     path.write_bytes(bytes(data))
 
 
@@ -148,12 +148,15 @@ def test_backup_to_a_new_folder_writes_a_dated_file_inside_it(tmp_path):
     assert len(inside) == 1 and inside[0].name.startswith("workbook-") and inside[0].suffix == ".sqlite"
 
 
-@pytest.mark.parametrize("message,expected", [
-    ("database disk image is malformed", "restore it from a backup"),
-    ("attempt to write a readonly database", "check the permissions"),
-    ("database is locked", "try again"),
-    ("unable to open database file", "check the permissions"),
-])
+@pytest.mark.parametrize(
+    "message,expected",
+    [
+        ("database disk image is malformed", "restore it from a backup"),
+        ("attempt to write a readonly database", "check the permissions"),
+        ("database is locked", "try again"),
+        ("unable to open database file", "check the permissions"),
+    ],
+)
 def test_sqlite_errors_during_a_command_become_one_line(tmp_path, monkeypatch, message, expected):
     path = tmp_path / "workbook.sqlite"
     open_workbook(path).close()

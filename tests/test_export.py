@@ -118,8 +118,14 @@ def test_cli_export_bad_suffix(rich, tmp_path):
     assert "Error: output:" in result.output and ".xlsx" in result.output
 
 
-HOSTILE = {"name": "@SUM(A1) Jones", "organization": "-2+3+cmd|' /C calc'!A0", "role": "=1+1",
-           "notes": "+44 20 7946 0000", "email": "\tx@example.com", "profile_url": "\rhttps://x.example"}
+HOSTILE = {
+    "name": "@SUM(A1) Jones",
+    "organization": "-2+3+cmd|' /C calc'!A0",
+    "role": "=1+1",
+    "notes": "+44 20 7946 0000",
+    "email": "\tx@example.com",
+    "profile_url": "\rhttps://x.example",
+}
 
 
 def test_csv_neutralises_cells_a_spreadsheet_would_run(wb, tmp_path):

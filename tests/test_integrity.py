@@ -94,14 +94,17 @@ def test_restore_refuses_a_backup_with_triggers_and_installs_nothing(tmp_path, o
         assert {kind for kind, _ in integrity.read_schema(wb.conn)} == {"table", "index"}
 
 
-@pytest.mark.parametrize("sql,reason", [
-    ("CREATE TABLE stolen (note TEXT)", "table 'stolen'"),
-    ("CREATE VIEW peek AS SELECT * FROM contacts", "view 'peek'"),
-    ("CREATE TRIGGER t AFTER INSERT ON contacts BEGIN SELECT 1; END", "trigger 't'"),
-    ("CREATE INDEX extra ON contacts(name)", "index 'extra'"),
-    ("ALTER TABLE contacts ADD COLUMN secret TEXT", "column 'secret'"),
-    ("DROP INDEX insights_option", "index 'insights_option' is missing"),
-])
+@pytest.mark.parametrize(
+    "sql,reason",
+    [
+        ("CREATE TABLE stolen (note TEXT)", "table 'stolen'"),
+        ("CREATE VIEW peek AS SELECT * FROM contacts", "view 'peek'"),
+        ("CREATE TRIGGER t AFTER INSERT ON contacts BEGIN SELECT 1; END", "trigger 't'"),
+        ("CREATE INDEX extra ON contacts(name)", "index 'extra'"),
+        ("ALTER TABLE contacts ADD COLUMN secret TEXT", "column 'secret'"),
+        ("DROP INDEX insights_option", "index 'insights_option' is missing"),
+    ],
+)
 def test_a_tampered_workbook_is_refused_on_open_and_as_a_backup(tmp_path, sql, reason):
     path = _closed_workbook(tmp_path)
     _tamper(path, sql)

@@ -62,8 +62,12 @@ def test_a_hostile_user_config_cannot_open_the_server(tmp_path):
     config = tmp_path / "config"
     config.mkdir()
     (config / "jupyter_server_config.json").write_text(json.dumps(HOSTILE_CONFIG))
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(config),
-           "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "ws"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt")}
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(config),
+        "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "ws"),
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"),
+    }
     port = launch.free_port(9400)
     argv = launch.lab_command(tmp_path, port=port, open_browser=False, token="s3cret-token")
     server = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -20,7 +20,9 @@ HEADER = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n
 
 
 def _rows(n: int) -> str:
-    return HEADER + "".join(f"Ann{i},Lee,https://www.linkedin.com/in/ann{i},,Acme,Nurse,07 Dec 2025\n" for i in range(n))
+    return HEADER + "".join(
+        f"Ann{i},Lee,https://www.linkedin.com/in/ann{i},,Acme,Nurse,07 Dec 2025\n" for i in range(n)
+    )
 
 
 @pytest.fixture(scope="module")

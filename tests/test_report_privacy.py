@@ -124,16 +124,26 @@ FIRST = st.from_regex(r"[QXZJKW][aeiouáéíóúäöü][bcdfghjklmnpqrstvwxz][ae
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(first=FIRST, last=FIRST, form=st.sampled_from(["plain", "upper", "lower", "folded", "nfd", "possessive",
-                                                        "colon", "surname", "first"]),
-       template=st.sampled_from(["{} said the pay is fine", "Talk to {} first", "{} — long hours",
-                                 "hours (per {}) are long"]))
+@given(
+    first=FIRST,
+    last=FIRST,
+    form=st.sampled_from(["plain", "upper", "lower", "folded", "nfd", "possessive", "colon", "surname", "first"]),
+    template=st.sampled_from(
+        ["{} said the pay is fine", "Talk to {} first", "{} — long hours", "hours (per {}) are long"]
+    ),
+)
 def test_property_no_generated_name_survives_in_the_report(chart_text, tmp_path_factory, first, last, form, template):
     full = f"{first} {last}"
     shown = {
-        "plain": full, "upper": full.upper(), "lower": full.lower(), "folded": fold(full).title(),
-        "nfd": unicodedata.normalize("NFD", full), "possessive": f"{first}'s", "colon": f"{full.upper()}:",
-        "surname": last, "first": first,
+        "plain": full,
+        "upper": full.upper(),
+        "lower": full.lower(),
+        "folded": fold(full).title(),
+        "nfd": unicodedata.normalize("NFD", full),
+        "possessive": f"{first}'s",
+        "colon": f"{full.upper()}:",
+        "surname": last,
+        "first": first,
     }[form]
     email = f"{fold(first)}.{fold(last)}(at)mail.example.org"
     path = tmp_path_factory.mktemp("prop") / "wb.sqlite"

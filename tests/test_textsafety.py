@@ -71,7 +71,7 @@ def test_import_preview_prints_no_escape_sequences(wb, tmp_path):
     export = tmp_path / "Connections.csv"
     export.write_text(
         "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
-        f"\"{NAME}\",Lee,,,Acme,Nurse,07 Dec 2025\n"
+        f'"{NAME}",Lee,,,Acme,Nurse,07 Dec 2025\n'
         f",{CLEAR},,,{TITLE},Nurse,07 Dec 2025\n",
         encoding="utf-8",
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import sqlite3
-import sys
 from collections.abc import Callable
 from typing import Any
 

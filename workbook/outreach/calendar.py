@@ -104,9 +104,11 @@ def build_calendar(
             about = ", ".join(str(x) for x in (person.role, person.organization) if str(x or "").strip())
             event.add(
                 "description",
-                ics(f"{person.name}" + (f" — {about}" if about else "") + "\n"
+                ics(
+                    f"{person.name}" + (f" — {about}" if about else "") + "\n"
                     f"Keep to the {int(conv.duration_min)} minutes you asked for. "
-                    "Ask who else you should talk to. Thank them within 24 hours."),
+                    "Ask who else you should talk to. Thank them within 24 hours."
+                ),
             )
             cal.add_component(event)
 

@@ -124,8 +124,10 @@ def _size(n: int) -> str:
 def _too_big(label: str, size: int | None, max_bytes: int) -> ValidationError:
     what = f"is {_size(size)}" if size is not None else "is larger than that"
     return ValidationError(
-        "file", f"{label} {what}, over the limit of {_size(max_bytes)} for a LinkedIn export; "
-        "nothing was read (raise the limit with --max-size if the file is really yours)")
+        "file",
+        f"{label} {what}, over the limit of {_size(max_bytes)} for a LinkedIn export; "
+        "nothing was read (raise the limit with --max-size if the file is really yours)",
+    )
 
 
 def _read_at_most(fh: Any, limit: int, chunk: int = 1 << 20) -> bytes:
@@ -238,8 +240,11 @@ def parse_date(text: str) -> str | None:
 
 
 def read_export(
-    source: str | os.PathLike | bytes, name: str | None = None, *,
-    max_bytes: int = MAX_BYTES, max_rows: int = MAX_ROWS,
+    source: str | os.PathLike | bytes,
+    name: str | None = None,
+    *,
+    max_bytes: int = MAX_BYTES,
+    max_rows: int = MAX_ROWS,
 ) -> Export:
     """Read a LinkedIn ``Connections.csv`` (or the export ``.zip``) from a path or bytes.
 
@@ -268,8 +273,10 @@ def read_export(
                 continue
             if len(export.rows) >= max_rows:
                 raise ValidationError(
-                    "file", f"{label} has more than {max_rows:,} connections, the limit for one import; "
-                    "nothing was imported (raise the limit with --max-rows if the file is really yours)")
+                    "file",
+                    f"{label} has more than {max_rows:,} connections, the limit for one import; "
+                    "nothing was imported (raise the limit with --max-rows if the file is really yours)",
+                )
             record = {key: _cell(row, i) for key, i in columns.items()}
             export.rows.append({"line": start, **record})
     except csv.Error as exc:
@@ -359,8 +366,13 @@ def preview_import(wb: Any, source: str | os.PathLike | bytes | Export, name: st
 
 
 def import_connections(
-    wb: Any, source: str | os.PathLike | bytes | Export, *, dry_run: bool = False, name: str | None = None,
-    max_bytes: int = MAX_BYTES, max_rows: int = MAX_ROWS,
+    wb: Any,
+    source: str | os.PathLike | bytes | Export,
+    *,
+    dry_run: bool = False,
+    name: str | None = None,
+    max_bytes: int = MAX_BYTES,
+    max_rows: int = MAX_ROWS,
 ) -> ImportPlan:
     """Import the new connections of a LinkedIn export into ``wb`` (all or none); returns the plan.
 

@@ -56,8 +56,10 @@ class Privacy:
     def __init__(self, contacts: pd.DataFrame, names: bool = False):
         self.names = names
         columns = [contacts[c].astype(str).tolist() for c in ("name", "role", "organization")]
-        self._people = {int(i): (name, role.strip(), org.strip())
-                        for i, name, role, org in zip(contacts["id"].tolist(), *columns, strict=True)}
+        self._people = {
+            int(i): (name, role.strip(), org.strip())
+            for i, name, role, org in zip(contacts["id"].tolist(), *columns, strict=True)
+        }
         self._tokens: set[str] = set()
         for name, _, _ in self._people.values():
             self._tokens |= name_tokens(name)
@@ -86,7 +88,7 @@ class Privacy:
         def word(match: re.Match) -> str:
             full = match.group(0)
             core = full.rstrip(".-")
-            return NAME + full[len(core):] if self._is_name(core) else full
+            return NAME + full[len(core) :] if self._is_name(core) else full
 
         return _REPEATED.sub(NAME, _WORD.sub(word, text))
 

@@ -51,8 +51,10 @@ def guard_tables(view: Any, privacy: Privacy) -> None:
         frame = read(name, *args, **kwargs)
         columns = [c for c in TEXT_COLUMNS.get(name, ()) if c in frame.columns]
         if columns and not frame.empty:
-            changed = {c: frame[c].map(lambda v: privacy.scrub(without_bidi_controls(v)) if isinstance(v, str) else v)
-                       for c in columns}
+            changed = {
+                c: frame[c].map(lambda v: privacy.scrub(without_bidi_controls(v)) if isinstance(v, str) else v)
+                for c in columns
+            }
             if name == "contacts" and not privacy.names and "name" in frame.columns and "id" in frame.columns:
                 changed["name"] = frame["id"].map(lambda i: privacy.label(int(i)))
             frame = frame.assign(**changed)
@@ -87,7 +89,7 @@ def _isolated(text: str, pattern: re.Pattern | None) -> str:
     for match in pattern.finditer(text):
         if match.start() == 0 and match.end() == len(text):
             return text  # user text on its own: the template isolates it
-        pieces += [escape(text[last:match.start()]), Markup("<bdi>%s</bdi>") % match.group(0)]
+        pieces += [escape(text[last : match.start()]), Markup("<bdi>%s</bdi>") % match.group(0)]
         last = match.end()
     if not pieces:
         return text

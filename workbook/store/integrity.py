@@ -49,16 +49,27 @@ def read_schema(conn: sqlite3.Connection, schema: str = "main") -> Schema:
         if kind != "table":
             found[(kind, name)] = ()
             continue
-        columns = tuple(conn.execute("SELECT name, upper(type), \"notnull\", dflt_value, pk, hidden "
-                                     "FROM pragma_table_xinfo(?, ?) ORDER BY cid", (name, schema)))
-        keys = tuple(conn.execute('SELECT "table", "from", "to", on_update, on_delete, "match" '
-                                  "FROM pragma_foreign_key_list(?, ?) ORDER BY id, seq", (name, schema)))
+        columns = tuple(
+            conn.execute(
+                'SELECT name, upper(type), "notnull", dflt_value, pk, hidden '
+                "FROM pragma_table_xinfo(?, ?) ORDER BY cid",
+                (name, schema),
+            )
+        )
+        keys = tuple(
+            conn.execute(
+                'SELECT "table", "from", "to", on_update, on_delete, "match" '
+                "FROM pragma_foreign_key_list(?, ?) ORDER BY id, seq",
+                (name, schema),
+            )
+        )
         found[("table", name)] = (columns, keys)
         for index, unique, origin, partial in conn.execute(
             'SELECT name, "unique", origin, partial FROM pragma_index_list(?, ?) ORDER BY name', (name, schema)
         ):
-            cols = tuple(r[0] for r in conn.execute(
-                "SELECT name FROM pragma_index_info(?, ?) ORDER BY seqno", (index, schema)))
+            cols = tuple(
+                r[0] for r in conn.execute("SELECT name FROM pragma_index_info(?, ?) ORDER BY seqno", (index, schema))
+            )
             found[("index", index)] = (name, unique, origin, partial, cols)
     return found
 
@@ -131,8 +142,9 @@ def is_sqlite_file(path: Path) -> bool:
 @contextlib.contextmanager
 def read_only(path: Path) -> Iterator[sqlite3.Connection]:
     """A connection that cannot change the file at ``path`` (no journal, no WAL switch)."""
-    conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None,
-                           timeout=5.0, check_same_thread=False)
+    conn = sqlite3.connect(
+        path.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None, timeout=5.0, check_same_thread=False
+    )
     try:
         yield conn
     finally:
@@ -180,11 +192,15 @@ def explain(exc: BaseException, path: object = "the workbook") -> str:
     if "not a database" in low or "file is encrypted" in low:
         return f"{path} is not a Career Workbook ({text})"
     if "readonly" in low or "read-only" in low or "unable to open" in low or "permission" in low:
-        return (f"{path} cannot be written ({text}); check the permissions of the file and its folder, "
-                "or copy it somewhere you can write")
+        return (
+            f"{path} cannot be written ({text}); check the permissions of the file and its folder, "
+            "or copy it somewhere you can write"
+        )
     if "locked" in low or "busy" in low:
-        return (f"{path} is busy: another program kept it locked too long ({text}); finish or close the "
-                "other notebook or command using it, then try again")
+        return (
+            f"{path} is busy: another program kept it locked too long ({text}); finish or close the "
+            "other notebook or command using it, then try again"
+        )
     if "no such table" in low or "no such column" in low:
         return f"{path} is not a Career Workbook as it should be ({text}); {RESTORE_HINT}"
     return f"{path}: {text}"

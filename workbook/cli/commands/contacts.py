@@ -13,10 +13,24 @@ from ..main import cli, echo, open_for_command, workbook_option
 @click.argument("file", type=click.Path(dir_okay=False))
 @workbook_option
 @click.option("--dry-run", is_flag=True, help="Only say what would be imported; write nothing.")
-@click.option("--max-size", "max_size", type=click.IntRange(min=1), default=linkedin.MAX_BYTES // (1024 * 1024),
-              show_default=True, metavar="MB", help="Refuse an export larger than this (uncompressed), in MB.")
-@click.option("--max-rows", "max_rows", type=click.IntRange(min=1), default=linkedin.MAX_ROWS, show_default=True,
-              metavar="N", help="Refuse an export with more connections than this.")
+@click.option(
+    "--max-size",
+    "max_size",
+    type=click.IntRange(min=1),
+    default=linkedin.MAX_BYTES // (1024 * 1024),
+    show_default=True,
+    metavar="MB",
+    help="Refuse an export larger than this (uncompressed), in MB.",
+)
+@click.option(
+    "--max-rows",
+    "max_rows",
+    type=click.IntRange(min=1),
+    default=linkedin.MAX_ROWS,
+    show_default=True,
+    metavar="N",
+    help="Refuse an export with more connections than this.",
+)
 def import_linkedin(file: str, workbook_path: str | None, dry_run: bool, max_size: int, max_rows: int) -> None:
     """Import your LinkedIn connections (Connections.csv from LinkedIn's data export).
 

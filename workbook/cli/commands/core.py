@@ -24,8 +24,12 @@ from ..main import cli, echo, open_for_command, workbook_option
     default=None,
     help="Folder for your copy of the guided notebooks (default: in your user data folder).",
 )
-@click.option("--ip", default=_launch.HOST, show_default=True,
-              help="Address to listen on: this computer only (127.0.0.1, localhost or ::1).")
+@click.option(
+    "--ip",
+    default=_launch.HOST,
+    show_default=True,
+    help="Address to listen on: this computer only (127.0.0.1, localhost or ::1).",
+)
 def lab(workbook_path: str | None, port: int | None, no_browser: bool, notebooks_dir: str | None, ip: str) -> None:
     """Open the guided notebooks in JupyterLab on your workbook.
 
@@ -50,8 +54,11 @@ def lab(workbook_path: str | None, port: int | None, no_browser: bool, notebooks
             "private notes. To share with several people, run JupyterHub (see deploy/)."
         )
     for config, address in _launch.configured_elsewhere():
-        echo(f"Note: {config} asks Jupyter to listen on {address}; career-workbook lab ignores that and "
-             "listens on 127.0.0.1 only, with a token.", err=True)
+        echo(
+            f"Note: {config} asks Jupyter to listen on {address}; career-workbook lab ignores that and "
+            "listens on 127.0.0.1 only, with a token.",
+            err=True,
+        )
     wb = open_for_command(workbook_path)
     path = wb.path
     echo(wb.describe(), err=True)

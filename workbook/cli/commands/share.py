@@ -47,10 +47,16 @@ def report(workbook_path: str | None, output: str | None, names: bool) -> None:
 
 @cli.command()
 @workbook_option
-@click.option("-o", "--output", required=True, type=click.Path(),
-              help="A folder (one CSV file per table) or a file ending in .xlsx (one sheet per table).")
-@click.option("--raw", is_flag=True,
-              help="CSV: keep cells exactly as stored, even those a spreadsheet could run as a formula.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(),
+    help="A folder (one CSV file per table) or a file ending in .xlsx (one sheet per table).",
+)
+@click.option(
+    "--raw", is_flag=True, help="CSV: keep cells exactly as stored, even those a spreadsheet could run as a formula."
+)
 def export(workbook_path: str | None, output: str, raw: bool) -> None:
     """Export every table: a folder of CSV files, or one Excel workbook.
 
@@ -121,8 +127,11 @@ def restore(workbook_path: str | None, file: str, yes: bool) -> None:
     if not yes:
         what = ", ".join(f"{n} {t}" for t, n in incoming.items())
         echo(f"Backup {file} holds {what}.")
-        click.confirm(terminal_lines(f"Replace the workbook {target} with it? (a copy of the current one is kept)"),
-                      abort=True, err=True)
+        click.confirm(
+            terminal_lines(f"Replace the workbook {target} with it? (a copy of the current one is kept)"),
+            abort=True,
+            err=True,
+        )
     result = _backup.restore_workbook(file, target)
     if result.replaced_backup is not None:
         echo(f"The workbook it replaced was saved to {result.replaced_backup}")
