@@ -16,6 +16,7 @@ too (``maya.chen(at)example.com``, ``maya [at] example [dot] com``).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -34,6 +35,7 @@ _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net
 _REPEATED = re.compile(re.escape(NAME) + r"(?:\s+" + re.escape(NAME) + r")+")
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """``text`` for comparing names: compatibility-decomposed, without accents, case-folded."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -60,6 +62,7 @@ class Privacy:
             int(i): (name, role.strip(), org.strip())
             for i, name, role, org in zip(contacts["id"].tolist(), *columns, strict=True)
         }
+        self._scrubbed: dict[str, str] = {}  # the same role or organisation comes back many times
         self._tokens: set[str] = set()
         for name, _, _ in self._people.values():
             self._tokens |= name_tokens(name)
@@ -82,6 +85,12 @@ class Privacy:
     def scrub(self, text: str) -> str:
         if self.names or not text:
             return text
+        done = self._scrubbed.get(text)
+        if done is None:
+            done = self._scrubbed[text] = self._scrub(text)
+        return done
+
+    def _scrub(self, text: str) -> str:
         text = unicodedata.normalize("NFC", str(text))
         text = _URL.sub(LINK, _EMAIL.sub(EMAIL, text))
 
