@@ -18,6 +18,7 @@ import contextlib
 import functools
 import re
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -151,6 +152,16 @@ def read_only(path: Path) -> Iterator[sqlite3.Connection]:
         conn.close()
 
 
+def _stays_empty(path: Path, wait_s: float = 0.5) -> bool:
+    """True for an empty file that stays empty a moment (another process creating a workbook writes at once)."""
+    deadline = time.monotonic() + wait_s
+    while path.stat().st_size == 0:
+        if time.monotonic() >= deadline:
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def identify(path: Path, *, verify: bool = True) -> int:
     """The schema version of the existing file at ``path``, read without changing the file.
 
@@ -158,7 +169,7 @@ def identify(path: Path, *, verify: bool = True) -> int:
     SQLite, another application's SQLite file, a workbook from a newer version,
     a schema that is not exactly a Career Workbook's, and (``verify``) a damaged file.
     """
-    if path.stat().st_size == 0:
+    if _stays_empty(path):
         raise WorkbookFileError(f"{path} is an empty file, not a Career Workbook; give another file name")
     if not is_sqlite_file(path):
         raise WorkbookFileError(f"{path} is not a workbook file (not an SQLite file)")
