@@ -154,3 +154,12 @@ def test_property_no_generated_name_survives_in_the_report(chart_text, tmp_path_
     tokens = {fold(first), fold(last)}
     assert leaks(text, tokens) == set(), (shown, template)
     assert "mail.example" not in text
+
+
+def test_a_workbook_file_name_with_an_override_cannot_reverse_the_header(tmp_path, chart_text):
+    with open_workbook(tmp_path / "\u202ekroweman.sqlite") as wb:
+        wb.add_option("Nursing")
+        html = build_report(wb)
+    assert "\u202e" not in html
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.select_one(".cw-meta bdi").get_text() == "kroweman"

@@ -108,7 +108,10 @@ def guard_context(value: Any, privacy: Privacy, texts: list[str]) -> Any:
             return [walk(v, key, isolate) for v in item]
         if isinstance(item, str) and key not in _NOT_TEXT:
             text = privacy.scrub(item)
-            return _isolated(text, pattern) if isolate and key not in _WHOLE else text
+            if key in _WHOLE:
+                return text  # shown inside <bdi> by the template
+            text = without_bidi_controls(text)  # a sentence of ours: no user override may reverse it
+            return _isolated(text, pattern) if isolate else text
         return item
 
     return walk(value)
