@@ -57,7 +57,10 @@ class Workbook:
             self.path = self.path.expanduser().resolve()
             if not self.path.exists():
                 if not create:
-                    raise WorkbookFileError(f"no workbook at {self.path}; check the path (nothing was created)")
+                    raise WorkbookFileError(
+                        f"no workbook at {self.path} (nothing was created); check the path, or start one with "
+                        "career-workbook lab"
+                    )
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             elif self.path.is_dir():
                 raise WorkbookFileError(f"{self.path} is a folder, not a workbook file")
