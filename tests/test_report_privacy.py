@@ -163,3 +163,17 @@ def test_a_workbook_file_name_with_an_override_cannot_reverse_the_header(tmp_pat
     assert "\u202e" not in html
     soup = BeautifulSoup(html, "html.parser")
     assert soup.select_one(".cw-meta bdi").get_text() == "kroweman"
+
+
+def test_the_reports_own_words_are_not_masked_when_a_contact_shares_them(wb, chart_text):
+    o, c = wb.add_option("Nursing"), wb.add_criterion("Pay")
+    for i, name in enumerate(["Chance Long", "Evidence Best", "Fit Leads"]):
+        p = wb.add_contact(name, "Clinic", "Nurse")
+        talk = wb.add_conversation(p, o, status="done")
+        wb.add_insight(o, c, 2, "high", conversation_id=talk, note=f"{name.split()[0]} said long hours {i}")
+    soup = BeautifulSoup(build_report(wb), "html.parser")
+    assert re.fullmatch(
+        r"Nursing leads, with a \d+% chance of being the best fit\.", soup.select_one(".cw-headline").get_text()
+    )
+    quotes = [q.get_text() for q in soup.select("blockquote p")]
+    assert quotes and all(q.startswith("[name] said [name] hours") for q in quotes), quotes

@@ -8,10 +8,11 @@ Two guards, applied while the report's content is gathered:
   names replaced by their role and organisation, or "a contact") and without
   explicit bidirectional controls. Everything derived from them — the
   headline, tables, chart text, next-conversation reasons — is then safe.
-- :func:`guard_context` scrubs every string the templates show once more, and
-  wraps each option title, criterion or contact that sits inside a longer
-  sentence in ``<bdi>`` so right-to-left text cannot reorder the sentence
-  around it (a value that is user text on its own is isolated by the template).
+- :func:`guard_context` scrubs every piece of user text the templates show
+  once more, and wraps each option title, criterion or contact that sits
+  inside a sentence of the report's own in ``<bdi>``, so right-to-left text
+  cannot reorder the sentence around it (a value that is user text on its
+  own is isolated by the template).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ TEXT_COLUMNS = {
 #: Context keys that are not text for people (data URIs, anchors, dates).
 _NOT_TEXT = {"src", "key", "date_iso"}
 #: Context keys holding user text on its own, which the templates isolate with ``<bdi>`` as a whole.
-_WHOLE = {"text", "title", "description", "questions", "name", "criterion", "option", "who", "people"}
+_WHOLE = {"text", "title", "description", "questions", "name", "criterion", "option", "who", "people", "workbook_name"}
 
 
 def guard_tables(view: Any, privacy: Privacy) -> None:
@@ -97,7 +98,7 @@ def _isolated(text: str, pattern: re.Pattern | None) -> str:
 
 
 def guard_context(value: Any, privacy: Privacy, texts: list[str]) -> Any:
-    """Every string of the report's context scrubbed (names off) and its user texts isolated."""
+    """User text in the report's context scrubbed (names off) once more; sentences with user text isolated."""
     pattern = _pattern(texts)
 
     def walk(item: Any, key: str = "", isolate: bool = True) -> Any:
@@ -106,13 +107,15 @@ def guard_context(value: Any, privacy: Privacy, texts: list[str]) -> Any:
             return {k: walk(v, k, inner) for k, v in item.items()}
         if isinstance(item, list | tuple):
             return [walk(v, key, isolate) for v in item]
-        if isinstance(item, str) and key not in _NOT_TEXT:
-            text = privacy.scrub(item)
-            if key in _WHOLE:
-                return text  # shown inside <bdi> by the template
-            text = without_bidi_controls(text)  # a sentence of ours: no user override may reverse it
-            return _isolated(text, pattern) if isolate else text
-        return item
+        if not isinstance(item, str) or key in _NOT_TEXT:
+            return item
+        if not isolate:  # a chart: drawn from the guarded tables; its title goes into an attribute
+            return without_bidi_controls(item)
+        if key in _WHOLE:
+            return privacy.scrub(without_bidi_controls(item))  # user text on its own, inside <bdi>
+        # A sentence of ours, built from the guarded tables. It is not scrubbed again, so a contact
+        # called Chance or Long does not mask those words in the report's own text.
+        return _isolated(without_bidi_controls(item), pattern)
 
     return walk(value)
 
