@@ -58,14 +58,18 @@ def test_expected_schema_is_what_the_migrations_build(wb):
     assert kinds == {"table", "index"}, "no triggers or views of our own"
 
 
-def test_expected_schema_follows_a_new_migration(monkeypatch):
-    def v3(conn):
-        conn.execute("ALTER TABLE insights ADD COLUMN heard_from INTEGER REFERENCES contacts(id)")
+def test_expected_schema_follows_the_migrations(monkeypatch):
+    def columns(version: int, table: str) -> list[str]:
+        return [c[0] for c in integrity.expected_schema(version)[("table", table)][0]]
 
-    monkeypatch.setitem(MIGRATIONS, SCHEMA_VERSION + 1, v3)
-    new = integrity.expected_schema(SCHEMA_VERSION + 1)
-    assert "heard_from" in [c[0] for c in new[("table", "insights")][0]]
-    assert "heard_from" not in [c[0] for c in integrity.expected_schema(SCHEMA_VERSION)[("table", "insights")][0]]
+    assert "heard_from" in columns(3, "insights") and "heard_from" not in columns(2, "insights")  # engine's v3
+
+    def later(conn):
+        conn.execute("ALTER TABLE contacts ADD COLUMN pronouns TEXT NOT NULL DEFAULT ''")
+
+    monkeypatch.setitem(MIGRATIONS, SCHEMA_VERSION + 1, later)
+    assert "pronouns" in columns(SCHEMA_VERSION + 1, "contacts")
+    assert "pronouns" not in columns(SCHEMA_VERSION, "contacts")
 
 
 @pytest.mark.parametrize("old", [False, True], ids=["current", "older-version"])
