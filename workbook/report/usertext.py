@@ -117,7 +117,10 @@ def guard_context(value: Any, privacy: Privacy, texts: list[str]) -> Any:
         # called Chance or Long does not mask those words in the report's own text.
         return _isolated(without_bidi_controls(item), pattern)
 
-    return walk(value)
+    guarded = walk(value)
+    if isinstance(value, dict) and isinstance(value.get("title"), str):  # the report's own title, as given
+        guarded["title"] = without_bidi_controls(value["title"])
+    return guarded
 
 
 __all__ = ["TEXT_COLUMNS", "guard_context", "guard_tables", "user_texts"]
