@@ -40,7 +40,7 @@ def test_csv_folder_has_every_table_and_row(rich, tmp_path):
         frame = pd.read_csv(tmp_path / "export" / f"{table}.csv", keep_default_na=False)
         assert len(frame) == n, table
     options = pd.read_csv(tmp_path / "export" / "options.csv", keep_default_na=False)
-    assert list(options["title"]) == ["UX research", "Data engineering", TRICKY[0]]
+    assert list(options["title"]) == ["UX research", "Data engineering", "'" + TRICKY[0]]
     assert options["questions"].iloc[2] == TRICKY[2]
     assert options["description"].iloc[2] == TRICKY[1]
     criteria = pd.read_csv(tmp_path / "export" / "criteria.csv")
@@ -116,3 +116,50 @@ def test_cli_export_bad_suffix(rich, tmp_path):
     result = CliRunner().invoke(cli, ["export", "-o", str(tmp_path / "x.csv"), "--workbook", str(rich.path)])
     assert result.exit_code == 1
     assert "Error: output:" in result.output and ".xlsx" in result.output
+
+
+HOSTILE = {
+    "name": "@SUM(A1) Jones",
+    "organization": "-2+3+cmd|' /C calc'!A0",
+    "role": "=1+1",
+    "notes": "+44 20 7946 0000",
+    "email": "\tx@example.com",
+    "profile_url": "\rhttps://x.example",
+}
+
+
+def test_csv_neutralises_cells_a_spreadsheet_would_run(wb, tmp_path):
+    wb.add_contact(**HOSTILE)
+    wb.add_contact("Safe Person", "Acme", "Nurse")
+    export_workbook(wb, tmp_path / "export")
+    contacts = pd.read_csv(tmp_path / "export" / "contacts.csv", keep_default_na=False, dtype=str)
+    row = contacts.iloc[0]
+    for column, text in HOSTILE.items():
+        assert row[column] == "'" + text, column
+    assert contacts.iloc[1][["name", "organization", "role"]].tolist() == ["Safe Person", "Acme", "Nurse"]
+    insights = pd.read_csv(tmp_path / "export" / "contacts.csv", keep_default_na=False)
+    assert (insights["strength"] == 3).all(), "numbers are not touched"
+
+
+def test_csv_raw_keeps_the_exact_text(wb, tmp_path):
+    wb.add_contact(**HOSTILE)
+    o, c = wb.add_option("X"), wb.add_criterion("Pay")
+    wb.add_insight(o, c, -2, note="fine")
+    export_workbook(wb, tmp_path / "export", raw=True)
+    contacts = pd.read_csv(tmp_path / "export" / "contacts.csv", keep_default_na=False, dtype=str)
+    for column, text in HOSTILE.items():
+        assert contacts.iloc[0][column] == text, column
+    insights = pd.read_csv(tmp_path / "export" / "insights.csv")
+    assert insights["stance"].tolist() == [-2]
+
+
+def test_cli_export_help_says_csv_cells_are_neutralised_and_raw_keeps_them(wb, tmp_path):
+    runner = CliRunner()
+    help_text = " ".join(runner.invoke(cli, ["export", "--help"]).output.split())
+    assert "leading '" in help_text and "--raw" in help_text
+    wb.add_contact("Mallory Jones", role="=1+1")
+    for flags, expected in (([], "'=1+1"), (["--raw"], "=1+1")):
+        out = tmp_path / f"export{len(flags)}"
+        result = runner.invoke(cli, ["export", "-o", str(out), "--workbook", str(wb.path), *flags])
+        assert result.exit_code == 0, result.output
+        assert pd.read_csv(out / "contacts.csv", dtype=str).loc[0, "role"] == expected

@@ -19,6 +19,7 @@ LAYERS = {
     "paths": 0,
     "formatting": 0,
     "app_session": 0,
+    "textsafety": 0,
     "store": 1,
     "people": 2,
     "outreach": 2,

@@ -208,6 +208,10 @@ def test_cli_dry_run_then_import_then_reimport(tmp_path):
     book = str(tmp_path / "cli.sqlite")
     runner = CliRunner()
     result = runner.invoke(cli, ["import-linkedin", str(CURRENT), "--workbook", book, "--dry-run"])
+    assert result.exit_code == 1 and "no workbook at" in result.output, "a dry run creates nothing"
+    assert not (tmp_path / "cli.sqlite").exists()
+    open_workbook(book).close()
+    result = runner.invoke(cli, ["import-linkedin", str(CURRENT), "--workbook", book, "--dry-run"])
     assert result.exit_code == 0, result.output
     assert "new: 4" in result.output and "skipped: 1" in result.output and "line 9" in result.output
     with open_workbook(book) as wb:

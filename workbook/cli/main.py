@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
 import click
 
 from ..errors import WorkbookError
+from ..store.integrity import explain
 from ..store.workbook import Workbook, open_workbook
+from ..textsafety import terminal_lines
 
 
 class _Group(click.Group):
@@ -22,7 +25,9 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except (WorkbookError, ValueError, OSError) as exc:
-            raise click.ClickException(str(exc) or exc.__class__.__name__) from None
+            raise click.ClickException(terminal_lines(str(exc) or exc.__class__.__name__)) from None
+        except sqlite3.Error as exc:  # malformed, read-only, locked too long: one line that says what to do
+            raise click.ClickException(terminal_lines(explain(exc))) from None
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -52,11 +57,16 @@ def workbook_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def echo(message: object = "", *, err: bool = False) -> None:
+    """Print a line that may hold user text: escape sequences and control characters are taken out."""
+    click.echo(terminal_lines(message), err=err)
+
+
 def open_for_command(path: str | None, *, create: bool = True, quiet: bool = False) -> Workbook:
     """Open the workbook a command works on and say which file it is (on stderr)."""
     wb = open_workbook(path, create=create)
     if not quiet:
-        click.echo(f"Using workbook: {wb.path}", err=True)
+        echo(f"Using workbook: {wb.path}", err=True)
     return wb
 
 

@@ -8,6 +8,8 @@
 UIDs are stable (a key kept in the workbook's settings, the kind and the
 conversation id), so importing a newer file updates events instead of
 duplicating them. Times are "floating" local times, as they are stored.
+Text drops the characters RFC 5545 forbids (control characters, U+0085,
+U+2028, U+2029; see :func:`workbook.textsafety.ics`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import pandas as pd
 
 from ..errors import ValidationError
 from ..store import conversations as rules
+from ..textsafety import ics
 from . import cadence
 
 PRODID = "-//Career Workbook//Informational interviews//EN"
@@ -97,11 +100,11 @@ def build_calendar(
             event.add("sequence", _sequence(conv.updated_at))
             event.add("dtstart", start)
             event.add("dtend", start + dt.timedelta(minutes=int(conv.duration_min)))
-            event.add("summary", f"Informational interview: {person.name} ({option})")
+            event.add("summary", ics(f"Informational interview: {person.name} ({option})"))
             about = ", ".join(str(x) for x in (person.role, person.organization) if str(x or "").strip())
             event.add(
                 "description",
-                (
+                ics(
                     f"{person.name}" + (f" — {about}" if about else "") + "\n"
                     f"Keep to the {int(conv.duration_min)} minutes you asked for. "
                     "Ask who else you should talk to. Thank them within 24 hours."
@@ -121,8 +124,8 @@ def build_calendar(
             event.add("dtstart", day)
             event.add("dtend", day + dt.timedelta(days=1))
             event.add("transp", "TRANSPARENT")
-            event.add("summary", f"{_SUMMARY[act.kind]}: {act.contact} ({act.option})")
-            event.add("description", str(act.what))
+            event.add("summary", ics(f"{_SUMMARY[act.kind]}: {act.contact} ({act.option})"))
+            event.add("description", ics(act.what))
             cal.add_component(event)
     return cal
 

@@ -14,6 +14,12 @@ there when its profile URL matches, or (without a URL on either side) its
 normalised name and company do; a connection listed twice in one file is
 imported once. A file that is not a LinkedIn export is
 refused with a :class:`~workbook.errors.ValidationError` naming ``file``.
+
+Reading is bounded: a file (or a zip member, judged by the size it declares
+before anything is decompressed, and again while decompressing) larger than
+``max_bytes``, or with more than ``max_rows`` connections, is refused while
+it is read, before memory grows. LinkedIn caps connections at 30,000, whose
+export is a few megabytes, so the defaults leave ample room.
 """
 
 from __future__ import annotations
@@ -47,6 +53,10 @@ HEADER = {
     "connected on": "connected_on",
 }
 REQUIRED = ("first", "last", "company", "position")
+#: Largest export read (bytes of Connections.csv, after decompressing a zip).
+MAX_BYTES = 50 * 1024 * 1024
+#: Most connections read from one export.
+MAX_ROWS = 100_000
 #: How many rows may come before the header (LinkedIn puts a few notes there).
 HEADER_SEARCH_ROWS = 25
 PREVIEW_COLUMNS = ["line", "name", "organization", "role", "email", "connected_on", "outcome", "why"]
@@ -104,8 +114,38 @@ class ImportPlan:
 
 
 # ------------------------------------------------------------------ reading
-def _bytes_of(source: str | os.PathLike | bytes) -> tuple[bytes, str]:
+def _size(n: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} bytes"
+
+
+def _too_big(label: str, size: int | None, max_bytes: int) -> ValidationError:
+    what = f"is {_size(size)}" if size is not None else "is larger than that"
+    return ValidationError(
+        "file",
+        f"{label} {what}, over the limit of {_size(max_bytes)} for a LinkedIn export; "
+        "nothing was read (raise the limit with --max-size if the file is really yours)",
+    )
+
+
+def _read_at_most(fh: Any, limit: int, chunk: int = 1 << 20) -> bytes:
+    """Up to ``limit`` bytes, read in chunks so memory follows what is really there."""
+    parts, total = [], 0
+    while total < limit:
+        part = fh.read(min(chunk, limit - total))
+        if not part:
+            break
+        parts.append(part)
+        total += len(part)
+    return b"".join(parts)
+
+
+def _bytes_of(source: str | os.PathLike | bytes, max_bytes: int) -> tuple[bytes, str]:
     if isinstance(source, bytes | bytearray | memoryview):
+        if len(source) > max_bytes:
+            raise _too_big("the uploaded file", len(source), max_bytes)
         return bytes(source), "the uploaded file"
     text = str(source).strip()
     if not text:
@@ -115,21 +155,38 @@ def _bytes_of(source: str | os.PathLike | bytes) -> tuple[bytes, str]:
         raise ValidationError("file", f"{path} is a folder; give the path to Connections.csv inside it")
     if not path.exists():
         raise ValidationError("file", f"{path} does not exist")
-    return path.read_bytes(), path.name
+    if path.is_file() and path.stat().st_size > max_bytes:
+        raise _too_big(path.name, path.stat().st_size, max_bytes)
+    with open(path, "rb") as fh:
+        data = _read_at_most(fh, max_bytes + 1)  # bounded even when the file grows or is not a regular file
+    if len(data) > max_bytes:
+        raise _too_big(path.name, None, max_bytes)
+    return data, path.name
 
 
-def _from_zip(data: bytes, name: str) -> tuple[bytes, str]:
+def _from_zip(data: bytes, name: str, max_bytes: int) -> tuple[bytes, str]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         raise ValidationError("file", f"{name} is a damaged zip file") from None
     with archive:
-        members = [m for m in archive.namelist() if Path(m).name.lower() == "connections.csv"]
+        members = [m for m in archive.infolist() if Path(m.filename).name.lower() == "connections.csv"]
         if not members:
             raise ValidationError(
                 "file", f"{name} is a zip file without Connections.csv in it; is it LinkedIn's data export?"
             )
-        return archive.read(members[0]), f"{name}: {members[0]}"
+        member = members[0]
+        label = f"{name}: {member.filename}"
+        if member.file_size > max_bytes:  # the size the zip declares, before decompressing anything
+            raise _too_big(f"{label} (uncompressed)", member.file_size, max_bytes)
+        try:
+            with archive.open(member) as fh:
+                content = _read_at_most(fh, max_bytes + 1)  # a member that lies about its size still stops here
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
+            raise ValidationError("file", f"{label} cannot be read from the zip file ({exc})") from None
+        if len(content) > max_bytes:
+            raise _too_big(f"{label} (uncompressed)", None, max_bytes)
+        return content, label
 
 
 def _text_of(data: bytes, name: str) -> str:
@@ -182,18 +239,25 @@ def parse_date(text: str) -> str | None:
         return None
 
 
-def read_export(source: str | os.PathLike | bytes, name: str | None = None) -> Export:
+def read_export(
+    source: str | os.PathLike | bytes,
+    name: str | None = None,
+    *,
+    max_bytes: int = MAX_BYTES,
+    max_rows: int = MAX_ROWS,
+) -> Export:
     """Read a LinkedIn ``Connections.csv`` (or the export ``.zip``) from a path or bytes.
 
     Raises :class:`ValidationError` (field ``file``) when the file is missing,
-    empty, not UTF-8, or not a LinkedIn export.
+    empty, not UTF-8, not a LinkedIn export, larger than ``max_bytes`` or
+    longer than ``max_rows`` connections.
     """
-    data, label = _bytes_of(source)
+    data, label = _bytes_of(source, max_bytes)
     label = name or label
     if not data.strip():
         raise ValidationError("file", f"{label} is empty")
     if data.startswith(b"PK\x03\x04"):
-        data, label = _from_zip(data, label)
+        data, label = _from_zip(data, label, max_bytes)
     text = _text_of(data, label)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -207,6 +271,12 @@ def read_export(source: str | os.PathLike | bytes, name: str | None = None) -> E
             start, line = line + 1, reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
+            if len(export.rows) >= max_rows:
+                raise ValidationError(
+                    "file",
+                    f"{label} has more than {max_rows:,} connections, the limit for one import; "
+                    "nothing was imported (raise the limit with --max-rows if the file is really yours)",
+                )
             record = {key: _cell(row, i) for key, i in columns.items()}
             export.rows.append({"line": start, **record})
     except csv.Error as exc:
@@ -296,15 +366,21 @@ def preview_import(wb: Any, source: str | os.PathLike | bytes | Export, name: st
 
 
 def import_connections(
-    wb: Any, source: str | os.PathLike | bytes | Export, *, dry_run: bool = False, name: str | None = None
+    wb: Any,
+    source: str | os.PathLike | bytes | Export,
+    *,
+    dry_run: bool = False,
+    name: str | None = None,
+    max_bytes: int = MAX_BYTES,
+    max_rows: int = MAX_ROWS,
 ) -> ImportPlan:
     """Import the new connections of a LinkedIn export into ``wb`` (all or none); returns the plan.
 
     The comparison with the workbook is made inside the write transaction, so
     a contact added meanwhile (another notebook, the CLI) is not added twice.
-    ``dry_run=True`` writes nothing.
+    ``dry_run=True`` writes nothing. ``max_bytes`` and ``max_rows`` bound what is read.
     """
-    export = source if isinstance(source, Export) else read_export(source, name)
+    export = source if isinstance(source, Export) else read_export(source, name, max_bytes=max_bytes, max_rows=max_rows)
     if dry_run:
         return plan_import(wb.contacts(include_archived=True), export)
     with wb.atomic():

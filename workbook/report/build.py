@@ -30,7 +30,7 @@ from ..errors import ValidationError
 from ..evidence import summary as evidence_summary
 from ..store.snapshot import Snapshot
 from ..store.workbook import Workbook
-from . import templating
+from . import templating, usertext
 from .privacy import Privacy
 from .sections import (
     PEOPLE_PER_OPTION,
@@ -105,8 +105,9 @@ def report_context(
 
 
 def _context(snap: Snapshot, names: bool, title: str | None, today: dt.date, with_charts: bool) -> dict[str, Any]:
-    options, criteria, insights = snap.options(), snap.criteria(), snap.evidence_rows()  # notes stay on disk
     privacy = Privacy(snap.contacts(include_archived=True), names=names)
+    usertext.guard_tables(snap, privacy)  # every text read from here on is scrubbed, without bidi controls
+    options, criteria, insights = snap.options(), snap.criteria(), snap.evidence_rows()  # notes stay on disk
     rank = ranking(snap, options)
     top = list(rank.index[:TOP_OPTIONS])  # shown in full; the others only in the compact table
     counts = evidence_summary.evidence_counts(
@@ -115,7 +116,7 @@ def _context(snap: Snapshot, names: bool, title: str | None, today: dt.date, wit
     cells = snap.cells()
     wb_counts = snap.counts()
     compact = rank.iloc[TOP_OPTIONS:]
-    return {
+    context = {
         "title": title or DEFAULT_TITLE,
         "workbook_name": "unsaved workbook" if snap.in_memory else snap.path.stem,
         "date_iso": today.isoformat(),
@@ -151,6 +152,7 @@ def _context(snap: Snapshot, names: bool, title: str | None, today: dt.date, wit
         "outreach": outreach(snap, options, render=_chart if with_charts else None),
         "next_steps": next_steps(snap, privacy),
     }
+    return usertext.guard_context(context, privacy, usertext.user_texts(snap, privacy))
 
 
 def build_report(wb: Workbook, *, names: bool = False, title: str | None = None) -> str:

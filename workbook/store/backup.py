@@ -20,11 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ValidationError, WorkbookFileError
-from .schema import SCHEMA_VERSION
+from . import integrity
+from .schema import MIGRATIONS, SCHEMA_VERSION
 from .workbook import Workbook
-
-#: Tables a file must have to count as a Career Workbook.
-_REQUIRED_TABLES = {"options", "criteria", "contacts", "conversations", "insights", "settings"}
 
 
 def default_backup_dir(wb: Workbook) -> Path:
@@ -45,20 +43,37 @@ def _stamped(folder: Path, stem: str, label: str = "") -> Path:
     return target
 
 
-def backup_workbook(wb: Workbook, target: str | os.PathLike | None = None, *, label: str = "") -> Path:
+def backup_workbook(
+    wb: Workbook, target: str | os.PathLike | None = None, *, label: str = "", verify: bool = True
+) -> Path:
     """Write a consistent copy of ``wb`` and return where it went.
 
     ``target`` defaults to a timestamped file in ``backups/`` next to the
-    workbook. An existing file at ``target`` is refused rather than overwritten.
+    workbook; an existing folder, or a name ending in ``/``, gets a dated file
+    inside it. An existing file at ``target`` is refused rather than
+    overwritten. With ``verify`` the source is checked before and the copy
+    after (``PRAGMA quick_check``): a damaged workbook gives no backup.
     """
     if target is None:
         target = _stamped(default_backup_dir(wb), wb.path.stem, label)
+    folder_named = str(target).endswith(("/", os.sep))
     target = Path(target).expanduser()
-    if target.is_dir():
+    if target.is_dir() or folder_named:
         target = _stamped(target, wb.path.stem, label)
     if target.exists():
         raise ValidationError("output", f"{target} already exists; choose another file name")
-    return wb.backup_to(target)
+    if verify:
+        with wb.reading() as conn:
+            integrity.quick_check(conn, f"{wb.path} (nothing was backed up)")
+    written = wb.backup_to(target)
+    if verify:
+        try:
+            with contextlib.closing(sqlite3.connect(str(written))) as copy:  # our own new file
+                integrity.quick_check(copy, f"the backup {written}")
+        except WorkbookFileError as exc:
+            written.unlink(missing_ok=True)
+            raise WorkbookFileError(f"{exc}; the damaged copy was deleted") from None
+    return written
 
 
 @dataclass(frozen=True)
@@ -79,41 +94,65 @@ def check_backup(source: str | os.PathLike) -> dict[str, int]:
 
 @contextlib.contextmanager
 def _snapshot(source: Path, folder: Path):
-    """A checked, migrated private copy of ``source`` opened as a Workbook (deleted afterwards)."""
+    """A checked, migrated private copy of ``source`` opened as a Workbook (deleted afterwards).
+
+    The backup's schema must be exactly a Career Workbook's (no tables, triggers
+    or views of its own); its rows are then copied into a schema built here,
+    so nothing of the file's own definitions is ever installed.
+    """
     source = source.expanduser()
     if not source.exists():
         raise WorkbookFileError(f"{source}: no such file")
     if source.is_dir():
         raise WorkbookFileError(f"{source} is a folder, not a workbook backup")
-    with open(source, "rb") as fh:
-        if fh.read(16) != b"SQLite format 3\x00":
-            raise WorkbookFileError(f"{source} is not a Career Workbook (not an SQLite file); nothing was replaced")
-    copy_path = folder / "snapshot.sqlite"
+    if not integrity.is_sqlite_file(source):
+        raise WorkbookFileError(f"{source} is not a Career Workbook (not an SQLite file); nothing was replaced")
+    raw_path, fresh_path = folder / "raw.sqlite", folder / "snapshot.sqlite"
     try:
-        with (
-            contextlib.closing(sqlite3.connect(source.resolve().as_uri() + "?mode=ro", uri=True)) as src,
-            contextlib.closing(sqlite3.connect(str(copy_path))) as dest,
-        ):
-            src.backup(dest)
-            version = dest.execute("PRAGMA user_version").fetchone()[0]
-            tables = {r[0] for r in dest.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            check = dest.execute("PRAGMA quick_check").fetchone()[0]
-    except sqlite3.DatabaseError as exc:
+        with integrity.read_only(source.resolve()) as src, contextlib.closing(sqlite3.connect(str(raw_path))) as raw:
+            src.backup(raw)
+        with contextlib.closing(sqlite3.connect(str(raw_path), isolation_level=None)) as raw:
+            version = raw.execute("PRAGMA user_version").fetchone()[0]
+            integrity.quick_check(raw, source)
+            if version < 1:
+                raise WorkbookFileError(f"{source} is an SQLite file, but not a Career Workbook")
+            if version > SCHEMA_VERSION:
+                raise WorkbookFileError(
+                    f"{source} was written by a newer Career Workbook (schema {version}); "
+                    "please upgrade before restoring it"
+                )
+            integrity.check_schema(raw, version, source)
+        _copy_into_fresh_schema(raw_path, fresh_path, version, source)
+    except WorkbookFileError as exc:
+        raise WorkbookFileError(f"{exc}; nothing was replaced") from None
+    except sqlite3.Error as exc:
         raise WorkbookFileError(f"{source} cannot be read as a Career Workbook ({exc}); nothing was replaced") from None
-    if check != "ok":
-        raise WorkbookFileError(f"{source} is damaged ({check}); nothing was replaced")
-    if version < 1 or not tables >= _REQUIRED_TABLES:
-        raise WorkbookFileError(f"{source} is an SQLite file, but not a Career Workbook; nothing was replaced")
-    if version > SCHEMA_VERSION:
-        raise WorkbookFileError(
-            f"{source} was written by a newer Career Workbook (schema {version}); "
-            "please upgrade before restoring it; nothing was replaced"
-        )
-    wb = Workbook(copy_path, create=False)  # brings an older backup's schema up to date
+    wb = Workbook(fresh_path, create=False)  # brings an older backup's schema up to date
     try:
         yield wb
     finally:
         wb.close()
+
+
+def _copy_into_fresh_schema(raw_path: Path, fresh_path: Path, version: int, source: Path) -> None:
+    """Build the schema of ``version`` from the migrations and copy the checked file's rows into it."""
+    with contextlib.closing(sqlite3.connect(fresh_path.resolve().as_uri(), uri=True, isolation_level=None)) as fresh:
+        for step in sorted(MIGRATIONS)[:version]:
+            MIGRATIONS[step](fresh)
+        fresh.execute("ATTACH DATABASE ? AS incoming", (raw_path.resolve().as_uri() + "?mode=ro",))
+        fresh.execute("BEGIN")
+        for (kind, table), description in integrity.expected_schema(version).items():
+            if kind == "table":
+                columns = description[0]
+                names = ", ".join(f'"{c[0]}"' for c in columns)
+                fresh.execute(f'INSERT INTO main."{table}" ({names}) SELECT {names} FROM incoming."{table}"')
+        broken = fresh.execute("PRAGMA main.foreign_key_check").fetchone()
+        if broken:
+            fresh.execute("ROLLBACK")
+            raise WorkbookFileError(f"{source} is damaged: a row of {broken[0]} refers to a missing {broken[2]} record")
+        fresh.execute(f"PRAGMA main.user_version = {int(version)}")
+        fresh.execute("COMMIT")
+        fresh.execute("DETACH DATABASE incoming")
 
 
 def _match_page_size(copy: Workbook, page_size: int) -> None:
@@ -139,8 +178,8 @@ def restore_workbook(source: str | os.PathLike, target: str | os.PathLike) -> Re
         raise ValidationError("file", "is the workbook itself; choose a backup file")
     with tempfile.TemporaryDirectory(prefix="cw-restore-") as tmp, _snapshot(source, Path(tmp)) as copy:
         existed = target.exists()
-        with Workbook(target) as live:
-            replaced = backup_workbook(live, label="before-restore") if existed else None
+        with Workbook(target, verify=False) as live:  # a damaged or tampered workbook can be restored
+            replaced = backup_workbook(live, label="before-restore", verify=False) if existed else None
             _match_page_size(copy, live.conn.execute("PRAGMA page_size").fetchone()[0])
             copy.conn.backup(live.conn)
             counts = live.counts()

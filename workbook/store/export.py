@@ -7,6 +7,13 @@ included (with their ``archived`` column) so nothing is lost.
 
 An export holds everything, names and private notes included: it is a copy of
 your data for you, not the shareable report.
+
+Text from elsewhere (LinkedIn fields are written by other people) can look
+like a spreadsheet formula. In CSV files a cell that begins with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return is written with a leading ``'`` so a
+spreadsheet shows it as text and never runs it (OWASP's advice on CSV
+injection); ``raw=True`` keeps the exact text. The Excel export stores such
+text as text cells, so it needs no change.
 """
 
 from __future__ import annotations
@@ -23,6 +30,15 @@ from .workbook import Workbook
 
 #: Suffixes that mean "one Excel file"; control characters XML cannot hold are dropped there.
 _EXCEL_SUFFIXES = {".xlsx"}
+#: A CSV cell beginning with one of these may be run as a formula by a spreadsheet program.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """``value`` made safe for a spreadsheet: text that could start a formula gets a leading ``'``."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 @dataclass(frozen=True)
@@ -54,27 +70,34 @@ def tables(wb: Workbook) -> dict[str, pd.DataFrame]:
     return {name: wb.table(name, include_archived=True) for name in TABLES}
 
 
-def export_workbook(wb: Workbook, path: str | os.PathLike) -> ExportResult:
-    """Write every table of ``wb`` to ``path`` (a folder of CSV files, or an .xlsx file)."""
+def export_workbook(wb: Workbook, path: str | os.PathLike, *, raw: bool = False) -> ExportResult:
+    """Write every table of ``wb`` to ``path`` (a folder of CSV files, or an .xlsx file).
+
+    CSV cells that could start a formula get a leading ``'`` unless ``raw``.
+    """
     path = Path(path).expanduser()
     fmt = export_format(path)
     frames = tables(wb)
     if fmt == "xlsx":
         _write_xlsx(frames, path)
     else:
-        _write_csv(frames, path)
+        _write_csv(frames, path, raw=raw)
     return ExportResult(path=path.resolve(), format=fmt, rows={t: len(f) for t, f in frames.items()})
 
 
-def _write_csv(frames: dict[str, pd.DataFrame], folder: Path) -> None:
+def _write_csv(frames: dict[str, pd.DataFrame], folder: Path, *, raw: bool = False) -> None:
     if folder.exists() and not folder.is_dir():
         raise ValidationError("output", f"{folder} is a file; give a folder name for CSV files")
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in frames.items():
         target = folder / f"{name}.csv"
         tmp = target.with_name(target.name + ".partial")
+        if not raw:
+            text = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+            frame = frame.assign(**{c: frame[c].map(neutralise) for c in text})
         # utf-8 with a byte-order mark: spreadsheet programs then read accents and emoji correctly.
-        frame.to_csv(tmp, index=False, encoding="utf-8-sig")
+        # CRLF line ends (RFC 4180): a field holding a CR or LF is then always quoted, so it stays one cell.
+        frame.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
         os.replace(tmp, target)
 
 

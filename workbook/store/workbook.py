@@ -29,6 +29,7 @@ from .. import paths as _paths
 from ..errors import NotFoundError, ValidationError, WorkbookFileError
 from . import conversations as _conversation_rules
 from . import fields as _fields
+from . import integrity as _integrity
 from . import reads as _reads
 from .schema import MIGRATIONS, SCHEMA_VERSION
 from .snapshot import Snapshot
@@ -49,17 +50,22 @@ class Workbook:
     gives a throwaway workbook. Use it as a context manager to close it.
     """
 
-    def __init__(self, path: str | os.PathLike, *, create: bool = True):
+    def __init__(self, path: str | os.PathLike, *, create: bool = True, verify: bool = True):
         memory = str(path) == MEMORY
         self.path: Path = Path(MEMORY) if memory else Path(path)
         if not memory:
             self.path = self.path.expanduser().resolve()
             if not self.path.exists():
                 if not create:
-                    raise WorkbookFileError(f"no workbook at {self.path}")
+                    raise WorkbookFileError(
+                        f"no workbook at {self.path} (nothing was created); check the path, or start one with "
+                        "career-workbook lab"
+                    )
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             elif self.path.is_dir():
                 raise WorkbookFileError(f"{self.path} is a folder, not a workbook file")
+            else:  # identified read-only first: a file that is not a workbook is never changed
+                _integrity.identify(self.path, verify=verify)
         try:
             self._conn = sqlite3.connect(
                 MEMORY if memory else str(self.path),
@@ -76,8 +82,8 @@ class Workbook:
                     raise WorkbookFileError(f"{self.path}: cannot switch to WAL mode (got {mode})")
             self._conn.execute("PRAGMA synchronous = FULL")
             self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        except sqlite3.DatabaseError as exc:
-            raise WorkbookFileError(f"{self.path} is not a workbook file ({exc})") from None
+        except sqlite3.Error as exc:
+            raise WorkbookFileError(_integrity.explain(exc, self.path)) from None
         self._depth = 0
         self._lock = threading.RLock()
         self.backup_path: Path | None = None

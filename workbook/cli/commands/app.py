@@ -7,7 +7,7 @@ import sys
 import click
 
 from .. import app as _app
-from ..main import cli, open_for_command, workbook_option
+from ..main import cli, echo, open_for_command, workbook_option
 
 
 @cli.command()
@@ -34,6 +34,6 @@ def app(workbook_path: str | None, port: int | None, no_browser: bool, no_prehea
     """
     wb = open_for_command(workbook_path)
     path = wb.path
-    click.echo(wb.describe(), err=True)
+    echo(wb.describe(), err=True)
     wb.close()
-    sys.exit(_app.run_app(path, port=port, open_browser=not no_browser, preheat=not no_preheat, echo=click.echo))
+    sys.exit(_app.run_app(path, port=port, open_browser=not no_browser, preheat=not no_preheat, echo=echo))

@@ -10,7 +10,7 @@ import click
 
 from ... import demo as _demo
 from .. import launch as _launch
-from ..main import cli, open_for_command, workbook_option
+from ..main import cli, echo, open_for_command, workbook_option
 
 
 @cli.command()
@@ -24,12 +24,23 @@ from ..main import cli, open_for_command, workbook_option
     default=None,
     help="Folder for your copy of the guided notebooks (default: in your user data folder).",
 )
-def lab(workbook_path: str | None, port: int | None, no_browser: bool, notebooks_dir: str | None) -> None:
+@click.option(
+    "--ip",
+    default=_launch.HOST,
+    show_default=True,
+    help="Address to listen on: this computer only (127.0.0.1, localhost or ::1).",
+)
+def lab(workbook_path: str | None, port: int | None, no_browser: bool, notebooks_dir: str | None, ip: str) -> None:
     """Open the guided notebooks in JupyterLab on your workbook.
 
     The workbook is created if it does not exist yet. When the package is
     installed (not run from a source checkout) the notebooks are copied to a
     folder of yours first; notebooks you have already edited are not replaced.
+
+    JupyterLab listens on 127.0.0.1 only and asks for a fresh token; these
+    settings are given on its command line, so a Jupyter configuration file
+    cannot open it to the network. To share with several people, use
+    JupyterHub (see deploy/).
 
     Example:
 
@@ -37,15 +48,27 @@ def lab(workbook_path: str | None, port: int | None, no_browser: bool, notebooks
 
         career-workbook lab --workbook ~/career/2027.sqlite
     """
+    if ip.strip().strip("[]") not in _launch.LOOPBACK:
+        raise click.ClickException(
+            f"career-workbook lab listens on this computer only (127.0.0.1), not on {ip}: a workbook holds "
+            "private notes. To share with several people, run JupyterHub (see deploy/)."
+        )
+    for config, address in _launch.configured_elsewhere():
+        echo(
+            f"Note: {config} asks Jupyter to listen on {address}; career-workbook lab ignores that and "
+            "listens on 127.0.0.1 only, with a token.",
+            err=True,
+        )
     wb = open_for_command(workbook_path)
     path = wb.path
-    click.echo(wb.describe(), err=True)
+    echo(wb.describe(), err=True)
     wb.close()
     folder, copied = _launch.prepare_notebooks(notebooks_dir)
     if copied:
-        click.echo(f"Copied {len(copied)} guided notebooks to {folder}", err=True)
-    click.echo(f"Opening JupyterLab on {folder}", err=True)
+        echo(f"Copied {len(copied)} guided notebooks to {folder}", err=True)
+    echo(f"Opening JupyterLab on {folder}", err=True)
     argv = _launch.lab_command(folder, port=port, open_browser=not no_browser)
+    echo("JupyterLab listens on 127.0.0.1 only, with a token (the address it prints includes it).", err=True)
     env = {**os.environ, "CAREER_WORKBOOK": str(path)}
     sys.exit(subprocess.call(argv, env=env))
 
@@ -73,8 +96,8 @@ def demo(workbook_path: str | None, force: bool) -> None:
         career-workbook demo --workbook /tmp/example.sqlite --force
     """
     wb = _demo.build_demo(workbook_path, overwrite=force)
-    click.echo(f"Demo workbook written: {wb.path}")
-    click.echo(wb.describe())
+    echo(f"Demo workbook written: {wb.path}")
+    echo(wb.describe())
     wb.close()
 
 
@@ -87,9 +110,9 @@ def info(workbook_path: str | None) -> None:
 
         career-workbook info --workbook ~/career/2027.sqlite
     """
-    wb = open_for_command(workbook_path, quiet=True)
-    click.echo(f"Workbook: {wb.path}")
-    click.echo(f"Schema version: {wb.schema_version}")
+    wb = open_for_command(workbook_path, create=False, quiet=True)
+    echo(f"Workbook: {wb.path}")
+    echo(f"Schema version: {wb.schema_version}")
     for table, count in wb.counts().items():
-        click.echo(f"{table}: {count}")
+        echo(f"{table}: {count}")
     wb.close()

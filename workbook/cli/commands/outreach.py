@@ -6,7 +6,8 @@ import click
 
 from ...outreach import cadence
 from ...outreach import calendar as calendar_ics
-from ..main import cli, open_for_command, workbook_option
+from ...textsafety import terminal
+from ..main import cli, echo, open_for_command, workbook_option
 
 
 def _on(value: str | None):
@@ -30,20 +31,21 @@ def due(workbook_path: str | None, on: str | None) -> None:
         career-workbook due --on 2026-03-16 --workbook ~/career/2027.sqlite
     """
     day = _on(on)
-    wb = open_for_command(workbook_path)
+    wb = open_for_command(workbook_path, create=False)
     try:
         actions = cadence.due_list(wb, day)
     finally:
         wb.close()
     label = day.isoformat() if day else "today"
     if actions.empty:
-        click.echo(f"Nothing due {'on ' + label if day else 'today'}: no follow-ups or thank-yous waiting.")
+        echo(f"Nothing due {'on ' + label if day else 'today'}: no follow-ups or thank-yous waiting.")
         return
-    click.echo(f"Due {'on ' + label if day else 'today'} ({len(actions)}):")
+    echo(f"Due {'on ' + label if day else 'today'} ({len(actions)}):")
     for act in actions.itertuples(index=False):
         late = " (overdue)" if act.overdue else ""
-        click.echo(f"- {act.due_on.isoformat()}{late} [{cadence.KINDS[act.kind]}] {act.contact} — {act.option}")
-        click.echo(f"  {act.what}")
+        who, option = terminal(act.contact), terminal(act.option)  # one record stays one line
+        echo(f"- {act.due_on.isoformat()}{late} [{cadence.KINDS[act.kind]}] {who} — {option}")
+        echo(f"  {terminal(act.what)}")
 
 
 @cli.command()
@@ -64,9 +66,9 @@ def calendar(workbook_path: str | None, output: str, on: str | None) -> None:
         career-workbook calendar -o interviews.ics
     """
     day = _on(on)
-    wb = open_for_command(workbook_path)
+    wb = open_for_command(workbook_path, create=False)
     try:
         summary = calendar_ics.write_calendar(wb, output, day)
     finally:
         wb.close()
-    click.echo(str(summary))
+    echo(str(summary))

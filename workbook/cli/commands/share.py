@@ -8,7 +8,8 @@ from ...paths import resolve
 from ...report import build as _report
 from ...store import backup as _backup
 from ...store import export as _export
-from ..main import cli, open_for_command, workbook_option
+from ...textsafety import terminal_lines
+from ..main import cli, echo, open_for_command, workbook_option
 
 
 @cli.command()
@@ -41,7 +42,7 @@ def report(workbook_path: str | None, output: str | None, names: bool) -> None:
         path = _report.write_report(wb, output, names=names)
     size = path.stat().st_size / 1024
     privacy = "with contacts' names" if names else "contacts shown as role and organisation, no names"
-    click.echo(f"Report written: {path} ({size:.0f} KB, {privacy})")
+    echo(f"Report written: {path} ({size:.0f} KB, {privacy})")
 
 
 @cli.command()
@@ -53,12 +54,20 @@ def report(workbook_path: str | None, output: str | None, names: bool) -> None:
     type=click.Path(),
     help="A folder (one CSV file per table) or a file ending in .xlsx (one sheet per table).",
 )
-def export(workbook_path: str | None, output: str) -> None:
+@click.option(
+    "--raw", is_flag=True, help="CSV: keep cells exactly as stored, even those a spreadsheet could run as a formula."
+)
+def export(workbook_path: str | None, output: str, raw: bool) -> None:
     """Export every table: a folder of CSV files, or one Excel workbook.
 
     The format follows the name: a name ending in .xlsx gives an Excel file,
     a folder name gives CSV files. The export holds everything, names and
     private notes included: keep it to yourself.
+
+    In CSV files, a cell beginning with =, +, -, @, a tab or a carriage
+    return gets a leading ' so a spreadsheet shows it as text instead of
+    running it as a formula (imported LinkedIn fields are written by other
+    people). --raw keeps the exact text.
 
     Example:
 
@@ -68,10 +77,10 @@ def export(workbook_path: str | None, output: str) -> None:
     """
     wb = open_for_command(workbook_path, create=False)
     with wb:
-        result = _export.export_workbook(wb, output)
-    click.echo(f"Exported {sum(result.rows.values())} rows ({result.format}) to {result.path}")
+        result = _export.export_workbook(wb, output, raw=raw)
+    echo(f"Exported {sum(result.rows.values())} rows ({result.format}) to {result.path}")
     for table, rows in result.rows.items():
-        click.echo(f"  {table}: {rows}")
+        echo(f"  {table}: {rows}")
 
 
 @cli.command()
@@ -95,7 +104,7 @@ def backup(workbook_path: str | None, output: str | None) -> None:
     wb = open_for_command(workbook_path, create=False)
     with wb:
         path = _backup.backup_workbook(wb, output)
-    click.echo(f"Backup written: {path}")
+    echo(f"Backup written: {path}")
 
 
 @cli.command()
@@ -117,12 +126,14 @@ def restore(workbook_path: str | None, file: str, yes: bool) -> None:
     incoming = _backup.check_backup(file)
     if not yes:
         what = ", ".join(f"{n} {t}" for t, n in incoming.items())
-        click.echo(f"Backup {file} holds {what}.")
+        echo(f"Backup {file} holds {what}.")
         click.confirm(
-            f"Replace the workbook {target} with it? (a copy of the current one is kept)", abort=True, err=True
+            terminal_lines(f"Replace the workbook {target} with it? (a copy of the current one is kept)"),
+            abort=True,
+            err=True,
         )
     result = _backup.restore_workbook(file, target)
     if result.replaced_backup is not None:
-        click.echo(f"The workbook it replaced was saved to {result.replaced_backup}")
+        echo(f"The workbook it replaced was saved to {result.replaced_backup}")
     what = ", ".join(f"{n} {t}" for t, n in result.counts.items())
-    click.echo(f"Restored {result.workbook} from {result.source}: {what}")
+    echo(f"Restored {result.workbook} from {result.source}: {what}")

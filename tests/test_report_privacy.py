@@ -1,0 +1,178 @@
+"""The anonymised report: no name or email in any free text, in any form; user text isolated in sentences."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pytest
+from bs4 import BeautifulSoup
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from workbook import open_workbook
+from workbook.report import build as report_mod
+from workbook.report.build import build_report
+from workbook.report.privacy import Privacy, fold
+
+
+@pytest.fixture
+def chart_text(monkeypatch):
+    """Charts are not encoded (quick); the text drawn in each figure is collected instead."""
+    import matplotlib.text
+
+    drawn: list[str] = []
+
+    def collect(fig):
+        drawn.extend(t.get_text() for t in fig.findobj(matplotlib.text.Text))
+        return "data:image/png;base64,"
+
+    monkeypatch.setattr(report_mod, "figure_data_uri", collect)
+    return drawn
+
+
+def everything(html: str, drawn: list[str]) -> str:
+    soup = BeautifulSoup(html, "html.parser")
+    parts = [str(s) for s in soup.find_all(string=True)]
+    parts += [str(v) for tag in soup.find_all(True) for v in tag.attrs.values()]
+    return "\n".join(parts + drawn)
+
+
+def leaks(text: str, tokens: set[str]) -> set[str]:
+    words = set(re.findall(r"[^\W\d_]+", fold(unicodedata.normalize("NFC", text))))
+    return {t for t in tokens if t in words}
+
+
+def _workbook_with(wb, name: str, texts: list[str]):
+    """One contact called ``name``; ``texts`` in every free-text field the report shows."""
+    person = wb.add_contact(name, "", "")
+    other = wb.add_contact("Quinn Oduya", "Acme", "Nurse")
+    titles = []
+    for i, text in enumerate(texts):
+        o = wb.add_option(f"Option {i} {text}"[:200], text, questions=f"{text}\nWhat else?")
+        c = wb.add_criterion(f"Crit {i} {text}"[:200], 1, description=text)
+        talk = wb.add_conversation(person, o, status="done")
+        wb.add_insight(o, c, 1 + i % 2, "high", conversation_id=talk, note=text)
+        wb.link_insider(other, o)
+        titles.append(o)
+    return titles
+
+
+VARIANTS = [
+    "maya said the pay is fine",
+    "MAYA CHEN: the hours are long",
+    "Maya's team is small",
+    "ask Chen about it",
+    "Máya Chén knows",
+    "Chen\u0301 and Mayа",  # decomposed accent, a Cyrillic а is not her name (kept)
+    "write to maya.chen(at)example.com or maya [at] example [dot] com",
+    "mail maya.chen@example.com",
+    "Ｍａｙａ in full width",
+]
+
+
+def test_every_form_of_a_name_and_email_is_masked_in_every_field(wb, chart_text):
+    _workbook_with(wb, "Maya Chen", VARIANTS)
+    html = build_report(wb)
+    text = everything(html, chart_text)
+    assert leaks(text, {"maya", "chen"}) == set()
+    assert "example.com" not in text and "example [dot]" not in text
+    assert "[name]" in text and "[email]" in text
+
+
+def test_a_contact_without_role_or_organisation_is_a_contact_never_initials(wb, chart_text):
+    _workbook_with(wb, "Bea Okafor", ["Good pay"])
+    soup = BeautifulSoup(build_report(wb), "html.parser")
+    attributions = [f.get_text(" ", strip=True) for f in soup.select(".cw-attribution")]
+    assert attributions and all("a contact" in a and "B.O." not in a for a in attributions)
+
+
+def test_names_are_kept_when_asked_for(wb, chart_text):
+    _workbook_with(wb, "Maya Chen", ["Maya's team is small"])
+    assert "Maya's team is small" in everything(build_report(wb, names=True), chart_text)
+
+
+def test_privacy_scrub_unit():
+    import pandas as pd
+
+    privacy = Privacy(pd.DataFrame({"id": [1], "name": ["Zoë O'Brien-Hart"], "role": [""], "organization": [""]}))
+    assert privacy.scrub("ZOE said O'Brien's boss Hart: fine") == "[name] said [name] boss [name]: fine"
+    assert privacy.scrub("Zoe\u0308 and obrien") == "[name] and obrien"  # 'obrien' is not a part of her name
+    assert privacy.label(1) == "a contact"
+
+
+def test_right_to_left_overrides_cannot_reverse_a_sentence(wb, chart_text):
+    o = wb.add_option("\u202eNursing")
+    rtl = wb.add_option("تمريض")
+    c = wb.add_criterion("Pay")
+    for i in range(3):
+        p = wb.add_contact(f"Person {i}", "Clinic", "Nurse")
+        for option, stance in ((o, 2), (rtl, -1)):
+            talk = wb.add_conversation(p, option, status="done")
+            wb.add_insight(option, c, stance, "high", conversation_id=talk, note="x")
+    html = build_report(wb)
+    assert "\u202e" not in html
+    soup = BeautifulSoup(html, "html.parser")
+    headline = soup.select_one(".cw-headline")
+    assert [b.get_text() for b in headline.find_all("bdi")] == ["Nursing"]
+    arabic = soup.find_all(string=re.compile("تمريض"))
+    assert arabic and all(node.find_parent("bdi") is not None for node in arabic), "isolated wherever it is shown"
+
+
+FIRST = st.from_regex(r"[QXZJKW][aeiouáéíóúäöü][bcdfghjklmnpqrstvwxz][aeiouáéíóú][a-zñç]{0,3}", fullmatch=True)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    first=FIRST,
+    last=FIRST,
+    form=st.sampled_from(["plain", "upper", "lower", "folded", "nfd", "possessive", "colon", "surname", "first"]),
+    template=st.sampled_from(
+        ["{} said the pay is fine", "Talk to {} first", "{} — long hours", "hours (per {}) are long"]
+    ),
+)
+def test_property_no_generated_name_survives_in_the_report(chart_text, tmp_path_factory, first, last, form, template):
+    full = f"{first} {last}"
+    shown = {
+        "plain": full,
+        "upper": full.upper(),
+        "lower": full.lower(),
+        "folded": fold(full).title(),
+        "nfd": unicodedata.normalize("NFD", full),
+        "possessive": f"{first}'s",
+        "colon": f"{full.upper()}:",
+        "surname": last,
+        "first": first,
+    }[form]
+    email = f"{fold(first)}.{fold(last)}(at)mail.example.org"
+    path = tmp_path_factory.mktemp("prop") / "wb.sqlite"
+    with open_workbook(path) as wb:
+        _workbook_with(wb, full, [template.format(shown), f"write to {email}"])
+        html = build_report(wb)
+    text = everything(html, chart_text)
+    tokens = {fold(first), fold(last)}
+    assert leaks(text, tokens) == set(), (shown, template)
+    assert "mail.example" not in text
+
+
+def test_a_workbook_file_name_with_an_override_cannot_reverse_the_header(tmp_path, chart_text):
+    with open_workbook(tmp_path / "\u202ekroweman.sqlite") as wb:
+        wb.add_option("Nursing")
+        html = build_report(wb)
+    assert "\u202e" not in html
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.select_one(".cw-meta bdi").get_text() == "kroweman"
+
+
+def test_the_reports_own_words_are_not_masked_when_a_contact_shares_them(wb, chart_text):
+    o, c = wb.add_option("Nursing"), wb.add_criterion("Pay")
+    for i, name in enumerate(["Chance Long", "Evidence Best", "Fit Leads", "Option Listed"]):
+        p = wb.add_contact(name, "Clinic", "Nurse")
+        talk = wb.add_conversation(p, o, status="done")
+        wb.add_insight(o, c, 2, "high", conversation_id=talk, note=f"{name.split()[0]} said long hours {i}")
+    soup = BeautifulSoup(build_report(wb), "html.parser")
+    quotes = [q.get_text() for q in soup.select("blockquote p")]
+    assert quotes and all(q.startswith("[name] said [name] hours") for q in quotes), quotes
+    for quote in soup.select("blockquote"):
+        quote.extract()
+    assert "[name]" not in soup.get_text(" "), "the report's own words are kept"

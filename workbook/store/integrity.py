@@ -1,0 +1,217 @@
+"""Deciding whether a file may be trusted as a Career Workbook, before anything writes to it.
+
+A file is identified through a read-only connection, so another application's
+SQLite file is never changed (no switch to WAL, no journal). It is a Career
+Workbook when its schema version is one we know and its schema is exactly the
+one the migrations build for that version: the same tables with the same
+columns and foreign keys, the same indexes, and no triggers or views of its
+own. The expected schema is built from :data:`~workbook.store.schema.MIGRATIONS`
+in memory, never copied by hand, so a new migration is checked as soon as it
+exists. ``PRAGMA quick_check`` then says whether the file is intact.
+
+:func:`explain` turns SQLite's own errors into one line that says what to do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import re
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import WorkbookFileError
+from .schema import MIGRATIONS, SCHEMA_VERSION
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+#: How a damaged file is reported: what to do about it.
+RESTORE_HINT = "restore it from a backup (career-workbook restore FILE)"
+
+Schema = dict[tuple[str, str], tuple]
+
+
+def read_schema(conn: sqlite3.Connection, schema: str = "main") -> Schema:
+    """Every schema object of ``schema`` as ``{(kind, name): description}``.
+
+    Tables are described by their columns (name, type, not null, default,
+    primary key, hidden) and foreign keys, indexes by table, uniqueness and
+    columns; triggers and views by their presence. SQLite's own tables
+    (``sqlite_stat1``…) are left out; their indexes are part of their table.
+    """
+    found: Schema = {}
+    master = f"{schema}.sqlite_master" if schema != "temp" else "sqlite_temp_master"
+    for kind, name in conn.execute(f"SELECT type, name FROM {master} ORDER BY type, name"):
+        if kind == "table" and name.startswith("sqlite_"):
+            continue
+        if kind == "index":
+            continue  # listed per table below (automatic indexes included)
+        if kind != "table":
+            found[(kind, name)] = ()
+            continue
+        columns = tuple(
+            conn.execute(
+                'SELECT name, upper(type), "notnull", dflt_value, pk, hidden '
+                "FROM pragma_table_xinfo(?, ?) ORDER BY cid",
+                (name, schema),
+            )
+        )
+        keys = tuple(
+            conn.execute(
+                'SELECT "table", "from", "to", on_update, on_delete, "match" '
+                "FROM pragma_foreign_key_list(?, ?) ORDER BY id, seq",
+                (name, schema),
+            )
+        )
+        found[("table", name)] = (columns, keys)
+        for index, unique, origin, partial in conn.execute(
+            'SELECT name, "unique", origin, partial FROM pragma_index_list(?, ?) ORDER BY name', (name, schema)
+        ):
+            cols = tuple(
+                r[0] for r in conn.execute("SELECT name FROM pragma_index_info(?, ?) ORDER BY seqno", (index, schema))
+            )
+            found[("index", index)] = (name, unique, origin, partial, cols)
+    return found
+
+
+@functools.cache
+def _expected(version: int, migrations: tuple) -> Schema:
+    with contextlib.closing(sqlite3.connect(":memory:", isolation_level=None)) as conn:
+        for step in migrations[:version]:
+            step(conn)
+        return read_schema(conn)
+
+
+def expected_schema(version: int = SCHEMA_VERSION) -> Schema:
+    """The schema the migrations build for ``version``."""
+    return _expected(version, tuple(MIGRATIONS[v] for v in sorted(MIGRATIONS)))
+
+
+def schema_difference(actual: Schema, expected: Schema) -> str | None:
+    """The first way ``actual`` differs from ``expected``, in words; None when they are the same."""
+    for kind, name in sorted(actual.keys() - expected.keys()):
+        return f"it has a {kind} {name!r} that a Career Workbook does not have"
+    missing = sorted(expected.keys() - actual.keys(), key=lambda k: (k[0] != "table", k))
+    for kind, name in missing:
+        if kind == "table":
+            return f"its table {name!r} is missing"
+    for key in sorted(expected.keys() & actual.keys(), key=lambda k: (k[0] != "table", k)):
+        if actual[key] == expected[key]:
+            continue
+        kind, name = key
+        if kind == "table":
+            (have, have_keys), (want, want_keys) = actual[key], expected[key]
+            extra = [c[0] for c in have if c[0] not in {w[0] for w in want}]
+            lacking = [c[0] for c in want if c[0] not in {h[0] for h in have}]
+            if extra:
+                return f"its table {name!r} has a column {extra[0]!r} that a Career Workbook does not have"
+            if lacking:
+                return f"its table {name!r} lacks the column {lacking[0]!r}"
+            if have_keys != want_keys:
+                return f"its table {name!r} refers to other tables than a Career Workbook's does"
+            return f"the columns of its table {name!r} are not defined as in a Career Workbook"
+        return f"its {kind} {name!r} is not defined as in a Career Workbook"
+    for kind, name in missing:
+        return f"its {kind} {name!r} is missing"
+    return None
+
+
+def check_schema(conn: sqlite3.Connection, version: int, label: object, schema: str = "main") -> None:
+    """Refuse (``WorkbookFileError``) a file whose schema is not exactly that of ``version``."""
+    difference = schema_difference(read_schema(conn, schema), expected_schema(version))
+    if difference:
+        raise WorkbookFileError(f"{label} is not a Career Workbook as it should be: {difference}")
+
+
+def quick_check(conn: sqlite3.Connection, label: object, schema: str = "main") -> None:
+    """Refuse a damaged file (``PRAGMA quick_check``), saying what to do."""
+    try:
+        rows = [r[0] for r in conn.execute(f"PRAGMA {schema}.quick_check(1)")]
+    except sqlite3.DatabaseError as exc:
+        raise WorkbookFileError(f"{label} is damaged ({exc}); {RESTORE_HINT}") from None
+    if rows != ["ok"]:
+        detail = " ".join(re.sub(r"\*\*\* in database \w+ \*\*\*", "", rows[0] if rows else "no answer").split())
+        raise WorkbookFileError(f"{label} is damaged ({detail}); {RESTORE_HINT}")
+
+
+def is_sqlite_file(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(16) == SQLITE_MAGIC
+
+
+@contextlib.contextmanager
+def read_only(path: Path) -> Iterator[sqlite3.Connection]:
+    """A connection that cannot change the file at ``path`` (no journal, no WAL switch)."""
+    conn = sqlite3.connect(
+        path.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None, timeout=5.0, check_same_thread=False
+    )
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def _stays_empty(path: Path, wait_s: float = 0.5) -> bool:
+    """True for an empty file that stays empty a moment (another process creating a workbook writes at once)."""
+    deadline = time.monotonic() + wait_s
+    while path.stat().st_size == 0:
+        if time.monotonic() >= deadline:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def identify(path: Path, *, verify: bool = True) -> int:
+    """The schema version of the existing file at ``path``, read without changing the file.
+
+    Refuses (``WorkbookFileError``, one line) an empty file, a file that is not
+    SQLite, another application's SQLite file, a workbook from a newer version,
+    a schema that is not exactly a Career Workbook's, and (``verify``) a damaged file.
+    """
+    if _stays_empty(path):
+        raise WorkbookFileError(f"{path} is an empty file, not a Career Workbook; give another file name")
+    if not is_sqlite_file(path):
+        raise WorkbookFileError(f"{path} is not a workbook file (not an SQLite file)")
+    try:
+        with read_only(path) as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if version == 0 and tables == 0:
+                return 0  # a new, still empty database (for example one being created by another process)
+            if version <= 0:
+                raise WorkbookFileError(f"{path} is an SQLite file, but not a Career Workbook")
+            if version > SCHEMA_VERSION:
+                raise WorkbookFileError(
+                    f"{path} was written by a newer Career Workbook (schema {version}, "
+                    f"this one knows up to {SCHEMA_VERSION}); please upgrade"
+                )
+            if verify:
+                quick_check(conn, path)
+                check_schema(conn, version, path)
+            return version
+    except sqlite3.Error as exc:
+        raise WorkbookFileError(explain(exc, path)) from None
+
+
+def explain(exc: BaseException, path: object = "the workbook") -> str:
+    """SQLite's error as one line that says what to do."""
+    text = " ".join(str(exc).split())
+    low = text.lower()
+    if "malformed" in low or "corrupt" in low or "disk i/o" in low:
+        return f"{path} is damaged ({text}); {RESTORE_HINT}"
+    if "not a database" in low or "file is encrypted" in low:
+        return f"{path} is not a Career Workbook ({text})"
+    if "readonly" in low or "read-only" in low or "unable to open" in low or "permission" in low:
+        return (
+            f"{path} cannot be written ({text}); check the permissions of the file and its folder, "
+            "or copy it somewhere you can write"
+        )
+    if "locked" in low or "busy" in low:
+        return (
+            f"{path} is busy: another program kept it locked too long ({text}); finish or close the "
+            "other notebook or command using it, then try again"
+        )
+    if "no such table" in low or "no such column" in low:
+        return f"{path} is not a Career Workbook as it should be ({text}); {RESTORE_HINT}"
+    return f"{path}: {text}"
