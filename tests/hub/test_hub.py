@@ -103,7 +103,7 @@ def test_guided_notebooks_are_copied_once_and_edits_survive_a_restart(hub, workb
     user = hub.people[2]
     start_here = hub.home(user) / "career-workbook" / "00_start_here.ipynb"
     copied = sorted(p.name for p in start_here.parent.glob("*.ipynb"))
-    assert len(copied) == 8 and copied[0] == "00_start_here.ipynb", copied
+    assert len(copied) == 9 and copied[0] == "00_start_here.ipynb", copied  # 00–07 and 08 · Settings
     hub.run_code(user, f"open({str(start_here)!r}, 'a').write('\\n')  # an edit of the person's own")
     edited = start_here.read_bytes()
     hub.api("DELETE", f"/users/{user}/server")
