@@ -53,6 +53,21 @@ def _top(frame: pd.DataFrame, by: str, most: int = MAX_OPTIONS) -> tuple[pd.Data
     return shown.iloc[::-1], note
 
 
+def _option_rows(
+    frame: pd.DataFrame | None, ax: Axes | None, base: float, row_height: float, most: int
+) -> tuple[Figure, Axes, pd.DataFrame | None, str]:
+    """Figure and axes for one row per option, in the engine's order (the first at the top).
+
+    Returns the rows to draw bottom-up (None when there are none) and a title note when some are left out.
+    """
+    n = 0 if frame is None else len(frame)
+    fig, ax = ps.figure_and_axes(ax, size=(7.5, base + row_height * min(max(n, 2), most)))
+    if frame is None or n == 0:
+        return fig, ax, None, ""
+    note = f" (top {most} of {n})" if n > most else ""
+    return fig, ax, frame.head(most).iloc[::-1], note
+
+
 def scores_chart(result: pd.DataFrame, ax: Axes | None = None, max_options: int = MAX_OPTIONS) -> Figure:
     """Each option's score with its 90% interval, in the engine's order (best supported at the top).
 
@@ -62,12 +77,9 @@ def scores_chart(result: pd.DataFrame, ax: Axes | None = None, max_options: int 
     "nothing known" means, not a finding.
     """
     title = "How well the evidence supports each option"
-    n = 0 if result is None else len(result)
-    fig, ax = ps.figure_and_axes(ax, size=(7.5, 1.4 + 0.45 * min(max(n, 2), max_options)))
-    if n == 0:
+    fig, ax, shown, note = _option_rows(result, ax, 1.4, 0.45, max_options)
+    if shown is None:
         return _empty(fig, ax, title, _NO_OPTIONS)
-    note = f" (top {max_options} of {n})" if n > max_options else ""
-    shown = result.head(max_options).iloc[::-1]
     y = np.arange(len(shown))
     score = shown["score"].to_numpy()
     known = shown["n_sources"].to_numpy() > 0 if "n_sources" in shown else np.ones(len(shown), bool)
@@ -112,12 +124,9 @@ def ranks_chart(
     you about: their share of first places comes from ignorance, not evidence.
     """
     title = "How often each option comes first, second, third …"
-    n = 0 if ranks is None else len(ranks)
-    fig, ax = ps.figure_and_axes(ax, size=(7.5, 1.6 + 0.4 * min(max(n, 2), max_options)))
-    if n == 0:
+    fig, ax, shown, note = _option_rows(ranks, ax, 1.6, 0.4, max_options)
+    if shown is None:
         return _empty(fig, ax, title, _NO_OPTIONS)
-    note = f" (top {max_options} of {n})" if n > max_options else ""
-    shown = ranks.head(max_options).iloc[::-1]
     places = [c for c in shown.columns if c != "title"]
     y = np.arange(len(shown))
     left = np.zeros(len(shown))
