@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 
+import click
 import pytest
 from click.testing import CliRunner
 
 from workbook import open_workbook
-from workbook.cli import launch
-from workbook.cli.main import cli
+from workbook.cli import commands, launch
+from workbook.cli.main import COMMANDS, cli
 from workbook.store.schema import SCHEMA_VERSION
 
 EXPECTED_COMMANDS = {"lab", "demo", "info"}
@@ -20,9 +23,25 @@ def runner():
     return CliRunner()
 
 
-def test_every_command_has_help_with_an_example(runner):
-    assert set(cli.commands) >= EXPECTED_COMMANDS
+def all_commands() -> dict[str, click.Command]:
+    """Every command of ``career-workbook``, as ``--help`` lists them (each module imported on the way)."""
+    ctx = click.Context(cli)
+    found = {name: cli.get_command(ctx, name) for name in cli.list_commands(ctx)}
+    assert None not in found.values(), f"listed but not defined: {[n for n, c in found.items() if c is None]}"
+    return found
+
+
+def test_the_command_registry_names_every_command_and_its_module():
+    for info in pkgutil.iter_modules(commands.__path__):
+        importlib.import_module(f"{commands.__name__}.{info.name}")
+    assert set(cli.commands) == set(COMMANDS), "a command is missing from workbook.cli.main.COMMANDS"
     for name, command in cli.commands.items():
+        assert command.callback.__module__ == f"{commands.__name__}.{COMMANDS[name]}", name
+
+
+def test_every_command_has_help_with_an_example(runner):
+    assert set(all_commands()) >= EXPECTED_COMMANDS
+    for name, command in all_commands().items():
         result = runner.invoke(cli, [name, "--help"])
         assert result.exit_code == 0, result.output
         assert "Example" in result.output, f"{name} --help has no example"
@@ -131,5 +150,5 @@ def test_every_command_is_in_the_readme():
     from pathlib import Path
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    for name in cli.commands:
+    for name in all_commands():
         assert f"career-workbook {name}" in readme or f"`{name} " in readme, f"{name} is not in README.md"

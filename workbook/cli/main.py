@@ -1,13 +1,15 @@
 """The ``career-workbook`` command line: thin wrappers over the package.
 
 Each command lives in a module of :mod:`workbook.cli.commands` and registers
-itself on :data:`cli`. Library errors become one clear line and exit code 1.
+itself on :data:`cli`; :data:`COMMANDS` says which module holds which command,
+so a command imports only its own module (and that module what it uses when it
+runs): ``info`` or ``due`` start without pandas, matplotlib or Jinja2. Library
+errors become one clear line and exit code 1.
 """
 
 from __future__ import annotations
 
 import importlib
-import pkgutil
 import sqlite3
 from collections.abc import Callable
 from typing import Any
@@ -19,8 +21,33 @@ from ..store.integrity import explain
 from ..store.workbook import Workbook, open_workbook
 from ..textsafety import terminal_lines
 
+#: Every command and the module of :mod:`workbook.cli.commands` that defines it.
+COMMANDS: dict[str, str] = {
+    "app": "app",
+    "backup": "share",
+    "calendar": "outreach",
+    "demo": "core",
+    "due": "outreach",
+    "export": "share",
+    "import-linkedin": "contacts",
+    "info": "core",
+    "lab": "core",
+    "report": "share",
+    "restore": "share",
+}
+
 
 class _Group(click.Group):
+    """A group whose commands are imported when they are first needed (see :data:`COMMANDS`)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            importlib.import_module(f"{__package__}.commands.{COMMANDS[cmd_name]}")  # registers it on cli
+        return self.commands.get(cmd_name)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -68,16 +95,6 @@ def open_for_command(path: str | None, *, create: bool = True, quiet: bool = Fal
     if not quiet:
         echo(f"Using workbook: {wb.path}", err=True)
     return wb
-
-
-def _load_commands() -> None:
-    from . import commands
-
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
-        importlib.import_module(f"{commands.__name__}.{info.name}")
-
-
-_load_commands()
 
 
 def main() -> None:  # pragma: no cover - console entry point

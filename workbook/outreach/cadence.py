@@ -7,9 +7,13 @@
 - On the day of a scheduled conversation: record what you learned, the same day.
 - After a conversation: a thank-you within 24 hours; overdue after that.
 
-Business days are weekdays (numpy's business-day calendar), optionally minus
-holidays. The numbers come from the settings ``cadence_second_contact_days``,
-``cadence_follow_up_days`` and ``thank_you_hours``.
+Business days are weekdays (as numpy's business-day calendar counts them),
+optionally minus holidays. The numbers come from the settings
+``cadence_second_contact_days``, ``cadence_follow_up_days`` and ``thank_you_hours``.
+
+The routine works on plain rows, so ``career-workbook due`` reads the tables as
+records and starts without pandas; :func:`due_list` and :func:`due_actions` give
+the same actions as a DataFrame for the notebooks and forms.
 """
 
 from __future__ import annotations
@@ -19,14 +23,15 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
 from ..people.matching import normalise_org
 from ..store import conversations as rules
+from ..store.fields import is_missing
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Kinds of due action, in the order they are listed on the same day, with a short label.
 KINDS: dict[str, str] = {
@@ -74,8 +79,20 @@ class Cadence:
 
 
 def _day(value: Any) -> dt.date | None:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    """A date from a date, a date-time (pandas' Timestamp too) or an ISO string; ``None`` when missing."""
+    if is_missing(value):
         return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.datetime.fromisoformat(value.strip()).date()
+        except ValueError:
+            return _bad("date", value)
+    import pandas as pd  # numpy's datetime64 and other date-likes
+
     return pd.Timestamp(value).date()
 
 
@@ -83,20 +100,54 @@ def _label(day: dt.date) -> str:
     return f"{day:%a} {day.day} {day:%b}"
 
 
-def _add_busdays(start: dt.date, days: int, holidays: list[np.datetime64]) -> dt.date:
-    out = np.busday_offset(np.datetime64(start, "D"), days, roll="backward", holidays=holidays)
-    return out.astype("datetime64[D]").astype(dt.date)
+Holidays = frozenset[dt.date]
+_ONE_DAY = dt.timedelta(days=1)
+
+
+def _busday(day: dt.date, holidays: Holidays) -> bool:
+    return day.weekday() < 5 and day not in holidays
+
+
+def _roll_back(day: dt.date, holidays: Holidays) -> dt.date:
+    """``day`` itself if it is a business day, else the business day before it."""
+    while not _busday(day, holidays):
+        day -= _ONE_DAY
+    return day
+
+
+def _add_busdays(start: dt.date, days: int, holidays: Holidays) -> dt.date:
+    """Like ``numpy.busday_offset(start, days, roll="backward")``: roll back to a business day, then count."""
+    day = _roll_back(start, holidays)
+    step = _ONE_DAY if days >= 0 else -_ONE_DAY
+    left = abs(days)
+    while left:
+        day += step
+        if _busday(day, holidays):
+            left -= 1
+    return day
+
+
+def _holidays(holidays: Iterable[dt.date | str]) -> Holidays:
+    return frozenset(d for d in (_day(h) for h in holidays) if d is not None)
 
 
 def business_days_after(start: dt.date, days: int, holidays: Iterable[dt.date | str] = ()) -> dt.date:
     """The day ``days`` business days after ``start`` (a weekend start counts like the Friday before)."""
-    return _add_busdays(start, days, [np.datetime64(_day(h), "D") for h in holidays])
+    return _add_busdays(start, days, _holidays(holidays))
 
 
-def _busdays_between(start: dt.date, end: dt.date, holidays: list[np.datetime64]) -> int:
+def _busday_count(start: dt.date, end: dt.date, holidays: Holidays) -> int:
+    """Business days in ``[start, end)`` (negative when ``end`` comes first), as ``numpy.busday_count``."""
+    if end < start:
+        return -_busday_count(end, start, holidays)
+    weeks, rest = divmod((end - start).days, 7)
+    count = 5 * weeks + sum(1 for i in range(rest) if (start + i * _ONE_DAY).weekday() < 5)
+    return count - sum(1 for h in holidays if start <= h < end and h.weekday() < 5)
+
+
+def _busdays_between(start: dt.date, end: dt.date, holidays: Holidays) -> int:
     """Business days from ``start`` to ``end``, counted like :func:`_add_busdays` (the inverse of it)."""
-    first = np.busday_offset(np.datetime64(start, "D"), 0, roll="backward", holidays=holidays)
-    return int(np.busday_count(first, np.datetime64(end, "D"), holidays=holidays))
+    return _busday_count(_roll_back(start, holidays), end, holidays)
 
 
 def due_actions(
@@ -117,17 +168,38 @@ def due_actions(
     yet due are included too, on the day they will fall due if nothing changes.
     Conversations whose contact is not in ``contacts`` (archived) are skipped.
     """
-    cadence = cadence or Cadence()
-    on = _day(on) or dt.date.today()
-    hols = [np.datetime64(_day(h), "D") for h in holidays]
-    rows: list[dict[str, Any]] = []
     if conversations is None or conversations.empty or contacts is None or contacts.empty:
-        return pd.DataFrame(columns=COLUMNS)
-
+        return _frame([])
     people = {int(r.id): r for r in contacts.itertuples(index=False)}
     titles = {} if options is None or options.empty else dict(zip(options["id"], options["title"], strict=True))
-    asked = set(conversations.loc[conversations["status"] != "planned", "contact_id"].astype(int))
-    conversations = _plain_rows(conversations)
+    rows = _due(_plain_rows(conversations), people, titles, on, cadence=cadence, holidays=holidays, upcoming=upcoming)
+    return _frame(rows)
+
+
+def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _due(
+    conversations: list[SimpleNamespace],
+    people: dict[int, Any],
+    titles: dict[Any, Any],
+    on: dt.date | str | None,
+    *,
+    cadence: Cadence | None,
+    holidays: Iterable[dt.date | str],
+    upcoming: bool,
+) -> list[dict[str, Any]]:
+    """The due actions as dicts with the keys of :data:`COLUMNS`, soonest first (see :func:`due_actions`)."""
+    cadence = cadence or Cadence()
+    on = _day(on) or dt.date.today()
+    hols = _holidays(holidays)
+    rows: list[dict[str, Any]] = []
+    if not conversations or not people:
+        return rows
+    asked = {conv.contact_id for conv in conversations if conv.status != "planned"}
     by_org = _contacts_by_org(people)
     sent_by_org, sent_by_option = _requests_sent(conversations, people)
 
@@ -182,12 +254,8 @@ def due_actions(
                 due = rules.thank_you_due(end, cadence.thank_you_hours)
                 add("thank_you", due, _thank_you_text(first, due, on, cadence), available=end.date())
 
-    frame = pd.DataFrame(rows, columns=COLUMNS)
-    if frame.empty:
-        return frame
     order = {k: i for i, k in enumerate(KINDS)}
-    frame = frame.assign(_k=frame["kind"].map(order)).sort_values(["due_on", "_k", "contact"], kind="stable")
-    return frame.drop(columns="_k").reset_index(drop=True)
+    return sorted(rows, key=lambda r: (r["due_on"], order[r["kind"]], r["contact"]))
 
 
 _DATES = rules.DATE_COLUMNS
@@ -231,6 +299,8 @@ def _thank_you_text(first: str, due: dt.date, on: dt.date, cadence: Cadence) -> 
 
 def _plain_rows(frame: pd.DataFrame) -> list[SimpleNamespace]:
     """The conversations as plain Python values (dates, datetimes, ints, None), for quick row loops."""
+    import pandas as pd
+
     n = len(frame)
     columns: dict[str, list[Any]] = {}
     for col in ("id", "contact_id", "option_id", "duration_min"):
@@ -274,16 +344,22 @@ def _second_contact_text(
     )
 
 
-def due_list(wb: Any, on: dt.date | str | None = None, *, upcoming: bool = False) -> pd.DataFrame:
-    """:func:`due_actions` for a workbook, with its cadence settings (archived records left out)."""
-    return due_actions(
-        wb.conversations(),
-        wb.contacts(),
+def due_items(wb: Any, on: dt.date | str | None = None, *, upcoming: bool = False) -> list[dict[str, Any]]:
+    """:func:`due_list` as plain dicts (the keys of :data:`COLUMNS`), read without pandas."""
+    return _due(
+        [SimpleNamespace(**r) for r in wb.records("conversations")],
+        {r["id"]: SimpleNamespace(**r) for r in wb.records("contacts")},
+        {r["id"]: r["title"] for r in wb.records("options", include_archived=True, columns=("id", "title"))},
         on,
-        wb.options(include_archived=True),
         cadence=Cadence.from_settings(wb),
+        holidays=(),
         upcoming=upcoming,
     )
+
+
+def due_list(wb: Any, on: dt.date | str | None = None, *, upcoming: bool = False) -> pd.DataFrame:
+    """:func:`due_actions` for a workbook, with its cadence settings (archived records left out)."""
+    return _frame(due_items(wb, on, upcoming=upcoming))
 
 
 def parse_day(value: Any, field: str = "date") -> dt.date:

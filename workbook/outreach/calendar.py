@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import icalendar
-import pandas as pd
 
 from ..errors import ValidationError
 from ..store import conversations as rules
@@ -57,24 +56,27 @@ class CalendarSummary:
         )
 
 
-def _sequence(when: Any) -> int:
+def _sequence(when: dt.datetime | None) -> int:
     """A revision number that grows with time (minutes since 2020), as RFC 5545 asks."""
-    if when is None or pd.isna(when):
+    if when is None:
         return 0
-    return max(0, int((pd.Timestamp(when).to_pydatetime() - _EPOCH).total_seconds() // 60))
+    return max(0, int((when - _EPOCH).total_seconds() // 60))
 
 
 def build_calendar(
-    conversations: pd.DataFrame,
-    contacts: pd.DataFrame,
-    options: pd.DataFrame,
-    actions: pd.DataFrame,
+    conversations: list[dict[str, Any]],
+    contacts: list[dict[str, Any]],
+    options: list[dict[str, Any]],
+    actions: list[dict[str, Any]],
     *,
     on: dt.date,
     uid_prefix: str,
     stamp: dt.datetime | None = None,
 ) -> icalendar.Calendar:
-    """A calendar of the scheduled ``conversations`` and the due ``actions`` (from :mod:`cadence`)."""
+    """A calendar of the scheduled ``conversations`` and the due ``actions`` (from :func:`cadence.due_items`).
+
+    The tables come as records (:meth:`Workbook.records <workbook.store.workbook.Workbook.records>`).
+    """
     stamp = stamp or dt.datetime.now(dt.UTC)
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
@@ -83,50 +85,50 @@ def build_calendar(
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", "Career Workbook")
 
-    people = {} if contacts.empty else {int(r.id): r for r in contacts.itertuples(index=False)}
-    titles = {} if options.empty else dict(zip(options["id"], options["title"], strict=True))
-    if not conversations.empty:
-        for conv in conversations.itertuples(index=False):
-            if conv.status not in EVENT_STATUSES or pd.isna(conv.scheduled_at):
-                continue
-            person = people.get(int(conv.contact_id))
-            if person is None:
-                continue
-            start = pd.Timestamp(conv.scheduled_at).to_pydatetime()
-            option = str(titles.get(conv.option_id, f"option #{conv.option_id}"))
-            event = icalendar.Event()
-            event.add("uid", f"{uid_prefix}-conversation-{int(conv.id)}@{UID_DOMAIN}")
-            event.add("dtstamp", stamp)
-            event.add("sequence", _sequence(conv.updated_at))
-            event.add("dtstart", start)
-            event.add("dtend", start + dt.timedelta(minutes=int(conv.duration_min)))
-            event.add("summary", ics(f"Informational interview: {person.name} ({option})"))
-            about = ", ".join(str(x) for x in (person.role, person.organization) if str(x or "").strip())
-            event.add(
-                "description",
-                ics(
-                    f"{person.name}" + (f" — {about}" if about else "") + "\n"
-                    f"Keep to the {int(conv.duration_min)} minutes you asked for. "
-                    "Ask who else you should talk to. Thank them within 24 hours."
-                ),
-            )
-            cal.add_component(event)
+    people = {int(r["id"]): r for r in contacts}
+    titles = {int(r["id"]): r["title"] for r in options}
+    for conv in conversations:
+        if conv["status"] not in EVENT_STATUSES or conv["scheduled_at"] is None:
+            continue
+        person = people.get(int(conv["contact_id"]))
+        if person is None:
+            continue
+        start = conv["scheduled_at"]
+        minutes = int(conv["duration_min"])
+        option = str(titles.get(conv["option_id"], f"option #{conv['option_id']}"))
+        event = icalendar.Event()
+        event.add("uid", f"{uid_prefix}-conversation-{int(conv['id'])}@{UID_DOMAIN}")
+        event.add("dtstamp", stamp)
+        event.add("sequence", _sequence(conv["updated_at"]))
+        event.add("dtstart", start)
+        event.add("dtend", start + dt.timedelta(minutes=minutes))
+        event.add("summary", ics(f"Informational interview: {person['name']} ({option})"))
+        about = ", ".join(str(x) for x in (person["role"], person["organization"]) if str(x or "").strip())
+        event.add(
+            "description",
+            ics(
+                f"{person['name']}" + (f" — {about}" if about else "") + "\n"
+                f"Keep to the {minutes} minutes you asked for. "
+                "Ask who else you should talk to. Thank them within 24 hours."
+            ),
+        )
+        cal.add_component(event)
 
-    if actions is not None and not actions.empty:
-        for act in actions.itertuples(index=False):
-            if act.kind not in _SUMMARY:
-                continue
-            day = max(act.due_on, on)
-            event = icalendar.Event()
-            event.add("uid", f"{uid_prefix}-{act.kind.replace('_', '-')}-{int(act.conversation_id)}@{UID_DOMAIN}")
-            event.add("dtstamp", stamp)
-            event.add("sequence", (day - _EPOCH.date()).days)
-            event.add("dtstart", day)
-            event.add("dtend", day + dt.timedelta(days=1))
-            event.add("transp", "TRANSPARENT")
-            event.add("summary", ics(f"{_SUMMARY[act.kind]}: {act.contact} ({act.option})"))
-            event.add("description", ics(act.what))
-            cal.add_component(event)
+    for act in actions:
+        if act["kind"] not in _SUMMARY:
+            continue
+        day = max(act["due_on"], on)
+        event = icalendar.Event()
+        kind = act["kind"].replace("_", "-")
+        event.add("uid", f"{uid_prefix}-{kind}-{int(act['conversation_id'])}@{UID_DOMAIN}")
+        event.add("dtstamp", stamp)
+        event.add("sequence", (day - _EPOCH.date()).days)
+        event.add("dtstart", day)
+        event.add("dtend", day + dt.timedelta(days=1))
+        event.add("transp", "TRANSPARENT")
+        event.add("summary", ics(f"{_SUMMARY[act['kind']]}: {act['contact']} ({act['option']})"))
+        event.add("description", ics(act["what"]))
+        cal.add_component(event)
     return cal
 
 
@@ -142,11 +144,11 @@ def uid_prefix(wb: Any) -> str:
 def calendar_for(wb: Any, on: dt.date | str | None = None) -> icalendar.Calendar:
     """The calendar of a workbook as of ``on`` (default today)."""
     day = cadence.parse_day(on, "on") if on is not None else dt.date.today()
-    actions = cadence.due_list(wb, day, upcoming=True)
+    actions = cadence.due_items(wb, day, upcoming=True)
     return build_calendar(
-        wb.conversations(),
-        wb.contacts(),
-        wb.options(include_archived=True),
+        wb.records("conversations"),
+        wb.records("contacts"),
+        wb.records("options", include_archived=True, columns=("id", "title")),
         actions,
         on=day,
         uid_prefix=uid_prefix(wb),

@@ -32,14 +32,15 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
-
-import pandas as pd
 
 from ..errors import ValidationError
 from ..store import fields as _fields
 from .matching import normalise_name, normalise_org
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Header cell (case-insensitive) -> our key.
 HEADER = {
@@ -317,6 +318,8 @@ def _record(row: dict[str, Any]) -> dict[str, Any]:
 
 def plan_import(existing: pd.DataFrame, export: Export) -> ImportPlan:
     """Compare an export with the contacts already kept (``existing``, archived ones included)."""
+    import pandas as pd
+
     urls: dict[str, int | None] = {}  # URL key -> line in the file (None: in the workbook)
     names: dict[tuple[str, str], dict[str, int | None]] = {}  # name key -> {URL key: line}
     for p in [] if existing is None or existing.empty else existing.itertuples(index=False):

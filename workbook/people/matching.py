@@ -17,11 +17,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Legal-form words dropped from the end of an organisation's name.
 LEGAL_SUFFIXES: frozenset[str] = frozenset(
@@ -191,6 +192,8 @@ def suggest_insiders(
     already linked as an insider. Already-linked pairs are left out unless
     ``include_linked``. Best matches first: both reasons, then stronger ties.
     """
+    import pandas as pd
+
     rows = []
     linked = set()
     if links is not None and not links.empty:

@@ -11,11 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import numbers
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-
-import pandas as pd
 
 from ..errors import ValidationError
 from . import vocab
@@ -207,17 +206,21 @@ def limits(table: str, name: str) -> tuple[float, float]:
     return f.low, f.high
 
 
-def _is_missing(value: Any) -> bool:
+def is_missing(value: Any) -> bool:
+    """``None``, a float NaN, or pandas' NaT / NA (a form or a DataFrame row may hand those in)."""
     if value is None:
         return True
     if isinstance(value, str | int):
         return False
+    if isinstance(value, float):
+        return math.isnan(value)
+    pd = sys.modules.get("pandas")  # a pandas missing value can only come from an imported pandas
+    if pd is None:
+        return False
     try:
-        if value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
-            return True
+        return bool(value is pd.NaT or pd.isna(value))
     except (TypeError, ValueError):
         return False
-    return False
 
 
 def _check_text(f: Field, value: Any) -> str:
@@ -356,7 +359,7 @@ _CLEANERS: dict[str, Callable[[Field, Any], Any]] = {
 
 def clean_value(f: Field, value: Any) -> Any:
     """Validate one value for field ``f`` and return it ready for SQLite."""
-    if _is_missing(value):
+    if is_missing(value):
         if f.required:
             raise ValidationError(f.name, "is required")
         if not f.nullable:

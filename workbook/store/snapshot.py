@@ -19,11 +19,11 @@ from collections.abc import Hashable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from . import reads
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .workbook import Workbook
 
 _UNSET = object()

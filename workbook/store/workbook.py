@@ -2,7 +2,8 @@
 
 ``Workbook`` opens the file (WAL, busy timeout, foreign keys), brings its schema
 up to date (with a backup copy first), validates every write before it touches
-the file, and gives tables back as pandas DataFrames.
+the file, and gives tables back as pandas DataFrames (pandas is imported on the
+first such read, so opening a workbook and saving to it do not load it).
 
 Each save is one short transaction started with ``BEGIN IMMEDIATE`` so two
 notebooks or a notebook and the CLI can write to the same workbook at once
@@ -21,9 +22,7 @@ import threading
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .. import paths as _paths
 from ..errors import NotFoundError, ValidationError, WorkbookFileError
@@ -33,6 +32,9 @@ from . import integrity as _integrity
 from . import reads as _reads
 from .schema import MIGRATIONS, SCHEMA_VERSION
 from .snapshot import Snapshot
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 BUSY_TIMEOUT_S = 30.0
 #: The path that gives a throwaway workbook kept in memory.
@@ -511,6 +513,16 @@ class Workbook:
         """
         with self._lock:
             return _reads.read_table(self.conn, table, include_archived=include_archived, columns=columns)
+
+    def records(
+        self, table: str, *, include_archived: bool = False, columns: Iterable[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """A table as plain dicts typed like :meth:`table` (ints, bools, ``date``, ``datetime``, ``None``).
+
+        For quick row loops that have no use for a DataFrame.
+        """
+        with self._lock:
+            return _reads.read_records(self.conn, table, include_archived=include_archived, columns=columns)
 
     def options(self, include_archived: bool = False) -> pd.DataFrame:
         return self.table("options", include_archived=include_archived)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from ...outreach import cadence
-from ...outreach import calendar as calendar_ics
 from ...textsafety import terminal
 from ..main import cli, echo, open_for_command, workbook_option
 
@@ -33,19 +32,19 @@ def due(workbook_path: str | None, on: str | None) -> None:
     day = _on(on)
     wb = open_for_command(workbook_path, create=False)
     try:
-        actions = cadence.due_list(wb, day)
+        actions = cadence.due_items(wb, day)
     finally:
         wb.close()
     label = day.isoformat() if day else "today"
-    if actions.empty:
+    if not actions:
         echo(f"Nothing due {'on ' + label if day else 'today'}: no follow-ups or thank-yous waiting.")
         return
     echo(f"Due {'on ' + label if day else 'today'} ({len(actions)}):")
-    for act in actions.itertuples(index=False):
-        late = " (overdue)" if act.overdue else ""
-        who, option = terminal(act.contact), terminal(act.option)  # one record stays one line
-        echo(f"- {act.due_on.isoformat()}{late} [{cadence.KINDS[act.kind]}] {who} — {option}")
-        echo(f"  {terminal(act.what)}")
+    for act in actions:
+        late = " (overdue)" if act["overdue"] else ""
+        who, option = terminal(act["contact"]), terminal(act["option"])  # one record stays one line
+        echo(f"- {act['due_on'].isoformat()}{late} [{cadence.KINDS[act['kind']]}] {who} — {option}")
+        echo(f"  {terminal(act['what'])}")
 
 
 @cli.command()
@@ -65,6 +64,8 @@ def calendar(workbook_path: str | None, output: str, on: str | None) -> None:
 
         career-workbook calendar -o interviews.ics
     """
+    from ...outreach import calendar as calendar_ics
+
     day = _on(on)
     wb = open_for_command(workbook_path, create=False)
     try:

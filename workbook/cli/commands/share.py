@@ -1,13 +1,15 @@
-"""Sharing and safekeeping commands: report, export, backup, restore."""
+"""Sharing and safekeeping commands: report, export, backup, restore.
+
+The report (matplotlib, Jinja2) and the export (pandas) are imported by their
+commands, so ``backup`` and ``restore`` start without them.
+"""
 
 from __future__ import annotations
 
 import click
 
 from ...paths import resolve
-from ...report import build as _report
 from ...store import backup as _backup
-from ...store import export as _export
 from ...textsafety import terminal_lines
 from ..main import cli, echo, open_for_command, workbook_option
 
@@ -37,6 +39,8 @@ def report(workbook_path: str | None, output: str | None, names: bool) -> None:
 
         career-workbook report -o ~/Desktop/career.html --names
     """
+    from ...report import build as _report
+
     wb = open_for_command(workbook_path, create=False)
     with wb:
         path = _report.write_report(wb, output, names=names)
@@ -75,6 +79,8 @@ def export(workbook_path: str | None, output: str, raw: bool) -> None:
 
         career-workbook export -o ~/career.xlsx
     """
+    from ...store import export as _export
+
     wb = open_for_command(workbook_path, create=False)
     with wb:
         result = _export.export_workbook(wb, output, raw=raw)
