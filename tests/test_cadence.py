@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbook import ValidationError
 from workbook.cli.main import cli
+from workbook.outreach import cadence
 from workbook.outreach.cadence import (
     COLUMNS,
     Cadence,
@@ -194,3 +198,24 @@ def test_due_command_refuses_a_bad_date_in_one_line(wb_path, bad):
     errors = [line for line in result.output.splitlines() if line.startswith("Error")]
     assert len(errors) == 1 and "--on" in errors[0] and "YYYY-MM-DD" in errors[0]
     assert "Traceback" not in result.output
+
+
+# ------------------------------------------------------- business days, as numpy counts them
+_days = st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2028, 12, 31))
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=_days, days=st.integers(0, 400), holidays=st.lists(_days, max_size=8))
+def test_business_days_after_counts_as_numpy_does(start, days, holidays):
+    hols = [np.datetime64(h, "D") for h in holidays]
+    expected = np.busday_offset(np.datetime64(start, "D"), days, roll="backward", holidays=hols)
+    assert business_days_after(start, days, holidays) == expected.astype(dt.date)
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=_days, end=_days, holidays=st.lists(_days, max_size=8))
+def test_business_days_between_counts_as_numpy_does(start, end, holidays):
+    hols = [np.datetime64(h, "D") for h in holidays]
+    first = np.busday_offset(np.datetime64(start, "D"), 0, roll="backward", holidays=hols)
+    expected = int(np.busday_count(first, np.datetime64(end, "D"), holidays=hols))
+    assert cadence._busdays_between(start, end, frozenset(holidays)) == expected

@@ -137,9 +137,10 @@ def business_days_after(start: dt.date, days: int, holidays: Iterable[dt.date | 
 
 
 def _busday_count(start: dt.date, end: dt.date, holidays: Holidays) -> int:
-    """Business days in ``[start, end)`` (negative when ``end`` comes first), as ``numpy.busday_count``."""
+    """Business days in ``[start, end)``, as ``numpy.busday_count``; when ``end`` comes first, minus those in
+    ``(end, start]``."""
     if end < start:
-        return -_busday_count(end, start, holidays)
+        return -_busday_count(end + _ONE_DAY, start + _ONE_DAY, holidays)
     weeks, rest = divmod((end - start).days, 7)
     count = 5 * weeks + sum(1 for i in range(rest) if (start + i * _ONE_DAY).weekday() < 5)
     return count - sum(1 for h in holidays if start <= h < end and h.weekday() < 5)
