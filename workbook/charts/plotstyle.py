@@ -73,10 +73,11 @@ def fit_margins(fig: Figure, ax: Axes) -> None:
     """Fixed margins for a one-axes chart, from the length of its labels (no layout pass when drawing).
 
     Measuring text (constrained layout) is most of the time it takes to draw a small chart; estimating
-    from the number of characters is enough for these charts' short labels. A figure with more than
-    one axes (a colour bar) keeps constrained layout.
+    from the number of characters is enough for these charts' short labels. A colour bar beside the
+    axes gets room for its ticks and label on the right; a figure with other axes keeps constrained layout.
     """
-    if len(fig.axes) != 1:
+    bars = [a for a in fig.axes if getattr(a, "_colorbar", None) is not None]
+    if len(fig.axes) - len(bars) != 1 or len(bars) > 1:
         fig.set_layout_engine("constrained")
         return
     width, height = fig.get_size_inches()
@@ -89,6 +90,9 @@ def fit_margins(fig: Figure, ax: Axes) -> None:
     title = ax.get_title("left") or ax.get_title()
     top = 0.15 + (title.count("\n") + 1) * (FONT_SIZE + 2) * _LINE_EM / 72 if title else 0.2
     right = 0.25
+    if bars:  # ticks and label of the colour bar, right of it
+        ticks = [t.get_text() for t in bars[0].get_yticklabels()] or ["-2"]
+        right = 0.2 + _text_size(ticks, FONT_SIZE)[0] + (line + 0.05 if bars[0].get_ylabel() else 0)
     legend = ax.get_legend()
     if legend is not None:
         anchor = legend.get_bbox_to_anchor().transformed(ax.transAxes.inverted())
