@@ -6,6 +6,12 @@ inherit this environment) can touch a real user's workbook.
 
 Every guided notebook is run twice under nbval: on a fresh, empty workbook
 (nbval's own collector) and on a copy of the demo workbook (``[demo]``).
+
+The suite runs in parallel with pytest-xdist (``-n auto --dist loadgroup``,
+see README.md). Each worker is a separate process with its own temporary
+folder, workbooks, ports, JupyterLab and Chromium. Tests that must share one
+process stay together: the cells of one notebook run (one kernel), the app's
+tests (one app for the module) and the hub's (one hub for the module).
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+
+import pytest
 
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="career-workbook-tests-"))
 os.environ["CAREER_WORKBOOK_HOME"] = str(_SESSION_DIR / "home")
@@ -56,8 +64,38 @@ if IPyNbFile is not None:
     def pytest_collect_file(file_path, parent):
         opt = parent.config.option
         if (getattr(opt, "nbval", False) or getattr(opt, "nbval_lax", False)) and file_path.suffix == ".ipynb":
-            return DemoNotebook.from_parent(parent, path=file_path, name=f"{file_path.name}[demo]")
+            name = f"{file_path.name}[demo]"  # its own node id, so xdist runs both the fresh and the demo run
+            nodeid = f"{parent.nodeid}/{name}" if parent.nodeid else name
+            return DemoNotebook.from_parent(parent, path=file_path, name=name, nodeid=nodeid)
         return None
+
+
+#: Test modules whose tests share one expensive module-scoped server: one worker runs all of them.
+_ONE_WORKER_MODULES = {
+    "tests/browser/test_app.py": "app",
+    "tests/hub/test_hub.py": "hub",
+}
+
+
+def _xdist_group(item) -> str | None:
+    """The group an item must run in with others on one worker, or None (any worker)."""
+    if IPyNbFile is not None and isinstance(item.parent, IPyNbFile):
+        return item.parent.nodeid  # a notebook's cells run in order in one kernel; [demo] is a second run
+    return _ONE_WORKER_MODULES.get(item.nodeid.split("::", 1)[0])
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    seen: set[str] = set()
+    twice = sorted({i.nodeid for i in items if i.nodeid in seen or seen.add(i.nodeid)})
+    if twice:  # xdist keeps one test per node id: the others would silently not run
+        raise pytest.UsageError(f"{len(twice)} tests share a node id with another, e.g. {twice[0]}")
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        group = _xdist_group(item)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 def pytest_sessionfinish(session, exitstatus):
