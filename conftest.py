@@ -80,7 +80,9 @@ _ONE_WORKER_MODULES = {
 def _xdist_group(item) -> str | None:
     """The group an item must run in with others on one worker, or None (any worker)."""
     if IPyNbFile is not None and isinstance(item.parent, IPyNbFile):
-        return item.parent.nodeid  # a notebook's cells run in order in one kernel; [demo] is a second run
+        # A notebook's cells run in order in one kernel; [demo] is a second run. xdist ignores a group
+        # name ending in "]" (it takes it for a test parameter), so the brackets go.
+        return item.parent.nodeid.replace("[", " ").replace("]", "")
     return _ONE_WORKER_MODULES.get(item.nodeid.split("::", 1)[0])
 
 
