@@ -23,10 +23,11 @@ def test_the_readme_test_command_runs_the_suite_in_parallel_by_groups():
 def test_both_runs_of_a_notebook_run_every_cell_in_order_on_one_worker_each(tmp_path):
     """The fresh and the demo run of a notebook each keep their cells on one worker (one kernel), in order.
 
-    Four workers for two notebook runs: cells scheduled one by one would land on several of them.
+    Three workers for two notebook runs: one takes the fresh run, and cells scheduled one by one
+    would land on the other two.
     """
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-n", "4", "--dist", "loadgroup", "-v", f"--basetemp={tmp_path / 'run'}",
+        [sys.executable, "-m", "pytest", "-n", "3", "--dist", "loadgroup", "-v", f"--basetemp={tmp_path / 'run'}",
          "notebooks/00_start_here.ipynb"],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
