@@ -16,7 +16,7 @@ import time
 import traceback
 
 #: Benchmark modules in the order they run; each has ``run(quick) -> list[dict]``.
-MODULES = ["startup", "notebooks", "open", "save", "compare", "report", "hub", "app"]
+MODULES = ["startup", "notebooks", "open", "save", "compare", "report", "hub", "app", "suite"]
 
 
 def _seconds(value: float) -> str:
