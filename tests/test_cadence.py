@@ -219,3 +219,11 @@ def test_business_days_between_counts_as_numpy_does(start, end, holidays):
     first = np.busday_offset(np.datetime64(start, "D"), 0, roll="backward", holidays=hols)
     expected = int(np.busday_count(first, np.datetime64(end, "D"), holidays=hols))
     assert cadence._busdays_between(start, end, frozenset(holidays)) == expected
+
+
+def test_the_due_list_reads_the_same_from_a_snapshot_and_as_records(acme):
+    acme.add_conversation(acme.ids["rosa"], acme.ids["o"], status="requested", requested_on=FRIDAY)
+    with acme.snapshot() as snap:
+        from_snapshot = due_list(snap, "2026-11-17")
+    assert kinds(from_snapshot) == ["second_contact", "follow_up"]
+    assert from_snapshot.to_dict("records") == cadence.due_items(acme, "2026-11-17")

@@ -322,3 +322,18 @@ def test_a_snapshot_used_as_a_context_reads_one_moment(filled):
         assert filled.conn.in_transaction
         assert len(snap.criteria()) == 2
     assert not filled.conn.in_transaction
+
+
+def test_records_are_plain_python_values_typed_like_the_tables(filled):
+    import datetime as dt
+
+    (conv,) = filled.records("conversations")
+    assert conv["id"] == filled.ids["v1"] and type(conv["id"]) is int
+    assert conv["done_on"] == dt.date(2026, 10, 1) and type(conv["done_on"]) is dt.date
+    assert conv["scheduled_at"] is None and conv["archived"] is False
+    assert type(conv["created_at"]) is dt.datetime
+    frame = filled.conversations()
+    assert list(frame.columns) == list(conv) and frame.loc[0, "done_on"].date() == conv["done_on"]
+    assert [r["title"] for r in filled.records("options", columns=["title"])] == ["UX research", "Data engineering"]
+    filled.archive("options", filled.ids["o2"])
+    assert len(filled.records("options")) == 1 and len(filled.records("options", include_archived=True)) == 2

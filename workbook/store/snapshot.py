@@ -72,6 +72,16 @@ class Snapshot:
         key = ("table", table, include_archived, wanted)
         return self._kept(key, lambda: self.workbook.table(table, include_archived=include_archived, columns=wanted))
 
+    def records(
+        self, table: str, *, include_archived: bool = False, columns: Iterable[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """A table as plain dicts (:meth:`Workbook.records <workbook.store.workbook.Workbook.records>`), read once."""
+        wanted = tuple(columns) if columns is not None else None
+        key = ("records", table, include_archived, wanted)
+        if key not in self._results:
+            self._results[key] = self.workbook.records(table, include_archived=include_archived, columns=wanted)
+        return [dict(r) for r in self._results[key]]
+
     def options(self, include_archived: bool = False) -> pd.DataFrame:
         return self.table("options", include_archived=include_archived)
 
