@@ -9,6 +9,7 @@ it). Without Chromium or Playwright the tests are skipped, except on CI
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -85,13 +86,23 @@ def browser():
     driver.stop()
 
 
+#: When this process started collecting: screenshots older than that are from an earlier run.
+_STARTED = time.time()
+
+
 @pytest.fixture(scope="session")
 def artifacts(pytestconfig) -> Path:
-    """``test-artifacts/`` at the project root: screenshots kept after the run."""
+    """``test-artifacts/`` at the project root: screenshots kept after the run.
+
+    Under xdist every worker has this fixture; each removes only what an earlier run left, never a
+    screenshot another worker of this run has just taken.
+    """
     folder = pytestconfig.rootpath / "test-artifacts"
     folder.mkdir(exist_ok=True)
-    for stale in folder.glob("FAILED-*.png"):  # from an earlier run
-        stale.unlink()
+    for stale in folder.glob("FAILED-*.png"):
+        with contextlib.suppress(FileNotFoundError):  # another worker may remove it first
+            if stale.stat().st_mtime < _STARTED:
+                stale.unlink()
     return folder
 
 
