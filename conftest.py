@@ -7,8 +7,8 @@ inherit this environment) can touch a real user's workbook.
 Every guided notebook is run twice under nbval: on a fresh, empty workbook
 (nbval's own collector) and on a copy of the demo workbook (``[demo]``).
 
-The suite runs in parallel with pytest-xdist (``-n auto --dist loadgroup``,
-see README.md). Each worker is a separate process with its own temporary
+The suite runs in parallel with pytest-xdist (``-n auto`` in README.md, with
+``--dist loadgroup`` from pyproject.toml). Each worker is a separate process with its own temporary
 folder, workbooks, ports, JupyterLab and Chromium. Tests that must share one
 process stay together: the cells of one notebook run (one kernel), the app's
 tests (one app for the module) and the hub's (one hub for the module).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,9 @@ def test_the_readme_test_command_runs_the_suite_in_parallel_by_groups():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     after = readme.split("Run the whole test suite", 1)[1]
     command = next(line for line in after.splitlines() if line.startswith("python3 "))
-    assert re.search(r"python3 -m pytest -n \S+ --dist loadgroup$", command), command
+    assert re.search(r"python3 -m pytest -n \S+$", command), command
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "--dist loadgroup" in config["tool"]["pytest"]["ini_options"]["addopts"]
 
 
 @pytest.mark.slow
@@ -27,7 +30,7 @@ def test_both_runs_of_a_notebook_run_every_cell_in_order_on_one_worker_each(tmp_
     would land on the other two.
     """
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-n", "3", "--dist", "loadgroup", "-v", f"--basetemp={tmp_path / 'run'}",
+        [sys.executable, "-m", "pytest", "-n", "3", "-v", f"--basetemp={tmp_path / 'run'}",
          "notebooks/00_start_here.ipynb"],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
