@@ -96,7 +96,7 @@ def test_a_match_by_email_ignores_case_and_lists_a_differing_role(wb):
         "Senior Epidemiologist",
     )
     assert wb.get("contacts", jose)["role"] == "Epidemiologist", "a differing detail is not overwritten"
-    assert "role: workbook 'Epidemiologist', file 'Senior Epidemiologist'" in conflict.describe()
+    assert conflict.describe() == "José Núñez · role: workbook 'Epidemiologist', file 'Senior Epidemiologist'"
 
 
 def test_taking_the_files_value_for_a_listed_difference(wb):
@@ -110,13 +110,22 @@ def test_taking_the_files_value_for_a_listed_difference(wb):
     assert again.conflicts == [] and again.changes == 0
 
 
-def test_an_unknown_choice_is_refused_and_nothing_is_written(wb):
+@pytest.mark.parametrize("typo", ["4:role", "2:colour", "role"])
+def test_a_choice_naming_no_line_or_field_is_refused_and_nothing_is_written(wb, typo):
     wb.add_contact("José Núñez", "Riverside County", "Epidemiologist", email="jose.nunez@example.org")
     before = state(wb)
     with pytest.raises(ValidationError) as err:
-        ci.import_contacts(wb, DATA / "google_current.csv", take=["3:role"])
-    assert err.value.field == "take" and "'3:role'" in str(err.value)
+        ci.import_contacts(wb, DATA / "google_current.csv", take=[typo])
+    assert err.value.field == "take" and repr(typo) in str(err.value)
     assert state(wb) == before
+
+
+def test_the_same_choice_again_changes_nothing(wb):
+    wb.add_contact("José Núñez", "Riverside County", "Epidemiologist", email="jose.nunez@example.org")
+    ci.import_contacts(wb, DATA / "google_current.csv", take=["2:role"])
+    before = state(wb)
+    again = ci.import_contacts(wb, DATA / "google_current.csv", take=["2:role"])
+    assert again.changes == 0 and state(wb) == before
 
 
 def test_cross_source_name_differences_are_listed_with_the_new_contact_from_the_same_file(wb):
@@ -207,3 +216,67 @@ def test_summary_counts_in_words(wb):
     )
     table = plan.conflict_table()
     assert list(table["field"]) == ["name", "role"] and not table["use_file"].any()
+
+
+# ---------------------------------------------------------------------- CLI
+def cli(*args):
+    from click.testing import CliRunner
+
+    from workbook.cli.main import cli as command
+
+    return CliRunner().invoke(command, ["import-contacts", *map(str, args)])
+
+
+def test_cli_dry_run_shows_what_would_change_and_writes_nothing(wb):
+    wb.add_contact("José Núñez", "Riverside County", "Epidemiologist", email="jose.nunez@example.org")
+    before = state(wb)
+    result = cli(DATA / "google_current.csv", "--dry-run", "--workbook", wb.path)
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "google_current.csv: Google Contacts CSV (current layout), 6 people" in out
+    assert "new: 4" in out and "updated: 1" in out and "skipped: 1" in out
+    assert "line 5: new: Émile Lefèvre" in out and "line 6: no name" in out
+    assert "line 2: updated: Jose Nunez — already in your workbook (same email)" in out
+    assert "--take 2:role  José Núñez · role: workbook 'Epidemiologist', file 'Senior Epidemiologist'" in out
+    assert "Dry run: nothing written; 4 new contacts, 1 updated." in out
+    assert state(wb) == before
+
+
+def test_cli_imports_takes_a_choice_and_a_second_run_changes_nothing(wb):
+    jose = wb.add_contact("José Núñez", "Riverside County", "Epidemiologist", email="jose.nunez@example.org")
+    result = cli(DATA / "google_current.csv", "--take", "2:role", "--workbook", wb.path)
+    assert result.exit_code == 0, result.output
+    assert "Imported 4 new contacts; updated 1." in result.output
+    assert "[the file's value is used]" in result.output
+    assert wb.get("contacts", jose)["role"] == "Senior Epidemiologist"
+    before = state(wb)
+    result = cli(DATA / "google_current.csv", "--workbook", wb.path)
+    assert "new: 0" in result.output and "updated: 0" in result.output and "unchanged: 5" in result.output
+    assert state(wb) == before
+
+
+@pytest.mark.parametrize(
+    ("file", "reason"),
+    [
+        ("empty.vcf", "is empty"),
+        ("picture.png", "binary data"),
+        ("outlook_windows1252.csv", "not UTF-8"),
+        ("not_contacts.csv", "not a contacts file"),
+        ("no_names.vcf", "has a name"),
+        ("broken.vcf", "END:VCARD"),
+    ],
+)
+def test_cli_bad_file_is_one_line_and_writes_nothing(wb, file, reason):
+    wb.add_contact("Existing Person")
+    before = state(wb)
+    result = cli(DATA / file, "--workbook", wb.path)
+    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert result.exit_code == 1 and len(errors) == 1 and reason in errors[0], result.output
+    assert "Traceback" not in result.output
+    assert state(wb) == before
+
+
+def test_cli_limits_apply_to_every_source(wb):
+    result = cli(DATA / "contacts_v4.vcf", "--max-rows", "2", "--workbook", wb.path)
+    assert result.exit_code == 1 and "more than 2 contacts" in result.output
+    assert wb.contacts().empty

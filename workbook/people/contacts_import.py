@@ -78,11 +78,8 @@ class Conflict:
         return f"{self.line}:{self.field}"
 
     def describe(self) -> str:
-        """One line: "line 12 · Amara Nwosu · role: workbook 'UX Researcher', file 'Senior UX Researcher'"."""
-        return (
-            f"line {self.line} · {self.contact} · {COMPARED[self.field]}: "
-            f"workbook {self.in_workbook!r}, file {self.in_file!r}"
-        )
+        """One line: "Amara Nwosu · role: workbook 'UX Researcher', file 'Senior UX Researcher'"."""
+        return f"{self.contact} · {COMPARED[self.field]}: workbook {self.in_workbook!r}, file {self.in_file!r}"
 
 
 @dataclass
@@ -337,17 +334,24 @@ def plan_contacts(
             why = "; ".join([why, *person.notes]) if why else "; ".join(person.notes)
         shown = (person.name, person.organization, person.role, person.email)
         rows.append((person.line, *shown, outcome, match, why))
-    unknown = sorted(chosen - {c.key for c in conflicts})
-    if unknown:
-        raise ValidationError(
-            "take",
-            f"{unknown[0]!r} is not a detail that differs in this file (give LINE:FIELD as listed, "
-            "e.g. 12:role); nothing was imported",
-        )
+    _check_choices(chosen, file)
     records = [_record(e, file.source) for e in new_entries]
     updates = {cid: dict(e.fills) for cid, e in touched.items() if e.fills}
     new_sources = [cid for cid, e in touched.items() if file.source not in e.sources]
     return ContactPlan(file, pd.DataFrame(rows, columns=PREVIEW_COLUMNS), records, updates, new_sources, conflicts)
+
+
+def _check_choices(chosen: set[str], file: ContactFile) -> None:
+    """Refuse a choice that names no line of the file or no field (a typo); one that no longer differs is fine."""
+    lines = {str(p.line) for p in file.people}
+    for key in sorted(chosen):
+        line, _, name = key.partition(":")
+        if line.strip() not in lines or name.strip() not in COMPARED:
+            raise ValidationError(
+                "take",
+                f"{key!r} names no line and field of this file; give LINE:FIELD as listed (e.g. 12:role, "
+                f"fields: {', '.join(COMPARED)}); nothing was imported",
+            )
 
 
 def _new_entry(person: Person, source: str) -> tuple[str, str, _Entry | None]:
