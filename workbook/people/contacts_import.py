@@ -26,6 +26,7 @@ Importing the same file again changes nothing.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -35,8 +36,8 @@ import pandas as pd
 
 from ..errors import ValidationError
 from ..store import fields as _fields
+from . import linkedin
 from .contact_files import FORMATS, MAX_BYTES, MAX_ROWS, ContactFile, Person, read_contacts
-from .linkedin import url_key
 from .matching import normalise_name, normalise_org
 
 #: The contact fields an import fills or compares, with how they are called.
@@ -160,6 +161,12 @@ class _Entry:
     @property
     def label(self) -> str:
         return self.values["name"] if self.contact_id is not None else f"{self.values['name']} (line {self.line})"
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def url_key(url: str) -> str:
+    """:func:`.linkedin.url_key`, remembered: each address is compared several times in one import."""
+    return linkedin.url_key(url)
 
 
 def _text(value: Any) -> str:

@@ -20,6 +20,7 @@ An option's targets are kept as the setting ``option:<id>:targets`` holding
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -100,6 +101,11 @@ def words(text: Any) -> list[str]:
 
 def normalise_name(text: Any) -> str:
     """A person's or role's name reduced to its words, for comparing ("José  Núñez" -> "jose nunez")."""
+    return _normalised_name(str(text or ""))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _normalised_name(text: str) -> str:  # an import compares the same names and roles many times
     return " ".join(words(text))
 
 
@@ -145,7 +151,12 @@ def org_words(name: Any) -> list[str]:
 
 def normalise_org(name: Any) -> str:
     """An organisation's name for comparing: ``"Brightpath Software, Inc."`` -> ``"brightpath software"``."""
-    return " ".join(org_words(name))
+    return _normalised_org(str(name or ""))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _normalised_org(text: str) -> str:  # many contacts work at the same few organisations
+    return " ".join(org_words(text))
 
 
 def same_organization(a: Any, b: Any) -> bool:
