@@ -135,3 +135,17 @@ def test_text_from_a_file_is_never_markup(wb):
     for markup in html_sinks(form.view):
         assert "<img" not in markup, markup
     assert any(HOSTILE in text for text in labels(form.differences)), "shown as plain text in a Label"
+
+
+def test_the_contacts_table_shows_every_source_a_person_came_from(wb):
+    from workbook.forms.contacts import ContactsForm
+
+    contacts = ContactsForm(wb)
+    form = ContactImportForm(wb, on_import=contacts.refresh)
+    for file in (DATA / "apple_v3.vcf", LINKEDIN):
+        form.path.value = str(file)
+        form.preview_button.click()
+        form.import_button.click()
+    rows = BeautifulSoup(contacts.table.value, "html.parser").find_all("tr")
+    amara = next(r for r in rows if "Amara Nwosu" in r.get_text())
+    assert "vcard, linkedin" in [td.get_text() for td in amara.find_all("td")], "the first source first"
