@@ -25,6 +25,7 @@ from ..store import conversations as rules
 from ..store import vocab
 from ..store.workbook import Workbook
 from .base import StatusLine, TableView, choices, guarded, text_field, vocab_choices
+from .mail import SendBox
 
 OTHER_SOURCES = {k: v for k, v in vocab.SOURCES.items() if k != "interview"}
 STILL_INTERESTED = ("yes, more than before", "yes, as before", "less than before", "no", "not sure yet")
@@ -269,6 +270,8 @@ class CaptureForm:
         # 4. thank-you
         self.thanks_due = widgets.HTML()
         self.thank_you_note = text_field("Thank-you note (a draft; send it yourself)", long=True, rows=8)
+        self.thank_you_send = SendBox()
+        self._to, self._who = "", ""
         self.thanked_on = widgets.DatePicker(description="Sent on", value=self.today)
         self.mark_thanked = widgets.Button(description="Mark thank-you sent", icon="check", layout=_auto())
         # 5. debrief
@@ -288,6 +291,7 @@ class CaptureForm:
         )
 
         self.conversation.observe(lambda _: self._load(), names="value")
+        self.thank_you_note.observe(lambda _: self._offer_thanks(), names="value")
         self.mark_done.on_click(lambda _: guarded(self.status, self._mark_done))
         self.add_referral.on_click(lambda _: guarded(self.status, self._add_referral))
         self.mark_thanked.on_click(lambda _: guarded(self.status, self._mark_thanked))
@@ -314,7 +318,9 @@ class CaptureForm:
                         self.referrals,
                     ]
                 ),
-                widgets.VBox([self.thanks_due, self.thank_you_note, self.thanked_on, self.mark_thanked]),
+                widgets.VBox(
+                    [self.thanks_due, self.thank_you_note, self.thank_you_send, self.thanked_on, self.mark_thanked]
+                ),
                 widgets.VBox(
                     [self.debrief, self.still_interested, self.still_need, ticks, self.answered_box, self.save_debrief]
                 ),
@@ -388,8 +394,14 @@ class CaptureForm:
         except (WorkbookError, OSError):
             return ""
 
+    def _offer_thanks(self) -> None:
+        """The thank-you note, ready for the user's own mail app (and to copy)."""
+        self.thank_you_send.show(self.thank_you_note.value, self._to, self._who)
+
     def _show_header(self, conv: dict[str, Any]) -> None:
         contact = self.wb.get("contacts", conv["contact_id"])
+        self._to, self._who = str(contact.get("email") or ""), str(contact.get("name") or "")
+        self._offer_thanks()
         option = self.wb.get("options", conv["option_id"])
         status = vocab.CONVERSATION_STATUSES.get(conv["status"], conv["status"])
         line = thank_you_line(conv, self.today)

@@ -57,7 +57,8 @@ def clean_profile_url(text: str) -> str:
 
 
 def contacts_table(wb: Workbook) -> pd.DataFrame:
-    """Contacts with the titles of the options each knows from the inside (``insider_for``)."""
+    """Contacts with the titles of the options each knows from the inside (``insider_for``) and every
+    source each came from, first one first (``source``: "linkedin, vcard")."""
     contacts = wb.contacts()
     if contacts.empty:
         return contacts
@@ -67,7 +68,16 @@ def contacts_table(wb: Workbook) -> pd.DataFrame:
     for cid, oid in zip(links["contact_id"].tolist(), links["option_id"].tolist(), strict=True):
         if oid in titles:
             known.setdefault(int(cid), []).append(titles[oid])
-    return contacts.assign(insider_for=[", ".join(known.get(int(i), [])) for i in contacts["id"]])
+    sources: dict[int, list[str]] = {}
+    for cid, source in zip(*(wb.contact_sources()[c].tolist() for c in ("contact_id", "source")), strict=True):
+        sources.setdefault(int(cid), []).append(source)
+    return contacts.assign(
+        insider_for=[", ".join(known.get(int(i), [])) for i in contacts["id"]],
+        source=[
+            ", ".join(dict.fromkeys([s, *sources.get(int(i), [])])) if s else ", ".join(sources.get(int(i), []))
+            for i, s in zip(contacts["id"], contacts["source"], strict=True)
+        ],
+    )
 
 
 class ContactsForm(RecordEditor):
@@ -75,7 +85,7 @@ class ContactsForm(RecordEditor):
 
     table_name, noun, a_noun, label = "contacts", "contact", "a contact", "name"
     pick_description = "Contact"
-    empty = "No contacts yet. Add people above, or import your LinkedIn connections below."
+    empty = "No contacts yet. Add people above, or import the contacts you keep elsewhere below."
 
     def __init__(self, wb: Workbook, on_change: Callable[[], None] | None = None):
         super().__init__(wb, on_change)

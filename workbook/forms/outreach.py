@@ -2,7 +2,8 @@
 
 - :class:`DraftForm` fills a message template for a conversation (or a contact and
   an option), shows it in an editable text area with its word count and any
-  job-seeking language, and can add the contact × option as a new conversation.
+  job-seeking language, offers it to the user's own mail app (a ``mailto:`` link)
+  and a copy button, and can add the contact × option as a new conversation.
 - :class:`RecordForm` records a step (request sent, follow-up sent, a reply, a
   thank-you) on a chosen day; :func:`record_step` is the same without widgets.
 - :class:`DueView` lists what the 3B7 routine says is due on a day.
@@ -35,6 +36,7 @@ from .base import (
     set_choices,
     text_field,
 )
+from .mail import SendBox
 
 #: Steps that can be recorded, with the label shown, and the statuses they may follow.
 STEPS: dict[str, str] = {
@@ -171,7 +173,9 @@ class DraftForm:
         )
         self.draft = widgets.Textarea(layout=widgets.Layout(width="95%", height="18em"))
         self.feedback = widgets.HTML()
+        self.send = SendBox()
         self.status = StatusLine()
+        self._to, self._who = "", ""
         self.words = 0
         self.flags: list[str] = []
         self._busy = False
@@ -186,6 +190,7 @@ class DraftForm:
                 self.template,
                 self.draft,
                 self.feedback,
+                self.send,
                 self.status,
             ]
         )
@@ -241,7 +246,10 @@ class DraftForm:
         if (self.conversation.value is None and self.contact.value is None) or self.template.value is None:
             self.draft.value = ""
             self.feedback.value = "<em>Choose a conversation, or a contact and an option, to see a draft.</em>"
+            self.send.clear()
             return
+        person = self.wb.get("contacts", self.contact.value) if self.contact.value is not None else {}
+        self._to, self._who = str(person.get("email") or ""), str(person.get("name") or "")
         self.draft.value = messages.draft(
             self.wb,
             self.template.value,
@@ -256,6 +264,7 @@ class DraftForm:
         self.flags = messages.job_seeking_flags(self.draft.value)
         if self.draft.value:
             self.feedback.value = feedback_html(self.draft.value)
+        self.send.show(self.draft.value, self._to, self._who)
 
     def _save_name(self) -> str:
         name = self.my_name.value.strip()

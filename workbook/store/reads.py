@@ -16,7 +16,7 @@ from ..errors import ValidationError
 from . import fields as _fields
 
 #: Tables that can be read besides those with field definitions.
-EXTRA_TABLES = ("conversation_events", "settings")
+EXTRA_TABLES = ("conversation_events", "settings", "contact_sources")
 #: Tables counted by :func:`counts` (archived rows left out).
 COUNTED = ("options", "criteria", "contacts", "conversations", "insights")
 #: The insight columns the analysis reads (notes can be long: leave them on disk).
@@ -33,6 +33,8 @@ ANALYSIS_COLUMNS = (
     "against_hopes",
 )
 
+#: How the rows of tables without an ``id`` are ordered when read.
+_ORDER = {"insider_links": "", "settings": "", "contact_sources": " ORDER BY contact_id, created_at, source"}
 #: How each column is typed when read (from the field definitions).
 _READ_KINDS = _fields.read_kinds()
 _DTYPES = {"int": "int64", "nullable_int": "Int64", "bool": bool, "float": "float64"}
@@ -58,7 +60,7 @@ def read_table(
     where = ""
     if table in _fields.ARCHIVABLE and not include_archived:
         where = " WHERE archived = 0"
-    order = " ORDER BY id" if table not in {"insider_links", "settings"} else ""
+    order = _ORDER.get(table, " ORDER BY id")
     cur = conn.execute(f"SELECT {select} FROM {table}{where}{order}")
     names = [d[0] for d in cur.description]
     frame = pd.DataFrame.from_records(cur.fetchall(), columns=names)

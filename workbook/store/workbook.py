@@ -251,7 +251,19 @@ class Workbook:
                 "INSERT INTO conversation_events (conversation_id, status, changed_at) VALUES (?, ?, ?)",
                 (new_id, row["status"], stamp),
             )
+        if table == "contacts":
+            self._note_source(int(new_id), row.get("source", ""), stamp)
         return int(new_id)
+
+    def _note_source(self, contact_id: int, source: Any, stamp: str) -> bool:
+        """Remember that a contact came from ``source`` (inside a transaction); True when it is new."""
+        if not isinstance(source, str) or not source.strip():
+            return False
+        cur = self.conn.execute(
+            "INSERT OR IGNORE INTO contact_sources (contact_id, source, created_at) VALUES (?, ?, ?)",
+            (contact_id, source.strip(), stamp),
+        )
+        return cur.rowcount > 0
 
     @staticmethod
     def _conversation_dates(row: dict[str, Any], status: str | None) -> dict[str, Any]:
@@ -304,6 +316,8 @@ class Workbook:
                     "INSERT INTO conversation_events (conversation_id, status, changed_at) VALUES (?, ?, ?)",
                     (id, row["status"], _now()),
                 )
+            if table == "contacts" and "source" in row:
+                self._note_source(int(id), row["source"], _now())
 
     def _get_row(self, table: str, id: int) -> dict[str, Any]:
         if table not in _fields.FIELDS and table != "conversation_events":
@@ -421,6 +435,22 @@ class Workbook:
 
     def update_contact(self, id: int, **fields: Any) -> None:
         self.update("contacts", id, **fields)
+
+    def add_contact_source(self, contact_id: int, source: str) -> bool:
+        """Remember that a contact also came from ``source`` (e.g. ``"vcard"``); True when it was not known yet."""
+        text = _fields.clean("contacts", {"source": source}, partial=True)["source"]
+        if not text.strip():
+            raise ValidationError("source", "is empty; name where the contact came from", table="contact_sources")
+        with self.atomic():
+            self._get_row("contacts", contact_id)
+            return self._note_source(int(contact_id), text, _now())
+
+    def contact_sources(self, contact_id: int | None = None) -> pd.DataFrame:
+        """Every source each contact came from (``contact_id``, ``source``, ``created_at``), first seen first."""
+        frame = self.table("contact_sources")
+        if contact_id is not None:
+            frame = frame[frame["contact_id"] == int(contact_id)].reset_index(drop=True)
+        return frame
 
     def update_insight(self, id: int, **fields: Any) -> None:
         self.update("insights", id, **fields)
