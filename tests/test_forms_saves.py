@@ -486,3 +486,21 @@ def test_every_archived_record_can_be_unarchived_in_its_own_form(filled, make, t
     assert record in filled.table(table)["id"].tolist()
     assert record in [v for _, v in form.pick.options]
     assert form.archived_pick.options == (("(none archived)", NEW),) and form.unarchive_button.disabled
+
+
+def test_a_conversation_can_be_archived_and_unarchived_in_the_record_form(filled):
+    v = filled.add_conversation(filled.ids["p2"], filled.ids["o2"])
+    form = RecordForm(filled)
+    assert form.unarchive_button.disabled
+    form.conversation.value = v
+    form.archive_button.click()
+    assert form.status.kind == "ok" and "Archived Kofi Mensah — Data engineering" in form.status.text
+    assert v not in filled.conversations()["id"].tolist()
+    assert v not in [value for _, value in form.conversation.options]
+    assert [value for _, value in form.archived_pick.options] == [v]
+    form.archived_pick.value = v
+    form.unarchive_button.click()
+    assert form.status.kind == "ok" and "Unarchived" in form.status.text
+    assert v in filled.conversations()["id"].tolist()
+    assert v in [value for _, value in form.conversation.options]
+    assert form.unarchive_button.disabled

@@ -7,6 +7,7 @@
   thank-you) on a chosen day; :func:`record_step` is the same without widgets.
   A step is refused when the conversation's status changed elsewhere since the
   form showed it (another page, a restored backup): both versions are shown.
+  A conversation that will not happen can be archived, and brought back.
 - :class:`DueView` lists what the 3B7 routine says is due on a day.
 - :class:`OutreachForms` builds the three and keeps them in step.
 """
@@ -64,9 +65,14 @@ def _names(wb: Workbook) -> tuple[dict[int, str], dict[int, str]]:
     )
 
 
-def conversation_choices(wb: Workbook) -> list[tuple[str, int]]:
-    """Dropdown entries ``(label, id)``: "contact — option (status)" for every conversation."""
-    conv = wb.conversations()
+def conversation_choices(wb: Workbook, archived: bool = False) -> list[tuple[str, int]]:
+    """Dropdown entries ``(label, id)``: "contact — option (status)" for every conversation.
+
+    ``archived``: the archived conversations instead.
+    """
+    conv = wb.conversations(include_archived=archived)
+    if archived and not conv.empty:
+        conv = conv[conv["archived"].astype(bool)]
     if conv.empty:
         return []
     names, titles = _names(wb)
@@ -349,6 +355,13 @@ class RecordForm:
             description="Minutes", value=messages.DEFAULT_MINUTES, style={"description_width": "initial"}
         )
         self.save = widgets.Button(description="Record", button_style="primary", layout=widgets.Layout(width="auto"))
+        self.archive_button = widgets.Button(
+            description="Archive conversation", icon="archive", layout=widgets.Layout(width="auto")
+        )
+        self.archived_pick = widgets.Dropdown(description="Archived", **wide)
+        self.unarchive_button = widgets.Button(
+            description="Unarchive conversation", icon="undo", layout=widgets.Layout(width="auto")
+        )
         self.status = StatusLine()
         self.conflict = ConflictPanel(self.status, self._keep_theirs, self._save_mine, text=_status_text)
         #: Each conversation's status as the form shows it (id -> status): what a step is checked against.
@@ -362,13 +375,16 @@ class RecordForm:
                 self.step,
                 self.on,
                 self.when,
-                self.save,
+                widgets.HBox([self.save, self.archive_button]),
                 self.status,
                 self.conflict,
                 self.more,
                 self.table,
+                widgets.HBox([self.archived_pick, self.unarchive_button]),
             ]
         )
+        self.archive_button.on_click(lambda _: guarded(self.status, self._archive, self.conflict))
+        self.unarchive_button.on_click(lambda _: guarded(self.status, self._unarchive, self.conflict))
         self.step.observe(lambda _: self._show_time(), names="value")
         self.save.on_click(lambda _: self._save())
         self._show_time()
@@ -380,6 +396,9 @@ class RecordForm:
     def refresh(self) -> None:
         keep = self.conversation.value
         set_choices(self.conversation, [("(choose)", None), *conversation_choices(self.wb)], keep)
+        archived = conversation_choices(self.wb, archived=True)
+        set_choices(self.archived_pick, archived or [("(none archived)", None)], self.archived_pick.value)
+        self.unarchive_button.disabled = not archived
         conv = self.wb.conversations()
         self.loaded = dict(zip(conv["id"].astype(int).tolist(), conv["status"].tolist(), strict=True))
         self.more.value = ""
@@ -409,13 +428,34 @@ class RecordForm:
         message = record_step(
             self.wb, cid, self.step.value, self.on.value, self.time.value, self.minutes.value, loaded=loaded
         )
-        self.refresh()
-        if self.on_change:
-            self.on_change()
+        self._changed()
         return message
 
     def _save(self) -> bool:
         return guarded(self.status, self._record, self.conflict)
+
+    def _changed(self) -> None:
+        self.refresh()
+        if self.on_change:
+            self.on_change()
+
+    def _archive(self) -> str:
+        cid = self.conversation.value
+        if cid is None:
+            raise ValidationError("conversation", "choose the conversation to archive first")
+        label = dict((v, k) for k, v in self.conversation.options)[cid]
+        self.wb.archive("conversations", cid)
+        self._changed()
+        return f"Archived {label}. It is hidden everywhere; unarchive it below if you change your mind."
+
+    def _unarchive(self) -> str:
+        cid = self.archived_pick.value
+        if cid is None:
+            raise ValidationError("archived", "there is no archived conversation to unarchive")
+        label = dict((v, k) for k, v in self.archived_pick.options)[cid]
+        self.wb.unarchive("conversations", cid)
+        self._changed()
+        return f"Unarchived {label}: it is back in the lists, the due list and the charts."
 
     def _keep_theirs(self, error: ChangedElsewhereError) -> str:
         self.refresh()
