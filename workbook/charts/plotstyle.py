@@ -55,7 +55,7 @@ def colour(i: int) -> str:
 def plain_text(fig: Figure) -> Figure:
     """Every text of ``fig`` drawn as written: ``$`` is a dollar sign, never the start of maths."""
     for text in fig.findobj(Text):
-        cast(Text, text).set_parse_math(False)
+        text.set_parse_math(False)
     return fig
 
 
