@@ -1,7 +1,11 @@
 """Pieces every form shares: an escaped status line, a table view, dropdown choices, weight sliders.
 
 User text never reaches an HTML sink unescaped: :class:`StatusLine` and
-:func:`table_html` escape everything they are given.
+:func:`table_html` escape everything they are given. Nor does it turn into
+maths: JupyterLab and Voilà typeset ``$…$`` with MathJax in HTML outputs, in
+HTML widgets and in widget labels. HTML the forms build is wrapped with
+:func:`no_maths`; a label or description holding user text goes through
+:func:`widget_text`.
 
 Every save goes through :func:`guarded`, which shows in the status line, in
 words, why a save failed: bad input, a workbook busy in another program, a
@@ -27,6 +31,25 @@ from ..store.fields import limits
 from ..store.freshness import same
 from ..store.workbook import Workbook
 
+#: Classes that keep MathJax (JupyterLab, Voilà, the classic notebook) from typesetting what is inside.
+NO_MATHS = "mathjax_ignore tex2jax_ignore"
+
+
+def no_maths(markup: str) -> str:
+    """``markup`` in a block MathJax leaves alone: ``$…$`` or ``\\(…\\)`` in user text stays text."""
+    return f'<div class="{NO_MATHS}">{markup}</div>'
+
+
+def widget_text(text: object) -> str:
+    """User text for a widget's description or a ``Label``, shown as written.
+
+    ipywidgets sets such text as plain text and then has MathJax typeset it
+    (with ``\\$`` for a literal dollar and ``\\\\`` for a literal backslash), so
+    ``$$ bonus $$`` would turn into maths: each ``\\`` and ``$`` is escaped.
+    """
+    return str(text).replace("\\", "\\\\").replace("$", "\\$")
+
+
 _STYLES = {
     "ok": "color:#1b5e20;background:#e8f5e9;",
     "error": "color:#b71c1c;background:#ffebee;",
@@ -47,7 +70,7 @@ class StatusLine(widgets.HTML):
         self.text = text
         style = _STYLES.get(kind, "")
         box = f"{style}padding:4px 8px;border-radius:4px"
-        self.value = f'<div class="cw-status cw-{kind}" style="{box}">{html.escape(text)}</div>'
+        self.value = f'<div class="cw-status cw-{kind} {NO_MATHS}" style="{box}">{html.escape(text)}</div>'
 
     def ok(self, text: str) -> None:
         self.show(text, "ok")
@@ -220,12 +243,13 @@ def table_html(frame: pd.DataFrame, columns: Iterable[str] | None = None, empty:
     """An escaped HTML table of ``frame`` in words (pandas escapes cell text), or a short note when empty.
 
     No index column; true/false shown as yes/no; underscores in column names shown as spaces.
+    Text between ``$`` signs stays text (:func:`no_maths`).
     """
     if frame is None or frame.empty:
-        return f"<p><em>{html.escape(empty)}</em></p>"
+        return no_maths(f"<p><em>{html.escape(empty)}</em></p>")
     if columns is not None:
         frame = frame[[c for c in columns if c in frame.columns]]
-    return in_words(frame).to_html(index=False, escape=True, na_rep="", border=0, classes="cw-table")
+    return no_maths(in_words(frame).to_html(index=False, escape=True, na_rep="", border=0, classes="cw-table"))
 
 
 def plain_table(frame: pd.DataFrame, columns: Iterable[str] | None = None, empty: str = "Nothing here yet."):
@@ -318,7 +342,7 @@ def weight_sliders(
             min=_WEIGHT_LOW,
             max=min(_WEIGHT_HIGH, max(10.0, math.ceil(float(row.weight)))),
             step=0.5,
-            description=str(row.name),  # a slider's description is shown as plain text, not HTML
+            description=widget_text(row.name),  # plain text, not HTML, but typeset: dollars escaped
             continuous_update=False,
             style={"description_width": description_width},
             layout=widgets.Layout(width="95%"),

@@ -28,7 +28,17 @@ from ..prepare import prep, questions
 from ..store import conversations as rules
 from ..store import vocab
 from ..store.workbook import Workbook
-from .base import ConflictPanel, StatusLine, TableView, choices, guarded, text_field, vocab_choices
+from .base import (
+    ConflictPanel,
+    StatusLine,
+    TableView,
+    choices,
+    guarded,
+    no_maths,
+    text_field,
+    vocab_choices,
+    widget_text,
+)
 
 OTHER_SOURCES = {k: v for k, v in vocab.SOURCES.items() if k != "interview"}
 STILL_INTERESTED = ("yes, more than before", "yes, as before", "less than before", "no", "not sure yet")
@@ -410,11 +420,11 @@ class CaptureForm:
         option = self.wb.get("options", conv["option_id"])
         status = vocab.CONVERSATION_STATUSES.get(conv["status"], conv["status"])
         line = thank_you_line(conv, self.today)
-        self.header.value = (
+        self.header.value = no_maths(
             f"<div><b>{html.escape(contact['name'][:300])}</b> about <b>{html.escape(option['title'][:300])}</b>"
             f" · status: {html.escape(status)}<br>{html.escape(line)}</div>"
         )
-        self.thanks_due.value = f"<p>{html.escape(line)}</p>"
+        self.thanks_due.value = no_maths(f"<p>{html.escape(line)}</p>")
 
     def _show_referrals(self, conv: dict[str, Any]) -> None:
         contacts = self.wb.contacts()
@@ -424,7 +434,7 @@ class CaptureForm:
     def _show_open_questions(self, conv: dict[str, Any]) -> None:
         open_qs = questions.split_open_questions(self.wb.get("options", conv["option_id"])["questions"])
         self.answered = [
-            (widgets.Checkbox(indent=False, description=_cut(q), layout=widgets.Layout(width="95%")), q)
+            (widgets.Checkbox(indent=False, description=widget_text(_cut(q)), layout=widgets.Layout(width="95%")), q)
             for q in open_qs
         ]
         if self.answered:

@@ -22,7 +22,7 @@ from ..charts.plan import png
 from ..evidence.decisions import check_thresholds
 from ..formatting import signed
 from ..store.workbook import Workbook
-from .base import ConflictPanel, StatusLine, TableView, guarded, save_weights, weight_sliders
+from .base import ConflictPanel, StatusLine, TableView, guarded, no_maths, save_weights, weight_sliders
 
 #: Columns of the readable results table.
 RESULT_COLUMNS = [
@@ -91,7 +91,7 @@ def verdict_html(decision: evidence.Decision) -> str:
     if decision.stop:
         lines.append(f"<p>{html.escape(decision.stop)}</p>")
     lines += [f'<p style="color:#8a4b00">⚠ {html.escape(w)}</p>' for w in decision.warnings["warning"]]
-    return '<div class="cw-verdict">' + "".join(lines) + "</div>"
+    return no_maths('<div class="cw-verdict">' + "".join(lines) + "</div>")
 
 
 def sensitivity_table(sens: pd.DataFrame) -> pd.DataFrame:

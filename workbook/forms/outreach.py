@@ -35,6 +35,7 @@ from .base import (
     TableView,
     choices,
     guarded,
+    no_maths,
     select,
     set_choices,
     text_field,
@@ -178,7 +179,7 @@ def feedback_html(text: str) -> str:
             '<div style="color:#b71c1c">Job-seeking language: '
             f"{found}. {html.escape(messages.JOB_SEEKING_EXPLANATION)}</div>"
         )
-    return "".join(parts)
+    return no_maths("".join(parts))
 
 
 def _status_text(field: object, value: object) -> str:
