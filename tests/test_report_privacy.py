@@ -185,7 +185,9 @@ def _privacy(*names: str) -> Privacy:
     import pandas as pd
 
     n = len(names)
-    return Privacy(pd.DataFrame({"id": range(1, n + 1), "name": list(names), "role": [""] * n, "organization": [""] * n}))
+    return Privacy(
+        pd.DataFrame({"id": range(1, n + 1), "name": list(names), "role": [""] * n, "organization": [""] * n})
+    )
 
 
 @pytest.mark.parametrize(
@@ -296,7 +298,9 @@ def test_a_common_word_in_a_name_is_masked_only_where_it_is_the_name(text, expec
 
 def test_a_name_that_is_no_common_word_is_masked_in_lower_case_too():
     privacy = _privacy("Will Rose", "Maya Chen", "Sam Lee")
-    assert privacy.scrub("maya and sam said the rose garden will do") == "[name] and [name] said the rose garden will do"
+    assert (
+        privacy.scrub("maya and sam said the rose garden will do") == "[name] and [name] said the rose garden will do"
+    )
 
 
 def test_common_words_in_names_are_kept_in_the_report_as_words(wb, chart_text):
