@@ -98,13 +98,19 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+_DROP = dict.fromkeys(map(ord, INVISIBLE))
+
+
 def normalise(text: str) -> str:
     """``text`` as names are looked for in it: NFKC, without soft hyphens and zero-width characters."""
-    return "".join(_normalised(text)[0])
+    return text if text.isascii() else unicodedata.normalize("NFKC", text.translate(_DROP))
 
 
-def _normalised(text: str) -> tuple[str, list[int]]:
-    """:func:`normalise`'s text, and for each of its characters the index it came from in ``text``."""
+def _normalised(text: str) -> tuple[str, list[int] | None]:
+    """:func:`normalise`'s text, and for each of its characters the index it came from in ``text``
+    (``None``: the same text, character for character)."""
+    if text.isascii():
+        return text, None
     out: list[str] = []
     origin: list[int] = []
     for i, ch in enumerate(text):
@@ -129,6 +135,14 @@ def _parts(name: str) -> list[str]:
     return [p for w in normalise(name).split() for p in _pieces(w)]
 
 
+def _name_keys(name: str) -> tuple[set[str], set[str]]:
+    """:func:`name_tokens` and :func:`handles` of ``name``, normalised once."""
+    norm = normalise(name)
+    words = norm.split()
+    pieces = [p for w in words for p in _pieces(w)]
+    return {fold(p) for p in pieces if len(p) >= 2}, _handles(words, [fold(p) for p in pieces])
+
+
 def name_tokens(name: str) -> set[str]:
     """The folded parts of a name worth masking on their own (two letters or more)."""
     return {fold(p) for p in _parts(name) if len(p) >= 2}
@@ -145,7 +159,10 @@ def handles(name: str) -> set[str]:
     Never one part alone: that is a name part, masked by its own rules.
     """
     words = normalise(name).split()
-    parts = [fold(p) for p in _parts(name)]
+    return _handles(words, [fold(p) for p in _parts(name)])
+
+
+def _handles(words: list[str], parts: list[str]) -> set[str]:
     found = {"".join(parts)}
     for word in words:  # a compound word of the name run together: O'Brien, O'Brien-Hart
         for piece in [word, *word.split("-")]:
@@ -204,15 +221,17 @@ class Privacy:
         self._owners: dict[str, set[int]] = {}  # token -> the people whose name has it
         unspaced: set[str] = set()
         for pid, (name, _, _) in self._people.items():
-            tokens = name_tokens(name)
+            tokens, made = _name_keys(name)
             self._tokens |= tokens
-            self._handles |= handles(name)
+            self._handles |= made
             for token in tokens:
                 self._owners.setdefault(token, set()).add(pid)
-            for piece in [normalise(name), *normalise(name).split()]:
-                compact = "".join(piece.split())
-                if len(compact) >= 2 and _UNSPACED.search(compact):
-                    unspaced.add(compact)
+            if not name.isascii():
+                norm = normalise(name)
+                for piece in [norm, *norm.split()]:
+                    compact = "".join(piece.split())
+                    if len(compact) >= 2 and _UNSPACED.search(compact):
+                        unspaced.add(compact)
         self._common = {t for t in self._tokens if is_common_word(t)} if self._tokens and not names else set()
         self._unspaced = (
             re.compile("|".join(_BETWEEN.join(map(re.escape, n)) for n in sorted(unspaced, key=len, reverse=True)))
@@ -299,12 +318,14 @@ class Privacy:
         spans += [(s, e, NAME) for s, e in self._name_spans(norm)]
         if self._unspaced is not None:
             spans += [(*m.span(), NAME) for m in self._unspaced.finditer(norm)]
+        if not spans:
+            return original
         taken = [False] * len(norm)
         kept: list[tuple[int, int, str]] = []
         for start, end, mask in spans:  # emails and links first, then phone numbers, then names
             if end > start and not any(taken[start:end]):
                 taken[start:end] = [True] * (end - start)
-                kept.append((origin[start], origin[end - 1] + 1, mask))
+                kept.append((start, end, mask) if origin is None else (origin[start], origin[end - 1] + 1, mask))
         pieces, last = [], 0
         for start, end, mask in sorted(kept):
             pieces += [original[last:start], mask]
