@@ -359,7 +359,9 @@ class RecordForm:
         self.archive_button = widgets.Button(
             description="Archive conversation", icon="archive", layout=widgets.Layout(width="auto")
         )
-        self.archived_pick = widgets.Dropdown(description="Archived", **wide)
+        self.archived_pick = widgets.Dropdown(
+            description="Archived", style={"description_width": "initial"}, layout=widgets.Layout(width="60%")
+        )
         self.unarchive_button = widgets.Button(
             description="Unarchive conversation", icon="undo", layout=widgets.Layout(width="auto")
         )
