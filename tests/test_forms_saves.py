@@ -504,3 +504,15 @@ def test_a_conversation_can_be_archived_and_unarchived_in_the_record_form(filled
     assert v in filled.conversations()["id"].tolist()
     assert v in [value for _, value in form.conversation.options]
     assert form.unarchive_button.disabled
+
+
+def test_after_a_conflict_the_table_shows_theirs_and_the_fields_keep_mine(filled, other):
+    o1 = filled.ids["o1"]
+    mine, theirs = OptionsForm(filled), OptionsForm(other)
+    mine.pick.value = theirs.pick.value = o1
+    theirs.description.value = "Their words"
+    theirs.save_button.click()
+    mine.description.value = "My words"
+    mine.save_button.click()
+    assert mine.status.kind == "error"
+    assert "Their words" in mine.table.value and mine.description.value == "My words"

@@ -167,7 +167,11 @@ class RecordEditor:
             self._changed()
             return f"Added {self.noun} {values[self.label]} (#{new_id}){note}"
         record_id = self.pick.value
-        self._update(record_id, values)
+        try:
+            self._update(record_id, values)
+        except ChangedElsewhereError:
+            self.refresh()  # the table shows what is saved now; the fields keep what was typed
+            raise
         self.loaded = self._load(record_id)  # the next save is checked against what is saved now
         self._changed()
         return f"Saved {self.noun} {values[self.label]} (#{record_id})"
