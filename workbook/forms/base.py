@@ -11,7 +11,7 @@ Every save goes through :func:`guarded`, which shows in the status line, in
 words, why a save failed: bad input, a workbook busy in another program, a
 read-only or full disk, a damaged file. When the record changed elsewhere
 since the page loaded it, :class:`ConflictPanel` shows both versions and lets
-the person keep theirs or save theirs over them.
+the person keep theirs or save their own values over them.
 """
 
 from __future__ import annotations
