@@ -22,7 +22,7 @@ from ..charts.plan import png
 from ..evidence.decisions import check_thresholds
 from ..formatting import signed
 from ..store.workbook import Workbook
-from .base import StatusLine, TableView, guarded, save_weights, weight_sliders
+from .base import ConflictPanel, StatusLine, TableView, guarded, no_maths, save_weights, weight_sliders
 
 #: Columns of the readable results table.
 RESULT_COLUMNS = [
@@ -91,7 +91,7 @@ def verdict_html(decision: evidence.Decision) -> str:
     if decision.stop:
         lines.append(f"<p>{html.escape(decision.stop)}</p>")
     lines += [f'<p style="color:#8a4b00">⚠ {html.escape(w)}</p>' for w in decision.warnings["warning"]]
-    return '<div class="cw-verdict">' + "".join(lines) + "</div>"
+    return no_maths('<div class="cw-verdict">' + "".join(lines) + "</div>")
 
 
 def sensitivity_table(sens: pd.DataFrame) -> pd.DataFrame:
@@ -133,19 +133,23 @@ class CompareForm:
         )
         self.reset_button = widgets.Button(description="Back to saved weights", icon="undo", layout=wide)
         self.status = StatusLine()
+        self.conflict = ConflictPanel(self.status, self._keep_theirs, self._save_mine)
+        #: The stored weights the sliders started from (criterion id -> weight): what a save checks against.
+        self.loaded: dict[int, float] = {}
         self.verdict = widgets.HTML()
         layout = widgets.Layout(max_width="560px", width="100%")
         self.scores_image = widgets.Image(format="png", layout=layout)
         self.ranks_image = widgets.Image(format="png", layout=layout)
         self.table = TableView(empty="No career options yet: add them in notebook 01.")
         self.next_conversations = TableView(empty="Nothing to suggest yet: add options and criteria first.")
-        self.save_button.on_click(lambda _: guarded(self.status, self._save))
-        self.reset_button.on_click(lambda _: self.refresh())
+        self.save_button.on_click(lambda _: guarded(self.status, self._save, self.conflict))
+        self.reset_button.on_click(lambda _: guarded(self.status, self._back_to_saved, self.conflict))
         self.view = widgets.VBox(
             [
                 self.slider_box,
                 widgets.HBox([self.save_button, self.reset_button]),
                 self.status,
+                self.conflict,
                 self.verdict,
                 widgets.HBox([self.scores_image, self.ranks_image], layout=widgets.Layout(flex_flow="row wrap")),
                 self.table,
@@ -157,6 +161,7 @@ class CompareForm:
     def refresh(self) -> None:
         """Sliders back to the stored weights, and everything recomputed."""
         self.criteria = self.wb.criteria()
+        self.loaded = {int(i): float(w) for i, w in zip(self.criteria["id"], self.criteria["weight"], strict=True)}
         self.sliders = weight_sliders(self.criteria, self._moved, "200px")
         self.slider_box.children = list(self.sliders.values())
         self.save_button.disabled = self.reset_button.disabled = not self.sliders
@@ -188,4 +193,17 @@ class CompareForm:
         self.status.show("These weights are not saved: press “Save these weights” to keep them.", "info")
 
     def _save(self) -> str:
-        return save_weights(self.wb, self.weights())
+        message = save_weights(self.wb, self.weights(), loaded=self.loaded)
+        self.loaded = self.weights()
+        return message
+
+    def _back_to_saved(self) -> None:
+        self.refresh()
+
+    def _keep_theirs(self, error) -> str:
+        self.refresh()
+        return "Kept theirs: the sliders show the weights as saved now."
+
+    def _save_mine(self, error) -> str:
+        self.loaded = {**self.loaded, **error.theirs}
+        return self._save()

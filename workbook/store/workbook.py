@@ -6,7 +6,11 @@ the file, and gives tables back as pandas DataFrames.
 
 Each save is one short transaction started with ``BEGIN IMMEDIATE`` so two
 notebooks or a notebook and the CLI can write to the same workbook at once
-without losing anything.
+without losing anything. A save may also say what the page loaded
+(``loaded=``): it is refused with :class:`~workbook.errors.ChangedElsewhereError`
+when the record changed since (see :mod:`workbook.store.freshness`). SQLite's
+errors while saving (busy, read-only, full, damaged) come out as
+:class:`~workbook.errors.SaveFailedError` in words, with nothing written.
 """
 
 from __future__ import annotations
@@ -28,7 +32,9 @@ import pandas as pd
 from .. import paths as _paths
 from ..errors import NotFoundError, ValidationError, WorkbookFileError
 from . import conversations as _conversation_rules
+from . import failures as _failures
 from . import fields as _fields
+from . import freshness as _freshness
 from . import integrity as _integrity
 from . import reads as _reads
 from .schema import MIGRATIONS, SCHEMA_VERSION
@@ -127,6 +133,8 @@ class Workbook:
         Starts with ``BEGIN IMMEDIATE`` so that reads inside it see the data the
         writes are based on. Nested calls join the outer transaction; another
         thread using the same Workbook waits until the transaction ends.
+        An SQLite error (busy too long, read-only, disk full, damaged file)
+        rolls everything back and is raised as a :class:`SaveFailedError`.
         """
         conn = self.conn
         with self._lock:
@@ -137,17 +145,32 @@ class Workbook:
                 finally:
                     self._depth -= 1
                 return
-            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise _failures.save_failed(exc) from exc
             self._depth = 1
             try:
                 yield conn
-            except BaseException:
+            except BaseException as exc:
                 self._depth = 0
-                conn.execute("ROLLBACK")
+                self._rollback()
+                if isinstance(exc, sqlite3.Error):
+                    raise _failures.save_failed(exc) from exc
                 raise
             else:
                 self._depth = 0
-                conn.execute("COMMIT")
+                try:
+                    conn.execute("COMMIT")
+                except sqlite3.Error as exc:  # nothing may stay half-written, nor the file locked
+                    self._rollback()
+                    raise _failures.save_failed(exc) from exc
+
+    def _rollback(self) -> None:
+        """Undo the open transaction, if SQLite has not already undone it (a full disk, say)."""
+        if self.conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
@@ -295,13 +318,20 @@ class Workbook:
                 ids.append(self._insert(table, row, refs_checked=True))
         return ids
 
-    def update(self, table: str, id: int, **values: Any) -> None:
-        """Change fields of one record. Unknown ids and bad values are refused."""
+    def update(self, table: str, id: int, *, loaded: Mapping[str, Any] | None = None, **values: Any) -> None:
+        """Change fields of one record. Unknown ids and bad values are refused.
+
+        ``loaded`` (field -> value, as :meth:`get` gave it) is what the page showing the record
+        loaded: when the stored record differs from it in any of those fields, nothing is written
+        and :class:`ChangedElsewhereError` says what changed (see :meth:`expect_unchanged`).
+        """
         row = _fields.clean(table, values, partial=True)
         if not row:
             raise ValidationError("fields", "nothing to change; name at least one field")
         with self.atomic():
             old = self._get_row(table, id)
+            if loaded is not None:
+                self.expect_unchanged(table, id, loaded, yours=row)
             if table == "conversations" and "status" in row and row["status"] != old["status"]:
                 row = self._conversation_dates(row, row["status"])
             self._check_refs(table, row)
@@ -337,6 +367,42 @@ class Workbook:
     def get(self, table: str, id: int) -> dict[str, Any]:
         """One record as a plain dict (raw stored values)."""
         return self._get_row(table, id)
+
+    def insiders_of(self, contact_id: int) -> tuple[int, ...]:
+        """The ids of the options a contact knows from the inside, in order."""
+        with self._lock:
+            rows = self.conn.execute(
+                "SELECT option_id FROM insider_links WHERE contact_id = ? ORDER BY option_id", (int(contact_id),)
+            ).fetchall()
+        return tuple(int(r[0]) for r in rows)
+
+    def _stored(self, table: str, id: int, keys: Iterable[str]) -> dict[str, Any]:
+        row = self._get_row(table, id)
+        out: dict[str, Any] = {}
+        for key in keys:
+            if table == "contacts" and key == _freshness.INSIDERS:
+                out[key] = self.insiders_of(id)
+            elif key in row:
+                out[key] = row[key]
+            else:
+                raise ValidationError(key, f"is not a field of {table}", table=table)
+        return out
+
+    def expect_unchanged(
+        self, table: str, id: int, loaded: Mapping[str, Any], yours: Mapping[str, Any] | None = None
+    ) -> None:
+        """Refuse with :class:`ChangedElsewhereError` when the stored record differs from ``loaded``.
+
+        ``loaded`` maps fields to the values the page loaded (a contact may also have
+        ``insider_for``, the option ids they know from the inside); ``yours`` is what the page is
+        about to save, carried in the error so the page can show both versions. Call it inside
+        :meth:`atomic` before the writes it guards: check and writes are then one transaction.
+        """
+        yours = dict(yours or {})
+        with self.atomic():
+            theirs = self._stored(table, id, dict.fromkeys([*loaded, *yours]))
+            noun = _freshness.NOUNS.get(table, table)
+            _freshness.compare(f"{noun} #{id}", loaded, theirs, yours, table=table, id=int(id))
 
     def archive(self, table: str, id: int) -> None:
         """Hide a record from every table and chart without deleting it (see :meth:`unarchive`)."""
@@ -420,8 +486,12 @@ class Workbook:
     def update_criterion(self, id: int, **fields: Any) -> None:
         self.update("criteria", id, **fields)
 
-    def set_weights(self, weights: Mapping[int, float]) -> None:
-        """Save the weights of several criteria at once (criterion id -> weight); at least one above 0."""
+    def set_weights(self, weights: Mapping[int, float], *, loaded: Mapping[int, float] | None = None) -> None:
+        """Save the weights of several criteria at once (criterion id -> weight); at least one above 0.
+
+        ``loaded`` (criterion id -> weight) is what the page loaded: when a stored weight differs
+        from it, nothing is written and :class:`ChangedElsewhereError` names the criteria (by id).
+        """
         if not weights:
             raise ValidationError("weights", "there are no criteria yet; add some in notebook 01 first")
         cleaned = {
@@ -430,6 +500,12 @@ class Workbook:
         if not any(w > 0 for w in cleaned.values()):
             raise ValidationError("weights", "every weight is 0; give at least one criterion a weight above 0")
         with self.atomic():
+            if loaded is not None:
+                before = {int(cid): w for cid, w in loaded.items()}
+                rows = {cid: self._get_row("criteria", cid) for cid in dict.fromkeys([*before, *cleaned])}
+                theirs = {cid: row["weight"] for cid, row in rows.items()}
+                names = {cid: f"the weight of {row['name']}" for cid, row in rows.items()}
+                _freshness.compare("weights", before, theirs, cleaned, table="criteria", labels=names)
             for cid, weight in cleaned.items():
                 self.update("criteria", cid, weight=weight)
 
@@ -515,6 +591,20 @@ class Workbook:
         with self._lock:
             row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         return default if row is None else json.loads(row[0])
+
+    def settings(self, keys: Iterable[str]) -> dict[str, Any]:
+        """The stored preferences ``keys`` (JSON values), ``None`` for those not stored."""
+        return {key: self.setting(key) for key in keys}
+
+    def expect_settings(self, loaded: Mapping[str, Any], yours: Mapping[str, Any] | None = None) -> None:
+        """Refuse with :class:`ChangedElsewhereError` when a stored preference differs from ``loaded``.
+
+        ``loaded`` maps keys to what the page loaded (``None``: not stored); call it inside
+        :meth:`atomic` before the writes it guards.
+        """
+        with self.atomic():
+            theirs = self.settings(dict.fromkeys([*loaded, *(yours or {})]))
+            _freshness.compare("settings", loaded, theirs, dict(yours or {}), table="settings")
 
     def set_setting(self, key: str, value: Any) -> None:
         if not isinstance(key, str) or not key.strip():
