@@ -15,6 +15,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..outreach.mail import MailDraft, mail_draft
+from .base import no_maths
 
 COPY_LABEL = "Copy the message"
 #: The copy button's script: the clipboard API where the page may use it, else a hidden text area.
@@ -45,7 +46,7 @@ class SendBox(widgets.HTML):
         self.draft = mail_draft(text, to, who)
         link = f"Write to {who} in my mail app" if who else "Write in my mail app"
         note = f'<div class="cw-send-note">{html.escape(self.draft.note)}</div>' if self.draft.note else ""
-        self.value = (
+        self.value = no_maths(
             '<div class="cw-send">'
             f'<a class="cw-mailto" href="{html.escape(self.draft.url, quote=True)}">✉ {html.escape(link)}</a>'
             f'<button type="button" class="cw-copy" style="{_BUTTON_STYLE}" '
