@@ -252,15 +252,34 @@ def is_sqlite_file(path: Path) -> bool:
 
 
 @contextlib.contextmanager
-def read_only(path: Path) -> Iterator[sqlite3.Connection]:
-    """A connection that cannot change the file at ``path`` (no journal, no WAL switch)."""
+def read_only(path: Path, *, settled: bool = False) -> Iterator[sqlite3.Connection]:
+    """A connection that cannot change the file at ``path`` (no journal, no WAL switch).
+
+    ``settled`` says the file is not being written (a backup): a file in WAL
+    mode with no ``-wal`` beside it is then complete and is read as immutable,
+    so SQLite creates no ``-wal`` or ``-shm`` next to it (and a backup on
+    read-only media can be read at all).
+    """
+    query = "?mode=ro"
+    if settled and is_wal_file(path) and not Path(f"{path}-wal").exists():
+        query += "&immutable=1"
     conn = sqlite3.connect(
-        path.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None, timeout=5.0, check_same_thread=False
+        path.resolve().as_uri() + query, uri=True, isolation_level=None, timeout=5.0, check_same_thread=False
     )
     try:
         yield conn
     finally:
         conn.close()
+
+
+def is_wal_file(path: Path) -> bool:
+    """True when the SQLite file's header marks it as in WAL mode (bytes 18 and 19 are 2)."""
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(20)
+    except OSError:
+        return False
+    return header[:16] == SQLITE_MAGIC and header[18:20] == b"\x02\x02"
 
 
 def _stays_empty(path: Path, wait_s: float = 0.5) -> bool:
