@@ -13,7 +13,7 @@ import html
 import os
 from pathlib import Path
 
-from . import paths
+from . import files, paths
 
 #: Names the file holding the own-workbook / demo choice; set only while the app runs.
 STATE_ENV_VAR = "CAREER_WORKBOOK_APP"
@@ -55,8 +55,7 @@ def choose_demo(demo: bool) -> None:
     state = _state_file()
     if state is None:
         raise RuntimeError(f"not running in the app (${STATE_ENV_VAR} is not set)")
-    state.parent.mkdir(parents=True, exist_ok=True)
-    state.write_text("demo\n" if demo else "own\n", encoding="utf-8")
+    files.write_text(state, "demo\n" if demo else "own\n", field="choice")
 
 
 def wait_for_visit() -> None:

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from . import paths
+from . import files, paths
 from .errors import ValidationError
 from .people.matching import save_targets
 from .store.workbook import Workbook
@@ -111,6 +111,9 @@ def build_demo(path: str | os.PathLike | None = None, *, overwrite: bool = False
     """
     target = Path(path).expanduser().resolve() if path else paths.default_demo_path()
     is_default = path is None
+    own = paths.default_workbook_path()
+    if os.path.lexists(own) and files.same_file(target, own):
+        raise ValidationError("workbook", f"{target} is your own workbook; the demo never replaces it")
     if target.exists():
         if not is_default and not overwrite:
             with Workbook(target) as existing:

@@ -52,7 +52,7 @@ def private_dir(path: str | os.PathLike[str]) -> Path:
             continue
         os.chmod(folder, PRIVATE_DIR)  # an unusual umask may have taken bits away
     if not path.is_dir():
-        raise ValidationError("folder", f"{path} is not a folder")
+        raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(path))
     return path
 
 
@@ -78,7 +78,7 @@ def is_sqlite_file(path: str | os.PathLike[str]) -> bool:
         return False
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
     """True when ``a`` and ``b`` are the same file: the same inode (hard links too) or the same resolved path."""
     try:
         if os.path.samefile(a, b):
@@ -113,7 +113,7 @@ def check_output(target: str | os.PathLike[str], protect: Protected = (), *, fie
             continue
         kept = Path(kept)
         for companion in (kept, *(Path(f"{kept}{s}") for s in COMPANIONS)):
-            if _same_file(target, companion):
+            if same_file(target, companion):
                 raise ValidationError(
                     field, f"{target} is the workbook {kept} itself; nothing was written, choose another file"
                 )

@@ -13,12 +13,11 @@ import json
 import os
 import re
 import secrets
-import shutil
 import socket
 import sys
 from pathlib import Path
 
-from .. import paths
+from .. import files, paths
 
 
 def prepare_notebooks(target: str | os.PathLike | None = None) -> tuple[Path, list[Path]]:
@@ -26,19 +25,17 @@ def prepare_notebooks(target: str | os.PathLike | None = None) -> tuple[Path, li
 
     From a source checkout (and no ``target``) the checkout's ``notebooks/`` is
     used as it is. Otherwise the shipped notebooks are copied into ``target``
-    (default: ``notebooks`` in the user data folder); a notebook already there is
-    never overwritten, so a user's edits survive upgrades.
+    (default: ``notebooks`` in the user data folder, ``0700``, each copy ``0600``);
+    a notebook already there is never overwritten, so a user's edits survive upgrades.
     """
     source = paths.notebooks_dir()
     if target is None and paths.in_checkout():
         return source, []
-    folder = Path(target).expanduser() if target else paths.user_data_dir() / "notebooks"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = files.private_dir(Path(target).expanduser() if target else paths.user_data_dir() / "notebooks")
     copied = []
     for notebook in sorted(source.glob("*.ipynb")):
         dest = folder / notebook.name
-        if not dest.exists():
-            shutil.copy2(notebook, dest)
+        if files.copy_private(notebook, dest):  # 0600; a notebook already there is kept
             copied.append(dest)
     return folder, copied
 

@@ -19,6 +19,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import files
 from ..errors import ValidationError, WorkbookFileError
 from . import integrity
 from .schema import MIGRATIONS, SCHEMA_VERSION
@@ -60,7 +61,8 @@ def backup_workbook(
     target = Path(target).expanduser()
     if target.is_dir() or folder_named:
         target = _stamped(target, wb.path.stem, label)
-    if target.exists():
+    files.check_output(target, [None if wb.in_memory else wb.path])  # the workbook, a backup: said as such
+    if os.path.lexists(target):
         raise ValidationError("output", f"{target} already exists; choose another file name")
     if verify:
         with wb.reading() as conn:
