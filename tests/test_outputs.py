@@ -148,7 +148,10 @@ def test_the_library_refuses_too_and_names_the_field(book, tmp_path, monkeypatch
     before = digest(wb)
     with pytest.raises(ValidationError, match="is your own workbook; the demo never replaces it"):
         build_demo(wb, overwrite=True)
-    assert digest(wb) == before and digest(saved) == digest(sheet)
+    kept = digest(saved)
+    with pytest.raises(ValidationError, match="is a backup of your own workbook; the demo never replaces it"):
+        build_demo(saved, overwrite=True)
+    assert digest(wb) == before and digest(saved) == kept == digest(sheet)
 
 
 # ------------------------------------------------------------- planted links
