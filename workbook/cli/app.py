@@ -57,7 +57,7 @@ def voila_command(folder: Path, *, port: int, preheat: bool = True) -> list[str]
     """
     argv = [
         sys.executable, "-m", "workbook.cli.server", "voila", str(folder),
-        f"--Voila.ip={HOST}", f"--port={port}", "--Voila.port_retries=0", "--Voila.base_url=/",
+        f"--Voila.ip={HOST}", f"--port={port}", "--Voila.port_retries=0", "--Voila.base_url=/", "--Voila.server_url=/",
         "--Voila.auto_token=True", "--Voila.open_browser=False", "--Voila.log_level=WARN",
         f"--template={TEMPLATE}",
         "--VoilaConfiguration.strip_sources=True", "--VoilaConfiguration.show_tracebacks=False",
