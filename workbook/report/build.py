@@ -21,10 +21,11 @@ import base64
 import datetime as dt
 import io
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .. import evidence
+from .. import evidence, files
 from ..charts import evidence as charts
 from ..errors import ValidationError
 from ..evidence import summary as evidence_summary
@@ -176,20 +177,24 @@ def report_path(wb: Workbook, path: str | os.PathLike | None = None, *, names: b
     return target / default_report_path(wb, names=names).name if target.is_dir() else target
 
 
-def save_report(document: str, target: str | os.PathLike) -> Path:
-    """Write a built report to ``target`` (folders created, the old file replaced in one step)."""
-    target = Path(target).expanduser()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".partial")
-    tmp.write_text(document, encoding="utf-8")
-    os.replace(tmp, target)
-    return target.resolve()
+def save_report(document: str, target: str | os.PathLike, protect: Iterable[str | os.PathLike | None] = ()) -> Path:
+    """Write a built report to ``target``: a private file (``0600``, new folders ``0700``), replaced in one step.
+
+    Refused (nothing written) when ``target`` is the workbook, one of the files in
+    ``protect``, or any SQLite file such as a backup (see :mod:`workbook.files`).
+    """
+    return files.write_text(target, document, protect)
 
 
 def write_report(wb: Workbook, path: str | os.PathLike | None = None, *, names: bool = False) -> Path:
-    """Build the report and write it to ``path`` (default: :func:`default_report_path`); returns the path."""
+    """Build the report and write it to ``path`` (default: :func:`default_report_path`); returns the path.
+
+    A ``path`` that is the workbook or a backup of it is refused before anything is built.
+    """
     target = report_path(wb, path, names=names)
-    return save_report(build_report(wb, names=names), target)
+    protect = [None if wb.in_memory else wb.path]
+    files.check_output(target, protect)
+    return save_report(build_report(wb, names=names), target, protect)
 
 
 __all__ = [

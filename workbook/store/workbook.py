@@ -19,9 +19,9 @@ import contextlib
 import datetime as dt
 import json
 import os
-import shutil
 import sqlite3
 import threading
+import time
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -29,6 +29,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import files as _files
 from .. import paths as _paths
 from ..errors import NotFoundError, ValidationError, WorkbookFileError
 from . import conversations as _conversation_rules
@@ -67,7 +68,11 @@ class Workbook:
                         f"no workbook at {self.path} (nothing was created); check the path, or start one with "
                         "career-workbook lab"
                     )
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                try:  # private from the start: SQLite gives the -wal and -shm files the same mode
+                    _files.private_dir(self.path.parent)
+                    _files.create_private_file(self.path)
+                except OSError as exc:
+                    raise WorkbookFileError(_integrity.explain(exc, self.path)) from None
             elif self.path.is_dir():
                 raise WorkbookFileError(f"{self.path} is a folder, not a workbook file")
             else:  # identified read-only first: a file that is not a workbook is never changed
@@ -83,7 +88,7 @@ class Workbook:
             )
             self._conn.execute("PRAGMA foreign_keys = ON")
             if not memory:
-                mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                mode = _switch_to_wal(self._conn)
                 if mode.lower() != "wal":
                     raise WorkbookFileError(f"{self.path}: cannot switch to WAL mode (got {mode})")
             self._conn.execute("PRAGMA synchronous = FULL")
@@ -195,31 +200,43 @@ class Workbook:
             )
         if version == SCHEMA_VERSION:
             return
-        if version > 0 and not self.in_memory:
-            self.backup_path = self._backup_before_migration(version)
+        # One process at a time: BEGIN IMMEDIATE makes a second one wait here, and
+        # it then finds the file up to date (no second backup, no clash of names).
         with self.atomic():
-            current = conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have migrated
+            current = conn.execute("PRAGMA user_version").fetchone()[0]
+            if current == SCHEMA_VERSION:
+                return
+            if current > 0 and not self.in_memory:
+                self.backup_path = self._backup_before_migration(current)
             for target in range(current + 1, SCHEMA_VERSION + 1):
                 MIGRATIONS[target](conn)
                 conn.execute(f"PRAGMA user_version = {target}")
 
     def _backup_before_migration(self, version: int) -> Path:
+        """Copy the file as it is before migrating it (the caller holds the write lock: read on another connection)."""
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        target = self.path.with_name(f"{self.path.stem}.schema{version}-{stamp}.bak{self.path.suffix}")
-        self.backup_to(target)
-        return target
+        base = f"{self.path.stem}.schema{version}-{stamp}.bak"
+        target = self.path.with_name(f"{base}{self.path.suffix}")
+        n = 2
+        while os.path.lexists(target):
+            target = self.path.with_name(f"{base}-{n}{self.path.suffix}")
+            n += 1
+        with _integrity.read_only(self.path) as source:
+            return _write_backup(source, target)
 
     def backup_to(self, target: str | os.PathLike) -> Path:
-        """Write a consistent copy of the workbook to ``target`` (SQLite's backup API)."""
-        target = Path(target).expanduser().resolve()
-        if target == self.path:
-            raise ValidationError("target", "is the workbook itself; choose another file")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".partial")
-        with contextlib.closing(sqlite3.connect(str(tmp))) as dest:
-            self.conn.backup(dest)
-        shutil.move(str(tmp), str(target))
-        return target
+        """Write a consistent copy of the workbook to the new file ``target`` (SQLite's backup API).
+
+        The copy is one complete private file (``0600``, rollback journal, so no
+        ``-wal`` or ``-shm`` is needed beside it, and it can be read from
+        read-only media). An existing file is never replaced.
+        """
+        target = _files.check_output(Path(target), [None if self.in_memory else self.path], field="target")
+        with self._lock:
+            if self._depth:  # inside a transaction: SQLite cannot copy from the connection writing
+                with _integrity.read_only(self.path) as source:
+                    return _write_backup(source, target)
+            return _write_backup(self.conn, target)
 
     # ------------------------------------------------------------------ writes
     def _check_refs(self, table: str, row: Mapping[str, Any]) -> None:
@@ -708,6 +725,38 @@ class Workbook:
     def decide(self, weights: Mapping[int, float] | None = None, n: int = 5, draws: int = 2000, seed: int = 0) -> Any:
         """Scores, the verdict in words, the next conversations, the stop rule and warnings, from one analysis."""
         return self.snapshot().decide(weights=weights, n=n, draws=draws, seed=seed)
+
+
+def _switch_to_wal(conn: sqlite3.Connection) -> str:
+    """Put the file in WAL mode; the journal mode is returned.
+
+    SQLite answers "database is locked" at once, without waiting, when another
+    process reads or switches the same file meanwhile (two programs opening an
+    old workbook together): try again for up to :data:`BUSY_TIMEOUT_S`.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            return str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
+def _write_backup(source: sqlite3.Connection, target: Path) -> Path:
+    """Copy ``source`` into the new private file ``target``, written beside it under a temporary name first."""
+    target = target.expanduser()
+    if os.path.lexists(target):
+        raise ValidationError("target", f"{target} already exists; choose another file name")
+    _files.private_dir(target.parent)
+    with _files.partial_file(target) as (fd, tmp):
+        os.close(fd)
+        with contextlib.closing(sqlite3.connect(str(tmp), isolation_level=None)) as dest:
+            source.backup(dest)
+            dest.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+        _files.place_new(tmp, target)
+    return target.resolve()
 
 
 def open_workbook(path: str | os.PathLike | None = None, *, create: bool = True) -> Workbook:
