@@ -29,10 +29,12 @@ weighted averages, so that point is found exactly.
 **Value of information** (which conversation next) is in :mod:`.voi`.
 
 **Confirmation check** (it changes nothing in the scores): an option whose
-evidence in favour comes from only one or two people, with nothing against
-it, is flagged (one enthusiast's view counts once, however many criteria it
-covers); so is an option with three or more people in favour, nothing against
-it, and no question prepared that could disprove your hopes. Neutral notes are
+evidence in favour comes from only one or two people, at least one of them an
+enthusiast (everything they said about it in favour, strongly or on two
+criteria or more), with nothing against it, is flagged: one enthusiast's view
+counts once, however many criteria it covers. So is an option with three or
+more people in favour, nothing against it, and no question prepared that could
+disprove your hopes. Neutral notes are
 neither for nor against: evidence that is only neutral is never flagged.
 """
 
@@ -59,10 +61,10 @@ ENTHUSIASTS = 2
 CLEARLY_AHEAD = 0.9
 #: ... and below this share the two cannot be told apart.
 TIE_AHEAD = 0.65
-#: Two options are practically equal when they differ by less than this (steps) ...
-PRACTICAL_DIFFERENCE = 0.25
+#: Two options are practically equal when they differ by less than half a step ...
+PRACTICAL_DIFFERENCE = 0.5
 #: ... in at least this share of the possibilities.
-PRACTICAL_SHARE = 0.8
+PRACTICAL_SHARE = 0.9
 SENSITIVITY_COLUMNS = [
     "criterion",
     "weight",
@@ -355,14 +357,31 @@ def confirmation_warnings(
     n_o, n_c = r.shape
     against = r.n_against.reshape(n_o, n_c).sum(axis=1) if n_c else np.zeros(n_o)
     in_favour = np.zeros(n_o, dtype="int64")
+    enthusiasts = np.zeros(n_o, dtype="int64")
     if insights is not None and len(insights):
-        ins = insights[insights["stance"] > 0]
         index = pd.Index(a.option_ids)
-        pos = index.get_indexer(ins["option_id"].to_numpy(dtype="int64"))
+        pos = index.get_indexer(insights["option_id"].to_numpy(dtype="int64"))
         keep = pos >= 0
         if keep.any():
-            pairs = pd.DataFrame({"o": pos[keep], "k": source_keys(ins[keep])}).drop_duplicates()
-            in_favour = np.bincount(pairs["o"].to_numpy(), minlength=n_o)
+            ins = insights[keep]
+            per = pd.DataFrame(
+                {
+                    "o": pos[keep],
+                    "k": source_keys(ins),
+                    "stance": ins["stance"].to_numpy(dtype="int64"),
+                    "criterion": ins["criterion_id"].to_numpy(dtype="int64"),
+                }
+            )
+            per["pos_criterion"] = per["criterion"].where(per["stance"] > 0)
+            people = per.groupby(["o", "k"]).agg(
+                best=("stance", "max"), worst=("stance", "min"), criteria=("pos_criterion", "nunique")
+            )
+            people = people[people["best"] > 0]
+            # An enthusiast: all in favour, and strongly so or on two criteria or more.
+            keen = people[(people["worst"] > 0) & ((people["best"] >= 2) | (people["criteria"] >= 2))]
+            o_idx = people.index.get_level_values("o").to_numpy()
+            in_favour = np.bincount(o_idx, minlength=n_o)
+            enthusiasts = np.bincount(keen.index.get_level_values("o").to_numpy(), minlength=n_o)
     else:
         fav = r.n_for.reshape(n_o, n_c).sum(axis=1) if n_c else np.zeros(n_o)
         in_favour = np.where(fav > 0, r.option_sources, 0)
@@ -377,14 +396,14 @@ def confirmation_warnings(
         oid, title, people = int(a.option_ids[o]), a.titles[o], int(in_favour[o])
         if people == 0 or against[o] > 0:
             continue  # nothing in favour (neutral notes only), or something against: nothing to flag
-        if people <= ENTHUSIASTS:
+        if people <= ENTHUSIASTS and enthusiasts[o] > 0:
             who = "one person" if people == 1 else "two people"
             warning = (
                 f"Everything in favour of {title} comes from {who}, and nothing you noted is against it: "
                 "someone who loves their work says so about all of it, and their view counts once however many "
                 "criteria it covers. Hear from someone with no stake in it, and ask what they like least."
             )
-        elif oid not in asked:
+        elif people >= BIAS_MIN_SOURCES and oid not in asked:
             warning = (
                 f"Everything you have heard about {title} ({people} people in favour) is in its favour, and no "
                 "question that could disprove your hopes is prepared: ask what people like least, what would "

@@ -108,13 +108,20 @@ SIGMA_PRIOR_SPREAD = 0.7  # log scale
 TAU_GRID = np.array([0.05, 0.15, 0.3, 0.45, 0.65, 0.9, 1.25])
 TAU_PRIOR_MEDIAN = 0.6
 TAU_PRIOR_SPREAD = 0.8  # log scale; wide enough for "people hardly differ" and "people differ a lot"
-#: s: how spread out true values are before any note (inf: every value on −2..+2 equally likely).
+#: s: how spread out the true values of one option's criteria are around the option's overall level
+#: (inf: every value on −2..+2 equally likely).
 SPREAD_GRID = np.array([0.35, 0.5, 0.7, 1.0, 1.4, np.inf])
 #: Its prior: leaning towards "anything on the scale is possible" until your notes say otherwise.
 SPREAD_PRIOR = np.array([0.5, 0.75, 1.0, 1.0, 1.5, 3.0])
+#: m: how spread out options' overall levels are (a good path tends to be good on many criteria), so that
+#: "everyone is positive about this option" can be the option, not only everyone's leaning.
+LEVEL_GRID = np.array([0.05, 0.35, 0.7, 1.05])
+#: Points of the lattice on which an option's overall level is summed out in the exact computation.
+LEVEL_LATTICE = 15
 
-#: Options with at most this many sources are computed exactly (every combination of their offsets).
-EXACT_SOURCES = 3
+#: Options with at most this many sources are computed exactly (every combination of their offsets); the
+#: tests check the copula against the exact computation at two and three sources.
+EXACT_SOURCES = 2
 #: Lattice points per source offset in the exact computation, by number of sources.
 EXACT_LATTICE = {1: 25, 2: 15, 3: 9}
 #: The lattice spans this many τ either side of 0.
@@ -143,13 +150,16 @@ def reading_noise(sigma: np.ndarray | float, reliability: np.ndarray | float, co
 
 
 # --------------------------------------------------- the normal distribution
-_Z = np.linspace(-9.0, 9.0, 18_001)
-_PHI = np.array([0.5 * math.erfc(-z / math.sqrt(2.0)) for z in _Z])
+_Z_LOW, _Z_STEP, _Z_SIZE = -9.0, 0.001, 18_001
+_PHI = np.array([0.5 * math.erfc(-(_Z_LOW + i * _Z_STEP) / math.sqrt(2.0)) for i in range(_Z_SIZE)] + [1.0])
 
 
 def normal_cdf(x: np.ndarray) -> np.ndarray:
-    """Φ(x), to about 1e-8 (a fine table; the only place the model needs it)."""
-    return np.interp(x, _Z, _PHI)
+    """Φ(x), to about 1e-8: linear between the points of a fine table (the only place the model needs it)."""
+    pos = (np.clip(x, _Z_LOW, -_Z_LOW) - _Z_LOW) / _Z_STEP
+    i = np.minimum(pos.astype(np.int64), _Z_SIZE - 1)
+    frac = pos - i
+    return _PHI[i] * (1.0 - frac) + _PHI[i + 1] * frac
 
 
 def reading_probabilities(noise: np.ndarray, theta: np.ndarray = THETA) -> np.ndarray:
@@ -221,14 +231,14 @@ class Readings:
 
     def stance_mean(self) -> np.ndarray:
         """Each reading's mean stance (its notes' weighted average)."""
-        w = self.weights.reshape(len(self.cell), STANCES.size, -1).sum(axis=2)
+        w = self.weights.reshape(len(self.cell), STANCES.size, len(self.classes)).sum(axis=2)
         return w @ STANCES.astype("float64")
 
     def precision(self, sigma: np.ndarray) -> np.ndarray:
         """Each reading's precision 1 / variance (rounding included) at each σ: shape (readings, len(sigma))."""
         noise = reading_noise(np.asarray(sigma)[None, :], self.classes[:, :1], self.classes[:, 1:])
         q = 1.0 / (np.square(noise) + ROUNDING_VARIANCE)  # (classes, σ)
-        share = self.weights.reshape(len(self.cell), STANCES.size, -1).sum(axis=1)  # (readings, classes)
+        share = self.weights.reshape(len(self.cell), STANCES.size, len(self.classes)).sum(axis=1)  # (readings, classes)
         return share @ q
 
 
@@ -326,12 +336,21 @@ def log_likelihood_table(classes: np.ndarray, noise_sigma: float, extra_variance
     return np.log(p.transpose(1, 0, 2).reshape(STANCES.size * len(classes), -1))
 
 
-def truth_prior(spread: float) -> np.ndarray:
-    """The prior of a cell's θ on the grid: centred on neutral with spread ``spread`` (inf: flat)."""
+def truth_prior(spread: float, centre: np.ndarray | float = 0.0) -> np.ndarray:
+    """The prior of a cell's θ on the grid: centred on ``centre`` with spread ``spread`` (inf: flat).
+
+    With an array of centres, one prior per centre: shape (centres, grid).
+    """
+    centre = np.asarray(centre, dtype="float64")
     if not math.isfinite(spread):
-        return np.full(GRID_SIZE, 1.0 / GRID_SIZE)
-    p = np.exp(-0.5 * np.square(THETA / spread))
-    return p / p.sum()
+        return np.full(centre.shape + (GRID_SIZE,), 1.0 / GRID_SIZE)
+    p = np.exp(-0.5 * np.square((THETA - centre[..., None]) / spread))
+    return p / p.sum(axis=-1, keepdims=True)
+
+
+def marginal_spread(spread: float, level: float) -> float:
+    """A cell's spread before any note, its option's level summed out."""
+    return math.sqrt(spread**2 + level**2) if math.isfinite(spread) else math.inf
 
 
 def prior_variance(spread: float) -> float:
@@ -342,25 +361,42 @@ def prior_variance(spread: float) -> float:
 # ------------------------------------------------------------ the posterior
 @dataclass
 class Exact:
-    """One option computed exactly: every combination of its sources' offsets on a lattice."""
+    """One option computed exactly: every combination of its sources' offsets and its level on lattices."""
 
-    cells: np.ndarray  # the option's cells with readings (global cell numbers)
-    weight: np.ndarray  # (combinations,) chance of each combination given the evidence
-    conditional: np.ndarray  # (combinations, cells, GRID_SIZE) each cell's posterior given the combination
+    cells: np.ndarray  # the option's cells (global cell numbers), all its criteria
+    #: Per combination of the sources' offsets: each cell's likelihood on the grid, (combinations, cells, grid).
+    likelihood: np.ndarray
+    #: The option's level on its lattice, and each level's prior on the grid: (levels,), (levels, grid).
+    level_prior: np.ndarray
+    #: Chance of each (offsets, level) combination given the evidence: (combinations, levels).
+    weight: np.ndarray
+
+    def conditional(self, combo: np.ndarray, level: np.ndarray) -> np.ndarray:
+        """Each cell's posterior given the combination and level of each draw: (draws, cells, grid)."""
+        p = self.likelihood[combo] * self.level_prior[level][:, None, :]
+        return p / p.sum(axis=2, keepdims=True)
+
+    def marginal(self) -> np.ndarray:
+        """Each cell's posterior, every combination and level summed out: (cells, grid)."""
+        # Σ_m Σ_k w(m, k) L(θ | m) T(θ | k) / Z(m, k), with Z(m, k) = Σ_θ L(θ | m) T(θ | k)
+        z = np.einsum("mcg,kg->mck", self.likelihood, self.level_prior)
+        share = self.weight[:, None, :] / np.where(z > 0, z, 1.0)
+        return (self.likelihood * (share @ self.level_prior)).sum(axis=0)
 
 
 @dataclass
 class Part:
-    """The posterior at one value of (σ, τ, s), and its weight."""
+    """The posterior at one value of (σ, τ, s, m), and its weight."""
 
     sigma: float
     tau: float
     spread: float
+    level: float
     weight: float
     theta: np.ndarray  # (cells, GRID_SIZE) each cell's posterior
     correlation: np.ndarray  # (options, criteria, criteria) the copula's correlation per option
     exact: dict[int, Exact]  # option index -> exact computation
-    variance: np.ndarray  # (cells,) each cell's variance in the Gaussian view (for the value of information)
+    variance: np.ndarray  # (cells,) each cell's variance in the Gaussian view
 
 
 @dataclass
@@ -380,9 +416,11 @@ class Posterior:
 
     @property
     def mean(self) -> np.ndarray:
-        """Posterior mean per cell; exactly 0 (neutral) where there are no readings."""
+        """Posterior mean per cell; exactly 0 (neutral) for the cells of an option nobody has spoken about."""
         mean = self.theta @ THETA
-        mean[~self.readings.has] = 0.0
+        n_o, n_c = self.readings.shape
+        silent = np.repeat(self.readings.option_sources == 0, n_c)
+        mean[silent] = 0.0
         return mean
 
     @property
@@ -428,14 +466,14 @@ def _quantiles(theta: np.ndarray, levels: np.ndarray) -> np.ndarray:
     if n == 0:
         return np.zeros((0, levels.size))
     cdf = np.cumsum(theta, axis=1)
-    cdf /= cdf[:, -1:]
+    total = cdf[:, -1:].copy()
+    cdf /= total
     offset = np.arange(n, dtype="float64")[:, None]
     k = np.searchsorted((cdf + offset).ravel(), (levels[None, :] + offset).ravel(), side="left")
-    k = np.minimum(k.reshape(n, levels.size) - (np.arange(n) * GRID_SIZE)[:, None], GRID_SIZE - 1)
-    k = np.maximum(k, 0)
+    k = np.clip(k.reshape(n, levels.size) - (np.arange(n) * GRID_SIZE)[:, None], 0, GRID_SIZE - 1)
     rows = np.arange(n)[:, None]
     below = np.where(k > 0, cdf[rows, np.maximum(k - 1, 0)], 0.0)
-    p = theta[rows, k] / theta.sum(axis=1, keepdims=True)
+    p = theta[rows, k] / total
     frac = np.clip((levels[None, :] - below) / np.where(p > 0, p, 1.0), 0.0, 1.0)
     return EDGES[k] + frac * BIN_WIDTH
 
@@ -443,61 +481,73 @@ def _quantiles(theta: np.ndarray, levels: np.ndarray) -> np.ndarray:
 _LEVELS = (np.arange(DRAW_LEVELS) + 0.5) / DRAW_LEVELS
 
 
+def _sample_rows(p: np.ndarray, which: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """For each draw, one value of every cell from the distributions ``p[which[draw]]``: (draws, cells)."""
+    n_u, n_c, _ = p.shape
+    cdf = np.cumsum(p, axis=2)
+    cdf /= cdf[:, :, -1:]
+    rows = (which[:, None] * n_c + np.arange(n_c)[None, :]).ravel()  # (draws·cells,)
+    offset = np.arange(n_u * n_c, dtype="float64")
+    k = np.searchsorted((cdf.reshape(-1, GRID_SIZE) + offset[:, None]).ravel(), rng.random(rows.size) + rows)
+    k = np.clip(k - rows * GRID_SIZE, 0, GRID_SIZE - 1)
+    return (EDGES[k] + rng.random(rows.size) * BIN_WIDTH).reshape(which.size, n_c)
+
+
 def _draw_part(part: Part, r: Readings, draws: int, rng: np.random.Generator) -> np.ndarray:
     n_o, n_c = r.shape
-    table = _quantiles(part.theta, _LEVELS)  # (cells, levels)
-    # The copula: correlated normals per option, turned into each cell's own distribution.
-    chol = np.linalg.cholesky(part.correlation + 1e-9 * np.eye(n_c)[None])  # (options, c, c)
-    z = rng.standard_normal((draws, n_o, n_c))
-    z = np.einsum("ocd,tod->toc", chol, z)
-    u = normal_cdf(z)
-    pick = np.minimum((u * DRAW_LEVELS).astype(np.int64), DRAW_LEVELS - 1)
-    pick += (np.arange(n_o * n_c, dtype=np.int64) * DRAW_LEVELS).reshape(1, n_o, n_c)
-    out = table.ravel()[pick].reshape(draws, n_o * n_c)
-    for o, ex in part.exact.items():  # options computed exactly: a combination of offsets, then each cell
-        combo = rng.choice(ex.weight.size, size=draws, p=ex.weight)
-        cdf = np.cumsum(ex.conditional, axis=2)  # (combinations, cells, grid)
-        n_cells = ex.cells.size
-        rows = (combo[:, None] * n_cells + np.arange(n_cells)[None, :]).ravel()
-        flat = cdf.reshape(-1, GRID_SIZE)
-        level = rng.random(rows.size)
-        offset = np.arange(flat.shape[0], dtype="float64")[:, None]
-        k = np.searchsorted((flat / flat[:, -1:] + offset).ravel(), level + rows, side="left") - rows * GRID_SIZE
-        k = np.clip(k, 0, GRID_SIZE - 1)
-        out[:, ex.cells] = (EDGES[k] + rng.random(rows.size) * BIN_WIDTH).reshape(draws, n_cells)
-        del o
+    out = np.zeros((draws, n_o * n_c))
+    copula = np.array([o for o in range(n_o) if o not in part.exact], dtype=np.int64)
+    if copula.size:
+        # The copula: correlated normals per option, turned into each cell's own distribution.
+        cells = (copula[:, None] * n_c + np.arange(n_c)[None, :]).ravel()
+        table = _quantiles(part.theta[cells], _LEVELS)  # (cells, levels)
+        chol = np.linalg.cholesky(part.correlation[copula] + 1e-9 * np.eye(n_c)[None])  # (options, c, c)
+        z = np.einsum("ocd,tod->toc", chol, rng.standard_normal((draws, copula.size, n_c)))
+        pick = np.minimum((normal_cdf(z) * DRAW_LEVELS).astype(np.int64), DRAW_LEVELS - 1)
+        pick += (np.arange(cells.size, dtype=np.int64) * DRAW_LEVELS).reshape(1, copula.size, n_c)
+        out[:, cells] = table.ravel()[pick].reshape(draws, cells.size)
+    for o in sorted(part.exact):  # options computed exactly: offsets and level, then each cell
+        ex = part.exact[o]
+        flat = ex.weight.ravel()
+        pick_combo = rng.choice(flat.size, size=draws, p=flat / flat.sum())
+        unique, which = np.unique(pick_combo, return_inverse=True)
+        combo, level = np.divmod(unique, ex.weight.shape[1])
+        out[:, ex.cells] = _sample_rows(ex.conditional(combo, level), which, rng)
     return out
 
 
-def _cell_posteriors(r: Readings, sigma: float, tau: float, spread: float) -> tuple[np.ndarray, np.ndarray]:
-    """Each cell's posterior with every source's offset integrated out on its own, and its log evidence."""
+def _cell_posteriors(r: Readings, sigma: float, tau: float, spread: float) -> np.ndarray:
+    """Each cell's posterior with every source's offset (and the option's level) summed out on its own."""
     table = log_likelihood_table(r.classes, sigma, tau**2)  # (5·classes, grid)
     loglik = r.counts @ table  # (cells, grid)
     logp = loglik + np.log(truth_prior(spread))[None, :]
-    top = logp.max(axis=1, keepdims=True)
-    p = np.exp(logp - top)
-    total = p.sum(axis=1, keepdims=True)
-    return p / total, (np.log(total) + top)[:, 0]
+    p = np.exp(logp - logp.max(axis=1, keepdims=True))
+    return p / p.sum(axis=1, keepdims=True)
 
 
-def _correlation(r: Readings, sigma: float, tau: float, spread: float) -> tuple[np.ndarray, np.ndarray]:
+def _correlation(
+    r: Readings, sigma: float, tau: float, spread: float, level: float
+) -> tuple[np.ndarray, np.ndarray]:
     """The copula's correlation between the cells of each option, and each cell's Gaussian variance.
 
     Cell j's estimate weighs each source's reading by its share λ of the cell's
-    precision; a source speaking to cells j and k puts its offset (variance τ²)
-    into both, so Cov(j, k) = τ² Σ_sources λⱼ λₖ.
+    precision, and the prior (centred on neutral) by the rest. A source speaking
+    to cells j and k puts its offset (variance τ²) into both, and the option's
+    level (variance m²) is in every cell's truth, so
+    Cov(j, k) = τ² Σ_sources λⱼ λₖ + m² λ⁰ⱼ λ⁰ₖ.
     """
     n_o, n_c = r.shape
+    prior_prec = 1.0 / prior_variance(marginal_spread(spread, level))
     prec = r.precision(np.array([sigma]))[:, 0]
     a = 1.0 / (1.0 / prec + tau**2)  # each reading's precision with its offset included
-    cell_prec = np.bincount(r.cell, weights=a, minlength=r.n_cells) + 1.0 / prior_variance(spread)
+    cell_prec = np.bincount(r.cell, weights=a, minlength=r.n_cells) + prior_prec
     lam = a / cell_prec[r.cell]
-    # Λ: (sources, criteria) share of each source in each cell of its option.
-    n_src = r.source_option.size
-    shares = np.zeros((n_src, n_c))
+    shares = np.zeros((r.source_option.size, n_c))
     shares[r.source, r.cell % n_c] = lam
     cov = np.zeros((n_o, n_c, n_c))
     np.add.at(cov, r.source_option, tau**2 * shares[:, :, None] * shares[:, None, :])
+    lam0 = (prior_prec / cell_prec).reshape(n_o, n_c)
+    cov += level**2 * lam0[:, :, None] * lam0[:, None, :]
     var = 1.0 / cell_prec
     idx = np.arange(n_c)
     cov[:, idx, idx] = var.reshape(n_o, n_c)
@@ -507,8 +557,15 @@ def _correlation(r: Readings, sigma: float, tau: float, spread: float) -> tuple[
     return np.clip(corr, -1.0, 1.0), var
 
 
-def _exact_option(r: Readings, o: int, sigma: float, tau: float, spread: float) -> Exact | None:
-    """Option ``o`` computed exactly: its sources' offsets summed out on a lattice, every combination."""
+def _lattice(k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Points in standard units on ±:data:`LATTICE_SPAN` and the log of their normal prior (adding up to 1)."""
+    z = np.linspace(-LATTICE_SPAN, LATTICE_SPAN, k)
+    log_pz = -0.5 * z**2
+    return z, log_pz - np.log(np.exp(log_pz).sum())
+
+
+def _exact_option(r: Readings, o: int, sigma: float, tau: float, spread: float, level: float) -> Exact | None:
+    """Option ``o`` exactly: its sources' offsets and its level summed out on lattices, every combination."""
     n_c = r.shape[1]
     mine = np.flatnonzero(r.source_option[r.source] == o)  # this option's readings
     if mine.size == 0:
@@ -516,60 +573,63 @@ def _exact_option(r: Readings, o: int, sigma: float, tau: float, spread: float) 
     sources = np.unique(r.source[mine])
     n_src = sources.size
     k = EXACT_LATTICE[n_src]
-    z = np.linspace(-LATTICE_SPAN, LATTICE_SPAN, k)
-    log_pz = -0.5 * z**2
-    log_pz -= np.log(np.exp(log_pz).sum())
-    cells = np.unique(r.cell[mine])
-    where = {int(cc): i for i, cc in enumerate(cells)}
-    # Each reading's log-likelihood at θ + b for every lattice offset b: (readings, k, grid).
-    shifted = THETA[None, :] + tau * z[:, None]  # (k, grid)
+    z, log_pz = _lattice(k)
+    cells = o * n_c + np.arange(n_c)
+    # Each reading's log-likelihood at θ + b for every lattice offset b: (5·classes, k, grid).
+    shifted = THETA[None, :] + tau * z[:, None]
     table = log_likelihood_table(r.classes, sigma, 0.0, shifted.ravel()).reshape(-1, k, GRID_SIZE)
-    total = np.zeros((k,) * n_src + (cells.size, GRID_SIZE))
+    total = np.zeros((k,) * n_src + (n_c, GRID_SIZE))
+    prior_combo = np.zeros((k,) * n_src)
     for g, s in enumerate(sources):
-        rows = mine[r.source[mine] == s]
-        per = np.zeros((k, cells.size, GRID_SIZE))
-        for row in rows:
-            per[:, where[int(r.cell[row])], :] += np.tensordot(r.weights[row], table, axes=(0, 0))
-        shape = [1] * n_src + [cells.size, GRID_SIZE]
+        per = np.zeros((k, n_c, GRID_SIZE))
+        for row in mine[r.source[mine] == s]:
+            per[:, int(r.cell[row]) % n_c, :] += np.tensordot(r.weights[row], table, axes=(0, 0))
+        shape = [1] * n_src + [n_c, GRID_SIZE]
         shape[g] = k
         total = total + per.reshape(shape)
-    total = total.reshape(-1, cells.size, GRID_SIZE) + np.log(truth_prior(spread))[None, None, :]
-    top = total.max(axis=2, keepdims=True)
-    p = np.exp(total - top)
-    z_cell = p.sum(axis=2, keepdims=True)
-    log_w = (np.log(z_cell[:, :, 0]) + top[:, :, 0]).sum(axis=1)
-    prior_combo = np.zeros((k,) * n_src)
-    for g in range(n_src):
         shape = [1] * n_src
         shape[g] = k
         prior_combo = prior_combo + log_pz.reshape(shape)
-    log_w = log_w + prior_combo.ravel()
+    total = total.reshape(-1, n_c, GRID_SIZE)
+    top = total.max(axis=2, keepdims=True)
+    lik = np.exp(total - top)  # (m, cells, grid), each row scaled by exp(top)
+    if math.isfinite(spread):
+        zl, log_pl = _lattice(LEVEL_LATTICE)
+        centres = level * zl
+    else:  # flat truths: the level changes nothing
+        centres, log_pl = np.zeros(1), np.zeros(1)
+    level_prior = truth_prior(spread, centres)  # (levels, grid)
+    z_cell = np.einsum("mcg,kg->mck", lik, level_prior)  # (m, cells, levels)
+    log_w = (np.log(z_cell) + top).sum(axis=1) + prior_combo.ravel()[:, None] + log_pl[None, :]
     w = np.exp(log_w - log_w.max())
     w /= w.sum()
-    keep = w > 1e-9 * w.max()
-    w = w[keep] / w[keep].sum()
-    del n_c
-    return Exact(cells, w, p[keep] / z_cell[keep])
+    keep = w.max(axis=1) > 1e-9
+    return Exact(cells, lik[keep], level_prior, w[keep] / w[keep].sum())
 
 
-def posterior(r: Readings, noise: object | None = None) -> Posterior:
-    """The posterior of every cell, mixed over the likely values of (σ, τ, s) (:func:`.noise.learn`)."""
+def posterior(r: Readings, noise: object | None = None, exact_sources: int = EXACT_SOURCES) -> Posterior:
+    """The posterior of every cell, mixed over the likely values of (σ, τ, s, m) (:func:`.noise.learn`).
+
+    Options with at most ``exact_sources`` sources (up to 3) are computed exactly, the others by the copula.
+    """
     from .noise import learn
 
     learned = noise if noise is not None else learn(r)
     n_o, n_c = r.shape
     parts = []
-    for sigma, tau, spread, weight in learned.support:
-        theta, _ = _cell_posteriors(r, sigma, tau, spread) if r.n_cells else (np.zeros((0, GRID_SIZE)), None)
-        corr, var = _correlation(r, sigma, tau, spread) if r.n_cells else (np.zeros((n_o, n_c, n_c)), np.zeros(0))
+    for sigma, tau, spread, level, weight in learned.support:
+        if not r.n_cells:
+            parts.append(
+                Part(sigma, tau, spread, level, weight, np.zeros((0, GRID_SIZE)), np.zeros((n_o, n_c, n_c)), {}, np.zeros(0))
+            )
+            continue
+        theta = _cell_posteriors(r, sigma, tau, marginal_spread(spread, level))
+        corr, var = _correlation(r, sigma, tau, spread, level)
         exact: dict[int, Exact] = {}
-        if r.n_cells:
-            small = np.flatnonzero((r.option_sources > 0) & (r.option_sources <= EXACT_SOURCES))
-            for o in small:
-                ex = _exact_option(r, int(o), sigma, tau, spread)
-                if ex is None:
-                    continue
+        for o in np.flatnonzero((r.option_sources > 0) & (r.option_sources <= exact_sources)):
+            ex = _exact_option(r, int(o), sigma, tau, spread, level)
+            if ex is not None:
                 exact[int(o)] = ex
-                theta[ex.cells] = np.einsum("m,mcg->cg", ex.weight, ex.conditional)
-        parts.append(Part(sigma, tau, spread, weight, theta, corr, exact, var))
+                theta[ex.cells] = ex.marginal()
+        parts.append(Part(sigma, tau, spread, level, weight, theta, corr, exact, var))
     return Posterior(r, parts, learned)

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .model import (
+    LEVEL_GRID,
     SIGMA_GRID,
     SIGMA_PRIOR_MEDIAN,
     SIGMA_PRIOR_SPREAD,
@@ -54,10 +55,6 @@ from .model import (
 LEARN_OPTIONS = 40
 #: Most sources of one option used to learn (those with the most readings).
 LEARN_SOURCES = 16
-#: Shares of the truths' spread that an option has as a whole (a good path tends to be good on many
-#: criteria): learned with the rest, so that "everyone is positive about this option" can be the option
-#: and not only everyone's leaning.
-OPTION_SHARE = np.array([0.05, 0.35, 0.65])
 #: Points of (σ, τ, s) the posterior is computed at: picked evenly through the learned distribution.
 SUPPORT = 6
 
@@ -66,12 +63,13 @@ SUPPORT = 6
 class Noise:
     """The learned distribution of (σ, τ, s), and the few points the posterior is computed at."""
 
-    #: (σ, τ, s, weight) at which posteriors are computed; weights add up to 1.
-    support: list[tuple[float, float, float, float]]
-    #: Posterior means of σ, τ and of the truths' standard deviation.
+    #: (σ, τ, s, m, weight) at which posteriors are computed; weights add up to 1.
+    support: list[tuple[float, float, float, float, float]]
+    #: Posterior means of σ, τ, of the criteria's spread within an option and of the options' levels.
     sigma: float
     tau: float
     spread_sd: float
+    level_sd: float
     #: Whether two or more sources speak to at least one cell (otherwise the priors stand).
     from_disagreement: bool
     #: Cells with two or more sources.
@@ -98,15 +96,15 @@ def _log_prior() -> np.ndarray:
     ls -= np.log(np.exp(ls).sum())
     lt -= np.log(np.exp(lt).sum())
     lv = np.log(SPREAD_PRIOR / SPREAD_PRIOR.sum())
-    lr = np.full(OPTION_SHARE.size, -math.log(OPTION_SHARE.size))
+    lr = np.full(LEVEL_GRID.size, -math.log(LEVEL_GRID.size))
     return ls[:, None, None, None] + lt[None, :, None, None] + lv[None, None, :, None] + lr[None, None, None, :]
 
 
 def _option_loglik(y: np.ndarray, prec: np.ndarray, cell: np.ndarray, src: np.ndarray) -> np.ndarray:
-    """Gaussian log-likelihood of one option's readings at every (σ, τ, s, ρ): shape (σ, τ, s, ρ).
+    """Gaussian log-likelihood of one option's readings at every (σ, τ, s, m): shape (σ, τ, s, m).
 
-    y = μ + δ[cell] + b[src] + e: the option's overall level μ ~ N(0, ρ·v_s), each cell's own part
-    δ ~ N(0, (1 − ρ)·v_s), each source's leaning b ~ N(0, τ²), noise e ~ N(0, 1/prec). All summed
+    y = μ + δ[cell] + b[src] + e: the option's overall level μ ~ N(0, m²), each cell's own part
+    δ ~ N(0, v_s), each source's leaning b ~ N(0, τ²), noise e ~ N(0, 1/prec). All summed
     out exactly (the joint precision's Schur complement onto the option's truths).
     """
     n_j, n_g = int(cell.max()) + 1, int(src.max()) + 1
@@ -134,13 +132,13 @@ def _option_loglik(y: np.ndarray, prec: np.ndarray, cell: np.ndarray, src: np.nd
     a_scaled = a[:, None, :, :] / m_bb[:, :, None, :]  # (σ, τ, J+1, G)
     cross = np.einsum("atjg,akg->atjk", a_scaled, a)  # (σ, τ, J+1, J+1)
     # Prior precisions of the truths: (s, ρ, J+1).
-    cell_var = v[:, None] * (1.0 - OPTION_SHARE)[None, :]
-    level_var = v[:, None] * OPTION_SHARE[None, :]
+    cell_var = np.repeat(v[:, None], LEVEL_GRID.size, axis=1)  # (s, m)
+    level_var = np.repeat(np.square(LEVEL_GRID)[None, :], v.size, axis=0)
     prior_prec = np.concatenate(
         [np.repeat((1.0 / cell_var)[:, :, None], n_j, axis=2), (1.0 / level_var)[:, :, None]], axis=2
     )
     s_mat = (xdx - 0.0)[:, None, None, None] - cross[:, :, None, None] + 0.0
-    s_mat = np.broadcast_to(s_mat, (n_s, tau2.size, v.size, OPTION_SHARE.size, n_j + 1, n_j + 1)).copy()
+    s_mat = np.broadcast_to(s_mat, (n_s, tau2.size, v.size, LEVEL_GRID.size, n_j + 1, n_j + 1)).copy()
     full = np.arange(n_j + 1)
     s_mat[..., full, full] += prior_prec[None, None]
     t = r_d[:, None, :] - np.einsum("atjg,ag->atj", a_scaled, r_g)  # (σ, τ, J+1)
@@ -195,23 +193,24 @@ def _ordinal_loglik(r: Readings, cells: np.ndarray) -> np.ndarray:
     return out
 
 
-def _pick(log_post: np.ndarray) -> list[tuple[float, float, float, float]]:
-    """A few points spread evenly through the learned distribution of (σ, τ, s), each with its share."""
+def _pick(log_post: np.ndarray) -> list[tuple[float, float, float, float, float]]:
+    """A few points spread evenly through the learned distribution of (σ, τ, s, m), each with its share."""
     w = np.exp(log_post - log_post.max())
     w /= w.sum()
-    sig, tau, spr = np.meshgrid(np.arange(SIGMA_GRID.size), np.arange(TAU_GRID.size), np.arange(SPREAD_GRID.size))
-    sig, tau, spr = (x.transpose(1, 0, 2).ravel() for x in (sig, tau, spr))
+    sig, tau, spr, lev = (x.ravel() for x in np.indices(log_post.shape))
     flat = w.ravel()
     # Order by how noisy a typical first-hand reading is (the leaning included), then by the truths' spread.
     typical = np.square(reading_noise(SIGMA_GRID[sig], 1.0, 0.75)) + np.square(TAU_GRID[tau])
-    order = np.lexsort((spr, typical))
+    order = np.lexsort((lev, spr, typical))
     cum = np.cumsum(flat[order])
-    picks = np.searchsorted(cum, (np.arange(SUPPORT) + 0.5) / SUPPORT * cum[-1])
-    picks = np.minimum(picks, order.size - 1)
+    picks = np.minimum(np.searchsorted(cum, (np.arange(SUPPORT) + 0.5) / SUPPORT * cum[-1]), order.size - 1)
     chosen: dict[int, float] = {}
     for p in picks:
         chosen[int(order[p])] = chosen.get(int(order[p]), 0.0) + 1.0 / SUPPORT
-    return [(float(SIGMA_GRID[sig[i]]), float(TAU_GRID[tau[i]]), float(SPREAD_GRID[spr[i]]), s) for i, s in chosen.items()]
+    return [
+        (float(SIGMA_GRID[sig[i]]), float(TAU_GRID[tau[i]]), float(SPREAD_GRID[spr[i]]), float(LEVEL_GRID[lev[i]]), s)
+        for i, s in chosen.items()
+    ]
 
 
 #: An end stance (±2) is open-ended: in the Gaussian view it stands for a value this far beyond the end ...
@@ -222,7 +221,7 @@ END_VARIANCE = 0.25
 
 def _latent(r: Readings) -> tuple[np.ndarray, np.ndarray]:
     """Each reading's value and precision at every σ in the Gaussian view (end stances read as open-ended)."""
-    per_stance = r.weights.reshape(len(r.cell), 5, -1).sum(axis=2)  # (readings, stance)
+    per_stance = r.weights.reshape(len(r.cell), 5, len(r.classes)).sum(axis=2)  # (readings, stance)
     values = np.array([-2.0 - END_BEYOND, -1.0, 0.0, 1.0, 2.0 + END_BEYOND])
     extra = np.array([END_VARIANCE, 0.0, 0.0, 0.0, END_VARIANCE])
     prec = 1.0 / (1.0 / r.precision(SIGMA_GRID) + (per_stance @ extra)[:, None])
@@ -247,16 +246,15 @@ def learn(r: Readings) -> Noise:
                 rows, src = rows[keep], np.unique(src[keep], return_inverse=True)[1]
             cell = np.unique(r.cell[rows], return_inverse=True)[1]
             log_post = log_post + _option_loglik(y[rows], prec[rows], cell, src)
-    top = log_post.max(axis=3, keepdims=True)
-    log_post = (np.log(np.exp(log_post - top).sum(axis=3)) + top[..., 0])  # the option's share summed out
     w = np.exp(log_post - log_post.max())
     w /= w.sum()
     sd = np.sqrt([prior_variance(s) for s in SPREAD_GRID])
     return Noise(
         support=_pick(log_post),
-        sigma=float(w.sum(axis=(1, 2)) @ SIGMA_GRID),
-        tau=float(w.sum(axis=(0, 2)) @ TAU_GRID),
-        spread_sd=float(w.sum(axis=(0, 1)) @ sd),
+        sigma=float(w.sum(axis=(1, 2, 3)) @ SIGMA_GRID),
+        tau=float(w.sum(axis=(0, 2, 3)) @ TAU_GRID),
+        spread_sd=float(w.sum(axis=(0, 1, 3)) @ sd),
+        level_sd=float(w.sum(axis=(0, 1, 2)) @ LEVEL_GRID),
         from_disagreement=overlapping > 0,
         overlapping_cells=overlapping,
     )
