@@ -219,16 +219,21 @@ class Readings:
         """Cells with at least one reading."""
         return self.n_sources > 0
 
+    @property
+    def _classes(self) -> int:
+        """Classes of reading (source kind × confidence) in ``weights``' columns (5 stances each); 0 readings too."""
+        return self.weights.shape[1] // STANCES.size
+
     def stance_mean(self) -> np.ndarray:
         """Each reading's mean stance (its notes' weighted average)."""
-        w = self.weights.reshape(len(self.cell), STANCES.size, -1).sum(axis=2)
+        w = self.weights.reshape(len(self.cell), STANCES.size, self._classes).sum(axis=2)
         return w @ STANCES.astype("float64")
 
     def precision(self, sigma: np.ndarray) -> np.ndarray:
         """Each reading's precision 1 / variance (rounding included) at each σ: shape (readings, len(sigma))."""
         noise = reading_noise(np.asarray(sigma)[None, :], self.classes[:, :1], self.classes[:, 1:])
         q = 1.0 / (np.square(noise) + ROUNDING_VARIANCE)  # (classes, σ)
-        share = self.weights.reshape(len(self.cell), STANCES.size, -1).sum(axis=1)  # (readings, classes)
+        share = self.weights.reshape(len(self.cell), STANCES.size, self._classes).sum(axis=1)  # (readings, classes)
         return share @ q
 
 

@@ -239,13 +239,14 @@ class Analysis:
     def ranks(self, fixed: bool = False) -> np.ndarray:
         """Share of draws in which each option takes each rank: shape (options, ranks); ties share.
 
-        Only the options with evidence are ranked (as for :meth:`p_best`): the rows of the others are NaN.
+        Only the options with evidence are ranked (as for :meth:`p_best`): the rows of the others are NaN
+        (all of them when no option has evidence).
         """
         v = self.value_fixed if fixed else self.value
         n = v.shape[1]
         if n == 0:
             return np.zeros((0, 0))
-        ranked = self.contenders()
+        ranked = self.has_evidence
         jitter = np.random.default_rng(0).random(v.shape) * 1e-12
         order = np.flatnonzero(ranked)[np.argsort(-(v + jitter)[:, ranked], axis=1, kind="stable")]
         ranks = np.zeros((n, n))
