@@ -25,7 +25,6 @@ import pandas as pd
 from .. import evidence
 from ..charts import evidence as charts
 from ..charts.plan import png
-from ..evidence.decisions import check_thresholds
 from ..report import words
 from ..store.workbook import Workbook
 from .base import StatusLine, TableView, guarded, save_weights, weight_sliders
@@ -92,13 +91,7 @@ def _paragraphs(texts: list[str], note: bool = True) -> str:
 
 def legend_html(thresholds: dict[str, float] | None = None) -> str:
     """What each column of the results table means, as escaped HTML paragraphs."""
-    limits = check_thresholds(thresholds)
-    texts = [words.MEANINGS[k] for k in ("score", "interval", "p_good", "p_best", "loss", "sources", "covered", "thin")]
-    texts[4] += (
-        f" Small: up to {words.steps(limits['favour'])}; moderate: up to {words.steps(limits['lean'])} "
-        "(notebook 08 sets both)."
-    )
-    return '<div class="cw-legend">' + _paragraphs(texts) + "</div>"
+    return '<div class="cw-legend">' + _paragraphs(words.meanings(thresholds)) + "</div>"
 
 
 def next_legend_html() -> str:
@@ -107,9 +100,15 @@ def next_legend_html() -> str:
 
 
 def verdict_html(decision: evidence.Decision) -> str:
-    """The verdict, its details, the stop rule and any warning, as escaped HTML paragraphs."""
-    lines = [f"<p><strong>{html.escape(decision.verdict.headline)}</strong></p>"]
+    """The verdict (its kind in a few words, the headline, the details), whether the intervals rest on an
+    assumption, the stop rule and any warning, as escaped HTML paragraphs."""
+    label = words.VERDICT_LABELS.get(decision.verdict.kind, "")
+    lines = [f'<p style="color:#0a5a8c;margin-bottom:0">{html.escape(label)}</p>'] if label else []
+    lines.append(f"<p><strong>{html.escape(decision.verdict.headline)}</strong></p>")
     lines += [f"<p>{html.escape(d)}</p>" for d in decision.verdict.details]
+    assumed = words.noise_sentence(decision)
+    if assumed:
+        lines.append(f"<p>{html.escape(assumed)}</p>")
     if decision.stop:
         lines.append(f"<p>{html.escape(decision.stop)}</p>")
     lines += [f'<p style="color:#8a4b00">⚠ {html.escape(w)}</p>' for w in decision.warnings["warning"]]

@@ -80,6 +80,47 @@ NEXT_MEANINGS: dict[str, str] = {
 }
 
 
+#: Each kind of verdict in a few words, shown above the headline.
+VERDICT_LABELS: dict[str, str] = {
+    "favours": "The evidence favours one path",
+    "leaning": "Leaning, not settled",
+    "close": "Too close to call",
+    "tied": "Practically tied",
+    "none-good": "None looks good yet",
+    "one-known": "Only one path has evidence",
+    "no-evidence": "No evidence yet",
+    "single": "Only one path listed",
+}
+
+
+def noise_sentence(decision: Any) -> str:
+    """When no two sources have spoken about the same thing: that the intervals rest on an assumption.
+
+    ``decision`` is a :class:`workbook.evidence.Decision`. Empty when the noise was learned from
+    disagreement, when there is no evidence at all, or when the verdict already says it.
+    """
+    if decision.verdict.kind in {"empty", "no-evidence"} or not len(decision.scores):
+        return ""
+    if not (decision.scores["n_sources"] > 0).any():
+        return ""
+    noise = decision.analysis.post.noise
+    if getattr(noise, "from_disagreement", True):
+        return ""
+    sentence = str(noise.sentence())
+    return "" if sentence in decision.verdict.details else sentence
+
+
+def meanings(thresholds: Mapping[str, float] | None = None) -> list[str]:
+    """What each figure of the comparison means, in order; the expected loss with its sizes at ``thresholds``."""
+    limits = check_thresholds(thresholds)
+    texts = [MEANINGS[k] for k in ("score", "interval", "p_good", "p_best", "loss", "sources", "covered", "thin")]
+    texts[4] += (
+        f" Small: up to {steps(limits['favour'])}; moderate: up to {steps(limits['lean'])}; large beyond "
+        "(notebook 08 sets both)."
+    )
+    return texts
+
+
 def _missing(x: Any) -> bool:
     try:
         return x is None or math.isnan(float(x))
