@@ -31,7 +31,7 @@ from .plotstyle import chart_label
 WEIGHT_MAX = limits("criteria", "weight")[1]
 #: At most this many options are drawn (the best supported); the title says when some are left out.
 MAX_OPTIONS = 25
-#: Independent sources per option × criterion that count as well covered (about three people per option).
+#: Sources (people counted once) per option × criterion that count as well covered (about three people per option).
 WELL_COVERED = 3
 #: Diverging, colour-blind safe: against in red, for in blue, as ``FOR_COLOUR`` / ``AGAINST_COLOUR``.
 SCORE_CMAP = "RdBu"
@@ -206,7 +206,7 @@ def ranks_chart(
 
 
 def evidence_heatmap(cells: pd.DataFrame, ax: Axes | None = None, max_options: int = MAX_OPTIONS) -> Figure:
-    """Option × criterion grid coloured by the evidence score, with the number of independent sources.
+    """Option × criterion grid coloured by the evidence score, with the number of sources (people counted once).
 
     ``cells`` is ``wb.cells()`` (:func:`workbook.evidence.cells_frame`). Options are ordered
     by their overall score; a blank grey cell has no evidence yet. At most
@@ -330,7 +330,7 @@ def coverage_chart(cells: pd.DataFrame, ax: Axes | None = None, max_options: int
     """How much of what matters to you is backed by evidence, per option.
 
     Each bar splits an option's criteria, by their share of your weights, into
-    those with no independent source yet, 1, 2 and 3 or more.
+    those with no source yet, 1, 2 and 3 or more (people counted once).
     """
     title = "Evidence coverage per option"
     n_opt = 0 if cells is None or cells.empty else cells["option_id"].nunique()
@@ -358,7 +358,7 @@ def coverage_chart(cells: pd.DataFrame, ax: Axes | None = None, max_options: int
         frameon=False,
         fontsize=ps.FONT_SIZE - 1,
     )
-    ps.finish(ax, title=title + note, xlabel="% of your criteria weights, by independent sources behind them")
+    ps.finish(ax, title=title + note, xlabel="% of your criteria weights, by the sources behind them (people counted once)")
     return fig
 
 
