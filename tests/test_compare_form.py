@@ -200,3 +200,30 @@ def test_sensitivity_table_escapes_criterion_names(wb):
     wb.add_criterion("<script>alert(1)</script>", 1.0)
     view = sensitivity_view(wb.sensitivity())
     assert "<script>" not in view.value and "&lt;script&gt;" in view.value
+
+
+def test_the_verdict_names_its_kind_and_says_when_intervals_rest_on_an_assumption(wb):
+    known = wb.add_option("UX research")
+    wb.add_option("Data engineering")
+    pay = wb.add_criterion("Pay", 1.0)
+    wb.add_insight(known, pay, 1)
+    form = CompareForm(wb, draws=300)
+    assert form.verdict.value.startswith('<div class="cw-verdict"><p style="color:#0a5a8c')
+    assert "Only one path has evidence" in form.verdict.value
+    assert "rest on that assumption" in form.verdict.value  # nobody has spoken about the same thing twice
+
+
+def test_all_negative_evidence_is_never_endorsed_in_the_form(wb):
+    alpha, bravo = wb.add_option("Alpha"), wb.add_option("Bravo")
+    pay = wb.add_criterion("Pay", 1.0)
+    for option, stance in ((alpha, -2), (bravo, -1)):
+        for i in range(3):
+            person = wb.add_contact(f"P{option}{i}")
+            talk = wb.add_conversation(person, option, status="done")
+            wb.add_insight(option, pay, stance, conversation_id=talk)
+    form = CompareForm(wb, draws=300)
+    assert form.decision.verdict.kind == "none-good"
+    assert "None looks good yet" in form.verdict.value and "least bad" in form.verdict.value
+    assert "favours" not in form.verdict.value
+    good = form.table.frame.set_index("option")["chance good at all"]
+    assert all(v == "under 1%" or int(v.rstrip("%")) < 50 for v in good)
