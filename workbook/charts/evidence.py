@@ -358,7 +358,9 @@ def coverage_chart(cells: pd.DataFrame, ax: Axes | None = None, max_options: int
         frameon=False,
         fontsize=ps.FONT_SIZE - 1,
     )
-    ps.finish(ax, title=title + note, xlabel="% of your criteria weights, by the sources behind them (people counted once)")
+    ps.finish(
+        ax, title=title + note, xlabel="% of your criteria weights, by the sources behind them (people counted once)"
+    )
     return fig
 
 
