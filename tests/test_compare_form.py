@@ -227,3 +227,21 @@ def test_all_negative_evidence_is_never_endorsed_in_the_form(wb):
     assert "favours" not in form.verdict.value
     good = form.table.frame.set_index("option")["chance good at all"]
     assert all(v == "under 1%" or int(v.rstrip("%")) < 50 for v in good)
+
+
+def test_the_sensitivity_table_names_no_leader_while_nothing_is_known(wb):
+    from workbook.forms.compare import NO_LEADER, sensitivity_view
+
+    wb.add_option("UX research")
+    wb.add_option("Data engineering")
+    wb.add_criterion("Pay", 1.0)
+    view = sensitivity_view(wb)
+    assert view.frame.empty and "no option has evidence" in view.value and "stays ahead" not in view.value
+    assert NO_LEADER in view.value
+
+
+def test_the_sensitivity_table_from_the_workbook_once_there_is_evidence(race):
+    from workbook.forms.compare import sensitivity_view
+
+    view = sensitivity_view(race)
+    assert "when Data engineering takes the lead." in view.value

@@ -127,10 +127,26 @@ def sensitivity_table(sens: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def sensitivity_view(sens: pd.DataFrame) -> TableView:
-    """An escaped table widget of :func:`sensitivity_table` (for a notebook cell)."""
+#: Shown instead of the sensitivity table while no option has evidence (there is no leader to overtake).
+NO_LEADER = "Nothing to show yet: no option has evidence, so no path leads and no weight can change that."
+
+
+def sensitivity_view(data: pd.DataFrame | Workbook) -> TableView:
+    """An escaped table widget of :func:`sensitivity_table` (for a notebook cell).
+
+    ``data``: ``wb.sensitivity()``'s frame, or the workbook itself — then, while no option has any
+    evidence, the table says so instead of naming a leader nobody has told you about.
+    """
     view = TableView(empty="Nothing to show yet: add options and criteria with weights first.")
-    view.show(sensitivity_table(sens))
+    if isinstance(data, Workbook):
+        snap = data.snapshot()
+        scores = snap.compare()
+        if len(scores) and not (scores["n_sources"] > 0).any():
+            view.empty = NO_LEADER
+            view.show(pd.DataFrame())
+            return view
+        data = snap.sensitivity()
+    view.show(sensitivity_table(data))
     return view
 
 
