@@ -21,7 +21,7 @@ yours (:data:`WEIGHT_CONCENTRATION`: the larger, the closer to your weights).
 * ``covered``: the share of your weights on criteria with any evidence;
   ``n_people`` the people (and ``n_documents`` the kinds of documents) heard.
 * ``ranks``: SMAA-2 rank acceptabilities, the share of draws in which each
-  option takes each rank (rank 1 is ``p_best``).
+  option with evidence takes each rank (rank 1 is ``p_best``; NaN for the others).
 """
 
 from __future__ import annotations
@@ -237,16 +237,22 @@ class Analysis:
         return self.value[:, a] - self.value[:, b]
 
     def ranks(self, fixed: bool = False) -> np.ndarray:
-        """Share of draws in which each option takes each rank: shape (options, ranks); ties share."""
+        """Share of draws in which each option takes each rank: shape (options, ranks); ties share.
+
+        Only the options with evidence are ranked (as for :meth:`p_best`): the rows of the others are NaN
+        (all of them when no option has evidence).
+        """
         v = self.value_fixed if fixed else self.value
         n = v.shape[1]
         if n == 0:
             return np.zeros((0, 0))
+        ranked = self.has_evidence
         jitter = np.random.default_rng(0).random(v.shape) * 1e-12
-        order = np.argsort(-(v + jitter), axis=1, kind="stable")
+        order = np.flatnonzero(ranked)[np.argsort(-(v + jitter)[:, ranked], axis=1, kind="stable")]
         ranks = np.zeros((n, n))
-        for r in range(n):
+        for r in range(order.shape[1]):
             ranks[:, r] = np.bincount(order[:, r], minlength=n)
+        ranks[~ranked] = np.nan
         return ranks / v.shape[0]
 
 
