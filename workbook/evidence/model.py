@@ -96,8 +96,10 @@ STRAY = 0.01
 STANCES = np.arange(-2, 3)
 #: The 90% interval: from the 5% to the 95% point.
 INTERVAL = (0.05, 0.95)
-#: Levels at which each cell's quantile function is tabulated for random draws.
-DRAW_LEVELS = 1024
+#: Each cell's quantile function is tabulated at Φ(z) for this many normal scores z evenly spread over
+#: ±:data:`DRAW_SPAN`, and a draw interpolates between them (the copula's normal scores map straight in).
+DRAW_LEVELS = 385
+DRAW_SPAN = 4.0
 
 # ------------------------------------------------- what is learned, and priors
 #: σ: how far one person's impression of one criterion strays from the truth (stance steps).
@@ -220,9 +222,9 @@ class Readings:
     @property
     def counts(self) -> np.ndarray:
         """Per cell, the readings' weights summed: shape (cells, 5 × classes)."""
-        out = np.zeros((self.n_cells, self.weights.shape[1]))
-        np.add.at(out, self.cell, self.weights)
-        return out
+        k = self.weights.shape[1]
+        flat = (self.cell[:, None] * k + np.arange(k)[None, :]).ravel()
+        return np.bincount(flat, weights=self.weights.ravel(), minlength=self.n_cells * k).reshape(-1, k)
 
     @property
     def has(self) -> np.ndarray:
@@ -234,11 +236,12 @@ class Readings:
         w = self.weights.reshape(len(self.cell), STANCES.size, len(self.classes)).sum(axis=2)
         return w @ STANCES.astype("float64")
 
-    def precision(self, sigma: np.ndarray) -> np.ndarray:
+    def precision(self, sigma: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """Each reading's precision 1 / variance (rounding included) at each σ: shape (readings, len(sigma))."""
         noise = reading_noise(np.asarray(sigma)[None, :], self.classes[:, :1], self.classes[:, 1:])
         q = 1.0 / (np.square(noise) + ROUNDING_VARIANCE)  # (classes, σ)
-        share = self.weights.reshape(len(self.cell), STANCES.size, len(self.classes)).sum(axis=1)  # (readings, classes)
+        w = self.weights if rows is None else self.weights[rows]
+        share = w.reshape(len(w), STANCES.size, len(self.classes)).sum(axis=1)  # (readings, classes)
         return share @ q
 
 
@@ -287,21 +290,27 @@ def readings(
     cell = o * n_c + c
     r = np.round(_lookup(ins["source"], rel, UNKNOWN_SOURCE_RELIABILITY), 6)
     conf = np.round(_lookup(ins["confidence"], CONFIDENCE_WEIGHT, CONFIDENCE_WEIGHT["medium"]), 6)
-    cls, pairs = pd.MultiIndex.from_arrays([r, conf]).factorize()  # hashing, no sort: fast at 100,000 notes
-    classes = np.array([list(p) for p in pairs], dtype="float64").reshape(-1, 2)
+    r_codes, r_values = pd.factorize(r)
+    c_codes, c_values = pd.factorize(conf)
+    cls, pairs = pd.factorize(r_codes * len(c_values) + c_codes)  # hashing, no sort: fast at 100,000 notes
+    pairs = np.asarray(pairs)
+    classes = np.stack([np.asarray(r_values)[pairs // len(c_values)], np.asarray(c_values)[pairs % len(c_values)]], 1)
     q = 1.0 / np.square(reading_noise(SIGMA_PRIOR_MEDIAN, r, conf))  # precision at a typical σ
     stance = np.clip(ins["stance"].to_numpy(dtype="int64"), -2, 2) + 2
     key = source_keys(ins)
     # Sources are per option: the same person about two options has two leanings.
-    src, src_pairs = pd.MultiIndex.from_arrays([o, key]).factorize()
-    src_pairs = np.array([list(p) for p in src_pairs], dtype="int64").reshape(-1, 2)
+    k_codes, k_values = pd.factorize(key)
+    src, combined = pd.factorize(o * len(k_values) + k_codes)
+    combined = np.asarray(combined, dtype="int64")
+    src_pairs = np.stack([combined // len(k_values), np.asarray(k_values, dtype="int64")[combined % len(k_values)]], 1)
     # One source's notes in a cell: weights that add up to 1, in proportion to each note's precision.
     reading, reading_keys = pd.factorize(cell * (len(src_pairs) + 1) + src)
     total = np.bincount(reading, weights=q)
     share = q / total[reading]
     n_combo = STANCES.size * len(classes)
-    weights = np.zeros((len(reading_keys), n_combo))
-    np.add.at(weights, (reading, stance * len(classes) + cls), share)
+    weights = np.bincount(
+        reading * n_combo + stance * len(classes) + cls, weights=share, minlength=len(reading_keys) * n_combo
+    ).reshape(len(reading_keys), n_combo)
     reading_keys = np.asarray(reading_keys, dtype="int64")
     reading_cell = reading_keys // (len(src_pairs) + 1)
     reading_source = reading_keys % (len(src_pairs) + 1)
@@ -478,7 +487,18 @@ def _quantiles(theta: np.ndarray, levels: np.ndarray) -> np.ndarray:
     return EDGES[k] + frac * BIN_WIDTH
 
 
-_LEVELS = (np.arange(DRAW_LEVELS) + 0.5) / DRAW_LEVELS
+_SCORES = np.linspace(-DRAW_SPAN, DRAW_SPAN, DRAW_LEVELS)
+_LEVELS = np.array([0.5 * math.erfc(-z / math.sqrt(2.0)) for z in _SCORES])
+
+
+def _from_scores(table: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Values of each column's quantile function at normal scores ``z`` (draws, cells); ``table``: (cells, levels)."""
+    pos = (np.clip(z, -DRAW_SPAN, DRAW_SPAN) + DRAW_SPAN) * ((DRAW_LEVELS - 1) / (2 * DRAW_SPAN))
+    i = np.minimum(pos.astype(np.int64), DRAW_LEVELS - 2)
+    frac = pos - i
+    flat = table.ravel()
+    i += (np.arange(table.shape[0], dtype=np.int64) * DRAW_LEVELS)[None, :]
+    return flat[i] * (1.0 - frac) + flat[i + 1] * frac
 
 
 def _sample_rows(p: np.ndarray, which: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -502,10 +522,8 @@ def _draw_part(part: Part, r: Readings, draws: int, rng: np.random.Generator) ->
         cells = (copula[:, None] * n_c + np.arange(n_c)[None, :]).ravel()
         table = _quantiles(part.theta[cells], _LEVELS)  # (cells, levels)
         chol = np.linalg.cholesky(part.correlation[copula] + 1e-9 * np.eye(n_c)[None])  # (options, c, c)
-        z = np.einsum("ocd,tod->toc", chol, rng.standard_normal((draws, copula.size, n_c)))
-        pick = np.minimum((normal_cdf(z) * DRAW_LEVELS).astype(np.int64), DRAW_LEVELS - 1)
-        pick += (np.arange(cells.size, dtype=np.int64) * DRAW_LEVELS).reshape(1, copula.size, n_c)
-        out[:, cells] = table.ravel()[pick].reshape(draws, cells.size)
+        z = rng.standard_normal((copula.size, draws, n_c)) @ chol.transpose(0, 2, 1)  # (options, draws, c)
+        out[:, cells] = _from_scores(table, z.transpose(1, 0, 2).reshape(draws, cells.size))
     for o in sorted(part.exact):  # options computed exactly: offsets and level, then each cell
         ex = part.exact[o]
         flat = ex.weight.ravel()
@@ -544,8 +562,15 @@ def _correlation(
     lam = a / cell_prec[r.cell]
     shares = np.zeros((r.source_option.size, n_c))
     shares[r.source, r.cell % n_c] = lam
+    # Σ over each option's sources of λλᵀ: sources sorted by option, summed in one pass.
+    order = np.argsort(r.source_option, kind="stable")
+    by_option = shares[order]
+    starts = np.searchsorted(r.source_option[order], np.arange(n_o))
+    outer = by_option[:, :, None] * by_option[:, None, :]
     cov = np.zeros((n_o, n_c, n_c))
-    np.add.at(cov, r.source_option, tau**2 * shares[:, :, None] * shares[:, None, :])
+    has = np.bincount(r.source_option, minlength=n_o) > 0
+    if outer.shape[0]:
+        cov[has] = tau**2 * np.add.reduceat(outer, starts[has], axis=0)
     lam0 = (prior_prec / cell_prec).reshape(n_o, n_c)
     cov += level**2 * lam0[:, :, None] * lam0[:, None, :]
     var = 1.0 / cell_prec

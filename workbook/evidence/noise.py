@@ -112,7 +112,9 @@ def _option_loglik(y: np.ndarray, prec: np.ndarray, cell: np.ndarray, src: np.nd
     v = np.array([prior_variance(s) for s in SPREAD_GRID])  # (s,)
     tau2 = np.square(TAU_GRID)  # (τ,)
     a = np.zeros((n_s, n_j + 1, n_g))  # precision of source g's reading on cell j; last row: on the option
-    np.add.at(a, (slice(None), cell, src), prec.T)
+    pair = cell * n_g + src
+    for i in range(n_s):
+        a[i, :n_j, :] = np.bincount(pair, weights=prec[:, i], minlength=n_j * n_g).reshape(n_j, n_g)
     a[:, n_j, :] = a[:, :n_j, :].sum(axis=1)
     d_j = a[:, :n_j, :].sum(axis=2)  # (σ, J)
     d_g = a[:, n_j, :]  # (σ, G)
@@ -121,11 +123,13 @@ def _option_loglik(y: np.ndarray, prec: np.ndarray, cell: np.ndarray, src: np.nd
     xdx[:, idx, idx] = d_j
     xdx[:, idx, n_j] = xdx[:, n_j, idx] = d_j
     xdx[:, n_j, n_j] = d_j.sum(axis=1)
+    py = prec * y[:, None]
     r_d = np.zeros((n_s, n_j + 1))
-    np.add.at(r_d[:, :n_j].T, cell, (prec * y[:, None]))
-    r_d[:, n_j] = r_d[:, :n_j].sum(axis=1)
     r_g = np.zeros((n_s, n_g))
-    np.add.at(r_g.T, src, (prec * y[:, None]))
+    for i in range(n_s):
+        r_d[i, :n_j] = np.bincount(cell, weights=py[:, i], minlength=n_j)
+        r_g[i] = np.bincount(src, weights=py[:, i], minlength=n_g)
+    r_d[:, n_j] = r_d[:, :n_j].sum(axis=1)
     ydy = (prec * np.square(y)[:, None]).sum(axis=0)  # (σ,)
     logd = np.log(prec).sum(axis=0)  # (σ,)
     m_bb = 1.0 / tau2[None, :, None] + d_g[:, None, :]  # (σ, τ, G)
@@ -219,12 +223,12 @@ END_BEYOND = 0.5
 END_VARIANCE = 0.25
 
 
-def _latent(r: Readings) -> tuple[np.ndarray, np.ndarray]:
-    """Each reading's value and precision at every σ in the Gaussian view (end stances read as open-ended)."""
-    per_stance = r.weights.reshape(len(r.cell), 5, len(r.classes)).sum(axis=2)  # (readings, stance)
+def _latent(r: Readings, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Some readings' values and precisions at every σ in the Gaussian view (end stances read as open-ended)."""
+    per_stance = r.weights[rows].reshape(len(rows), 5, len(r.classes)).sum(axis=2)  # (readings, stance)
     values = np.array([-2.0 - END_BEYOND, -1.0, 0.0, 1.0, 2.0 + END_BEYOND])
     extra = np.array([END_VARIANCE, 0.0, 0.0, 0.0, END_VARIANCE])
-    prec = 1.0 / (1.0 / r.precision(SIGMA_GRID) + (per_stance @ extra)[:, None])
+    prec = 1.0 / (1.0 / r.precision(SIGMA_GRID, rows) + (per_stance @ extra)[:, None])
     return per_stance @ values, prec
 
 
@@ -233,11 +237,16 @@ def learn(r: Readings) -> Noise:
     log_post = _log_prior()
     overlapping = int((r.n_sources >= 2).sum()) if r.n_sources.size else 0
     if r.cell.size:
-        y, prec = _latent(r)
         option = r.source_option[r.source]
         per_option = np.bincount(option, minlength=r.shape[0])
         chosen = np.argsort(-per_option, kind="stable")[:LEARN_OPTIONS]
-        for o in chosen[per_option[chosen] > 0]:
+        chosen = chosen[per_option[chosen] > 0]
+        used = np.flatnonzero(np.isin(option, chosen))
+        y_used, prec_used = _latent(r, used)
+        y = np.zeros(r.cell.size)
+        prec = np.ones((r.cell.size, SIGMA_GRID.size))
+        y[used], prec[used] = y_used, prec_used
+        for o in chosen:
             rows = np.flatnonzero(option == o)
             src_codes, src = np.unique(r.source[rows], return_inverse=True)
             if src_codes.size > LEARN_SOURCES:  # the sources with the most readings
