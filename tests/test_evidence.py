@@ -257,6 +257,9 @@ def test_sensitivity_finds_the_weight_where_the_leader_changes(wb):
 def test_sensitivity_with_one_option_says_nothing_can_overtake(wb):
     _, (pay,) = _setup(wb, ("Only",))
     sens = wb.sensitivity()
+    assert not sens.loc[pay, "changes_leader"] and "nothing leads" in sens.loc[pay, "note"]
+    wb.add_insight(wb.options()["id"].iloc[0], pay, 1)
+    sens = wb.sensitivity()
     assert not sens.loc[pay, "changes_leader"] and "nothing to overtake Only" in sens.loc[pay, "note"]
 
 

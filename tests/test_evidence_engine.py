@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,6 +9,7 @@ import pytest
 from workbook.errors import ValidationError
 from workbook.evidence import engine, model, ranking, voi
 from workbook.evidence.decisions import verdict
+from workbook.evidence.noise import Noise
 from workbook.evidence.ranking import cells_frame, ranks_frame
 
 NOTE_COLUMNS = [
@@ -65,13 +64,20 @@ def notes(*rows: tuple) -> pd.DataFrame:
     return frame
 
 
-def cells(options: pd.DataFrame, criteria: pd.DataFrame, frame_notes: pd.DataFrame) -> pd.DataFrame:
-    return cells_frame(engine.analysis(options, criteria, frame_notes, draws=1))
+#: One noise level, for promises about the measurement model itself (the learning is measured by simulation).
+FIXED = Noise([(0.5, 0.6, 1.0, 0.35, 1.0)], 0.5, 0.6, 1.0, 0.35, True, 1)
 
 
-def cell(frame_notes: pd.DataFrame, n_options: int = 2, option: int = 1, criterion: int = 1) -> pd.Series:
+def cells(options: pd.DataFrame, criteria: pd.DataFrame, frame_notes: pd.DataFrame, noise=None) -> pd.DataFrame:
+    if noise is None:
+        return cells_frame(engine.analysis(options, criteria, frame_notes, draws=1))
+    post = model.posterior(model.readings(options, criteria, frame_notes), noise=noise)
+    return cells_frame(ranking.analyse(options, criteria, frame_notes, draws=1, post=post))
+
+
+def cell(frame_notes: pd.DataFrame, n_options: int = 2, option: int = 1, criterion: int = 1, noise=None) -> pd.Series:
     options, criteria = tables(n_options)
-    grid = cells(options, criteria, frame_notes)
+    grid = cells(options, criteria, frame_notes, noise)
     return grid[(grid["option_id"] == option) & (grid["criterion_id"] == criterion)].iloc[0]
 
 
@@ -131,12 +137,12 @@ def test_intervals_stay_inside_the_scale_and_hold_the_score():
 
 
 def test_less_reliable_sources_are_noisier_readings_not_fewer_votes():
-    interview = cell(notes((1, 1, 2, 1)))
-    review = cell(notes((1, 1, 2, None, {"source": "online-review"})))
+    interview = cell(notes((1, 1, 2, 1)), noise=FIXED)
+    review = cell(notes((1, 1, 2, None, {"source": "online-review"})), noise=FIXED)
     assert 0 < review["score"] < interview["score"]
     assert review["high"] - review["low"] > interview["high"] - interview["low"]
-    sure = cell(notes((1, 1, 2, 1, {"confidence": "high"})))
-    unsure = cell(notes((1, 1, 2, 1, {"confidence": "low"})))
+    sure = cell(notes((1, 1, 2, 1, {"confidence": "high"})), noise=FIXED)
+    unsure = cell(notes((1, 1, 2, 1, {"confidence": "low"})), noise=FIXED)
     assert sure["score"] > interview["score"] > unsure["score"] > 0
 
 
@@ -224,22 +230,31 @@ def test_one_enthusiast_on_six_criteria_is_one_source_not_six():
 
 
 def test_the_copula_agrees_with_the_exact_computation():
-    """Options with few sources are computed exactly; the copula used beyond that gives the same answer."""
-    options, criteria = tables(2, weights=(3.0, 2.0, 1.0))
-    rows = [(1, j, s, p) for p, shift in ((1, 1), (2, 0), (3, -1)) for j, s in ((1, 1), (2, 0), (3, 1))]
-    rows = [(o, j, int(np.clip(s + (p % 2), -2, 2)), p) for o, j, s, p in rows]
-    rows += [(2, j, 0, 9) for j in (1, 2, 3)]
+    """Options with few sources are computed exactly; the copula used beyond that gives nearly the same options."""
+    options, criteria = tables(4, weights=(3.0, 2.0, 1.0))
+    rng = np.random.default_rng(11)
+    rows = []
+    for o in (1, 2, 3):  # three people each, with leanings of their own
+        truth = rng.uniform(-1.5, 1.5, 3)
+        for p in range(3):
+            lean = rng.normal(0, 0.6)
+            for j in (1, 2, 3):
+                rows.append((o, j, int(np.clip(np.round(truth[j - 1] + lean + 0.5 * rng.normal()), -2, 2)), 10 * o + p))
     r = model.readings(options, criteria, notes(*rows))
-    exact = model.posterior(r, exact_sources=3)
-    copula = model.posterior(r, exact_sources=0)
-    assert 0 in exact.parts[0].exact and not copula.parts[0].exact  # option 1 has three sources
-    np.testing.assert_allclose(exact.mean, copula.mean, atol=0.2)
+    exact = model.posterior(r, noise=FIXED, exact_sources=3)
+    copula = model.posterior(r, noise=FIXED, exact_sources=0)
+    assert {0, 1, 2} <= set(exact.parts[0].exact) and not copula.parts[0].exact
+    # The exact computation also reads each person's leaning off the other criteria: cells may differ a little.
+    np.testing.assert_allclose(exact.mean, copula.mean, atol=0.3)
     w = np.array([3.0, 2.0, 1.0]) / 6
     rng = np.random.default_rng(0)
-    v_exact = exact.draw(20_000, rng).reshape(20_000, 2, 3) @ w
-    v_copula = copula.draw(20_000, rng).reshape(20_000, 2, 3) @ w
-    np.testing.assert_allclose(v_exact.std(axis=0), v_copula.std(axis=0), rtol=0.2)
-    np.testing.assert_allclose(np.quantile(v_exact, [0.05, 0.95], axis=0), np.quantile(v_copula, [0.05, 0.95], axis=0), atol=0.15)
+    v_exact = exact.draw(20_000, rng).reshape(20_000, 4, 3) @ w
+    v_copula = copula.draw(20_000, rng).reshape(20_000, 4, 3) @ w
+    np.testing.assert_allclose(v_exact.mean(axis=0), v_copula.mean(axis=0), atol=0.15)
+    np.testing.assert_allclose(v_exact.std(axis=0), v_copula.std(axis=0), rtol=0.25)
+    np.testing.assert_allclose(
+        np.quantile(v_exact, [0.05, 0.95], axis=0), np.quantile(v_copula, [0.05, 0.95], axis=0), atol=0.25
+    )
 
 
 # ------------------------------------------------------------- options
@@ -250,6 +265,7 @@ def race():
     rows += [(2, 1, 1, 4), (2, 2, -1, 4), (2, 1, 0, 5)]
     rows += [(3, j, -1, p) for j in (1, 2) for p in (6, 7)]
     return options, criteria, notes(*rows)
+
 
 
 def test_compare_has_the_contract_columns_and_probabilities_add_up():
@@ -407,13 +423,15 @@ def test_a_person_who_knows_two_options_is_one_conversation_worth_both():
     contacts = pd.DataFrame({"id": [7, 8], "name": ["Both", "One"], "strength": [3, 3]})
     links = pd.DataFrame({"contact_id": [7, 7, 8], "option_id": [2, 3, 2]})
     conversations = pd.DataFrame({"id": [], "contact_id": [], "option_id": [], "status": []})
-    frame = engine.next_conversations(engine.analysis(options, criteria, ins), ins, contacts, links, conversations, n=10)
+    frame = engine.next_conversations(
+        engine.analysis(options, criteria, ins), ins, contacts, links, conversations, n=10
+    )
     both = frame[frame["contact"] == "Both"].iloc[0]
     one = frame[frame["contact"] == "One"].iloc[0]
     assert len(frame[frame["contact"] == "Both"]) == 1  # one row per person
     assert set(both["options"].split("; ")) == {"Path 2", "Path 3"}
     assert both["value"] > one["value"]
-    assert "which they also know" in both["reason"]
+    assert "can also speak to" in both["reason"]
 
 
 def test_a_round_ahead_is_valued_and_the_cost_decides_what_is_worth_it():
@@ -445,7 +463,9 @@ def test_next_conversations_rank_people_by_value_of_information():
     options, criteria = tables(3, weights=(1.0, 1.0))
     ins = notes((1, 1, 1, 1), (1, 2, 1, 1), (2, 1, 1, 2))
     contacts, links, conversations = advice_tables()
-    frame = engine.next_conversations(engine.analysis(options, criteria, ins), ins, contacts, links, conversations, n=10)
+    frame = engine.next_conversations(
+        engine.analysis(options, criteria, ins), ins, contacts, links, conversations, n=10
+    )
     assert (frame["value"] >= 0).all()
     assert 1 not in set(frame["contact_id"].dropna())  # Ana has spoken about Path 1 already
     path2 = frame[frame["option_id"] == 2]

@@ -9,6 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbook import evidence
+from workbook.evidence import model
+from workbook.evidence.noise import Noise
+
+#: Properties of the measurement model at one noise level (the learning is measured in test_evidence_calibration).
+FIXED = Noise([(0.5, 0.6, 1.0, 0.35, 1.0)], 0.5, 0.6, 1.0, 0.35, True, 1)
 
 OPTIONS, CRITERIA = 3, 2
 SOURCES = ["interview", "second-hand", "online-review", "job-posting", "own-experience", "desk-research"]
@@ -70,9 +75,14 @@ def alone(option_id: int, criterion_id: int, stance: int, source: str, confidenc
     }
 
 
-def cell_score(rows, w, option, criterion):
+def fixed_analysis(rows, w, draws=1):
     options, criteria, insights = frames(rows, w)
-    grid = evidence.cells_frame(evidence.analysis(options, criteria, insights, draws=1))
+    post = model.posterior(model.readings(options, criteria, insights), noise=FIXED)
+    return evidence.analyse(options, criteria, insights, draws=draws, seed=3, post=post)
+
+
+def cell_score(rows, w, option, criterion):
+    grid = evidence.cells_frame(fixed_analysis(rows, w))
     return grid.set_index(["option_id", "criterion_id"]).loc[(option, criterion), "score"]
 
 
@@ -135,8 +145,8 @@ def test_the_same_view_from_more_people_gives_a_narrower_interval(said, stance, 
             for i, (c, conf) in enumerate(said)
         ]
 
-    one_person = compare(rows(False), w, draws=4000).loc[1]
-    many = compare(rows(True), w, draws=4000).loc[1]
+    one_person = evidence.comparison_frame(fixed_analysis(rows(False), w, draws=4000)).loc[1]
+    many = evidence.comparison_frame(fixed_analysis(rows(True), w, draws=4000)).loc[1]
     assert many["n_sources"] == len(said) and one_person["n_sources"] == 1
     assert many["high"] - many["low"] <= one_person["high"] - one_person["low"] + 0.05  # up to sampling
 

@@ -58,7 +58,7 @@ BIAS_MIN_SOURCES = 3
 #: People in favour at or below which an option with nothing against it rests on "only enthusiasts".
 ENTHUSIASTS = 2
 #: The leader must be ahead of the runner-up in at least this share of the possibilities to be favoured ...
-CLEARLY_AHEAD = 0.9
+CLEARLY_AHEAD = 0.95
 #: ... and below this share the two cannot be told apart.
 TIE_AHEAD = 0.65
 #: Two options are practically equal when they differ by less than half a step ...
@@ -132,9 +132,7 @@ def steps(x: float) -> str:
 
 
 def _sure(row: pd.Series) -> str:
-    return (
-        f"score {signed(row['score'], 2)}, 90% sure between {signed(row['low'], 2)} and {signed(row['high'], 2)}"
-    )
+    return f"score {signed(row['score'], 2)}, 90% sure between {signed(row['low'], 2)} and {signed(row['high'], 2)}"
 
 
 def _thin_words(row: pd.Series) -> str:
@@ -147,6 +145,104 @@ SCALE_NOTE = (
     "Scores are on the −2..+2 scale of your notes: 0 is neutral, +1 somewhat good for you, +2 as good as it "
     "gets; a step is the distance from one to the next."
 )
+
+
+def _context(frame: pd.DataFrame, known: pd.DataFrame) -> list[str]:
+    """The details every verdict starts from: options without evidence, options with thin evidence."""
+    unknown = [str(x) for x in frame.loc[frame["n_sources"] == 0, "title"]]
+    details = []
+    if unknown:
+        one = len(unknown) == 1
+        details.append(
+            f"No evidence yet for {_names(unknown)}: {'it is' if one else 'they are'} not compared until someone "
+            f"has told you about {'it' if one else 'them'}."
+        )
+    thin = [_thin_words(row) for _, row in known.iterrows() if bool(row.get("thin", False))]
+    if thin:
+        whose = "its" if len(thin) == 1 else "their"
+        details.append(f"Thin evidence, so read {whose} figures with care: {'; '.join(thin)}.")
+    return details
+
+
+def _noise_words(a: Analysis | None) -> list[str]:
+    """The sentence saying the intervals rest on assumptions, when nobody has disagreed with anybody yet."""
+    if a is None or a.post.noise.from_disagreement:
+        return []
+    return [a.post.noise.sentence()]
+
+
+def _one_known(lead: pd.Series, unknown: list[str]) -> str:
+    title = str(lead["title"])
+    if float(lead["score"]) < 0:
+        return (
+            f"Only {title} has evidence so far, and it does not look good yet ({_sure(lead)}, below neutral): "
+            f"hear about {_names(unknown)} before you decide."
+        )
+    return (
+        f"Only {title} has evidence so far ({_sure(lead)}): there is nothing to compare it with until you "
+        f"hear about {_names(unknown)}."
+    )
+
+
+def _race(a: Analysis | None, lead: pd.Series, runner: pd.Series) -> tuple[float, bool]:
+    """The chance the leader is ahead of the runner-up, and whether the two are practically equal."""
+    if a is None:
+        p1, p2 = float(lead["p_best"]), float(runner["p_best"])
+        return (p1 / (p1 + p2) if p1 + p2 > 0 else 0.5), False
+    order = {int(oid): i for i, oid in enumerate(a.option_ids)}
+    i, j = order[int(lead.name)], order[int(runner.name)]
+    diff = a.difference(i, j)
+    return a.p_ahead(i, j), float((np.abs(diff) < PRACTICAL_DIFFERENCE).mean()) >= PRACTICAL_SHARE
+
+
+def _kind(ahead: float, equal: bool, loss: float, t: Mapping[str, float]) -> str:
+    if ahead < TIE_AHEAD:
+        return "tied" if equal else "close"
+    if ahead >= CLEARLY_AHEAD and loss <= t["favour"]:
+        return "favours"
+    return "leaning" if loss <= t["lean"] else "close"
+
+
+def _headline(kind: str, lead: pd.Series, runner: pd.Series, ahead: float, settle: str) -> str:
+    title, runner_title = str(lead["title"]), str(runner["title"])
+    loss = float(lead["expected_loss"])
+    wrong = float(lead.get("loss_if_wrong", loss))
+    at_stake = (
+        f"if it is not the best after all, choosing it would cost about {steps(wrong)} on average; "
+        f"over all the possibilities, the expected loss is {loss:.2f}"
+    )
+    if kind == "tied":
+        headline = (
+            f"{title} and {runner_title} are practically tied: either is as good on this evidence "
+            f"(scores {signed(lead['score'], 2)} and {signed(runner['score'], 2)})"
+        )
+        return headline + (f"; what would separate them best is {settle}." if settle else ".")
+    if kind == "close":
+        headline = (
+            f"Too close to call between {title} and {runner_title}: {title} is ahead in only {_pct(ahead)} of the "
+            "possibilities the evidence allows"
+        )
+        return headline + (f" — what would separate them best is {settle}." if settle else ".")
+    if kind == "favours":
+        return (
+            f"The evidence favours {title} ({_sure(lead)}): it is ahead of {runner_title} in {_pct(ahead)} of the "
+            f"possibilities, and choosing it risks little ({at_stake})."
+        )
+    return (
+        f"Leaning towards {title} ({_sure(lead)}): ahead of {runner_title} in {_pct(ahead)} of the possibilities, "
+        f"but not settled ({at_stake})."
+    )
+
+
+def _none_good(kind: str, lead: pd.Series, runner: pd.Series) -> str:
+    title, runner_title = str(lead["title"]), str(runner["title"])
+    kind_words = {"tied": "tied", "close": "too close to call"}.get(kind, "")
+    return (
+        f"None of the options looks good yet: even the best, {title}, is below neutral ({_sure(lead)}), so "
+        f"{title} is only the least bad"
+        + (f", and it is {kind_words} with {runner_title}." if kind_words else f", ahead of {runner_title}.")
+        + " Look for another path, or for what would make one of these better."
+    )
 
 
 def verdict(
@@ -165,17 +261,7 @@ def verdict(
     if frame.empty:
         return Verdict("empty", None, "", 0.0, "Nothing to compare yet: no career options are listed.", [])
     known = frame[frame["n_sources"] > 0]
-    unknown = [str(x) for x in frame.loc[frame["n_sources"] == 0, "title"]]
-    details = []
-    if unknown:
-        details.append(
-            f"No evidence yet for {_names(unknown)}: "
-            f"{'it is' if len(unknown) == 1 else 'they are'} not compared until someone has told you about "
-            f"{'it' if len(unknown) == 1 else 'them'}."
-        )
-    thin = [_thin_words(row) for _, row in known.iterrows() if bool(row.get("thin", False))]
-    if thin:
-        details.append(f"Thin evidence, so read {'its' if len(thin) == 1 else 'their'} figures with care: {'; '.join(thin)}.")
+    details = _context(frame, known)
     if len(frame) == 1:
         row = frame.iloc[0]
         headline = f"Only one option is listed ({row['title']}): add the alternatives you are weighing to compare them."
@@ -184,90 +270,33 @@ def verdict(
         headline = f"No evidence recorded yet for the {len(frame)} options listed."
         return Verdict("no-evidence", None, "", 0.0, headline, details)
     lead = known.iloc[0]
-    lead_id, title = int(known.index[0]), str(lead["title"])
-    loss = float(lead["expected_loss"])
+    lead_id, title, loss = int(known.index[0]), str(lead["title"]), float(lead["expected_loss"])
     good = float(lead["p_good"]) if "p_good" in lead else float("nan")
-    good_words = f" It is good for you at all (above neutral) in {_pct(good)} of the possibilities." if good == good else ""
-    if len(known) == 1:
-        if float(lead["score"]) < 0:
-            headline = (
-                f"Only {title} has evidence so far, and it does not look good yet ({_sure(lead)}, below neutral): "
-                f"hear about {_names(unknown)} before you decide."
-            )
-        else:
-            headline = (
-                f"Only {title} has evidence so far ({_sure(lead)}): there is nothing to compare it with until you "
-                f"hear about {_names(unknown)}."
-            )
-        return Verdict("one-known", lead_id, title, loss, headline + good_words, details)
-    runner = known.iloc[1]
-    runner_id, runner_title = int(known.index[1]), str(runner["title"])
-    if a is not None:
-        order = {int(oid): i for i, oid in enumerate(a.option_ids)}
-        ahead = a.p_ahead(order[lead_id], order[runner_id])
-        diff = a.difference(order[lead_id], order[runner_id])
-        practically_equal = float((np.abs(diff) < PRACTICAL_DIFFERENCE).mean()) >= PRACTICAL_SHARE
-    else:
-        p1, p2 = float(lead["p_best"]), float(runner["p_best"])
-        ahead = p1 / (p1 + p2) if p1 + p2 > 0 else 0.5
-        practically_equal = False
-    wrong = float(lead.get("loss_if_wrong", loss))
-    at_stake = (
-        f"if it is not the best after all, choosing it would cost about {steps(wrong)} on average "
-        f"(expected loss {loss:.2f} over all the possibilities)"
+    good_words = (
+        f"{title} is good for you at all (above neutral) in {_pct(good)} of the possibilities." if good == good else ""
     )
-    none_good = float(lead["score"]) < 0
-    if ahead < TIE_AHEAD:
-        kind = "tied" if practically_equal else "close"
-    elif ahead >= CLEARLY_AHEAD and loss <= t["favour"]:
-        kind = "favours"
-    elif loss <= t["lean"]:
-        kind = "leaning"
-    else:
-        kind = "close"
-    if kind == "tied":
-        headline = (
-            f"{title} and {runner_title} are practically tied: either is as good on this evidence "
-            f"(scores {signed(lead['score'], 2)} and {signed(runner['score'], 2)})"
-        )
-        headline += f"; what would separate them best is {settle}." if settle else "."
-    elif kind == "close":
-        headline = (
-            f"Too close to call between {title} and {runner_title}: {title} is ahead in only {_pct(ahead)} of the "
-            "possibilities the evidence allows"
-        )
-        headline += f" — what would separate them best is {settle}." if settle else "."
-    elif kind == "favours":
-        headline = (
-            f"The evidence favours {title} ({_sure(lead)}): it is ahead of {runner_title} in {_pct(ahead)} of the "
-            f"possibilities, and choosing it risks little ({at_stake})."
-        )
-    else:
-        headline = (
-            f"Leaning towards {title} ({_sure(lead)}): ahead of {runner_title} in {_pct(ahead)} of the possibilities, "
-            f"but not settled ({at_stake})."
-        )
-    if none_good:
-        kind_words = {"tied": "tied", "close": "too close to call"}.get(kind, "")
-        headline = (
-            f"None of the options looks good yet: even the best, {title}, is below neutral ({_sure(lead)}), so "
-            f"{title} is only the least bad"
-            + (f", and it is {kind_words} with {runner_title}." if kind_words else f", ahead of {runner_title}.")
-            + " Look for another path, or for what would make one of these better."
-        )
-        kind = "none-good"
-    details.insert(0, good_words.strip() if good_words else "")
+    if len(known) == 1:
+        unknown = [str(x) for x in frame.loc[frame["n_sources"] == 0, "title"]]
+        headline = _one_known(lead, unknown) + (f" {good_words}" if good_words else "")
+        return Verdict("one-known", lead_id, title, loss, headline, details + _noise_words(a))
+    runner = known.iloc[1]
+    ahead, equal = _race(a, lead, runner)
+    kind = _kind(ahead, equal, loss, t)
+    headline = _headline(kind, lead, runner, ahead, settle)
+    if float(lead["score"]) < 0:
+        headline, kind = _none_good(kind, lead, runner), "none-good"
     best = [f"{row['title']} {_pct(float(row['p_best']))}" for _, row in known.head(4).iterrows()]
-    details.insert(0, "Chance of being the best fit among the options with evidence: " + ", ".join(best) + ".")
-    details = [d for d in details if d]
-    if kind not in {"favours"} and "expected_loss_fixed" in lead and float(lead["expected_loss_fixed"]) <= t["favour"]:
+    details = [
+        "Chance of being the best fit among the options with evidence: " + ", ".join(best) + ".",
+        *([good_words] if good_words else []),
+        *details,
+    ]
+    if kind != "favours" and "expected_loss_fixed" in lead and float(lead["expected_loss_fixed"]) <= t["favour"]:
         details.append(
             "Most of the remaining doubt is about how much each criterion matters to you, not about "
             "the evidence: move the weights to see when the choice would change."
         )
-    if a is not None and not getattr(a.post.noise, "from_disagreement", True):
-        details.append(a.post.noise.sentence())
-    return Verdict(kind, lead_id, title, loss, headline, details, runner_id, ahead)
+    return Verdict(kind, lead_id, title, loss, headline, details + _noise_words(a), int(runner.name), ahead)
 
 
 # -------------------------------------------------------------- sensitivity
@@ -286,6 +315,22 @@ def sensitivity(a: Analysis) -> pd.DataFrame:
     index = pd.Index(a.criterion_ids, name="criterion_id", dtype="int64")
     if a.criterion_ids.size == 0 or a.option_ids.size == 0:
         return pd.DataFrame(columns=SENSITIVITY_COLUMNS, index=index)
+    if not a.has_evidence.any():
+        rows = [
+            {
+                **dict.fromkeys(SENSITIVITY_COLUMNS, math.nan),
+                "criterion": name,
+                "weight": a.raw_weights[j],
+                "share": a.weights[j],
+                "leader": "",
+                "lower_leader": "",
+                "raise_leader": "",
+                "changes_leader": False,
+                "note": "No option has evidence yet: nothing leads, so no weight can change the leader.",
+            }
+            for j, name in enumerate(a.names)
+        ]
+        return pd.DataFrame(rows, index=index, columns=SENSITIVITY_COLUMNS)
     raw = a.raw_weights if a.raw_weights.sum() > 0 else np.ones(a.criterion_ids.size)
     mean = a.cell_mean
     lead = int(leader_order(a)[0])

@@ -38,7 +38,11 @@ def _fingerprint(frame: pd.DataFrame, columns: tuple[str, ...]) -> tuple:
     if frame.empty or not cols:
         return (len(frame), tuple(cols))
     hashed = pd.util.hash_pandas_object(frame[cols].sort_values(cols[0], kind="stable"), index=False)
-    return (len(frame), tuple(cols), int(np.bitwise_xor.reduce(hashed.to_numpy() * np.arange(1, len(frame) + 1, dtype="uint64"))))
+    return (
+        len(frame),
+        tuple(cols),
+        int(np.bitwise_xor.reduce(hashed.to_numpy() * np.arange(1, len(frame) + 1, dtype="uint64"))),
+    )
 
 
 def posterior_for(
@@ -50,8 +54,18 @@ def posterior_for(
         _fingerprint(criteria, ("id",)),
         _fingerprint(
             insights,
-            ("id", "option_id", "criterion_id", "stance", "confidence", "source", "conversation_id", "contact_id",
-             "heard_from", "against_hopes"),
+            (
+                "id",
+                "option_id",
+                "criterion_id",
+                "stance",
+                "confidence",
+                "source",
+                "conversation_id",
+                "contact_id",
+                "heard_from",
+                "against_hopes",
+            ),
         ),
         tuple(sorted((reliability or {}).items())),
     )

@@ -59,11 +59,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from .sources import is_document, source_keys
+
+if TYPE_CHECKING:
+    from .noise import Noise
 
 # ---------------------------------------------------------------- settings
 #: How reliable a kind of source is (1 = someone who does the work, speaking first-hand).
@@ -109,15 +113,17 @@ SIGMA_PRIOR_SPREAD = 0.7  # log scale
 #: τ: how much people's leanings about an option differ (stance steps).
 TAU_GRID = np.array([0.05, 0.15, 0.3, 0.45, 0.65, 0.9, 1.25])
 TAU_PRIOR_MEDIAN = 0.6
-TAU_PRIOR_SPREAD = 0.8  # log scale; wide enough for "people hardly differ" and "people differ a lot"
+TAU_PRIOR_SPREAD = 0.8  # log scale: wide enough for "people hardly differ" and "people differ a lot"
 #: s: how spread out the true values of one option's criteria are around the option's overall level
 #: (inf: every value on −2..+2 equally likely).
 SPREAD_GRID = np.array([0.35, 0.5, 0.7, 1.0, 1.4, np.inf])
 #: Its prior: leaning towards "anything on the scale is possible" until your notes say otherwise.
-SPREAD_PRIOR = np.array([0.5, 0.75, 1.0, 1.0, 1.5, 3.0])
+SPREAD_PRIOR = np.array([0.75, 1.0, 1.0, 1.0, 1.25, 2.0])
 #: m: how spread out options' overall levels are (a good path tends to be good on many criteria), so that
 #: "everyone is positive about this option" can be the option, not only everyone's leaning.
 LEVEL_GRID = np.array([0.05, 0.35, 0.7, 1.05])
+#: Its prior: options differ overall, but less than criteria differ within an option.
+LEVEL_PRIOR = np.array([0.35, 0.3, 0.2, 0.15])
 #: Points of the lattice on which an option's overall level is summed out in the exact computation.
 LEVEL_LATTICE = 15
 
@@ -414,7 +420,7 @@ class Posterior:
 
     readings: Readings
     parts: list[Part]
-    noise: object  # the :class:`.noise.Noise` learned
+    noise: Noise  # what was learned about the noise
     theta: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
@@ -543,9 +549,7 @@ def _cell_posteriors(r: Readings, sigma: float, tau: float, spread: float) -> np
     return p / p.sum(axis=1, keepdims=True)
 
 
-def _correlation(
-    r: Readings, sigma: float, tau: float, spread: float, level: float
-) -> tuple[np.ndarray, np.ndarray]:
+def _correlation(r: Readings, sigma: float, tau: float, spread: float, level: float) -> tuple[np.ndarray, np.ndarray]:
     """The copula's correlation between the cells of each option, and each cell's Gaussian variance.
 
     Cell j's estimate weighs each source's reading by its share λ of the cell's
@@ -632,7 +636,7 @@ def _exact_option(r: Readings, o: int, sigma: float, tau: float, spread: float, 
     return Exact(cells, lik[keep], level_prior, w[keep] / w[keep].sum())
 
 
-def posterior(r: Readings, noise: object | None = None, exact_sources: int = EXACT_SOURCES) -> Posterior:
+def posterior(r: Readings, noise: Noise | None = None, exact_sources: int = EXACT_SOURCES) -> Posterior:
     """The posterior of every cell, mixed over the likely values of (σ, τ, s, m) (:func:`.noise.learn`).
 
     Options with at most ``exact_sources`` sources (up to 3) are computed exactly, the others by the copula.
@@ -645,7 +649,17 @@ def posterior(r: Readings, noise: object | None = None, exact_sources: int = EXA
     for sigma, tau, spread, level, weight in learned.support:
         if not r.n_cells:
             parts.append(
-                Part(sigma, tau, spread, level, weight, np.zeros((0, GRID_SIZE)), np.zeros((n_o, n_c, n_c)), {}, np.zeros(0))
+                Part(
+                    sigma,
+                    tau,
+                    spread,
+                    level,
+                    weight,
+                    np.zeros((0, GRID_SIZE)),
+                    np.zeros((n_o, n_c, n_c)),
+                    {},
+                    np.zeros(0),
+                )
             )
             continue
         theta = _cell_posteriors(r, sigma, tau, marginal_spread(spread, level))

@@ -36,6 +36,7 @@ import numpy as np
 
 from .model import (
     LEVEL_GRID,
+    LEVEL_PRIOR,
     SIGMA_GRID,
     SIGMA_PRIOR_MEDIAN,
     SIGMA_PRIOR_SPREAD,
@@ -96,7 +97,7 @@ def _log_prior() -> np.ndarray:
     ls -= np.log(np.exp(ls).sum())
     lt -= np.log(np.exp(lt).sum())
     lv = np.log(SPREAD_PRIOR / SPREAD_PRIOR.sum())
-    lr = np.full(LEVEL_GRID.size, -math.log(LEVEL_GRID.size))
+    lr = np.log(LEVEL_PRIOR / LEVEL_PRIOR.sum())
     return ls[:, None, None, None] + lt[None, :, None, None] + lv[None, None, :, None] + lr[None, None, None, :]
 
 

@@ -46,7 +46,7 @@ from .sources import contact_of
 
 #: What one conversation costs you, in steps of the −2..+2 scale: the improvement of your final choice it
 #: must be expected to bring to be worth having.
-CONVERSATION_COST = 0.005
+CONVERSATION_COST = 0.002
 #: Sizes of the rounds of similar conversations each candidate is valued as the first of.
 ROUND_SIZES = (1, 2, 3, 5)
 #: People suggested per option.
@@ -153,6 +153,58 @@ def _spoken(insights: pd.DataFrame, conversations: pd.DataFrame) -> dict[int, se
     return done
 
 
+class _Values:
+    """What a conversation with someone covering some options is worth, for every round size (kept per set)."""
+
+    def __init__(self, a: Analysis, view: View):
+        self.a, self.mean = a, view.mean
+        self.sds = {m: preposterior_sd(view, m) for m in ROUND_SIZES}
+        self.z = np.random.default_rng(20_260_101).standard_normal((SIMULATIONS, a.option_ids.size))
+        self.kept: dict[tuple[int, ...], dict[int, tuple[float, float]]] = {}
+
+    def other_than(self, covered: tuple[int, ...]) -> float:
+        rivals = self.a.contenders() & self.a.has_evidence
+        rivals[list(covered)] = False
+        # Against the best other option with evidence; with none, against neutral (is it good at all?).
+        return float(self.mean[rivals].max()) if rivals.any() else 0.0
+
+    def __call__(self, covered: tuple[int, ...]) -> dict[int, tuple[float, float]]:
+        if covered not in self.kept:
+            other, idx = self.other_than(covered), list(covered)
+            self.kept[covered] = {
+                m: _gain_one(float(self.mean[idx[0]]), float(self.sds[m][idx[0]]), other)
+                if len(idx) == 1
+                else _gain_many(self.mean[idx], self.sds[m][idx], other, self.z)
+                for m in ROUND_SIZES
+            }
+        return self.kept[covered]
+
+
+def _candidates(
+    a: Analysis,
+    insights: pd.DataFrame,
+    contacts: pd.DataFrame,
+    insider_links: pd.DataFrame,
+    conversations: pd.DataFrame,
+) -> tuple[pd.DataFrame, dict[int, list[int]], dict[int, set[int]]]:
+    """Your active contacts; per contact the options (indexes) they could still tell you about; per option id
+    the contacts linked to it."""
+    index = {int(oid): i for i, oid in enumerate(a.option_ids)}
+    active = contacts.set_index("id") if len(contacts) else pd.DataFrame(columns=["name", "strength"])
+    links = insider_links[insider_links["contact_id"].isin(active.index)] if len(insider_links) else insider_links
+    spoken = _spoken(insights, conversations)
+    person_options: dict[int, list[int]] = {}
+    linked: dict[int, set[int]] = {}
+    for oid, cid in zip(links.get("option_id", []), links.get("contact_id", []), strict=True):
+        oid, cid = int(oid), int(cid)
+        if oid not in index:
+            continue
+        linked.setdefault(oid, set()).add(cid)
+        if cid not in spoken.get(oid, set()):
+            person_options.setdefault(cid, []).append(index[oid])
+    return active, person_options, linked
+
+
 def next_conversations(
     a: Analysis,
     insights: pd.DataFrame,
@@ -179,65 +231,24 @@ def next_conversations(
     if isinstance(n, bool) or not isinstance(n, Integral) or not 1 <= int(n) <= 10_000:
         raise ValidationError("n", f"must be a whole number from 1 to 10,000, not {n!r}")
     cost = check_cost(conversation_cost)
-    n_o, n_c = a.option_ids.size, a.criterion_ids.size
-    if n_o == 0 or n_c == 0:
+    if a.option_ids.size == 0 or a.criterion_ids.size == 0:
         return pd.DataFrame(columns=NEXT_COLUMNS)
     view = gaussian_view(a, reliability)
-    sds = {m: preposterior_sd(view, m) for m in ROUND_SIZES}
-    contenders = a.contenders().copy()
-    mean = view.mean
-    index = {int(oid): i for i, oid in enumerate(a.option_ids)}
-    z = np.random.default_rng(20_260_101).standard_normal((SIMULATIONS, n_o))
-
-    def other_than(covered: list[int]) -> float:
-        rivals = contenders.copy()
-        rivals[covered] = False
-        rivals &= a.has_evidence
-        # Against the best other option with evidence; with none, against neutral (is it good at all?).
-        return float(mean[rivals].max()) if rivals.any() else 0.0
-
-    def value_of(covered: list[int]) -> dict[int, tuple[float, float]]:
-        other = other_than(covered)
-        out = {}
-        for m in ROUND_SIZES:
-            if len(covered) == 1:
-                out[m] = _gain_one(float(mean[covered[0]]), float(sds[m][covered[0]]), other)
-            else:
-                out[m] = _gain_many(mean[covered], sds[m][covered], other, z)
-        return out
-
-    active = contacts.set_index("id") if len(contacts) else pd.DataFrame(columns=["name", "strength"])
-    links = insider_links[insider_links["contact_id"].isin(active.index)] if len(insider_links) else insider_links
-    spoken = _spoken(insights, conversations)
-    person_options: dict[int, list[int]] = {}
-    linked: dict[int, set[int]] = {}
-    for oid, cid in zip(links.get("option_id", []), links.get("contact_id", []), strict=True):
-        oid, cid = int(oid), int(cid)
-        if oid not in index:
-            continue
-        linked.setdefault(oid, set()).add(cid)
-        if cid not in spoken.get(oid, set()):
-            person_options.setdefault(cid, []).append(index[oid])
+    values = _Values(a, view)
+    active, person_options, linked = _candidates(a, insights, contacts, insider_links, conversations)
     # Where an answer matters most: each criterion's uncertainty, weighted.
     swing = np.diagonal(view.cov, axis1=1, axis2=2) * np.square(view.weights)[None, :]
     rows: list[dict] = []
-    cache: dict[tuple[int, ...], dict[int, tuple[float, float]]] = {}
     for cid, covered in person_options.items():
         key = tuple(sorted(set(covered)))
-        if key not in cache:
-            cache[key] = value_of(list(key))
-        rows.append(_row(a, view, key, cache[key], cost, swing, cid, str(active.at[cid, "name"]), int(active.at[cid, "strength"])))
-    for o in range(n_o):  # options with nobody left to ask
-        oid = int(a.option_ids[o])
-        if any(o in cov for cov in person_options.values()):
-            continue
-        key = (o,)
-        if key not in cache:
-            cache[key] = value_of([o])
-        row = _row(a, view, key, cache[key], cost, swing, None, "", 0)
+        name, strength = str(active.at[cid, "name"]), int(active.at[cid, "strength"])
+        rows.append(_row(a, view, key, values(key), cost, swing, cid, name, strength))
+    asked = {o for cov in person_options.values() for o in cov}
+    for o in (o for o in range(a.option_ids.size) if o not in asked):  # options with nobody left to ask
+        row = _row(a, view, (o,), values((o,)), cost, swing, None, "", 0)
         why = (
             "find someone who does this work: nobody in your contacts is linked to it as an insider yet"
-            if not linked.get(oid)
+            if not linked.get(int(a.option_ids[o]))
             else "everyone you know there has told you already: ask them who else to talk to"
         )
         row["reason"] = f"{row['reason']} Next: {why}."
@@ -246,7 +257,9 @@ def next_conversations(
     if frame.empty:
         return pd.DataFrame(columns=NEXT_COLUMNS)
     frame = frame.sort_values(
-        ["_rank", "value", "_strength", "contact", "option_id"], ascending=[False, False, False, True, True], kind="stable"
+        ["_rank", "value", "_strength", "contact", "option_id"],
+        ascending=[False, False, False, True, True],
+        kind="stable",
     )
     frame = frame[frame.groupby("option_id").cumcount() < PER_OPTION]
     frame = frame.head(int(n)).drop(columns=["_rank", "_strength"]).reset_index(drop=True)
@@ -296,47 +309,49 @@ def _row(
 
 
 def _chance(p: float) -> str:
-    """ "a 23% chance", "less than a 1% chance"."""
+    """ "a 23% chance", "an 8% chance", "less than a 1% chance"."""
     if p < 0.01:
         return "less than a 1% chance"
     if p > 0.99:
         return "more than a 99% chance"
-    return f"a {100 * p:.0f}% chance"
+    number = f"{100 * p:.0f}"
+    article = "an" if number.startswith("8") or number in {"11", "18"} else "a"
+    return f"{article} {number}% chance"
 
 
 def _reason(a: Analysis, o: int, covered: tuple[int, ...], name: str, p: float, worth: bool, cost: float) -> str:
     title = a.titles[o]
     who = name or "someone who does this work"
     also = [a.titles[x] for x in covered if x != o]
-    extra = f" (and {', '.join(also)}, which they also know)" if also else ""
+    extra = f" They can also speak to {', '.join(also)}." if also else ""
     order = [int(i) for i in leader_order(a) if a.has_evidence[i]]
     chance = _chance(p)
     if not worth:
         return (
-            f"Unlikely to change your choice: what {who} could tell you about {title}{extra} has {chance} of "
-            f"putting another path ahead, worth less than the {cost:g} steps a conversation costs you."
+            f"Unlikely to change your choice: what {who} could tell you about {title} has {chance} of "
+            f"putting another path ahead, worth less than the {cost:g} steps a conversation costs you.{extra}"
         )
     if not a.has_evidence[o]:
         if order:
             return (
                 f"Nothing is known about {title} yet: {who} could show whether it can compete with "
-                f"{a.titles[order[0]]} ({chance} that it comes out ahead){extra}."
+                f"{a.titles[order[0]]}, with {chance} that it comes out ahead.{extra}"
             )
-        return f"Nothing is known about any option yet: {who} would start the comparison with {title}{extra}."
+        return f"Nothing is known about any option yet: {who} would start the comparison with {title}.{extra}"
     if len(order) < 2:
-        return f"{who} could show whether {title} is good for you at all ({chance} of changing your view){extra}."
+        return (
+            f"{who[0].upper()}{who[1:]} could show whether {title} is good for you at all, with {chance} of "
+            f"changing your view.{extra}"
+        )
     score = a.score
     if order[0] == o:
         gap = score[o] - score[order[1]]
         return (
             f"{title} leads {a.titles[order[1]]} by {gap:.2f} steps: {who} could show whether the lead holds "
-            f"({chance} that it does not){extra}."
+            f"— {chance} that it does not.{extra}"
         )
     gap = score[order[0]] - score[o]
-    return (
-        f"{title} trails {a.titles[order[0]]} by {gap:.2f} steps: {who} could put it ahead "
-        f"({chance}){extra}."
-    )
+    return f"{title} trails {a.titles[order[0]]} by {gap:.2f} steps: {who} could put it ahead — {chance}.{extra}"
 
 
 def stop_rule(frame: pd.DataFrame, verdict_: Verdict, conversation_cost: float = CONVERSATION_COST) -> str:
