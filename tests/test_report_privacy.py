@@ -115,7 +115,8 @@ def test_right_to_left_overrides_cannot_reverse_a_sentence(wb, chart_text):
     assert "\u202e" not in html
     soup = BeautifulSoup(html, "html.parser")
     headline = soup.select_one(".cw-headline")
-    assert [b.get_text() for b in headline.find_all("bdi")] == ["Nursing"]
+    isolated = [b.get_text() for b in headline.find_all("bdi")]
+    assert isolated[0] == "Nursing" and set(isolated) <= {"Nursing", "تمريض"}  # the runner-up may be named too
     arabic = soup.find_all(string=re.compile("تمريض"))
     assert arabic and all(node.find_parent("bdi") is not None for node in arabic), "isolated wherever it is shown"
 

@@ -31,7 +31,7 @@ from ..errors import ValidationError
 from ..evidence import summary as evidence_summary
 from ..store.snapshot import Snapshot
 from ..store.workbook import Workbook
-from . import templating, usertext
+from . import templating, usertext, words
 from .privacy import Privacy
 from .sections import (
     PEOPLE_PER_OPTION,
@@ -110,6 +110,8 @@ def _context(snap: Snapshot, names: bool, title: str | None, today: dt.date, wit
     usertext.guard_tables(snap, privacy)  # every text read from here on is scrubbed, without bidi controls
     options, criteria, insights = snap.options(), snap.criteria(), snap.evidence_rows()  # notes stay on disk
     rank = ranking(snap, options)
+    thresholds = evidence.decisions.check_thresholds(snap.setting("decision_thresholds"))
+    said = {r["option_id"]: r for r in words.comparison_words(rank, thresholds)}  # each option's figures in words
     top = list(rank.index[:TOP_OPTIONS])  # shown in full; the others only in the compact table
     counts = evidence_summary.evidence_counts(
         options[options["id"].isin(top)], criteria, insights[insights["option_id"].isin(top)]
@@ -126,7 +128,9 @@ def _context(snap: Snapshot, names: bool, title: str | None, today: dt.date, wit
         "counts": wb_counts,
         "first_steps": first_steps(wb_counts),
         "summary": summary(snap.decide(), criteria, cells),
-        "thresholds": evidence.decisions.check_thresholds(snap.setting("decision_thresholds")),
+        "thresholds": thresholds,
+        "meanings": words.meanings(thresholds),
+        "next_meanings": list(words.NEXT_MEANINGS.values()),
         "criteria": [
             {
                 "name": c.name,
@@ -136,7 +140,9 @@ def _context(snap: Snapshot, names: bool, title: str | None, today: dt.date, wit
             }
             for c in criteria.itertuples()
         ],
-        "top_options": option_details(rank, options, criteria, insights, counts, privacy, quoted_notes(snap, top)),
+        "top_options": option_details(
+            rank, options, criteria, insights, counts, privacy, quoted_notes(snap, top), said
+        ),
         "other_options": [
             {
                 "title": r.title,
@@ -145,8 +151,11 @@ def _context(snap: Snapshot, names: bool, title: str | None, today: dt.date, wit
                 "high": r.high,
                 "p_best": r.p_best,
                 "insights": int(r.insights),
+                "said": said[int(oid)],
             }
-            for r in compact.head(MAX_COMPACT_ROWS).itertuples()
+            for oid, r in zip(
+                compact.index[:MAX_COMPACT_ROWS], compact.head(MAX_COMPACT_ROWS).itertuples(), strict=True
+            )
         ],
         "other_options_more": max(0, len(compact) - MAX_COMPACT_ROWS),
         "charts": chart_list(snap) if with_charts and len(options) and len(criteria) else [],
