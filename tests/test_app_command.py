@@ -32,7 +32,8 @@ def test_voila_serves_on_127_0_0_1_with_a_token_and_no_code(tmp_path):
     assert "--VoilaConfiguration.show_tracebacks=False" in argv
     assert f"--template={_app.TEMPLATE}" in argv
     env = _app.voila_environment(tmp_path / "wb.sqlite", "secret", tmp_path / "choice", base={})
-    assert env["JUPYTER_TOKEN"] == "secret" and "secret" not in " ".join(argv)
+    assert env[app_session.TOKEN_ENV_VAR] == "secret" and "secret" not in " ".join(argv)
+    assert argv[1:4] == ["-m", "workbook.cli.server", "voila"], "Voilà with the request-info websocket closed"
     assert env[paths.ENV_VAR] == str(tmp_path / "wb.sqlite")
     assert (Path(env["JUPYTER_PATH"]) / "voila" / "templates" / _app.TEMPLATE / "index.html.j2").exists()
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
+import stat
+import subprocess
+import sys
 import threading
 import time
 
@@ -229,3 +234,64 @@ def test_every_share_command_has_help_with_an_example():
         result = runner.invoke(cli, [command, "--help"])
         assert result.exit_code == 0
         assert "Example:" in result.output and "--workbook" in result.output
+
+
+def _read_only_folder(folder, *files) -> None:
+    for f in files:
+        f.chmod(0o444)
+    folder.chmod(0o555)
+
+
+def _without_override() -> list[str]:
+    """A prefix that runs a command bound by file permissions: as root, without the capabilities that bypass them."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: a read-only folder cannot be simulated")
+    return ["setpriv", "--bounding-set=-all", "--inh-caps=-all"]
+
+
+def test_a_backup_is_one_complete_private_file(filled):
+    saved = backup_workbook(filled)
+    assert saved.read_bytes()[18:20] == b"\x01\x01", "a rollback-journal file, not WAL: nothing else is needed"
+    assert sorted(p.name for p in saved.parent.iterdir()) == [saved.name]
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+    assert stat.S_IMODE(saved.parent.stat().st_mode) == 0o700
+    before = saved.read_bytes()
+    assert check_backup(saved)["options"] == 2
+    assert sorted(p.name for p in saved.parent.iterdir()) == [saved.name], "checking it leaves nothing behind"
+    assert saved.read_bytes() == before
+
+
+@pytest.mark.parametrize("made_by", ["this version", "an older version (WAL mode)"])
+def test_a_backup_restores_from_a_read_only_folder_and_leaves_nothing_behind(filled, tmp_path, made_by):
+    media = tmp_path / "usb-stick"
+    media.mkdir()
+    if made_by == "this version":
+        saved = backup_workbook(filled, media / "backup.sqlite")
+    else:  # older versions copied the file as it was: in WAL mode
+        saved = media / "backup.sqlite"
+        filled.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copyfile(filled.path, saved)
+        assert saved.read_bytes()[18:20] == b"\x02\x02"
+    expected = snapshot(filled)
+    target = tmp_path / "restored" / "workbook.sqlite"
+    _read_only_folder(media, saved)
+    try:
+        script = (
+            "import sys; from workbook.store.backup import restore_workbook; "
+            "print(restore_workbook(sys.argv[1], sys.argv[2]).counts)"
+        )
+        done = subprocess.run(
+            [*_without_override(), sys.executable, "-c", script, str(saved), str(target)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        )
+        assert done.returncode == 0, done.stderr
+        assert sorted(p.name for p in media.iterdir()) == ["backup.sqlite"]
+    finally:
+        media.chmod(0o755)
+    with open_workbook(target, create=False) as restored:
+        assert_same(snapshot(restored), expected)

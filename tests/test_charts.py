@@ -8,7 +8,6 @@ import matplotlib.pyplot as plt
 import pytest
 from matplotlib.figure import Figure
 
-from workbook import evidence
 from workbook.charts import evidence as charts
 
 CHART_KEYS = {"scores", "ranks", "evidence", "sensitivity", "coverage"}
@@ -77,7 +76,8 @@ def test_options_without_criteria_still_draw(wb):
     ranks = figures["ranks"].axes[0]
     labels = sorted(t.get_text() for t in ranks.get_yticklabels())
     assert labels == sorted(f"{t}\n(no evidence yet)" for t in titles)
-    assert len(ranks.patches) == len(titles) * len(titles)  # one bar per option and place
+    assert len(ranks.patches) == 0  # nothing known: no option is given a chance of coming first
+    assert texts(figures["ranks"]).count("no evidence yet — not ranked") == len(titles)
     assert "%" in ranks.get_xlabel()
     scores = figures["scores"].axes[0]
     assert sorted(t.get_text() for t in scores.get_yticklabels()) == sorted(titles)
@@ -86,12 +86,20 @@ def test_options_without_criteria_still_draw(wb):
         assert "Nothing to show yet" in texts(figures[key]), key
 
 
+def test_no_evidence_at_all_names_no_leader_in_the_sensitivity_chart(wb):
+    wb.add_option("UX research")
+    wb.add_option("Data engineering")
+    wb.add_criterion("Pay", 1.0)
+    words = texts(charts.all_charts(wb)["sensitivity"])
+    assert "no option has evidence" in words and "stays ahead" not in words
+
+
 def test_scores_chart_shows_each_option_with_its_score_best_on_top(two_paths):
     result = two_paths.compare()
     fig = charts.scores_chart(result)
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels[-1] == result["title"].iloc[0]  # the top row is the best supported
+    assert labels[-1].split("\n")[0] == result["title"].iloc[0]  # the top row is the best supported
     assert f"{result['score'].iloc[0]:+.2f}" in texts(fig)
     assert "90% interval" in ax.get_xlabel()
 
@@ -115,9 +123,32 @@ def test_scores_and_ranks_charts_mark_options_without_evidence(two_paths):
     assert result.index[-1] == unknown  # listed after the options with evidence
 
 
+def test_an_option_without_evidence_gets_no_bar_and_no_chance_in_the_ranks_chart(two_paths):
+    two_paths.add_option("Teaching abroad")
+    ranks = two_paths.ranks()
+    fig = charts.ranks_chart(ranks)  # the NaN row alone says "no evidence"
+    ax = fig.axes[0]
+    words = texts(fig)
+    assert "Teaching abroad\n(no evidence yet)" in words and "no evidence yet — not ranked" in words
+    top_row = len(ranks) - 1  # rows are drawn bottom-up: the unknown option, listed last, is at y = 0
+    assert top_row > 0
+    assert not [bar for bar in ax.patches if abs(bar.get_y() + bar.get_height() / 2) < 1e-9]
+    firsts = [bar.get_width() for bar in ax.patches if bar.get_facecolor()[:3] == ax.patches[0].get_facecolor()[:3]]
+    assert sum(firsts) == pytest.approx(100.0)  # first places shared among the options with evidence only
+
+
+def test_the_scores_chart_flags_thin_evidence(two_paths):
+    result = two_paths.compare()
+    assert result["thin"].any()  # one online review on one criterion of two
+    fig = charts.scores_chart(result)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    for title, thin in zip(result["title"], result["thin"], strict=True):
+        assert (f"{title}\n(thin evidence)" in labels) == bool(thin)
+
+
 def test_heatmap_shows_scores_and_independent_sources_per_cell(two_paths):
     ids = two_paths.ids
-    grid = evidence.cells(two_paths.options(), two_paths.criteria(), two_paths.insights())
+    grid = two_paths.snapshot().cells()
     fig = charts.evidence_heatmap(grid)
     words = texts(fig)
     assert "1 src" in words and "no\nevidence" in words
@@ -136,7 +167,7 @@ def test_sensitivity_chart_names_who_would_lead(two_paths):
 
 
 def test_coverage_chart_splits_each_option_into_the_whole_weight(two_paths):
-    grid = evidence.cells(two_paths.options(), two_paths.criteria(), two_paths.insights())
+    grid = two_paths.snapshot().cells()
     fig = charts.coverage_chart(grid)
     ax = fig.axes[0]
     per_row: dict[float, float] = {}
@@ -159,7 +190,7 @@ def test_user_text_with_dollars_and_emoji_is_drawn_as_text(wb):
     wb.add_insight(odd, pay, 1)
     for fig in charts.all_charts(wb).values():
         render(fig)  # maths parsing or a missing glyph would raise (warnings are errors)
-    assert "Pay \\$80k-\\$120k" in texts(charts.scores_chart(wb.compare()))
+    assert "Pay $80k-$120k" in texts(charts.scores_chart(wb.compare()))  # drawn as written, never as maths
 
 
 def test_many_options_are_cut_to_the_best_and_the_title_says_so(wb):

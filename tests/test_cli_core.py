@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from workbook import open_workbook
+from workbook.app_session import TOKEN_ENV_VAR
 from workbook.cli import commands, launch
 from workbook.cli.main import COMMANDS, cli
 from workbook.store.schema import SCHEMA_VERSION
@@ -84,21 +85,25 @@ def test_unknown_command_fails(runner):
 def test_lab_starts_jupyterlab_on_the_notebooks_with_the_workbook(runner, tmp_path, monkeypatch):
     calls = []
 
-    def fake_call(argv, env):
-        calls.append((argv, env))
+    def fake_serve(argv, env, **how):
+        calls.append((argv, env, how))
         return 0
 
-    monkeypatch.setattr("workbook.cli.commands.core.subprocess.call", fake_call)
+    monkeypatch.setattr("workbook.cli.launch.serve", fake_serve)
     target = tmp_path / "mine.sqlite"
-    result = runner.invoke(cli, ["lab", "--workbook", str(target), "--no-browser", "--port", "8899"])
+    port = launch.free_port(9650)
+    result = runner.invoke(cli, ["lab", "--workbook", str(target), "--no-browser", "--port", str(port)])
     assert result.exit_code == 0, result.output
-    argv, env = calls[0]
+    argv, env, how = calls[0]
     assert env["CAREER_WORKBOOK"] == str(target.resolve())
     assert target.exists()  # a usable workbook is there before the lab opens
-    assert "--port=8899" in argv and "--no-browser" in argv
+    assert f"--port={port}" in argv and how["open_browser"] is False
     root = [a for a in argv if a.startswith("--ServerApp.root_dir=")][0]
     assert os.path.isdir(root.split("=", 1)[1])
     assert str(target.resolve()) in result.output
+    token = env[TOKEN_ENV_VAR]
+    assert len(token) >= 32 and token not in " ".join(argv)
+    assert how["url"] == f"http://127.0.0.1:{port}/lab/tree/00_start_here.ipynb?token={token}"
 
 
 def test_installed_notebooks_are_copied_without_overwriting_edits(tmp_path):

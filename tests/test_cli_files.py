@@ -20,6 +20,7 @@ LINKEDIN = Path(__file__).parent / "data" / "linkedin" / "connections_current.cs
 READ_ONLY = {
     "info": [],
     "import-linkedin": [str(LINKEDIN), "--dry-run"],
+    "import-contacts": [str(LINKEDIN), "--dry-run"],
     "due": [],
     "report": [],
     "export": ["-o", "{tmp}/export"],

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from workbook.cli.main import cli
 from workbook.evidence.decisions import DECISION_THRESHOLDS
 from workbook.evidence.model import SOURCE_RELIABILITY
+from workbook.evidence.voi import CONVERSATION_COST
 from workbook.forms import settings
 from workbook.forms.settings import SettingsForm
 from workbook.outreach.cadence import Cadence, due_list
@@ -41,7 +42,51 @@ def test_the_form_shows_the_defaults_of_an_empty_workbook(wb):
     assert form.fields["coverage_threshold"].value == 3
     assert form.fields["source_reliability:online-review"].value == SOURCE_RELIABILITY["online-review"]
     assert form.fields["decision_thresholds:lean"].value == DECISION_THRESHOLDS["lean"]
+    assert form.fields["conversation_cost"].value == CONVERSATION_COST
+    assert "voi_threshold" not in settings.FIELDS
     assert form.view.children  # built without display()
+
+
+def test_the_conversation_cost_is_explained_in_steps_of_the_scale(wb):
+    form = SettingsForm(wb)
+    shown = " ".join(
+        getattr(w, "value", "") for w in _all_widgets(form.view) if isinstance(getattr(w, "value", None), str)
+    )
+    assert "What one conversation costs you (steps on the −2..+2 scale)" in shown
+    assert "worth your time" in shown  # the help text says what the number means
+
+
+def _all_widgets(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _all_widgets(child)
+
+
+def test_a_higher_conversation_cost_stops_the_advice_sooner(demo_wb):
+    form = SettingsForm(demo_wb)
+    form.fields["conversation_cost"].value = 0.0  # conversations cost nothing: any that could help is worth it
+    form.save_button.click()
+    assert form.status.kind == "ok", form.status.text
+    before = demo_wb.decide()
+    assert before.next["worth_it"].any() and before.stop == ""
+    form.fields["conversation_cost"].value = 1.5
+    form.save_button.click()
+    assert form.status.kind == "ok", form.status.text
+    assert demo_wb.setting("conversation_cost") == 1.5
+    after = demo_wb.decide()
+    assert not after.next["worth_it"].any()
+    assert "unlikely" in after.stop and "1.5 steps" in after.stop
+    assert after.next["reason"].str.contains("Unlikely to change your choice").all()
+
+
+def test_saving_forgets_the_retired_value_of_information_threshold(wb):
+    wb.set_setting("voi_threshold", 0.01)  # written by an earlier version of the form
+    settings.save(wb, {"conversation_cost": 0.02})
+    assert wb.setting("voi_threshold") is None
+    assert wb.setting("conversation_cost") == 0.02
+    wb.set_setting("voi_threshold", 0.01)
+    SettingsForm(wb).defaults_button.click()
+    assert wb.setting("voi_threshold") is None and wb.setting("conversation_cost") is None
 
 
 def test_a_shorter_follow_up_changes_the_due_list_and_the_cli(asked, wb_path):
@@ -91,7 +136,8 @@ def test_values_equal_to_the_default_are_not_stored(wb):
         ("source_reliability:online-review", 1.5, "online review"),
         ("decision_thresholds:favour", 3.0, "Favours an option"),
         ("decision_thresholds:lean", -0.1, "Leans towards"),
-        ("voi_threshold", 2.5, "worth having"),
+        ("conversation_cost", 2.5, "What one conversation costs you"),
+        ("conversation_cost", -0.01, "What one conversation costs you"),
         ("weight_concentration", 0.0, "How firmly"),
     ],
 )

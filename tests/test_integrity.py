@@ -152,3 +152,46 @@ def test_a_workbook_with_a_newer_schema_version_on_a_foreign_file_is_one_line(tm
     result = CliRunner().invoke(cli, ["info", "--workbook", str(path)])
     assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
     assert "newer Career Workbook" in result.output
+
+
+def test_a_workbook_whose_value_rules_were_widened_is_refused(tmp_path):
+    """A stance range widened from -2..+2 to -9..+9 keeps every column as it was: the CHECK itself is compared."""
+    path = _closed_workbook(tmp_path)
+    with sqlite3.connect(path) as raw:
+        raw.execute("PRAGMA writable_schema = ON")
+        raw.execute(
+            "UPDATE sqlite_master SET sql = replace(sql, 'BETWEEN -2 AND 2', 'BETWEEN -9 AND 9') WHERE name = 'insights'"
+        )
+        raw.execute("PRAGMA writable_schema = OFF")
+    raw.close()
+    with sqlite3.connect(path) as raw:
+        assert "-9 AND 9" in raw.execute("SELECT sql FROM sqlite_master WHERE name = 'insights'").fetchone()[0]
+        raw.execute(
+            "INSERT INTO insights (option_id, criterion_id, stance, created_at, updated_at) VALUES (1, 1, 9, '', '')"
+        )
+    raw.close()
+    before = fingerprint(path)
+    with pytest.raises(
+        WorkbookFileError,
+        match=r"insights.*CHECK \(stance between - 9 and 9\) where a Career Workbook has CHECK \(stance between - 2 and 2\)",
+    ):
+        open_workbook(path)
+    with pytest.raises(WorkbookFileError, match="CHECK"):
+        check_backup(path)
+    assert fingerprint(path) == before
+
+
+@pytest.mark.parametrize(
+    "sql,expected",
+    [
+        ("CREATE TABLE t (a INT CHECK (a  BETWEEN -2 AND 2))", ("a between - 2 and 2",)),
+        ("CREATE TABLE t (a INT check(A between -2 and 2), b TEXT)", ("a between - 2 and 2",)),
+        (
+            "CREATE TABLE t (\"check\" INT, c TEXT CHECK (c IN ('A  b', 'x)')) -- CHECK (no)\n)",
+            ("c in ( 'A  b' , 'x)' )",),
+        ),
+        ("CREATE TABLE t (a INT /* CHECK (a > 0) */, CONSTRAINT pos CHECK (a >= 0))", ("a >= 0",)),
+    ],
+)
+def test_check_constraints_are_read_whatever_the_spacing(sql, expected):
+    assert integrity.check_constraints(sql) == expected

@@ -67,6 +67,7 @@ LIGHT = {
     "report --help": ["report", "--help"],
     "export --help": ["export", "--help"],
     "import-linkedin --help": ["import-linkedin", "--help"],
+    "import-contacts --help": ["import-contacts", "--help"],
     "app --help": ["app", "--help"],
     "lab --help": ["lab", "--help"],
     "info": ["info", "--workbook", "{demo}"],

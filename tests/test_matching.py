@@ -50,6 +50,42 @@ def test_near_misses_do_not_match(a, b):
     assert not m.same_organization(a, b)
 
 
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Acme Inc.", "ACME, Inc"),
+        ("ACME, Inc", "Acme"),
+        ("Nokia Oyj", "Nokia"),
+        ("Polbud Sp. z o.o.", "Polbud"),
+        ("Tata Consultancy Services Pvt. Ltd.", "Tata Consultancy Services Private Limited"),
+        ("Goldman Sachs & Co. LLC", "Goldman Sachs"),
+        ("Maersk A/S", "Maersk"),
+        ("Cemex S.A. de C.V.", "Cemex"),
+        ("Ericsson AB (publ)", "Ericsson"),
+        ("Škoda Auto a.s.", "Skoda Auto"),
+        ("Tuulikki Ky", "Tuulikki"),
+        ("Petronas Sdn. Bhd.", "Petronas"),
+        ("Kastner OHG", "Kastner"),
+    ],
+)
+def test_legal_forms_from_many_countries_do_not_count(a, b):
+    """Forms the old hand-written list of 33 did not know; cleanco's list has them."""
+    assert m.same_organization(a, b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("Acme UK", "Acme"), ("Acme CA", "Acme"), ("Acme Group", "Acme")])
+def test_words_that_are_part_of_a_name_are_not_legal_forms(a, b):
+    assert not m.same_organization(a, b)
+
+
+def test_an_insider_is_found_however_the_company_is_written(wb):
+    ux = wb.add_option("UX research")
+    people = [wb.add_contact(n, org) for n, org in (("A", "ACME, Inc"), ("B", "Acme Inc."), ("C", "Acme Oyj"))]
+    wb.add_contact("D", "Acme Analytics")
+    m.save_targets(wb, ux, ["Acme"], [])
+    assert sorted(m.suggestions_for(wb)["contact_id"]) == people
+
+
 def test_a_name_made_only_of_a_suffix_keeps_it():
     assert m.normalise_org("AG") == "ag"
     assert m.normalise_org("Co") == "co"

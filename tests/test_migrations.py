@@ -77,3 +77,42 @@ def test_not_sqlite_at_all(tmp_path):
 def test_folder_is_refused(tmp_path):
     with pytest.raises(WorkbookFileError, match="folder"):
         open_workbook(tmp_path)
+
+
+def _open_at_once(path: str, ready, start, results) -> None:
+    ready.put(True)
+    start.wait()
+    try:
+        wb = open_workbook(path)
+        results.put(("ok", wb.schema_version, str(wb.backup_path) if wb.backup_path else None))
+        wb.close()
+    except Exception as exc:  # reported to the test, which fails on it
+        results.put(("error", repr(exc), None))
+
+
+def test_two_processes_opening_an_old_file_at_once_migrate_it_once(old_file):
+    """The second waits for the first, finds the file up to date, and makes no second backup."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    ready, results, start = ctx.Queue(), ctx.Queue(), ctx.Event()
+    workers = [ctx.Process(target=_open_at_once, args=(str(old_file), ready, start, results)) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for _ in workers:
+        ready.get(timeout=30)
+    start.set()
+    outcomes = [results.get(timeout=60) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=30)
+    assert all(kind == "ok" and version == SCHEMA_VERSION for kind, version, _ in outcomes), outcomes
+    backups = [b for _, _, b in outcomes if b]
+    assert len(backups) == 1, outcomes
+    assert sorted(p.name for p in old_file.parent.iterdir() if ".partial" in p.name or ".bak" in p.name) == [
+        Path(backups[0]).name
+    ]
+    with sqlite3.connect(backups[0]) as raw:
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == 1
+    raw.close()
+    with open_workbook(old_file) as wb:
+        assert wb.contacts().loc[0, "name"] == "Inès Dubois"

@@ -318,10 +318,11 @@ def test_summary_with_solid_evidence_says_clearly_ahead_and_nothing_thin(wb, fas
     assert headline.startswith("The evidence favours Nursing (score +1.8"), headline
     assert "risks little" in headline
     summary_text = soup.select_one("#summary").get_text()
-    assert "Chance of being the best fit: Nursing over 99%" in summary_text
+    assert "Chance of being the best fit among the options with evidence: Nursing over 99%" in summary_text
     assert "still thin" not in summary_text
+    assert "rest on that assumption" not in summary_text  # six people on the same thing: the noise is learned
     # Six people, all in favour, and no question prepared that could disprove it: a warning, not a change.
-    assert "Everything you have heard about Nursing (6 sources) is in its favour" in summary_text
+    assert "Everything you have heard about Nursing (6 people in favour) is in its favour" in summary_text
     assert not wb.conn.in_transaction, "building a report leaves no transaction open"
 
 
@@ -345,3 +346,87 @@ def test_two_glowing_reviews_neither_win_nor_vanish(wb, fast_charts):
     assert headline.endswith("is a conversation with someone who does Park ranger work."), headline
     rows = [tr.find("td").get_text() for tr in soup.select("table.cw-ranking tbody tr")]
     assert rows[0] == "UX research"
+
+
+def _heard(wb, option, stances_by_criterion, people, prefix="P"):
+    """``people`` contacts, each telling the same stances about ``option`` in one conversation."""
+    for i in range(people):
+        person = wb.add_contact(f"{prefix}{option}-{i}", "Org", "Role")
+        talk = wb.add_conversation(person, option, status="done")
+        for criterion, stance in stances_by_criterion(i).items():
+            wb.add_insight(option, criterion, stance, conversation_id=talk, note=f"n{i}")
+
+
+def test_mirror_evidence_is_reported_as_practically_tied(wb, fast_charts):
+    alpha, bravo = wb.add_option("Alpha"), wb.add_option("Bravo")
+    pay, flex = wb.add_criterion("Pay", 1), wb.add_criterion("Flex", 1)
+    for option in (alpha, bravo):
+        _heard(wb, option, lambda i: {pay: 1 + i % 2, flex: 1}, 24)
+    soup = soup_of(build_report(wb))
+    assert soup.select_one(".cw-verdict-kind").get_text() == "Practically tied"
+    headline = soup.select_one(".cw-headline").get_text()
+    assert "practically tied" in headline and "Leaning" not in headline and "favours" not in headline
+
+
+def test_all_negative_evidence_says_none_looks_good(wb, fast_charts):
+    alpha, bravo = wb.add_option("Alpha"), wb.add_option("Bravo")
+    pay = wb.add_criterion("Pay", 1)
+    _heard(wb, alpha, lambda i: {pay: -2}, 3)
+    _heard(wb, bravo, lambda i: {pay: -1}, 3)
+    soup = soup_of(build_report(wb))
+    assert soup.select_one(".cw-verdict-kind").get_text() == "None looks good yet"
+    headline = soup.select_one(".cw-headline").get_text()
+    assert headline.startswith("None of the options looks good yet") and "least bad" in headline
+    rows = {tr.find("td").get_text(): tr for tr in soup.select("table.cw-ranking tbody tr")}
+    good = [td.get_text() for td in rows["Bravo"].find_all("td")][4]
+    assert good.endswith("%") and int(good.rstrip("%").replace("under 1", "0")) < 50  # chance good at all
+
+
+def test_options_table_shows_no_evidence_instead_of_a_chance_and_flags_thin_evidence(filled, fast_charts):
+    soup = soup_of(build_report(filled))
+    header = [th.get_text() for th in soup.select("table.cw-ranking thead th")]
+    assert header == [
+        "Option",
+        "Status",
+        "Score",
+        "90% interval",
+        "Chance good at all",
+        "Chance best",
+        "Expected loss if chosen",
+        "Heard from",
+    ]
+    rows = {
+        tr.find("td").get_text(): [td.get_text(" ", strip=True) for td in tr.find_all("td")]
+        for tr in soup.select("table.cw-ranking tbody tr")
+    }
+    unknown = rows["Data engineering"]
+    assert unknown[2] == unknown[4] == unknown[5] == "no evidence" and unknown[7] == "nobody yet"
+    known = rows["UX research"]
+    assert known[4].endswith("%") and known[5] == "nothing to compare with yet"
+    assert known[7].startswith("1 person, on 67% of what matters") and "thin: only 1 source" in known[7]
+    assert soup.select("table.cw-ranking tr.cw-thin")
+    meanings = soup.select_one("details.cw-meanings").get_text(" ", strip=True)
+    assert "Expected loss: if you choose this option, how much worse than the best one" in meanings
+    assert "in steps of the scale" in meanings and "one person counts once" in meanings
+    article = soup.select_one(f"#option-{filled.ids['o2']}").get_text(" ", strip=True)
+    assert "no evidence yet" in article and "%" not in article
+
+
+def test_the_summary_says_when_the_intervals_rest_on_an_assumption(filled, fast_charts):
+    summary_text = soup_of(build_report(filled)).select_one("#summary").get_text(" ", strip=True)
+    assert "No two sources have spoken about the same option and criterion yet" in summary_text
+    assert "rest on that assumption" in summary_text
+
+
+def test_next_conversations_are_per_person_with_their_reason_and_chance(filled, fast_charts):
+    both = filled.add_contact("Ines Duarte", "Both Ltd", "Researcher", options=[filled.ids["o1"], filled.ids["o2"]])
+    assert both
+    soup = soup_of(build_report(filled))
+    items = [" ".join(li.get_text().split()) for li in soup.select("#next ol.cw-next li")]
+    ines = [t for t in items if t.startswith("Researcher at Both Ltd")]
+    assert len(ines) == 1, items  # one line per person, whatever options they know
+    assert "about UX research; Data engineering" in ines[0] or "about Data engineering; UX research" in ines[0]
+    assert "chance it changes the decision:" in ines[0] and "%" in ines[0]
+    assert "worth" in ines[0] and ines[0].rstrip().endswith(".")
+    assert "Ines" not in soup.get_text()  # private by default
+    assert "expected gain" not in soup.get_text()

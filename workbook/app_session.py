@@ -13,10 +13,13 @@ import html
 import os
 from pathlib import Path
 
-from . import paths
+from . import files, paths
 
 #: Names the file holding the own-workbook / demo choice; set only while the app runs.
 STATE_ENV_VAR = "CAREER_WORKBOOK_APP"
+#: Holds the token of a server started by ``career-workbook lab`` or ``app`` (in its environment, never on a
+#: command line); the app's waiting kernels show it to Voilà when they ask whether a person has come.
+TOKEN_ENV_VAR = "CAREER_WORKBOOK_TOKEN"
 #: The first page the app opens.
 FIRST_STEP = "00_start_here.ipynb"
 
@@ -55,8 +58,7 @@ def choose_demo(demo: bool) -> None:
     state = _state_file()
     if state is None:
         raise RuntimeError(f"not running in the app (${STATE_ENV_VAR} is not set)")
-    state.parent.mkdir(parents=True, exist_ok=True)
-    state.write_text("demo\n" if demo else "own\n", encoding="utf-8")
+    files.write_text(state, "demo\n" if demo else "own\n", field="choice")
 
 
 def wait_for_visit() -> None:
@@ -64,12 +66,31 @@ def wait_for_visit() -> None:
 
     Everything a step shows is read from the workbook after this, so a page is
     never older than the visit, even though its kernel and imports were ready
-    before.
+    before. The kernel asks Voilà's request-info websocket, presenting the
+    app's token (the app's server refuses anyone without it); what it learns of
+    the request is put in the environment, as Voilà's own helper does.
     """
-    if os.environ.get("VOILA_PREHEAT") == "True":
-        from voila.utils import wait_for_request
+    if os.environ.get("VOILA_PREHEAT") != "True":
+        return
+    import json
+    import warnings
 
-        wait_for_request()
+    from websockets.exceptions import WebSocketException
+    from websockets.sync.client import connect
+
+    host = os.environ.get("VOILA_APP_IP") or "127.0.0.1"
+    port = os.environ.get("VOILA_APP_PORT", "8866")
+    base = os.environ.get("VOILA_SERVER_URL", "/")
+    url = f"ws://{host}:{port}{base}voila/query/{os.environ.get('VOILA_KERNEL_ID', '')}"
+    token = os.environ.get(TOKEN_ENV_VAR, "")
+    try:
+        with connect(url, additional_headers={"Authorization": f"token {token}"}, open_timeout=10) as socket:
+            info = json.loads(socket.recv())
+    except (OSError, WebSocketException, ValueError) as exc:
+        warnings.warn(f"could not wait for the visit ({exc}); this page shows the workbook as it was", stacklevel=2)
+        return
+    for key, value in info.items():
+        os.environ[str(key)] = str(value)
 
 
 def step_links(folder: Path | None = None) -> str:

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from . import paths
+from . import files, paths
 from .errors import ValidationError
 from .people.matching import save_targets
 from .store.workbook import Workbook
@@ -103,14 +103,27 @@ def fill(wb: Workbook, spec: dict[str, Any] | None = None, today: dt.date | None
             wb.set_setting("my_name", spec["person"]["name"])
 
 
+def _backup_of(target: Path, own: Path) -> bool:
+    """True for a file in ``backups/`` beside ``own`` or the copy made before ``own`` was upgraded."""
+    if target.parent == own.parent / "backups":
+        return True
+    return target.parent == own.parent and target.name.startswith(f"{own.stem}.schema") and ".bak" in target.name
+
+
 def build_demo(path: str | os.PathLike | None = None, *, overwrite: bool = False) -> Workbook:
     """Write the demo workbook to ``path`` (default: demo.sqlite in the user data folder) and open it.
 
     The default demo file is always rebuilt. Any other existing file that
-    already holds data is only replaced with ``overwrite=True``.
+    already holds data is only replaced with ``overwrite=True``; the person's own
+    workbook and its backups never are.
     """
     target = Path(path).expanduser().resolve() if path else paths.default_demo_path()
     is_default = path is None
+    own = paths.default_workbook_path()
+    if os.path.lexists(own) and files.same_file(target, own):
+        raise ValidationError("workbook", f"{target} is your own workbook; the demo never replaces it")
+    if os.path.lexists(target) and _backup_of(Path(os.path.realpath(target)), Path(os.path.realpath(own))):
+        raise ValidationError("workbook", f"{target} is a backup of your own workbook; the demo never replaces it")
     if target.exists():
         if not is_default and not overwrite:
             with Workbook(target) as existing:

@@ -98,6 +98,20 @@ class AppServer:
         address = f"{self.root}/voila/render/{step}.ipynb"
         return f"{address}?token={self.token}" if token else address
 
+    def processes(self) -> list[int]:
+        """The command's process and every process under it (Voilà, its kernels)."""
+        table = subprocess.run(["ps", "-eo", "pid=,ppid="], capture_output=True, text=True, check=True).stdout
+        children: dict[int, list[int]] = {}
+        for line in table.splitlines():
+            pid, ppid = (int(x) for x in line.split())
+            children.setdefault(ppid, []).append(pid)
+        found, todo = [], [self.process.pid]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            todo += children.get(pid, [])
+        return found
+
     def kernels(self) -> list[str]:
         """The ids of the kernels the app's Voilà server runs now (from their processes' connection files)."""
         table = subprocess.run(

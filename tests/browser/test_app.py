@@ -15,6 +15,7 @@ import sys
 import time
 import uuid
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -117,6 +118,33 @@ def test_without_the_token_the_app_shows_nothing(app):
         connection.close()
     assert response.status in (302, 401, 403)
     assert "Step 1" not in body and "Save option" not in body
+
+
+def test_no_process_of_the_app_shows_the_token_on_its_command_line(app):
+    """What every account on the computer can read with ``ps``: the command, Voilà, its kernels."""
+    tree = app.processes()
+    assert len(tree) >= 3, tree  # the command, Voilà and at least one waiting kernel
+    for pid in tree:
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace")
+        except FileNotFoundError:  # ended meanwhile
+            continue
+        assert app.token not in command, pid
+
+
+def test_a_waiting_kernel_cannot_be_reached_without_the_token(app):
+    """Voilà's /voila/query/<kernel id> would hand the next visitor's request, token included, to anyone."""
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    deadline = time.monotonic() + 60
+    while not app.kernels() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    kernel = app.kernels()[0]  # its id is in the kernel's command line, for every account to see
+    for headers in ({}, {"Authorization": "token " + "0" * 48}):
+        with pytest.raises(InvalidStatus) as refused:
+            connect(f"ws://127.0.0.1:{app.port}/voila/query/{kernel}", additional_headers=headers, open_timeout=10)
+        assert refused.value.response.status_code == 403
 
 
 @pytest.mark.parametrize("step", list(STEPS))

@@ -12,6 +12,7 @@ import html
 import re
 import uuid
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 import pytest
 
@@ -126,11 +127,60 @@ def test_02_who_to_ask_saves_a_contact_and_insider_link(open_notebook, lab_workb
     assert nb.page.dialogs == []
 
 
+def test_02_imports_contacts_from_two_sources_as_one_person(open_notebook, lab_workbook, tmp_path):
+    """LinkedIn, then a phone's vCard of the same person: one contact, both sources, the chosen job title."""
+    t = tag()
+    name = f"Ingrid Dahl-{t}"
+    linkedin = tmp_path / "Connections.csv"
+    linkedin.write_text(
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+        f'Ingrid,Dahl-{t},,,"Müller & Söhne GmbH",Head of Research,07 Dec 2025\n',
+        encoding="utf-8",
+    )
+    phone = tmp_path / "phone.vcf"
+    phone.write_text(
+        f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{name}\r\nORG:Müller & Söhne\r\nTITLE:Research Director {HOSTILE}\r\n"
+        f"EMAIL;TYPE=work:ingrid.{t}@example.org\r\nEND:VCARD\r\n",
+        encoding="utf-8",
+    )
+
+    nb = open_notebook("02_who_to_ask")
+    nb.run_all()
+    form = nb.cell("Preview")
+    nb.fill("Contacts file", str(linkedin), scope=form)
+    nb.click("Preview", scope=form)
+    assert "1 new" in nb.status("info", "LinkedIn Connections.csv", scope=form)
+    nb.click("Import: 1 new, 0 updated", scope=form)
+    nb.status("ok", "Imported 1 new contact", scope=form)
+    nb.fill("Contacts file", str(phone), scope=form)
+    nb.click("Preview", scope=form)
+    assert "1 detail differs" in nb.status("info", "vCard 3.0", scope=form)
+    choice = form.locator(".widget-dropdown select").filter(visible=True).last
+    choice.select_option(label=f"use the file's: Research Director {HOSTILE}")
+    nb.click("Import: 0 new, 1 updated", scope=form)
+    nb.status("ok", "updated 1 from vCard 3.0", scope=form)
+
+    people = lab_workbook.contacts()
+    mine = people[people["name"] == name]
+    assert len(mine) == 1, "one person, one contact"
+    row = mine.iloc[0]
+    assert (row["organization"], row["role"], row["email"]) == (
+        "Müller & Söhne GmbH",
+        f"Research Director {HOSTILE}",
+        f"ingrid.{t}@example.org",
+    )
+    assert sorted(lab_workbook.contact_sources(int(row["id"]))["source"]) == ["linkedin", "vcard"]
+    assert nb.page.dialogs == []
+
+
 def test_03_ask_drafts_records_and_schedules(open_notebook, lab_workbook):
     """Also: a time that is not a time of day is refused with a message, and nothing is written."""
     t = tag()
     option = lab_workbook.add_option(f"Museum education {t}")
-    contact = lab_workbook.add_contact(f"{PERSON} {t}", "Musée d'Orsay", "Educator", "alumni", options=[option])
+    address = f"zoe.{t}@example.org"
+    contact = lab_workbook.add_contact(
+        f"{PERSON} {t}", "Musée d'Orsay", "Educator", "alumni", options=[option], email=address
+    )
     my_name = f"Renée Ødegård-Łukasz {t}"
 
     nb = open_notebook("03_ask_and_follow_up")
@@ -151,6 +201,16 @@ def test_03_ask_drafts_records_and_schedules(open_notebook, lab_workbook):
     cid = int(mine.iloc[0]["id"])
     letter = draft.locator("textarea").filter(visible=True).first.input_value()
     assert my_name in letter and PERSON.split()[0] in letter
+
+    # the draft goes to my own mail app (nothing is sent from here), or is copied
+    href = draft.locator("a.cw-mailto").filter(visible=True).first.get_attribute("href")
+    subject = f"Could I learn about your work in Museum education {t}?"
+    assert href.startswith(f"mailto:{address}?subject={quote(subject, safe='')}&body=")
+    assert unquote(href.split("&body=", 1)[1]) == letter.split("\n", 2)[2].replace("\n", "\r\n")
+    nb.page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    draft.locator("button.cw-copy").filter(visible=True).first.click()
+    draft.locator("button.cw-copy", has_text="Copied").filter(visible=True).first.wait_for()
+    assert nb.page.evaluate("navigator.clipboard.readText()") == letter
 
     record = nb.cell("Record")
     nb.choose("Conversation", re.compile(rf"#{cid}$"), scope=record)

@@ -42,8 +42,8 @@ def test_report_opens_offline_with_no_errors(page, demo_with_hostile_text, tmp_p
     assert page.locator("script").count() == 0
     assert page.locator("body").is_visible()  # the injected <style> did not hide the page
     # markup shown as the text it is; without names, words of contacts' names are masked in the title too
-    # (the demo's Zoe and Nunez, and "alert" from the hostile contact's name)
-    shown = TITLE if names else TITLE.replace("Zoë Ñúñez", "[name]").replace("alert", "[name]")
+    # (the demo's Zoe and Nunez; "alert", a word of the hostile contact's name, is an ordinary word here and stays)
+    shown = TITLE if names else TITLE.replace("Zoë Ñúñez", "[name]")
     assert page.get_by_text(shown, exact=False).count() >= 1
     assert page.get_by_text("« ça paie bien »", exact=False).count() >= 1
     assert (page.locator("img").count() > 0) and all(

@@ -31,7 +31,7 @@ from .plotstyle import chart_label
 WEIGHT_MAX = limits("criteria", "weight")[1]
 #: At most this many options are drawn (the best supported); the title says when some are left out.
 MAX_OPTIONS = 25
-#: Independent sources per option × criterion that count as well covered (about three people per option).
+#: Sources (people counted once) per option × criterion that count as well covered (about three people per option).
 WELL_COVERED = 3
 #: Diverging, colour-blind safe: against in red, for in blue, as ``FOR_COLOUR`` / ``AGAINST_COLOUR``.
 SCORE_CMAP = "RdBu"
@@ -72,9 +72,11 @@ def scores_chart(result: pd.DataFrame, ax: Axes | None = None, max_options: int 
     """Each option's score with its 90% interval, in the engine's order (best supported at the top).
 
     ``result`` is :func:`workbook.evidence.compare`'s frame (``wb.compare()``):
-    columns ``title``, ``score``, ``low``, ``high``, ``n_sources``. An option
-    without evidence is drawn in grey and labelled so: its interval is what
-    "nothing known" means, not a finding.
+    columns ``title``, ``score``, ``low``, ``high``, ``n_sources`` and, when
+    present, ``thin``. An option without evidence is drawn in grey and labelled
+    so: its interval is what "nothing known" means, not a finding. An option
+    with thin evidence (few people, or little of what matters covered) gets a
+    hollow dot and "(thin evidence)" under its name.
     """
     title = "How well the evidence supports each option"
     fig, ax, shown, note = _option_rows(result, ax, 1.4, 0.45, max_options)
@@ -83,14 +85,29 @@ def scores_chart(result: pd.DataFrame, ax: Axes | None = None, max_options: int 
     y = np.arange(len(shown))
     score = shown["score"].to_numpy()
     known = shown["n_sources"].to_numpy() > 0 if "n_sources" in shown else np.ones(len(shown), bool)
+    thin = known & (shown["thin"].to_numpy(dtype=bool) if "thin" in shown else np.zeros(len(shown), bool))
     err = np.vstack([score - shown["low"].to_numpy(), shown["high"].to_numpy() - score])
     ax.axvspan(-2, 0, color=ps.AGAINST_COLOUR, alpha=0.06, linewidth=0)
     ax.axvspan(0, 2, color=ps.FOR_COLOUR, alpha=0.06, linewidth=0)
     ax.axvline(0, color=ps.NEUTRAL_COLOUR, linewidth=1)
-    for mask, colour, line in ((known, ps.FOR_COLOUR, "#555555"), (~known, "#AAAAAA", "#CCCCCC")):
+    styles = (
+        (known & ~thin, ps.FOR_COLOUR, ps.FOR_COLOUR, "#555555"),
+        (thin, "white", ps.FOR_COLOUR, "#999999"),  # hollow: thin evidence
+        (~known, "#AAAAAA", "#AAAAAA", "#CCCCCC"),
+    )
+    for mask, face, edge, line in styles:
         if mask.any():
             ax.errorbar(
-                score[mask], y[mask], xerr=err[:, mask], fmt="o", color=colour, ecolor=line, elinewidth=2, capsize=4
+                score[mask],
+                y[mask],
+                xerr=err[:, mask],
+                fmt="o",
+                color=edge,
+                markerfacecolor=face,
+                markeredgecolor=edge,
+                ecolor=line,
+                elinewidth=2,
+                capsize=4,
             )
     for yi, s, k in zip(y, score, known, strict=True):
         ax.annotate(
@@ -102,7 +119,10 @@ def scores_chart(result: pd.DataFrame, ax: Axes | None = None, max_options: int 
             fontsize=ps.FONT_SIZE - 1,
             color="black" if k else "#666666",
         )
-    ax.set_yticks(y, [chart_label(t, 32) for t in shown["title"]])
+    names = [
+        chart_label(t, 32) + ("\n(thin evidence)" if th else "") for t, th in zip(shown["title"], thin, strict=True)
+    ]
+    ax.set_yticks(y, names)
     ax.set_ylim(-0.7, len(shown) - 0.3)
     ax.set_xlim(-2.1, 2.1)
     ax.set_xticks([-2, -1, 0, 1, 2], ["−2\nagainst", "−1", "0\nneutral", "+1", "+2\nfor"])
@@ -117,24 +137,31 @@ RANKS_SHOWN = 3
 def ranks_chart(
     ranks: pd.DataFrame, ax: Axes | None = None, max_options: int = MAX_OPTIONS, known: pd.Series | None = None
 ) -> Figure:
-    """How often each option takes first, second, third … place over the simulated what-ifs (SMAA-2).
+    """How often each option with evidence takes first, second, third … place over the simulated what-ifs (SMAA-2).
 
     ``ranks`` is ``wb.ranks()`` (index option id, a ``title`` column, one column
-    per rank). ``known`` (option id -> has evidence) marks options nobody has told
-    you about: their share of first places comes from ignorance, not evidence.
+    per rank; NaN for an option without evidence). An option nobody has told you
+    about gets no bar, only "no evidence yet — not ranked": a chance of being
+    first would come from ignorance, not evidence. ``known`` (option id -> has
+    evidence) marks such options too, whatever their row holds.
     """
     title = "How often each option comes first, second, third …"
     fig, ax, shown, note = _option_rows(ranks, ax, 1.6, 0.4, max_options)
     if shown is None:
         return _empty(fig, ax, title, _NO_OPTIONS)
     places = [c for c in shown.columns if c != "title"]
+    shares = shown[places].to_numpy(dtype=float)
+    ranked = ~np.isnan(shares).any(axis=1) if places else np.zeros(len(shown), bool)
+    if known is not None:
+        ranked &= np.array([bool(known.get(oid, True)) for oid in shown.index])
+    shares = np.where(ranked[:, None], np.nan_to_num(shares), 0.0)
     y = np.arange(len(shown))
     left = np.zeros(len(shown))
     labels = ["1st", "2nd", "3rd"]
     for r in range(min(RANKS_SHOWN, len(places))):
-        share = 100 * shown[places[r]].to_numpy(dtype=float)
-        ax.barh(y, share, left=left, color=ps.colour(r), label=labels[r])
-        for yi, lf, sh in zip(y, left, share, strict=True):
+        share = 100 * shares[:, r]
+        ax.barh(y[ranked], share[ranked], left=left[ranked], color=ps.colour(r), label=labels[r])
+        for yi, lf, sh in zip(y[ranked], left[ranked], share[ranked], strict=True):
             if sh >= 8:
                 ax.text(
                     float(lf + sh / 2),
@@ -147,27 +174,41 @@ def ranks_chart(
                     in_layout=False,
                 )
         left += share
-    if len(places) > RANKS_SHOWN:
-        ax.barh(y, 100 - left, left=left, color="#E6E6E6", label="lower")
-    names = []
-    for oid, t in zip(shown.index, shown["title"], strict=True):
-        label = chart_label(t, 32)
-        if known is not None and not bool(known.get(oid, True)):
-            label += "\n(no evidence yet)"
-        names.append(label)
+    if len(places) > RANKS_SHOWN and ranked.any():
+        ax.barh(y[ranked], (100 - left)[ranked], left=left[ranked], color="#E6E6E6", label="lower")
+    for yi in y[~ranked]:
+        ax.text(
+            2,
+            float(yi),
+            "no evidence yet — not ranked",
+            ha="left",
+            va="center",
+            fontsize=ps.FONT_SIZE - 1,
+            color="#666666",
+            in_layout=False,
+        )
+    names = [
+        chart_label(t, 32) + ("" if r else "\n(no evidence yet)") for t, r in zip(shown["title"], ranked, strict=True)
+    ]
     ax.set_yticks(y, names)
+    ax.set_ylim(-0.6, len(shown) - 0.4)
     ax.set_xlim(0, 100)
-    ax.legend(
-        loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=RANKS_SHOWN + 1, frameon=False, fontsize=ps.FONT_SIZE - 1
-    )
+    if ranked.any():
+        ax.legend(
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.2),
+            ncols=RANKS_SHOWN + 1,
+            frameon=False,
+            fontsize=ps.FONT_SIZE - 1,
+        )
     ps.finish(ax, title=title + note, xlabel="% of simulated what-ifs (evidence and weights varied)")
     return fig
 
 
 def evidence_heatmap(cells: pd.DataFrame, ax: Axes | None = None, max_options: int = MAX_OPTIONS) -> Figure:
-    """Option × criterion grid coloured by the evidence score, with the number of independent sources.
+    """Option × criterion grid coloured by the evidence score, with the number of sources (people counted once).
 
-    ``cells`` is :func:`workbook.evidence.cells`'s frame. Options are ordered
+    ``cells`` is ``wb.cells()`` (:func:`workbook.evidence.cells_frame`). Options are ordered
     by their overall score; a blank grey cell has no evidence yet. At most
     ``max_options`` options are drawn; the title says when some are left out.
     """
@@ -232,18 +273,19 @@ def evidence_heatmap(cells: pd.DataFrame, ax: Axes | None = None, max_options: i
     return fig
 
 
-def sensitivity_chart(sens: pd.DataFrame, ax: Axes | None = None) -> Figure:
+def sensitivity_chart(sens: pd.DataFrame, ax: Axes | None = None, *, empty: str = "") -> Figure:
     """For each criterion, the range of weights over which the leading option stays ahead.
 
     ``sens`` is ``wb.sensitivity()``. The diamond is the current weight; a bar
     reaching the chart's edge means no weight that far changes the leader; a
-    name at a bar's end is the option that would lead beyond it.
+    name at a bar's end is the option that would lead beyond it. ``empty``: what
+    to say instead of drawing (when there is no leader to overtake).
     """
     title = "How far each weight can move before the leader changes"
     n = 0 if sens is None else len(sens)
     fig, ax = ps.figure_and_axes(ax, size=(8.0, 1.5 + 0.6 * max(n, 2)))
-    if n == 0:
-        return _empty(fig, ax, title, "Nothing to show yet: add options and criteria with weights first.")
+    if n == 0 or empty:
+        return _empty(fig, ax, title, empty or "Nothing to show yet: add options and criteria with weights first.")
     leader = str(sens["leader"].iloc[0])
     rows = sens.iloc[::-1]
     y = np.arange(n)
@@ -288,7 +330,7 @@ def coverage_chart(cells: pd.DataFrame, ax: Axes | None = None, max_options: int
     """How much of what matters to you is backed by evidence, per option.
 
     Each bar splits an option's criteria, by their share of your weights, into
-    those with no independent source yet, 1, 2 and 3 or more.
+    those with no source yet, 1, 2 and 3 or more (people counted once).
     """
     title = "Evidence coverage per option"
     n_opt = 0 if cells is None or cells.empty else cells["option_id"].nunique()
@@ -316,7 +358,9 @@ def coverage_chart(cells: pd.DataFrame, ax: Axes | None = None, max_options: int
         frameon=False,
         fontsize=ps.FONT_SIZE - 1,
     )
-    ps.finish(ax, title=title + note, xlabel="% of your criteria weights, by independent sources behind them")
+    ps.finish(
+        ax, title=title + note, xlabel="% of your criteria weights, by the sources behind them (people counted once)"
+    )
     return fig
 
 
@@ -334,13 +378,16 @@ def all_charts(data: Workbook | Snapshot, *, max_options: int = MAX_OPTIONS) -> 
 def decision_charts(decision: evidence.Decision, *, max_options: int = MAX_OPTIONS) -> dict[str, Figure]:
     """:func:`all_charts` from one analysis (``wb.decide()``)."""
     a = decision.analysis
-    grid = evidence.cells_of(a)
+    grid = evidence.cells_frame(a)
     known = decision.scores["n_sources"] > 0
     return {
         "scores": scores_chart(decision.scores, max_options=max_options),
-        "ranks": ranks_chart(evidence.ranks_of(a), max_options=max_options, known=known),
+        "ranks": ranks_chart(evidence.ranks_frame(a), max_options=max_options, known=known),
         "evidence": evidence_heatmap(grid, max_options=max_options),
-        "sensitivity": sensitivity_chart(evidence.sensitivity_of(a)),
+        "sensitivity": sensitivity_chart(
+            evidence.decisions.sensitivity(a),
+            empty="" if known.any() else "Nothing to show yet: no option has evidence, so no path leads.",
+        ),
         "coverage": coverage_chart(grid, max_options=max_options),
     }
 

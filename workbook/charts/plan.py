@@ -46,9 +46,11 @@ def weights_chart(criteria: pd.DataFrame, weights: Mapping[int, float] | None = 
         ps.empty_message(ax, f"{reason} Give at least one criterion a weight above 0.")
         ps.finish(ax, title="How much each criterion counts")
         return fig
-    labels = [ps.shorten(n) for n in shares.index][::-1]
+    labels = [ps.chart_label(n, 28) for n in shares.index][::-1]
     values = (shares.to_numpy() * 100)[::-1]
-    bars = ax.barh(labels, values, color=ps.colour(0))
+    positions = list(range(len(labels)))  # not a category axis: two names alike once shortened stay two bars
+    bars = ax.barh(positions, values, color=ps.colour(0))
+    ax.set_yticks(positions, labels)
     ax.bar_label(bars, labels=[f"{v:.0f}%" for v in values], padding=3, fontsize=ps.FONT_SIZE)
     ax.set_xlim(0, max(values) * 1.18)
     ps.finish(ax, title="How much each criterion counts", xlabel="share of the decision (%)")
@@ -68,7 +70,8 @@ def coverage_chart(frame: pd.DataFrame, threshold: int = 3, ax: Axes | None = No
         ps.finish(ax, title=title)
         return fig
     labels = [
-        ps.shorten(t) + ("  (!)" if need else "") for t, need in zip(frame["option"], frame["needs_more"], strict=True)
+        ps.chart_label(t, 28) + ("  (!)" if need else "")
+        for t, need in zip(frame["option"], frame["needs_more"], strict=True)
     ]
     ys = range(n)
     height = 0.38

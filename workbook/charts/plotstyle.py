@@ -6,17 +6,24 @@ Chart functions take data and an optional ``ax`` and return the Figure::
     ...
     finish(ax, title="...", xlabel="...", ylabel="...")
     return fig
+
+Text is drawn as written: a ``$`` is a dollar sign, never the start of
+maths (``text.parse_math`` off), in every title, label, tick and legend. The
+figures :func:`figure_and_axes` makes keep it so for text made while they are
+drawn (tick labels), and :func:`finish` for a chart drawn on someone else's axes.
 """
 
 from __future__ import annotations
 
 import functools
-from typing import cast
+from typing import Any, cast
 
+import matplotlib
 from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
+from matplotlib.text import Text
 
 #: Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
 PALETTE: tuple[str, ...] = (
@@ -45,15 +52,32 @@ def colour(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
+def plain_text(fig: Figure) -> Figure:
+    """Every text of ``fig`` drawn as written: ``$`` is a dollar sign, never the start of maths."""
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+    return fig
+
+
+class PlainTextFigure(Figure):
+    """A Figure whose texts are never parsed as maths, also those made while it is drawn (tick labels)."""
+
+    def draw(self, renderer: Any) -> None:
+        with matplotlib.rc_context({"text.parse_math": False}):
+            plain_text(self)
+            super().draw(renderer)
+
+
 def figure_and_axes(ax: Axes | None = None, size: tuple[float, float] = (7.0, 4.0)) -> tuple[Figure, Axes]:
     """The Figure and Axes to draw on: ``ax``'s own figure, or a new one.
 
-    New figures are made with :class:`matplotlib.figure.Figure` directly, not
-    pyplot, so building charts never opens a window or leaks figures.
+    New figures are made with :class:`PlainTextFigure` directly, not pyplot,
+    so building charts never opens a window or leaks figures, and no user text
+    turns into maths.
     """
     if ax is not None:
         return cast(Figure, ax.figure), ax
-    fig = Figure(figsize=size)
+    fig = PlainTextFigure(figsize=size)
     fig._cw_fit_margins = True  # type: ignore[attr-defined]  # finish() sets the margins, see fit_margins
     return fig, fig.add_subplot()
 
@@ -127,9 +151,10 @@ def finish(ax: Axes, title: str = "", xlabel: str = "", ylabel: str = "") -> Non
     ax.tick_params(labelsize=FONT_SIZE)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    fig = ax.figure
+    fig = cast(Figure, ax.figure)
+    plain_text(fig)
     if getattr(fig, "_cw_fit_margins", False):
-        fit_margins(cast(Figure, fig), ax)
+        fit_margins(fig, ax)
 
 
 def shorten(label: str, width: int = 28) -> str:
@@ -152,12 +177,9 @@ def _font_charmap() -> frozenset[int]:
 
 
 def chart_label(text: object, width: int = 40) -> str:
-    """User text made safe for a matplotlib label.
-
-    ``$`` is escaped (no accidental maths), and characters the chart font
-    cannot draw (some emoji, control characters) become ``?``.
+    """User text made safe for a matplotlib label: characters the chart font cannot draw
+    (some emoji, control characters) become ``?``. A ``$`` stays a ``$`` (see :func:`plain_text`).
     """
     charmap = _font_charmap()
     short = shorten(str(text), width)
-    safe = "".join(ch if (ord(ch) in charmap and ch.isprintable()) or ch == " " else "?" for ch in short)
-    return safe.replace("$", r"\$")
+    return "".join(ch if (ord(ch) in charmap and ch.isprintable()) or ch == " " else "?" for ch in short)

@@ -7,6 +7,13 @@ from other hosts: it uses the ``career-workbook`` Voilà template shipped in
 this package, which is Voilà's ``lab`` template without its Font Awesome links
 to a public CDN.
 
+It is started like JupyterLab (see :mod:`workbook.cli.launch`): the token goes
+to the server in its environment, never on a command line; the command checks
+that the server answering on the port is the one it started before it prints
+the address or opens the browser (through a private redirect file). Voilà runs
+with :mod:`workbook.cli.server`, which also closes the websocket through which
+Voilà's waiting kernels learn of a visit to anyone without the token.
+
 While the app runs, ``$CAREER_WORKBOOK_APP`` names a small file holding the
 person's choice between their own workbook and the demo (the switch in
 ``00_start_here``, see :mod:`workbook.app_session`).
@@ -16,26 +23,19 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import secrets
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
-import threading
-import time
-import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 
-from .. import paths
+from .. import files, paths
 from ..app_session import FIRST_STEP, STATE_ENV_VAR
-from ..errors import WorkbookError
 from . import launch
 
 #: The Voilà template shipped with the package (Voilà's ``lab`` template, served offline).
 TEMPLATE = "career-workbook"
-HOST = "127.0.0.1"
+HOST = launch.HOST
+READY_S = launch.READY_S
+new_token = launch.new_token
 
 
 def jupyter_path() -> Path:
@@ -43,29 +43,21 @@ def jupyter_path() -> Path:
     return paths.package_root() / "jupyter"
 
 
-def new_token() -> str:
-    return secrets.token_hex(24)
-
-
-# ------------------------------------------------------------------ serving
-READY_S = 60
-
-
-class AppError(WorkbookError):
+class AppError(launch.LaunchError):
     """The app cannot be started; the message says why and what to do."""
 
 
 def voila_command(folder: Path, *, port: int, preheat: bool = True) -> list[str]:
     """The argv that serves ``folder`` with Voilà: code hidden, 127.0.0.1 only, token required.
 
-    The token itself is passed in the environment (``$JUPYTER_TOKEN``, see
-    :func:`voila_environment`), so it does not show in the process list. With
-    ``preheat`` every step keeps one kernel started with its imports done,
-    waiting for the next visit (see :func:`wait_for_visit`).
+    The token itself is passed in the environment (see :func:`voila_environment`),
+    so it does not show in the process list. With ``preheat`` every step keeps
+    one kernel started with its imports done, waiting for the next visit (see
+    :func:`workbook.app_session.wait_for_visit`).
     """
     argv = [
-        sys.executable, "-m", "voila", str(folder),
-        f"--Voila.ip={HOST}", f"--port={port}", "--Voila.port_retries=0",
+        sys.executable, "-m", "workbook.cli.server", "voila", str(folder),
+        f"--Voila.ip={HOST}", f"--port={port}", "--Voila.port_retries=0", "--Voila.base_url=/", "--Voila.server_url=/",
         "--Voila.auto_token=True", "--Voila.open_browser=False", "--Voila.log_level=WARN",
         f"--template={TEMPLATE}",
         "--VoilaConfiguration.strip_sources=True", "--VoilaConfiguration.show_tracebacks=False",
@@ -83,40 +75,11 @@ def first_url(port: int, token: str | None = None) -> str:
 
 def voila_environment(workbook_path: Path, token: str, state_file: Path, base: dict | None = None) -> dict[str, str]:
     """The server's environment (its kernels inherit it): the workbook, the token, the template, the choice file."""
-    env = dict(os.environ if base is None else base)
+    env = launch.server_environment(token, base)
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(jupyter_path()), env.get("JUPYTER_PATH", "")) if p)
-    env["JUPYTER_TOKEN"] = token
     env[paths.ENV_VAR] = str(workbook_path)
     env[STATE_ENV_VAR] = str(state_file)
     return env
-
-
-def _port_is_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        try:
-            s.bind((HOST, port))
-        except OSError:
-            return False
-    return True
-
-
-def _answers(port: int) -> bool:
-    try:
-        with socket.create_connection((HOST, port), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def _stop_on_sigterm():
-    """Let SIGTERM stop the app like Ctrl+C does, so Voilà and its kernels are stopped too."""
-    if threading.current_thread() is not threading.main_thread():
-        return None
-
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
-
-    return signal.signal(signal.SIGTERM, interrupt)
 
 
 def _last_line(log_path: Path) -> str:
@@ -135,65 +98,41 @@ def run_app(
 ) -> int:
     """Serve the guided steps on ``workbook_path`` until interrupted; returns Voilà's exit code.
 
-    Prints the address (with its token) once the server answers, and opens it in
-    the browser unless ``open_browser`` is false.
+    Prints the address (with its token) once the server answers and has proved
+    it is the one started here, and opens it in the browser unless
+    ``open_browser`` is false.
     """
     port = _checked_port(port)
     folder, copied = launch.prepare_notebooks(notebooks_dir)
     if copied:
         echo(f"Copied {len(copied)} guided notebooks to {folder}")
     token = new_token()
-    with tempfile.TemporaryDirectory(prefix="career-workbook-app-") as tmp:
-        env = voila_environment(Path(workbook_path), token, Path(tmp) / "choice")
-        log_path = Path(tmp) / "voila.log"
-        log = open(log_path, "wb")  # noqa: SIM115 - closed below
-        process = subprocess.Popen(
-            voila_command(folder, port=port, preheat=preheat), env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-        previous = _stop_on_sigterm()
-        try:
-            _wait_until_serving(process, port, log_path)
-            url = first_url(port, token)
-            echo(f"The app is at {url}")
-            echo("Keep this window open while you use it; press Ctrl+C here to stop it.")
-            if open_browser:
-                webbrowser.open(url)
-            return process.wait()
-        except KeyboardInterrupt:
-            return 0
-        finally:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
-            log.close()
-            if previous is not None:
-                signal.signal(signal.SIGTERM, previous)
+    with launch.private_folder("career-workbook-app-") as run:
+        env = voila_environment(Path(workbook_path), token, run / "choice")
+        log_path = run / "voila.log"
+        files.create_private_file(log_path)
+        with open(log_path, "wb") as log:
+            return launch.serve(
+                voila_command(folder, port=port, preheat=preheat),
+                env,
+                port=port,
+                token=token,
+                url=first_url(port, token),
+                what="the app (Voilà)",
+                folder=run,
+                open_browser=open_browser,
+                echo=echo,
+                announce="The app is at",
+                log=log,
+                why=lambda: _last_line(log_path),
+            )
 
 
 def _checked_port(port: int | None) -> int:
     """The port to serve on: the one asked for (checked), else the first free one from 8866."""
     if importlib.util.find_spec("voila") is None:
         raise AppError("Voilà is not installed: python3 -m pip install voila")
-    if port is None:
-        return launch.free_port(8866)
-    if not 0 < port < 65536:
-        raise AppError(f"--port: {port} is not a port number (1-65535)")
-    if not _port_is_free(port):
-        raise AppError(f"port {port} is already in use on {HOST}; choose another with --port")
-    return port
-
-
-def _wait_until_serving(process: subprocess.Popen, port: int, log_path: Path) -> None:
-    deadline = time.monotonic() + READY_S
-    while not _answers(port):
-        if process.poll() is not None:
-            raise AppError(
-                f"Voilà stopped before serving the app (exit code {process.returncode}): {_last_line(log_path)}"
-            )
-        if time.monotonic() > deadline:
-            raise AppError(f"Voilà did not answer on port {port} within {READY_S} s")
-        time.sleep(0.2)
+    try:
+        return launch.checked_port(port, 8866)
+    except launch.LaunchError as exc:
+        raise AppError(str(exc)) from None

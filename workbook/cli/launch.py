@@ -5,20 +5,65 @@ Jupyter configuration file: it listens on 127.0.0.1 only, asks for a fresh
 random token, and refuses remote access and other origins. A configuration
 that asks to listen elsewhere is found and named, so the user knows it is
 not followed.
+
+The token never appears on a command line (every account on the computer can
+read those with ``ps``): the server gets it in its environment, which only
+this account can read, and takes it in as a setting inside its own process
+(:mod:`workbook.cli.server`). Before saying where the server is, this
+command checks that the program answering on the port is the server it
+started (:func:`proof`), then prints an address that opens the first
+notebook, token included; the browser gets that address through a private
+redirect file, as Jupyter itself does, not on its command line.
+
+:mod:`workbook.cli.app` starts the no-code app the same way.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import hmac
+import html
+import http.client
 import json
 import os
 import re
 import secrets
-import shutil
+import signal
 import socket
+import subprocess
 import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import webbrowser
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import IO
 
-from .. import paths
+from .. import files, paths
+from ..app_session import TOKEN_ENV_VAR
+from ..errors import WorkbookError
+
+#: Where a server started here proves it is ours (see :func:`proof`).
+IDENTIFY_PATH = "/career-workbook/identify"
+#: How long a server may take to answer.
+READY_S = 60
+
+
+class LaunchError(WorkbookError):
+    """A server cannot be started or reached; the message says why and what to do."""
+
+
+def new_token() -> str:
+    return secrets.token_hex(24)
+
+
+def proof(token: str, challenge: str) -> str:
+    """What only a server holding ``token`` can answer to ``challenge`` (an HMAC; the token itself is never sent)."""
+    message = f"career-workbook server {challenge}".encode()
+    return hmac.new(token.encode(), message, hashlib.sha256).hexdigest()
 
 
 def prepare_notebooks(target: str | os.PathLike | None = None) -> tuple[Path, list[Path]]:
@@ -26,19 +71,17 @@ def prepare_notebooks(target: str | os.PathLike | None = None) -> tuple[Path, li
 
     From a source checkout (and no ``target``) the checkout's ``notebooks/`` is
     used as it is. Otherwise the shipped notebooks are copied into ``target``
-    (default: ``notebooks`` in the user data folder); a notebook already there is
-    never overwritten, so a user's edits survive upgrades.
+    (default: ``notebooks`` in the user data folder, ``0700``, each copy ``0600``);
+    a notebook already there is never overwritten, so a user's edits survive upgrades.
     """
     source = paths.notebooks_dir()
     if target is None and paths.in_checkout():
         return source, []
-    folder = Path(target).expanduser() if target else paths.user_data_dir() / "notebooks"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = files.private_dir(Path(target).expanduser() if target else paths.user_data_dir() / "notebooks")
     copied = []
     for notebook in sorted(source.glob("*.ipynb")):
         dest = folder / notebook.name
-        if not dest.exists():
-            shutil.copy2(notebook, dest)
+        if files.copy_private(notebook, dest):  # 0600; a notebook already there is kept
             copied.append(dest)
     return folder, copied
 
@@ -59,15 +102,17 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 HOST = "127.0.0.1"
 
 
-def safe_settings(token: str) -> list[str]:
-    """Command-line settings that keep the server to this computer, whatever a config file says."""
+def safe_settings() -> list[str]:
+    """Command-line settings that keep the server to this computer, whatever a config file says (no secret here)."""
     return [
         f"--ServerApp.ip={HOST}",
-        f"--IdentityProvider.token={token}",
+        "--ServerApp.port_retries=0",
+        "--ServerApp.base_url=/",
         "--ServerApp.allow_remote_access=False",
         "--ServerApp.allow_origin=",
         "--ServerApp.allow_origin_pat=",
         "--ServerApp.disable_check_xsrf=False",
+        "--ServerApp.open_browser=False",
     ]
 
 
@@ -102,23 +147,226 @@ def _json_ips(text: str) -> list[str]:
     return [str(s["ip"]) for s in sections if isinstance(s, dict) and "ip" in s]
 
 
-def lab_command(
-    folder: Path, *, port: int | None = None, open_browser: bool = True, token: str | None = None
-) -> list[str]:
-    """The argv that starts JupyterLab on ``folder``, opened on the first notebook, on 127.0.0.1 with a token."""
+def first_notebook(folder: Path) -> str | None:
+    first = sorted(folder.glob("00_*.ipynb"))
+    return first[0].name if first else None
+
+
+def lab_command(folder: Path, *, port: int) -> list[str]:
+    """The argv that starts JupyterLab on ``folder``, opened on the first notebook, on 127.0.0.1.
+
+    It holds no token: that goes in the environment (:func:`server_environment`).
+    """
     argv = [
         sys.executable,
         "-m",
-        "jupyterlab",
+        "workbook.cli.server",
+        "lab",
         f"--ServerApp.root_dir={folder}",
-        f"--port={port or free_port()}",
-        *safe_settings(token or secrets.token_hex(24)),
+        f"--port={port}",
+        *safe_settings(),
     ]
-    first = sorted(folder.glob("00_*.ipynb"))
+    first = first_notebook(folder)
     if first:
-        argv.append(f"--LabApp.default_url=/lab/tree/{first[0].name}")
-    if not open_browser:
-        argv.append("--no-browser")
+        argv.append(f"--LabApp.default_url=/lab/tree/{first}")
+    argv.append("--no-browser")  # the command opens it, once it knows the server is its own
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         argv.append("--allow-root")
     return argv
+
+
+def lab_url(folder: Path, port: int, token: str) -> str:
+    """The address that opens the first notebook in JupyterLab, token included."""
+    first = first_notebook(folder)
+    path = f"/lab/tree/{urllib.parse.quote(first)}" if first else "/lab"
+    return f"http://{HOST}:{port}{path}?token={token}"
+
+
+def server_environment(token: str, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The server's environment: ``base`` (default: this one) and the token, readable by this account only."""
+    env = dict(os.environ if base is None else base)
+    env[TOKEN_ENV_VAR] = token
+    return env
+
+
+def checked_port(port: int | None, start: int) -> int:
+    """The port to serve on: the one asked for (checked), else the first free one from ``start``."""
+    if port is None:
+        return free_port(start)
+    if not 0 < port < 65536:
+        raise LaunchError(f"--port: {port} is not a port number (1-65535)")
+    if not port_is_free(port):
+        raise LaunchError(f"port {port} is already in use on {HOST}; choose another with --port")
+    return port
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+# ------------------------------------------------------------ our server?
+def identify(port: int, token: str, timeout: float = 5.0) -> bool | None:
+    """Whether the program answering on ``port`` is the server started with ``token``.
+
+    True: it proved it (see :func:`proof`). False: something answers, but not
+    our server. None: nothing answers yet.
+    """
+    challenge = secrets.token_hex(16)
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        connection.request("GET", f"{IDENTIFY_PATH}?challenge={challenge}")
+        response = connection.getresponse()
+        body = response.read(256).decode("ascii", "replace").strip()
+    except (ConnectionRefusedError, TimeoutError):  # not listening yet, or still starting up
+        return None
+    except (OSError, http.client.HTTPException):  # something answered, and not in HTTP
+        return False
+    finally:
+        connection.close()
+    return response.status == 200 and hmac.compare_digest(body, proof(token, challenge))
+
+
+def wait_until_ours(
+    process: subprocess.Popen, port: int, token: str, what: str, *, why: Callable[[], str] | None = None
+) -> None:
+    """Wait until the server ``process`` answers on ``port`` and proves it is ours; else :class:`LaunchError`."""
+    deadline = time.monotonic() + READY_S
+    while True:
+        found = identify(port, token)
+        if found:
+            return
+        if found is False:
+            raise LaunchError(
+                f"another program is listening on port {port} of {HOST}, not {what}; "
+                "nothing was opened there: choose another port with --port"
+            )
+        if process.poll() is not None:
+            detail = f": {why()}" if why else ""
+            raise LaunchError(f"{what} stopped before it served (exit code {process.returncode}){detail}")
+        if time.monotonic() > deadline:
+            raise LaunchError(f"{what} did not answer on port {port} within {READY_S} s")
+        time.sleep(0.2)
+
+
+# ------------------------------------------------------------- the browser
+@contextlib.contextmanager
+def private_folder(prefix: str) -> Iterator[Path]:
+    """A folder only this account can open (``0700``), deleted afterwards: for the redirect file, logs, choices.
+
+    It lives in Jupyter's runtime folder (as Jupyter's own redirect files do),
+    where a browser installed as a sandboxed package can read it.
+    """
+    try:
+        from jupyter_core.paths import jupyter_runtime_dir
+
+        runtime = files.private_dir(jupyter_runtime_dir())
+    except (ImportError, OSError):  # pragma: no cover - jupyter_core comes with Jupyter
+        runtime = Path(tempfile.gettempdir())
+    with tempfile.TemporaryDirectory(prefix=prefix, dir=runtime) as folder:
+        yield Path(folder)
+
+
+def redirect_file(folder: Path, url: str, title: str) -> Path:
+    """A private page that sends the browser on to ``url``: the token stays off the browser's command line."""
+    href = html.escape(url, quote=True)
+    page = (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+        f'<meta http-equiv="refresh" content="0;url={href}"><title>{html.escape(title)}</title></head>\n'
+        f"<body><p>Opening {html.escape(title)}. If nothing happens, "
+        f'<a href="{href}">click here</a>.</p></body></html>\n'
+    )
+    return files.write_text(folder / "open.html", page)
+
+
+def open_in_browser(folder: Path, url: str, title: str) -> None:
+    """Open ``url`` in the browser through a redirect file in ``folder``."""
+    webbrowser.open(redirect_file(folder, url, title).as_uri())
+
+
+# ------------------------------------------------------------------ running
+def stop_on_sigterm():
+    """Let SIGTERM stop the command like Ctrl+C does, so the server and its kernels are stopped too."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, interrupt)
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def serve(
+    argv: list[str],
+    env: dict[str, str],
+    *,
+    port: int,
+    token: str,
+    url: str,
+    what: str,
+    folder: Path,
+    open_browser: bool,
+    echo: Callable[[str], object],
+    announce: str,
+    log: IO[bytes] | None = None,
+    why: Callable[[], str] | None = None,
+) -> int:
+    """Start the server, check it is ours, say where it is (and open it), then wait until it stops or Ctrl+C."""
+    process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT if log else None)
+    previous = stop_on_sigterm()
+    try:
+        wait_until_ours(process, port, token, what, why=why)
+        echo(f"{announce} {url}")
+        echo("Keep this window open while you use it; press Ctrl+C here to stop it.")
+        if open_browser:
+            open_in_browser(folder, url, what)
+        return process.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop(process)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def run_lab(
+    workbook_path: Path,
+    folder: Path,
+    *,
+    port: int | None = None,
+    open_browser: bool = True,
+    echo: Callable[[str], object] = print,
+) -> int:
+    """Serve JupyterLab on ``folder`` with ``workbook_path`` until interrupted; returns its exit code."""
+    port = checked_port(port, 8888)
+    token = new_token()
+    env = server_environment(token)
+    env[paths.ENV_VAR] = str(workbook_path)
+    with private_folder("career-workbook-lab-") as run:
+        return serve(
+            lab_command(folder, port=port),
+            env,
+            port=port,
+            token=token,
+            url=lab_url(folder, port, token),
+            what="JupyterLab",
+            folder=run,
+            open_browser=open_browser,
+            echo=echo,
+            announce="JupyterLab is at",
+            why=lambda: "see its messages above",
+        )

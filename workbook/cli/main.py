@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "demo": "core",
     "due": "outreach",
     "export": "share",
+    "import-contacts": "contacts",
     "import-linkedin": "contacts",
     "info": "core",
     "lab": "core",

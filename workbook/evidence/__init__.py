@@ -2,33 +2,22 @@
 
 Pure functions over DataFrames (no widgets, no files). The modules, in the order the analysis runs:
 
-* :mod:`.model`: each note is a rounded, noisy reading of a cell's true value; people are the
-  independent sources; exact posterior per option × criterion on a grid, noise learned from your notes.
-* :mod:`.ranking`: option values from draws of the cells and the weights: scores, 90% intervals,
-  chance of being best, expected loss, rank shares (SMAA-2).
-* :mod:`.decisions`: the verdict in plain words (by expected loss), weight sensitivity, the
-  confirmation-bias check.
-* :mod:`.voi`: which conversation would help most next (expected value of sample information), and
-  when more conversations are unlikely to change the decision.
-* :mod:`.engine`: the entry points below, DataFrames in, DataFrames and words out.
+* :mod:`.sources`: who each note comes from; people are counted as people.
+* :mod:`.model`: each note is a rounded, noisy reading of a cell's true value, shifted by its source's
+  leaning; exact posteriors per option × criterion on a grid.
+* :mod:`.noise`: how noisy notes are, how much people lean and how spread out truths are, learned from
+  where sources disagree.
+* :mod:`.ranking`: option values from draws: scores, 90% intervals, chance of being good and of being
+  best, expected loss, rank shares (SMAA-2).
+* :mod:`.decisions`: the verdict in plain words, weight sensitivity, the confirmation check.
+* :mod:`.voi`: who to talk to next (value of a conversation, a round ahead), and when to stop.
+* :mod:`.engine`: the entry points, DataFrames in, DataFrames and words out.
 * :mod:`.summary`: plain counts of the notes for and against (no model).
 """
 
 from . import decisions, ranking, voi
 from .decisions import DECISION_THRESHOLDS, Verdict, confirmation_warnings, verdict
-from .engine import (
-    Decision,
-    cells,
-    cells_of,
-    compare,
-    decide,
-    decide_from,
-    next_conversations,
-    ranks,
-    ranks_of,
-    sensitivity,
-    sensitivity_of,
-)
+from .engine import Decision, analysis, compare, decide, decide_from, posterior_for
 from .model import CONFIDENCE_WEIGHT, SOURCE_RELIABILITY
 from .ranking import (
     CELL_COLUMNS,
@@ -38,37 +27,39 @@ from .ranking import (
     WEIGHT_MAX,
     Analysis,
     analyse,
+    cells_frame,
+    comparison_frame,
+    ranks_frame,
 )
-from .voi import NEXT_COLUMNS, VOI_THRESHOLD
+from .voi import CONVERSATION_COST, NEXT_COLUMNS, next_conversations
 
 __all__ = [
     "CELL_COLUMNS",
     "COMPARE_COLUMNS",
     "CONFIDENCE_WEIGHT",
+    "CONVERSATION_COST",
     "DECISION_THRESHOLDS",
     "MAX_DRAWS",
     "NEXT_COLUMNS",
     "SOURCE_RELIABILITY",
-    "VOI_THRESHOLD",
     "WEIGHT_CONCENTRATION",
     "WEIGHT_MAX",
     "Analysis",
     "Decision",
     "Verdict",
     "analyse",
-    "cells",
-    "cells_of",
+    "analysis",
+    "cells_frame",
     "compare",
+    "comparison_frame",
     "confirmation_warnings",
     "decide",
     "decide_from",
     "decisions",
     "next_conversations",
-    "ranks",
-    "ranks_of",
+    "posterior_for",
     "ranking",
-    "sensitivity",
-    "sensitivity_of",
+    "ranks_frame",
     "verdict",
     "voi",
 ]

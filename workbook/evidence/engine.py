@@ -1,34 +1,113 @@
 """The evidence engine's entry points: DataFrames in, DataFrames and plain words out.
 
-Each function reads the tables the workbook returns (options, criteria,
-insights, and for the advice contacts, insider links, conversations and
-prepared questions) and runs the model once. :func:`decide` gives everything
-notebook 06 and the report show from one analysis: the scores, the verdict,
-the next conversations, the stop rule and the confirmation-bias warnings.
+:func:`analyse` (in :mod:`.ranking`) runs the model once; every view of the
+result is a function of that one analysis: :func:`~.ranking.comparison_frame`
+(the scores), :func:`~.ranking.ranks_frame`, :func:`~.ranking.cells_frame`,
+:func:`~.decisions.sensitivity`, :func:`~.voi.next_conversations`, and
+:func:`decide_from`, which gives everything notebook 06 and the report show:
+the scores, the verdict, the next conversations, the stop rule and the
+confirmation warnings. The posterior does not depend on the weights, so moving
+a weight slider redraws the options without recomputing the cells
+(:func:`posterior_for` keeps the last few).
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .decisions import Verdict, check_thresholds, confirmation_warnings, verdict
-from .decisions import sensitivity as _sensitivity
-from .ranking import (
-    WEIGHT_CONCENTRATION,
-    Analysis,
-    analyse,
-    cells_frame,
-    comparison_frame,
-    ranks_frame,
-)
-from .voi import VOI_THRESHOLD, check_voi_threshold, stop_rule
-from .voi import next_conversations as _next_conversations
+from .model import Posterior, posterior, readings
+from .ranking import WEIGHT_CONCENTRATION, Analysis, analyse, comparison_frame
+from .voi import CONVERSATION_COST, check_cost, next_conversations, stop_rule
 
 Weights = Mapping[int, float] | None
 Reliability = Mapping[str, float] | None
+
+#: Posteriors kept for reuse (a slider move changes the weights, not the evidence).
+_KEPT = 4
+_posteriors: OrderedDict[tuple, Posterior] = OrderedDict()
+
+
+def _fingerprint(frame: pd.DataFrame, columns: tuple[str, ...]) -> tuple:
+    cols = [c for c in columns if c in frame]
+    if frame.empty or not cols:
+        return (len(frame), tuple(cols))
+    hashed = pd.util.hash_pandas_object(frame[cols].sort_values(cols[0], kind="stable"), index=False)
+    return (
+        len(frame),
+        tuple(cols),
+        int(np.bitwise_xor.reduce(hashed.to_numpy() * np.arange(1, len(frame) + 1, dtype="uint64"))),
+    )
+
+
+def posterior_for(
+    options: pd.DataFrame, criteria: pd.DataFrame, insights: pd.DataFrame, reliability: Reliability = None
+) -> Posterior:
+    """The posterior of these tables, computed once and kept for the next few calls."""
+    key = (
+        _fingerprint(options, ("id",)),
+        _fingerprint(criteria, ("id",)),
+        _fingerprint(
+            insights,
+            (
+                "id",
+                "option_id",
+                "criterion_id",
+                "stance",
+                "confidence",
+                "source",
+                "conversation_id",
+                "contact_id",
+                "heard_from",
+                "against_hopes",
+            ),
+        ),
+        tuple(sorted((reliability or {}).items())),
+    )
+    if key in _posteriors:
+        _posteriors.move_to_end(key)
+        return _posteriors[key]
+    post = posterior(readings(options, criteria, insights, reliability=reliability))
+    _posteriors[key] = post
+    while len(_posteriors) > _KEPT:
+        _posteriors.popitem(last=False)
+    return post
+
+
+def analysis(
+    options: pd.DataFrame,
+    criteria: pd.DataFrame,
+    insights: pd.DataFrame,
+    *,
+    weights: Weights = None,
+    draws: int = 2000,
+    seed: int | None = 0,
+    reliability: Reliability = None,
+    weight_concentration: float = WEIGHT_CONCENTRATION,
+) -> Analysis:
+    """:func:`~.ranking.analyse` with the posterior reused when only the weights changed."""
+    from ..errors import ValidationError
+
+    try:
+        post = posterior_for(options, criteria, insights, reliability)
+    except ValidationError:
+        raise
+    return analyse(
+        options,
+        criteria,
+        insights,
+        weights=weights,
+        draws=draws,
+        seed=seed,
+        reliability=reliability,
+        weight_concentration=weight_concentration,
+        post=post,
+    )
 
 
 def compare(
@@ -44,16 +123,12 @@ def compare(
 ) -> pd.DataFrame:
     """One row per option (index ``option_id``), options with evidence first, best supported first.
 
-    Columns: ``title``; ``score`` (−2..+2, 0 = no evidence either way);
-    ``low``/``high`` (90% interval); ``p_best`` (chance of being the best,
-    weights uncertain; adds up to 1); ``p_best_fixed`` (the same at exactly
-    your weights); ``expected_loss`` (fit you expect to give up by choosing it);
-    ``n_insights`` (notes); ``n_sources`` (independent sources: people, and each
-    document on its own); ``covered`` (share of your weights on criteria with
-    any evidence).
+    Columns: see :mod:`.ranking` (``score``, ``low``/``high``, ``p_good``,
+    ``p_best``, ``expected_loss``, ``loss_if_wrong``, ``n_sources``,
+    ``n_people``, ``covered``, ``thin`` ...).
     """
     return comparison_frame(
-        analyse(
+        analysis(
             options,
             criteria,
             insights,
@@ -64,91 +139,6 @@ def compare(
             weight_concentration=weight_concentration,
         )
     )
-
-
-def ranks(
-    options: pd.DataFrame,
-    criteria: pd.DataFrame,
-    insights: pd.DataFrame,
-    *,
-    weights: Weights = None,
-    draws: int = 2000,
-    seed: int | None = 0,
-    reliability: Reliability = None,
-    weight_concentration: float = WEIGHT_CONCENTRATION,
-    fixed_weights: bool = False,
-) -> pd.DataFrame:
-    """SMAA-2 rank acceptabilities: per option, the share of draws in which it takes rank 1, 2, …"""
-    a = analyse(
-        options,
-        criteria,
-        insights,
-        weights=weights,
-        draws=draws,
-        seed=seed,
-        reliability=reliability,
-        weight_concentration=weight_concentration,
-    )
-    return ranks_frame(a, fixed=fixed_weights)
-
-
-def cells(
-    options: pd.DataFrame,
-    criteria: pd.DataFrame,
-    insights: pd.DataFrame,
-    *,
-    weights: Weights = None,
-    reliability: Reliability = None,
-) -> pd.DataFrame:
-    """The evidence per option × criterion: posterior mean (``score``), 90% interval, sources, notes for/against."""
-    return cells_frame(analyse(options, criteria, insights, weights=weights, draws=1, reliability=reliability))
-
-
-def sensitivity(
-    options: pd.DataFrame,
-    criteria: pd.DataFrame,
-    insights: pd.DataFrame,
-    *,
-    weights: Weights = None,
-    reliability: Reliability = None,
-) -> pd.DataFrame:
-    """Per criterion: how far its weight must move before another option with evidence takes the lead."""
-    return _sensitivity(analyse(options, criteria, insights, weights=weights, draws=1, reliability=reliability))
-
-
-def next_conversations(
-    options: pd.DataFrame,
-    criteria: pd.DataFrame,
-    insights: pd.DataFrame,
-    contacts: pd.DataFrame,
-    insider_links: pd.DataFrame,
-    conversations: pd.DataFrame,
-    *,
-    n: int = 5,
-    weights: Weights = None,
-    reliability: Reliability = None,
-    voi_threshold: float = VOI_THRESHOLD,
-) -> pd.DataFrame:
-    """Which conversation (contact × option) would help the decision most, and why (see :mod:`.voi`)."""
-    a = analyse(options, criteria, insights, weights=weights, draws=1, reliability=reliability)
-    return _next_conversations(
-        a, insights, contacts, insider_links, conversations, n=n, reliability=reliability, voi_threshold=voi_threshold
-    )
-
-
-def cells_of(a: Analysis) -> pd.DataFrame:
-    """:func:`cells` of an analysis already made."""
-    return cells_frame(a)
-
-
-def ranks_of(a: Analysis, fixed_weights: bool = False) -> pd.DataFrame:
-    """:func:`ranks` of an analysis already made."""
-    return ranks_frame(a, fixed=fixed_weights)
-
-
-def sensitivity_of(a: Analysis) -> pd.DataFrame:
-    """:func:`sensitivity` of an analysis already made."""
-    return _sensitivity(a)
 
 
 @dataclass
@@ -178,8 +168,40 @@ def settle_phrase(frame: pd.DataFrame) -> str:
         return ""
     row = frame.iloc[0]
     if row["contact"]:
-        return f"a conversation with {row['contact']} about {row['option']}"
+        return f"a conversation with {row['contact']} about {row['options'] or row['option']}"
     return f"a conversation with someone who does {row['option']} work"
+
+
+def decide_from(
+    a: Analysis,
+    insights: pd.DataFrame,
+    contacts: pd.DataFrame,
+    insider_links: pd.DataFrame,
+    conversations: pd.DataFrame,
+    prep_questions: pd.DataFrame | None = None,
+    disprove_questions: list[str] | None = None,
+    *,
+    n: int = 5,
+    reliability: Reliability = None,
+    thresholds: Mapping[str, float] | None = None,
+    conversation_cost: float = CONVERSATION_COST,
+) -> Decision:
+    """Scores, verdict, next conversations, stop rule and warnings from one analysis."""
+    limits = check_thresholds(thresholds)
+    cost = check_cost(conversation_cost)
+    scores = comparison_frame(a)
+    upcoming = next_conversations(
+        a, insights, contacts, insider_links, conversations, n=n, reliability=reliability, conversation_cost=cost
+    )
+    said = verdict(scores, a, thresholds=limits, settle=settle_phrase(upcoming))
+    warnings = confirmation_warnings(
+        a,
+        conversations,
+        prep_questions if prep_questions is not None else pd.DataFrame(),
+        disprove_questions or [],
+        insights,
+    )
+    return Decision(a, scores, said, upcoming, stop_rule(upcoming, said, cost), warnings)
 
 
 def decide(
@@ -198,11 +220,11 @@ def decide(
     seed: int | None = 0,
     reliability: Reliability = None,
     thresholds: Mapping[str, float] | None = None,
-    voi_threshold: float = VOI_THRESHOLD,
+    conversation_cost: float = CONVERSATION_COST,
     weight_concentration: float = WEIGHT_CONCENTRATION,
 ) -> Decision:
-    """Scores, verdict, next conversations, stop rule and warnings from one analysis of the evidence."""
-    a = analyse(
+    """:func:`decide_from` of a fresh analysis of the tables."""
+    a = analysis(
         options,
         criteria,
         insights,
@@ -223,33 +245,5 @@ def decide(
         n=n,
         reliability=reliability,
         thresholds=thresholds,
-        voi_threshold=voi_threshold,
+        conversation_cost=conversation_cost,
     )
-
-
-def decide_from(
-    a: Analysis,
-    insights: pd.DataFrame,
-    contacts: pd.DataFrame,
-    insider_links: pd.DataFrame,
-    conversations: pd.DataFrame,
-    prep_questions: pd.DataFrame | None = None,
-    disprove_questions: list[str] | None = None,
-    *,
-    n: int = 5,
-    reliability: Reliability = None,
-    thresholds: Mapping[str, float] | None = None,
-    voi_threshold: float = VOI_THRESHOLD,
-) -> Decision:
-    """:func:`decide` for an analysis already made."""
-    limits = check_thresholds(thresholds)
-    threshold = check_voi_threshold(voi_threshold)
-    scores = comparison_frame(a)
-    upcoming = _next_conversations(
-        a, insights, contacts, insider_links, conversations, n=n, reliability=reliability, voi_threshold=threshold
-    )
-    said = verdict(scores, thresholds=limits, settle=settle_phrase(upcoming))
-    warnings = confirmation_warnings(
-        a, conversations, prep_questions if prep_questions is not None else pd.DataFrame(), disprove_questions or []
-    )
-    return Decision(a, scores, said, upcoming, stop_rule(upcoming, said, threshold), warnings)

@@ -1,49 +1,57 @@
-"""The measurement model: what one note says about one option × criterion, and the exact posterior.
+"""The measurement model: what a note says about one option × criterion, and how sure that is.
 
+In plain words
+--------------
 A *cell* is one option × one criterion. Its unknown true value θ lies on the
 stance scale −2..+2 (0: neither good nor bad for you, +2: as good as it gets).
 
-**A note is a rounded, noisy reading of θ.** Someone who does the work tells
-you how it is; you write it down as a whole stance from −2 to +2. The model:
-their impression is θ plus noise, and you round it to the nearest stance, so
+* **A note is a rounded, noisy reading of θ.** Someone tells you how it is;
+  you write it down as a whole stance from −2 to +2. Their impression is θ plus
+  noise, rounded to the nearest stance (the end stances are open: +2 covers
+  everything above +1.5). A small share of notes (:data:`STRAY`) may be
+  anything at all, so one odd note never makes the rest impossible.
+* **People have a leaning.** Someone who loves their work rates it high on
+  everything; a sceptic rates it low. So each source has a personal offset
+  *b* for each option, shared by everything it says about that option:
+  stance = round(θ + b + noise). Its spread τ ("how much people differ in
+  enthusiasm") is learned. One enthusiast on six criteria is therefore one
+  source of evidence, not six: their offset does not average out across
+  criteria, only across people.
+* **Sources are counted as people** (:mod:`.sources`): everything one person
+  said about a cell is one reading (their notes combined, so the same view
+  told three times counts once); your own experience is one source; online
+  reviews, job postings and desk research about an option are one source per
+  kind (reviews echo each other), each a noisier reading than a first-hand
+  account (:data:`SOURCE_RELIABILITY`, settable).
+* **How noisy a reading is** (:func:`reading_noise`):
+  σᵢ² = σ² / confidence + B² × (1 / reliability − 1). σ is how far a person's
+  impression of one criterion strays from the truth, beyond their leaning.
+* **What truths are like.** Before any note, a cell's value is centred on
+  neutral (0) with a spread *s* that is learned from all your cells: when the
+  paths you weigh are mostly middling, a single strong note is read with that
+  in mind.
+* **Learned from disagreement.** σ, τ and s are not known in advance; each
+  has a weak prior (:data:`SIGMA_PRIOR_MEDIAN`, :data:`TAU_PRIOR_MEDIAN`) and
+  is learned from your notes (:mod:`.noise`). Noise can only show where two or
+  more sources speak about the same thing; with no such overlap the priors
+  stand, and the analysis says so.
 
-    P(stance = s | θ) = Φ((s + ½ − θ) / σᵢ) − Φ((s − ½ − θ) / σᵢ)
+How it is computed
+------------------
+θ lives on :data:`GRID_SIZE` equal bins covering −2..+2, so every posterior is
+exact on the grid and never leaves the scale. Given σ, τ and s:
 
-with the end stances open (−2 covers everything below −1.5, +2 everything above
-+1.5). A small share (:data:`STRAY`) of notes is allowed to be anything at all
-(a misheard remark, a typo), so one stray note never makes the rest impossible.
+* **Few sources** (an option with at most :data:`EXACT_SOURCES`): the offsets of
+  its sources are summed out exactly on a lattice (every combination), so the
+  cells of the option are coupled exactly as the model says.
+* **Many sources**: each cell's posterior integrates each source's offset
+  (exact for one reading per source), and the cells of an option are coupled
+  by a Gaussian copula whose correlation is the model's own (the offsets a
+  source shares across the cells it speaks to, weighted by its share of each
+  cell's evidence).
 
-**How noisy a note is** depends on who said it and how sure you were
-(:func:`reading_noise`): σᵢ² = σ² / confidence + B² × (1 / reliability − 1).
-The first part is how far people who do the work stray from the truth (σ,
-learned, below), widened when you were unsure; the second is what a less
-reliable kind of source adds on top whatever the insiders say — an online
-review is self-selected and unverifiable, so it is a noisier reading of the
-same truth, not a smaller vote (:data:`SOURCE_RELIABILITY`,
-:data:`CONFIDENCE_WEIGHT`, :data:`SOURCE_BIAS`; the reliabilities can be
-changed in the settings). A first-hand interview adds nothing on top.
-
-**σ is learned from your own notes.** How far insiders' impressions stray from
-the truth is not known in advance. Each cell has its own σ, drawn from a
-distribution over a grid of values (:data:`SIGMA_GRID`) that is learned from
-all your cells at once, starting from a weak prior centred on
-:data:`SIGMA_PRIOR_MEDIAN`. Where the people you spoke with agree, small σ
-explains their notes best and the interval is narrow; where they disagree, a
-larger σ is needed and the interval widens.
-
-**People, not conversations, are independent.** Everything one person told
-you about a cell — in any number of conversations or notes, first-hand or
-passed on by someone else (``heard_from``) — is one reading: the person's
-notes are combined into one likelihood (their precision-weighted geometric
-mean), so the same view told three times counts once. Your own experience is
-one source (you). A note from a document (online review, job posting, desk
-research) is a source of its own.
-
-**Exact posterior on a grid.** θ is represented on :data:`GRID_SIZE` equal
-bins covering −2..+2 exactly; the prior is flat (every value equally likely:
-"no evidence" says nothing), the likelihoods multiply and the result is
-normalised. Means, 90% intervals and random draws come straight from the grid,
-so nothing ever falls outside −2..+2 and no interval is moved.
+The posteriors of the few most likely (σ, τ, s) are mixed by their weight
+(:class:`Posterior`); draws come from that mixture.
 """
 
 from __future__ import annotations
@@ -51,10 +59,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtr
+
+from .sources import is_document, source_keys
+
+if TYPE_CHECKING:
+    from .noise import Noise
 
 # ---------------------------------------------------------------- settings
 #: How reliable a kind of source is (1 = someone who does the work, speaking first-hand).
@@ -70,11 +83,10 @@ SOURCE_RELIABILITY: dict[str, float] = {
 UNKNOWN_SOURCE_RELIABILITY = min(SOURCE_RELIABILITY.values())
 #: How sure you were when you wrote the note down.
 CONFIDENCE_WEIGHT: dict[str, float] = {"low": 0.5, "medium": 0.75, "high": 1.0}
-#: Sources that are documents, not people: each such note is an independent source of its own.
-DOCUMENT_SOURCES = frozenset({"online-review", "job-posting", "desk-research"})
-
 #: B: the extra spread (stance steps) a source of reliability ½ adds to every reading it gives.
 SOURCE_BIAS = 1.0
+#: Variance rounding to a whole stance adds to a reading (uniform over one step).
+ROUNDING_VARIANCE = 1.0 / 12.0
 
 # ---------------------------------------------------------------- the grid
 #: Bins of θ on −2..+2 (each 0.025 wide).
@@ -82,24 +94,46 @@ GRID_SIZE = 160
 EDGES = np.linspace(-2.0, 2.0, GRID_SIZE + 1)
 THETA = (EDGES[:-1] + EDGES[1:]) / 2.0
 BIN_WIDTH = 4.0 / GRID_SIZE
-#: Possible noise levels σ of a fully reliable, sure note (stance steps).
-SIGMA_GRID = np.geomspace(0.12, 3.0, 16)
-#: The weak prior on σ: centred here (in stance steps) ...
-SIGMA_PRIOR_MEDIAN = 0.6
-#: ... spread this much (log scale) ...
-SIGMA_PRIOR_SPREAD = 1.0
-#: ... and worth as much as this many cells of evidence.
-SIGMA_PRIOR_CELLS = 2.0
 #: Share of notes allowed to be anything at all.
 STRAY = 0.01
 #: Stances, lowest first.
 STANCES = np.arange(-2, 3)
 #: The 90% interval: from the 5% to the 95% point.
 INTERVAL = (0.05, 0.95)
-#: Levels at which each cell's quantile function is tabulated for random draws.
-DRAW_LEVELS = 1024
-#: Most iterations when learning the distribution of σ.
-EM_STEPS = 300
+#: Each cell's quantile function is tabulated at Φ(z) for this many normal scores z evenly spread over
+#: ±:data:`DRAW_SPAN`, and a draw interpolates between them (the copula's normal scores map straight in).
+DRAW_LEVELS = 385
+DRAW_SPAN = 4.0
+
+# ------------------------------------------------- what is learned, and priors
+#: σ: how far one person's impression of one criterion strays from the truth (stance steps).
+SIGMA_GRID = np.geomspace(0.15, 2.0, 9)
+SIGMA_PRIOR_MEDIAN = 0.6
+SIGMA_PRIOR_SPREAD = 0.7  # log scale
+#: τ: how much people's leanings about an option differ (stance steps).
+TAU_GRID = np.array([0.05, 0.15, 0.3, 0.45, 0.65, 0.9, 1.25])
+TAU_PRIOR_MEDIAN = 0.6
+TAU_PRIOR_SPREAD = 0.8  # log scale: wide enough for "people hardly differ" and "people differ a lot"
+#: s: how spread out the true values of one option's criteria are around the option's overall level
+#: (inf: every value on −2..+2 equally likely).
+SPREAD_GRID = np.array([0.35, 0.5, 0.7, 1.0, 1.4, np.inf])
+#: Its prior: leaning towards "anything on the scale is possible" until your notes say otherwise.
+SPREAD_PRIOR = np.array([0.75, 1.0, 1.0, 1.0, 1.25, 2.0])
+#: m: how spread out options' overall levels are (a good path tends to be good on many criteria), so that
+#: "everyone is positive about this option" can be the option, not only everyone's leaning.
+LEVEL_GRID = np.array([0.05, 0.35, 0.7, 1.05])
+#: Its prior: options differ overall, but less than criteria differ within an option.
+LEVEL_PRIOR = np.array([0.35, 0.3, 0.2, 0.15])
+#: Points of the lattice on which an option's overall level is summed out in the exact computation.
+LEVEL_LATTICE = 15
+
+#: Options with at most this many sources are computed exactly (every combination of their offsets); the
+#: tests check the copula against the exact computation at two and three sources.
+EXACT_SOURCES = 2
+#: Lattice points per source offset in the exact computation, by number of sources.
+EXACT_LATTICE = {1: 25, 2: 15, 3: 9}
+#: The lattice spans this many τ either side of 0.
+LATTICE_SPAN = 3.0
 
 
 def resolve_reliability(reliability: Mapping[str, float] | None) -> dict[str, float]:
@@ -123,19 +157,28 @@ def reading_noise(sigma: np.ndarray | float, reliability: np.ndarray | float, co
     return np.sqrt(np.square(sigma) / confidence + SOURCE_BIAS**2 * (1.0 / np.asarray(reliability) - 1.0))
 
 
-def reading_probabilities(sigma: np.ndarray) -> np.ndarray:
-    """P(stance | θ) for each noise level: shape (len(sigma), 5 stances, GRID_SIZE)."""
-    sigma = np.asarray(sigma, dtype="float64")[:, None, None]
+# --------------------------------------------------- the normal distribution
+_Z_LOW, _Z_STEP, _Z_SIZE = -9.0, 0.001, 18_001
+_PHI = np.array([0.5 * math.erfc(-(_Z_LOW + i * _Z_STEP) / math.sqrt(2.0)) for i in range(_Z_SIZE)] + [1.0])
+
+
+def normal_cdf(x: np.ndarray) -> np.ndarray:
+    """Φ(x), to about 1e-8: linear between the points of a fine table (the only place the model needs it)."""
+    pos = (np.clip(x, _Z_LOW, -_Z_LOW) - _Z_LOW) / _Z_STEP
+    i = np.minimum(pos.astype(np.int64), _Z_SIZE - 1)
+    frac = pos - i
+    return _PHI[i] * (1.0 - frac) + _PHI[i + 1] * frac
+
+
+def reading_probabilities(noise: np.ndarray, theta: np.ndarray = THETA) -> np.ndarray:
+    """P(stance | θ) for each noise level: shape (len(noise), 5 stances, len(theta))."""
+    noise = np.asarray(noise, dtype="float64")[:, None, None]
     upper = np.append(STANCES[:-1] + 0.5, np.inf)[None, :, None]
     lower = np.insert(STANCES[1:] - 0.5, 0, -np.inf)[None, :, None]
-    p = ndtr((upper - THETA) / sigma) - ndtr((lower - THETA) / sigma)
+    theta = np.asarray(theta, dtype="float64")[None, None, :]
+    with np.errstate(invalid="ignore"):
+        p = normal_cdf((upper - theta) / noise) - normal_cdf((lower - theta) / noise)
     return (1.0 - STRAY) * p + STRAY / STANCES.size
-
-
-def _sigma_prior() -> np.ndarray:
-    z = (np.log(SIGMA_GRID) - math.log(SIGMA_PRIOR_MEDIAN)) / SIGMA_PRIOR_SPREAD
-    base = np.exp(-0.5 * z**2)
-    return base / base.sum()
 
 
 # ------------------------------------------------------------- the readings
@@ -145,54 +188,67 @@ def _lookup(values: pd.Series, table: Mapping[str, float], default: float) -> np
     return factors[codes]
 
 
-def _optional_ids(frame: pd.DataFrame, column: str) -> np.ndarray:
-    if column not in frame:
-        return np.full(len(frame), np.nan)
-    return frame[column].to_numpy(dtype="float64", na_value=np.nan)
-
-
 @dataclass
 class Readings:
-    """The notes of a workbook as readings per cell, people combined (cells are options × criteria, by id)."""
+    """A workbook's notes as readings: one per source and cell (a source's notes in a cell combined).
+
+    Cells are options × criteria (sorted by id), numbered ``option × n_criteria + criterion``.
+    """
 
     option_ids: np.ndarray
     criterion_ids: np.ndarray
     #: The noise classes present: (reliability, confidence factor) per row, shape (classes, 2).
     classes: np.ndarray
-    #: Per cell, how many readings of each (stance, class) it has: shape (cells, 5 × classes);
-    #: one person's notes in a cell add up to one reading.
-    counts: np.ndarray
-    n_insights: np.ndarray  # per cell
-    n_sources: np.ndarray  # per cell: people and documents
+    #: Per reading: its cell, its source (an index into ``source_*``), and how its weight of 1
+    #: is shared among (stance, class) pairs: shape (readings, 5 × classes).
+    cell: np.ndarray
+    source: np.ndarray
+    weights: np.ndarray
+    #: Per source: its option (index) and its key (:func:`.sources.source_keys`).
+    source_option: np.ndarray
+    source_key: np.ndarray
+    #: Per cell: notes, sources, notes for (stance > 0) and against (stance < 0 or flagged against hopes).
+    n_insights: np.ndarray
+    n_sources: np.ndarray
+    n_for: np.ndarray
+    n_against: np.ndarray
+    #: Per option: notes, sources, and of the sources how many are documents.
     option_insights: np.ndarray
     option_sources: np.ndarray
-    #: Per cell: notes against (stance < 0) and notes flagged "against my hopes".
-    n_against: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="int64"))
-    n_for: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="int64"))
+    option_documents: np.ndarray = field(default_factory=lambda: np.zeros(0, "int64"))
 
     @property
     def shape(self) -> tuple[int, int]:
         return self.option_ids.size, self.criterion_ids.size
 
+    @property
+    def n_cells(self) -> int:
+        return self.option_ids.size * self.criterion_ids.size
 
-def source_keys(insights: pd.DataFrame) -> np.ndarray:
-    """Who each note's claim comes from, as one integer per note (equal keys: one independent source).
+    @property
+    def counts(self) -> np.ndarray:
+        """Per cell, the readings' weights summed: shape (cells, 5 × classes)."""
+        k = self.weights.shape[1]
+        flat = (self.cell[:, None] * k + np.arange(k)[None, :]).ravel()
+        return np.bincount(flat, weights=self.weights.ravel(), minlength=self.n_cells * k).reshape(-1, k)
 
-    The person it was heard from (``heard_from``), else for a first-hand note the
-    contact (the conversation's contact is stored on the note), else for your
-    own experience you, else the note itself (documents, and notes whose person
-    is unknown).
-    """
-    n = len(insights)
-    row = insights["id"].to_numpy(dtype="int64") if "id" in insights else np.arange(n, dtype="int64")
-    key = 3 * row + 2  # the note on its own
-    source = insights["source"].astype("str").to_numpy() if "source" in insights else np.full(n, "interview")
-    contact = _optional_ids(insights, "contact_id")
-    heard = _optional_ids(insights, "heard_from")
-    person = np.where(np.isnan(heard), np.where(source == "interview", contact, np.nan), heard)
-    key = np.where(source == "own-experience", 1, key)
-    key = np.where(np.isnan(person), key, 3 * np.nan_to_num(person).astype("int64") + 3)
-    return key.astype("int64")
+    @property
+    def has(self) -> np.ndarray:
+        """Cells with at least one reading."""
+        return self.n_sources > 0
+
+    def stance_mean(self) -> np.ndarray:
+        """Each reading's mean stance (its notes' weighted average)."""
+        w = self.weights.reshape(len(self.cell), STANCES.size, len(self.classes)).sum(axis=2)
+        return w @ STANCES.astype("float64")
+
+    def precision(self, sigma: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Each reading's precision 1 / variance (rounding included) at each σ: shape (readings, len(sigma))."""
+        noise = reading_noise(np.asarray(sigma)[None, :], self.classes[:, :1], self.classes[:, 1:])
+        q = 1.0 / (np.square(noise) + ROUNDING_VARIANCE)  # (classes, σ)
+        w = self.weights if rows is None else self.weights[rows]
+        share = w.reshape(len(w), STANCES.size, len(self.classes)).sum(axis=1)  # (readings, classes)
+        return share @ q
 
 
 def readings(
@@ -202,23 +258,29 @@ def readings(
     *,
     reliability: Mapping[str, float] | None = None,
 ) -> Readings:
-    """Count the readings per cell, each person's notes in a cell combined into one."""
+    """Every source's notes per cell combined into one reading (its notes' likelihoods, precision-weighted)."""
     rel = resolve_reliability(reliability)
     option_ids = np.sort(options["id"].to_numpy(dtype="int64")) if len(options) else np.zeros(0, "int64")
     criterion_ids = np.sort(criteria["id"].to_numpy(dtype="int64")) if len(criteria) else np.zeros(0, "int64")
     n_o, n_c = option_ids.size, criterion_ids.size
     size = n_o * n_c
+    zeros_i = np.zeros(0, "int64")
     empty = Readings(
         option_ids,
         criterion_ids,
         np.ones((1, 2)),
-        np.zeros((size, STANCES.size)),
+        zeros_i,
+        zeros_i,
+        np.zeros((0, STANCES.size)),
+        zeros_i,
+        zeros_i,
+        np.zeros(size, "int64"),
+        np.zeros(size, "int64"),
         np.zeros(size, "int64"),
         np.zeros(size, "int64"),
         np.zeros(n_o, "int64"),
         np.zeros(n_o, "int64"),
-        np.zeros(size, "int64"),
-        np.zeros(size, "int64"),
+        np.zeros(n_o, "int64"),
     )
     if not len(insights) or not size:
         return empty
@@ -230,59 +292,150 @@ def readings(
     if not keep.any():
         return empty
     ins = insights[keep]
-    o, c = o[keep], c[keep]
+    o, c = o[keep].astype("int64"), c[keep].astype("int64")
     cell = o * n_c + c
     r = np.round(_lookup(ins["source"], rel, UNKNOWN_SOURCE_RELIABILITY), 6)
     conf = np.round(_lookup(ins["confidence"], CONFIDENCE_WEIGHT, CONFIDENCE_WEIGHT["medium"]), 6)
-    cls, pairs = pd.MultiIndex.from_arrays([r, conf]).factorize()  # hashing, no sort: fast at 100,000 notes
-    classes = np.array([list(p) for p in pairs], dtype="float64").reshape(-1, 2)
+    r_codes, r_values = pd.factorize(r)
+    c_codes, c_values = pd.factorize(conf)
+    cls, pairs = pd.factorize(r_codes * len(c_values) + c_codes)  # hashing, no sort: fast at 100,000 notes
+    pairs = np.asarray(pairs)
+    classes = np.stack([np.asarray(r_values)[pairs // len(c_values)], np.asarray(c_values)[pairs % len(c_values)]], 1)
     q = 1.0 / np.square(reading_noise(SIGMA_PRIOR_MEDIAN, r, conf))  # precision at a typical σ
     stance = np.clip(ins["stance"].to_numpy(dtype="int64"), -2, 2) + 2
     key = source_keys(ins)
-    # One person's notes in a cell: weights that add up to 1, in proportion to each note's precision.
-    span = int(key.max()) + 1
-    group, group_keys = pd.factorize(cell.astype("int64") * span + key)
-    total = np.bincount(group, weights=q)
-    share = q / total[group]
-    combo = stance * len(classes) + cls
+    # Sources are per option: the same person about two options has two leanings.
+    k_codes, k_values = pd.factorize(key)
+    src, combined = pd.factorize(o * len(k_values) + k_codes)
+    combined = np.asarray(combined, dtype="int64")
+    src_pairs = np.stack([combined // len(k_values), np.asarray(k_values, dtype="int64")[combined % len(k_values)]], 1)
+    # One source's notes in a cell: weights that add up to 1, in proportion to each note's precision.
+    reading, reading_keys = pd.factorize(cell * (len(src_pairs) + 1) + src)
+    total = np.bincount(reading, weights=q)
+    share = q / total[reading]
     n_combo = STANCES.size * len(classes)
-    counts = np.bincount(cell * n_combo + combo, weights=share, minlength=size * n_combo).reshape(size, n_combo)
-    n_sources = np.bincount(np.asarray(group_keys) // span, minlength=size)
-    option_keys = pd.unique(o.astype("int64") * span + key)
+    weights = np.bincount(
+        reading * n_combo + stance * len(classes) + cls, weights=share, minlength=len(reading_keys) * n_combo
+    ).reshape(len(reading_keys), n_combo)
+    reading_keys = np.asarray(reading_keys, dtype="int64")
+    reading_cell = reading_keys // (len(src_pairs) + 1)
+    reading_source = reading_keys % (len(src_pairs) + 1)
     raw_stance = ins["stance"].to_numpy(dtype="int64")
     flagged = ins["against_hopes"].to_numpy(dtype=bool) if "against_hopes" in ins else np.zeros(len(ins), bool)
+    source_option = src_pairs[:, 0]
+    source_key = src_pairs[:, 1]
     return Readings(
         option_ids,
         criterion_ids,
         classes,
-        counts,
+        reading_cell,
+        reading_source,
+        weights,
+        source_option,
+        source_key,
         np.bincount(cell, minlength=size),
-        n_sources,
-        np.bincount(o, minlength=n_o),
-        np.bincount(np.asarray(option_keys) // span, minlength=n_o),
-        np.bincount(cell, weights=(raw_stance < 0) | flagged, minlength=size).astype("int64"),
+        np.bincount(reading_cell, minlength=size),
         np.bincount(cell, weights=raw_stance > 0, minlength=size).astype("int64"),
+        np.bincount(cell, weights=(raw_stance < 0) | flagged, minlength=size).astype("int64"),
+        np.bincount(o, minlength=n_o),
+        np.bincount(source_option, minlength=n_o),
+        np.bincount(source_option, weights=is_document(source_key), minlength=n_o).astype("int64"),
     )
+
+
+# ------------------------------------------------------------ likelihoods
+def log_likelihood_table(classes: np.ndarray, noise_sigma: float, extra_variance: float = 0.0, theta=THETA):
+    """log P(stance | θ) for each (stance, class) at σ, with ``extra_variance`` added: shape (5 × classes, θ)."""
+    noise = np.sqrt(np.square(reading_noise(noise_sigma, classes[:, 0], classes[:, 1])) + extra_variance)
+    p = reading_probabilities(noise, theta)  # (classes, stance, θ)
+    return np.log(p.transpose(1, 0, 2).reshape(STANCES.size * len(classes), -1))
+
+
+def truth_prior(spread: float, centre: np.ndarray | float = 0.0) -> np.ndarray:
+    """The prior of a cell's θ on the grid: centred on ``centre`` with spread ``spread`` (inf: flat).
+
+    With an array of centres, one prior per centre: shape (centres, grid).
+    """
+    centre = np.asarray(centre, dtype="float64")
+    if not math.isfinite(spread):
+        return np.full(centre.shape + (GRID_SIZE,), 1.0 / GRID_SIZE)
+    p = np.exp(-0.5 * np.square((THETA - centre[..., None]) / spread))
+    return p / p.sum(axis=-1, keepdims=True)
+
+
+def marginal_spread(spread: float, level: float) -> float:
+    """A cell's spread before any note, its option's level summed out."""
+    return math.sqrt(spread**2 + level**2) if math.isfinite(spread) else math.inf
+
+
+def prior_variance(spread: float) -> float:
+    p = truth_prior(spread)
+    return float(p @ np.square(THETA))
 
 
 # ------------------------------------------------------------ the posterior
 @dataclass
+class Exact:
+    """One option computed exactly: every combination of its sources' offsets and its level on lattices."""
+
+    cells: np.ndarray  # the option's cells (global cell numbers), all its criteria
+    #: Per combination of the sources' offsets: each cell's likelihood on the grid, (combinations, cells, grid).
+    likelihood: np.ndarray
+    #: The option's level on its lattice, and each level's prior on the grid: (levels,), (levels, grid).
+    level_prior: np.ndarray
+    #: Chance of each (offsets, level) combination given the evidence: (combinations, levels).
+    weight: np.ndarray
+
+    def conditional(self, combo: np.ndarray, level: np.ndarray) -> np.ndarray:
+        """Each cell's posterior given the combination and level of each draw: (draws, cells, grid)."""
+        p = self.likelihood[combo] * self.level_prior[level][:, None, :]
+        return p / p.sum(axis=2, keepdims=True)
+
+    def marginal(self) -> np.ndarray:
+        """Each cell's posterior, every combination and level summed out: (cells, grid)."""
+        # Σ_m Σ_k w(m, k) L(θ | m) T(θ | k) / Z(m, k), with Z(m, k) = Σ_θ L(θ | m) T(θ | k)
+        z = np.einsum("mcg,kg->mck", self.likelihood, self.level_prior)
+        share = self.weight[:, None, :] / np.where(z > 0, z, 1.0)
+        return (self.likelihood * (share @ self.level_prior)).sum(axis=0)
+
+
+@dataclass
+class Part:
+    """The posterior at one value of (σ, τ, s, m), and its weight."""
+
+    sigma: float
+    tau: float
+    spread: float
+    level: float
+    weight: float
+    theta: np.ndarray  # (cells, GRID_SIZE) each cell's posterior
+    correlation: np.ndarray  # (options, criteria, criteria) the copula's correlation per option
+    exact: dict[int, Exact]  # option index -> exact computation
+    variance: np.ndarray  # (cells,) each cell's variance in the Gaussian view
+
+
+@dataclass
 class Posterior:
-    """Exact posterior of every cell's θ on the grid, and of its noise level σ."""
+    """Each cell's posterior (mixed over the likely noise levels), and how to draw whole options."""
 
     readings: Readings
-    #: P(θ in bin | evidence) per cell: shape (cells, GRID_SIZE).
-    theta: np.ndarray
-    #: The learned distribution of σ over :data:`SIGMA_GRID` (what a cell without notes expects).
-    sigma_weights: np.ndarray
-    #: Joint posterior of (σ, θ) per cell: shape (cells, len(SIGMA_GRID), GRID_SIZE).
-    joint: np.ndarray
+    parts: list[Part]
+    noise: Noise  # what was learned about the noise
+    theta: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        n = self.readings.n_cells
+        self.theta = np.zeros((n, GRID_SIZE))
+        for part in self.parts:
+            self.theta += part.weight * part.theta
 
     @property
     def mean(self) -> np.ndarray:
-        """Posterior mean per cell; exactly 0 (neutral) where there are no readings."""
+        """Posterior mean per cell; exactly 0 (neutral) for the cells of an option nobody has spoken about."""
         mean = self.theta @ THETA
-        mean[self.readings.counts.sum(axis=1) == 0] = 0.0
+        n_o, n_c = self.readings.shape
+        silent = np.repeat(self.readings.option_sources == 0, n_c)
+        mean[silent] = 0.0
         return mean
 
     @property
@@ -290,140 +443,232 @@ class Posterior:
         return np.cumsum(self.theta, axis=1)
 
     def quantile(self, q: float) -> np.ndarray:
-        """The q-quantile of each cell (density flat within a bin, so exact for the grid posterior)."""
-        cdf = self.cdf
-        below = np.concatenate([np.zeros((cdf.shape[0], 1)), cdf[:, :-1]], axis=1)
-        k = np.minimum((cdf < q).sum(axis=1), GRID_SIZE - 1)
-        rows = np.arange(cdf.shape[0])
-        p = self.theta[rows, k]
-        frac = np.clip((q - below[rows, k]) / np.where(p > 0, p, 1.0), 0.0, 1.0)
-        return EDGES[k] + frac * BIN_WIDTH
+        return _quantiles(self.theta, np.array([q]))[:, 0]
 
     def interval(self) -> tuple[np.ndarray, np.ndarray]:
         return self.quantile(INTERVAL[0]), self.quantile(INTERVAL[1])
 
     def quantiles(self, levels: np.ndarray) -> np.ndarray:
-        """Each cell's quantiles at ``levels`` (increasing, within 0..1): shape (cells, levels)."""
-        n = self.theta.shape[0]
-        cdf = self.cdf
-        cdf[:, -1] = 1.0
-        offset = np.arange(n, dtype="float64")[:, None]
-        k = np.searchsorted((cdf + offset).ravel(), (levels[None, :] + offset).ravel(), side="left")
-        k = np.minimum(k.reshape(n, levels.size) - (np.arange(n) * GRID_SIZE)[:, None], GRID_SIZE - 1)
-        rows = np.arange(n)[:, None]
-        below = np.where(k > 0, cdf[rows, np.maximum(k - 1, 0)], 0.0)
-        p = self.theta[rows, k]
-        frac = np.clip((levels[None, :] - below) / np.where(p > 0, p, 1.0), 0.0, 1.0)
-        return EDGES[k] + frac * BIN_WIDTH
+        return _quantiles(self.theta, levels)
 
     def draw(self, draws: int, rng: np.random.Generator) -> np.ndarray:
-        """Random values of every cell's θ: shape (draws, cells), each from its own posterior.
-
-        Each cell's quantile function is tabulated at :data:`DRAW_LEVELS` evenly
-        spaced levels (the midpoints of equal slices of probability), and a draw
-        picks one of them at random: a fine, exact-in-the-limit stand-in for
-        inverse-CDF sampling that costs one look-up per value.
-        """
-        n = self.theta.shape[0]
-        if n == 0:
-            return np.zeros((draws, 0))
-        table = self.quantiles((np.arange(DRAW_LEVELS) + 0.5) / DRAW_LEVELS)  # (cells, levels)
-        pick = rng.integers(0, DRAW_LEVELS, size=(draws, n), dtype=np.int32)
-        pick += (np.arange(n, dtype=np.int32) * DRAW_LEVELS)[None, :]
-        return table.ravel()[pick]
+        """Random values of every cell's θ: shape (draws, cells); cells of one option drawn together."""
+        n_o, n_c = self.readings.shape
+        out = np.zeros((draws, n_o * n_c))
+        if n_o * n_c == 0 or draws == 0:
+            return out
+        share = _allocate(np.array([p.weight for p in self.parts]), draws)
+        start = 0
+        for part, k in zip(self.parts, share, strict=True):
+            if k:
+                out[start : start + k] = _draw_part(part, self.readings, int(k), rng)
+            start += k
+        return out
 
 
-def log_likelihood_table(classes: np.ndarray, sigma: np.ndarray = SIGMA_GRID) -> np.ndarray:
-    """log P(stance | θ, σ, class): shape (5 stances × classes, len(sigma), GRID_SIZE)."""
-    noise = reading_noise(sigma[None, :], classes[:, :1], classes[:, 1:])  # (classes, sigma)
-    p = reading_probabilities(noise.ravel())  # (classes·sigma, stance, grid)
-    n = len(classes)
-    p = p.reshape(n, sigma.size, STANCES.size, GRID_SIZE).transpose(2, 0, 1, 3)
-    return np.log(p).reshape(STANCES.size * n, sigma.size, GRID_SIZE)
+def _allocate(weights: np.ndarray, total: int) -> np.ndarray:
+    """Whole numbers in proportion to ``weights`` adding up to ``total`` (largest remainders)."""
+    raw = weights / weights.sum() * total
+    base = np.floor(raw).astype("int64")
+    rest = total - base.sum()
+    base[np.argsort(-(raw - base), kind="stable")[:rest]] += 1
+    return base
 
 
-def posterior(r: Readings) -> Posterior:
-    """The exact grid posterior of every cell, with the distribution of σ learned from all cells."""
-    n_cells = r.counts.shape[0]
-    k = SIGMA_GRID.size
-    prior_sigma = _sigma_prior()
-    if n_cells == 0:
-        return Posterior(r, np.zeros((0, GRID_SIZE)), prior_sigma, np.zeros((0, k, GRID_SIZE)))
-    table = log_likelihood_table(r.classes)
-    has = r.counts.sum(axis=1) > 0
-    loglik = np.zeros((n_cells, k, GRID_SIZE))
-    if has.any():
-        loglik[has] = (r.counts[has] @ table.reshape(table.shape[0], -1)).reshape(-1, k, GRID_SIZE)
-    loglik -= loglik.max(axis=(1, 2), keepdims=True)
-    lik = np.exp(loglik)
-    marginal = lik.mean(axis=2)  # flat prior on θ: (cells, σ)
-    weights = _learn_sigma(marginal[has], prior_sigma)
-    joint = lik * weights[None, :, None]
-    joint /= joint.sum(axis=(1, 2), keepdims=True)
-    return Posterior(r, joint.sum(axis=1), weights, joint)
+def _quantiles(theta: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """Each row's quantiles at ``levels`` (increasing, within 0..1): density flat within a bin."""
+    n = theta.shape[0]
+    if n == 0:
+        return np.zeros((0, levels.size))
+    cdf = np.cumsum(theta, axis=1)
+    total = cdf[:, -1:].copy()
+    cdf /= total
+    offset = np.arange(n, dtype="float64")[:, None]
+    k = np.searchsorted((cdf + offset).ravel(), (levels[None, :] + offset).ravel(), side="left")
+    k = np.clip(k.reshape(n, levels.size) - (np.arange(n) * GRID_SIZE)[:, None], 0, GRID_SIZE - 1)
+    rows = np.arange(n)[:, None]
+    below = np.where(k > 0, cdf[rows, np.maximum(k - 1, 0)], 0.0)
+    p = theta[rows, k] / total
+    frac = np.clip((levels[None, :] - below) / np.where(p > 0, p, 1.0), 0.0, 1.0)
+    return EDGES[k] + frac * BIN_WIDTH
 
 
-def _learn_sigma(marginal: np.ndarray, prior: np.ndarray) -> np.ndarray:
-    """The distribution of σ across cells (EM with a weak Dirichlet prior worth a few cells)."""
-    alpha = SIGMA_PRIOR_CELLS * prior
-    g = prior.copy()
-    if marginal.shape[0] == 0:
-        return g
-    for _ in range(EM_STEPS):
-        resp = marginal * g
-        resp /= resp.sum(axis=1, keepdims=True)
-        new = (resp.sum(axis=0) + alpha) / (marginal.shape[0] + SIGMA_PRIOR_CELLS)
-        if np.abs(new - g).max() < 1e-9:
-            g = new
-            break
-        g = new
-    return g
+_SCORES = np.linspace(-DRAW_SPAN, DRAW_SPAN, DRAW_LEVELS)
+_LEVELS = np.array([0.5 * math.erfc(-z / math.sqrt(2.0)) for z in _SCORES])
 
 
-# ------------------------------------------------- weighted sums, exactly
-#: Grid step and size on which the distribution of a weighted sum Σⱼ wⱼ·xⱼ (weights adding up to 1) is built.
-SUM_STEP = 0.002
-SUM_BINS = 4096  # a power of two (FFT); covers −2..+2 with room to spare
+def _from_scores(table: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Values of each column's quantile function at normal scores ``z`` (draws, cells); ``table``: (cells, levels)."""
+    pos = (np.clip(z, -DRAW_SPAN, DRAW_SPAN) + DRAW_SPAN) * ((DRAW_LEVELS - 1) / (2 * DRAW_SPAN))
+    i = np.minimum(pos.astype(np.int64), DRAW_LEVELS - 2)
+    frac = pos - i
+    flat = table.ravel()
+    i += (np.arange(table.shape[0], dtype=np.int64) * DRAW_LEVELS)[None, :]
+    return flat[i] * (1.0 - frac) + flat[i + 1] * frac
 
 
-def sum_grid(total_weight: float = 1.0) -> np.ndarray:
-    """The values of the grid :func:`weighted_sum` returns its chances on."""
-    return -2.0 * total_weight + SUM_STEP * np.arange(SUM_BINS)
+def _sample_rows(p: np.ndarray, which: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """For each draw, one value of every cell from the distributions ``p[which[draw]]``: (draws, cells)."""
+    n_u, n_c, _ = p.shape
+    cdf = np.cumsum(p, axis=2)
+    cdf /= cdf[:, :, -1:]
+    rows = (which[:, None] * n_c + np.arange(n_c)[None, :]).ravel()  # (draws·cells,)
+    offset = np.arange(n_u * n_c, dtype="float64")
+    k = np.searchsorted((cdf.reshape(-1, GRID_SIZE) + offset[:, None]).ravel(), rng.random(rows.size) + rows)
+    k = np.clip(k - rows * GRID_SIZE, 0, GRID_SIZE - 1)
+    return (EDGES[k] + rng.random(rows.size) * BIN_WIDTH).reshape(which.size, n_c)
 
 
-def weighted_sum(prob: np.ndarray, values: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Distribution of Σⱼ wⱼ·xⱼ for independent discrete xⱼ, for many sums at once.
-
-    ``prob`` and ``values``: shape (sums, terms, outcomes), the chance and value
-    (within −2..+2) of each outcome of each term; ``w``: the terms' weights
-    (they add up to at most 1). Returns the chances on :func:`sum_grid` (with
-    ``w.sum()``): shape (sums, SUM_BINS). A value between two grid points splits
-    its chance between them so that every mean stays exact; the terms are
-    combined by convolution (FFT).
-    """
-    n_sums, n_terms, n_out = prob.shape
-    pos = w[None, :, None] * (values + 2.0) / SUM_STEP  # position of wⱼ·(x + 2) ≥ 0
-    whole = np.floor(pos).astype("int64")
-    frac = pos - whole
-    base = (np.arange(n_sums * n_terms) * (SUM_BINS + 1)).reshape(n_sums, n_terms, 1)
-    size = n_sums * n_terms * (SUM_BINS + 1)
-    kernels = np.bincount((base + whole).ravel(), (prob * (1 - frac)).ravel(), size)
-    kernels += np.bincount((base + whole + 1).ravel(), (prob * frac).ravel(), size)
-    kernels = kernels.reshape(n_sums, n_terms, SUM_BINS + 1)[:, :, :SUM_BINS]
-    spectrum = np.fft.rfft(kernels, axis=2).prod(axis=1)
-    dist = np.clip(np.fft.irfft(spectrum, SUM_BINS, axis=1), 0.0, None)
-    return dist / dist.sum(axis=1, keepdims=True)
-
-
-def grid_quantiles(dist: np.ndarray, grid: np.ndarray, levels: tuple[float, ...]) -> list[np.ndarray]:
-    """Quantiles of distributions on a grid (linear between grid points), one array per level."""
-    cdf = np.cumsum(dist, axis=1)
-    out = []
-    for q in levels:
-        k = np.minimum((cdf < q).sum(axis=1), dist.shape[1] - 1)
-        rows = np.arange(dist.shape[0])
-        below = np.where(k > 0, cdf[rows, np.maximum(k - 1, 0)], 0.0)
-        step = grid[1] - grid[0]
-        frac = np.clip((q - below) / np.where(dist[rows, k] > 0, dist[rows, k], 1.0), 0.0, 1.0)
-        out.append(grid[k] - step / 2 + frac * step)  # a point's chance spread over its half-steps
+def _draw_part(part: Part, r: Readings, draws: int, rng: np.random.Generator) -> np.ndarray:
+    n_o, n_c = r.shape
+    out = np.zeros((draws, n_o * n_c))
+    copula = np.array([o for o in range(n_o) if o not in part.exact], dtype=np.int64)
+    if copula.size:
+        # The copula: correlated normals per option, turned into each cell's own distribution.
+        cells = (copula[:, None] * n_c + np.arange(n_c)[None, :]).ravel()
+        table = _quantiles(part.theta[cells], _LEVELS)  # (cells, levels)
+        chol = np.linalg.cholesky(part.correlation[copula] + 1e-9 * np.eye(n_c)[None])  # (options, c, c)
+        z = rng.standard_normal((copula.size, draws, n_c)) @ chol.transpose(0, 2, 1)  # (options, draws, c)
+        out[:, cells] = _from_scores(table, z.transpose(1, 0, 2).reshape(draws, cells.size))
+    for o in sorted(part.exact):  # options computed exactly: offsets and level, then each cell
+        ex = part.exact[o]
+        flat = ex.weight.ravel()
+        pick_combo = rng.choice(flat.size, size=draws, p=flat / flat.sum())
+        unique, which = np.unique(pick_combo, return_inverse=True)
+        combo, level = np.divmod(unique, ex.weight.shape[1])
+        out[:, ex.cells] = _sample_rows(ex.conditional(combo, level), which, rng)
     return out
+
+
+def _cell_posteriors(r: Readings, sigma: float, tau: float, spread: float) -> np.ndarray:
+    """Each cell's posterior with every source's offset (and the option's level) summed out on its own."""
+    table = log_likelihood_table(r.classes, sigma, tau**2)  # (5·classes, grid)
+    loglik = r.counts @ table  # (cells, grid)
+    logp = loglik + np.log(truth_prior(spread))[None, :]
+    p = np.exp(logp - logp.max(axis=1, keepdims=True))
+    return p / p.sum(axis=1, keepdims=True)
+
+
+def _correlation(r: Readings, sigma: float, tau: float, spread: float, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """The copula's correlation between the cells of each option, and each cell's Gaussian variance.
+
+    Cell j's estimate weighs each source's reading by its share λ of the cell's
+    precision, and the prior (centred on neutral) by the rest. A source speaking
+    to cells j and k puts its offset (variance τ²) into both, and the option's
+    level (variance m²) is in every cell's truth, so
+    Cov(j, k) = τ² Σ_sources λⱼ λₖ + m² λ⁰ⱼ λ⁰ₖ.
+    """
+    n_o, n_c = r.shape
+    prior_prec = 1.0 / prior_variance(marginal_spread(spread, level))
+    prec = r.precision(np.array([sigma]))[:, 0]
+    a = 1.0 / (1.0 / prec + tau**2)  # each reading's precision with its offset included
+    cell_prec = np.bincount(r.cell, weights=a, minlength=r.n_cells) + prior_prec
+    lam = a / cell_prec[r.cell]
+    shares = np.zeros((r.source_option.size, n_c))
+    shares[r.source, r.cell % n_c] = lam
+    # Σ over each option's sources of λλᵀ: sources sorted by option, summed in one pass.
+    order = np.argsort(r.source_option, kind="stable")
+    by_option = shares[order]
+    starts = np.searchsorted(r.source_option[order], np.arange(n_o))
+    outer = by_option[:, :, None] * by_option[:, None, :]
+    cov = np.zeros((n_o, n_c, n_c))
+    has = np.bincount(r.source_option, minlength=n_o) > 0
+    if outer.shape[0]:
+        cov[has] = tau**2 * np.add.reduceat(outer, starts[has], axis=0)
+    lam0 = (prior_prec / cell_prec).reshape(n_o, n_c)
+    cov += level**2 * lam0[:, :, None] * lam0[:, None, :]
+    var = 1.0 / cell_prec
+    idx = np.arange(n_c)
+    cov[:, idx, idx] = var.reshape(n_o, n_c)
+    sd = np.sqrt(var.reshape(n_o, n_c))
+    corr = cov / (sd[:, :, None] * sd[:, None, :])
+    corr[:, idx, idx] = 1.0
+    return np.clip(corr, -1.0, 1.0), var
+
+
+def _lattice(k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Points in standard units on ±:data:`LATTICE_SPAN` and the log of their normal prior (adding up to 1)."""
+    z = np.linspace(-LATTICE_SPAN, LATTICE_SPAN, k)
+    log_pz = -0.5 * z**2
+    return z, log_pz - np.log(np.exp(log_pz).sum())
+
+
+def _exact_option(r: Readings, o: int, sigma: float, tau: float, spread: float, level: float) -> Exact | None:
+    """Option ``o`` exactly: its sources' offsets and its level summed out on lattices, every combination."""
+    n_c = r.shape[1]
+    mine = np.flatnonzero(r.source_option[r.source] == o)  # this option's readings
+    if mine.size == 0:
+        return None
+    sources = np.unique(r.source[mine])
+    n_src = sources.size
+    k = EXACT_LATTICE[n_src]
+    z, log_pz = _lattice(k)
+    cells = o * n_c + np.arange(n_c)
+    # Each reading's log-likelihood at θ + b for every lattice offset b: (5·classes, k, grid).
+    shifted = THETA[None, :] + tau * z[:, None]
+    table = log_likelihood_table(r.classes, sigma, 0.0, shifted.ravel()).reshape(-1, k, GRID_SIZE)
+    total = np.zeros((k,) * n_src + (n_c, GRID_SIZE))
+    prior_combo = np.zeros((k,) * n_src)
+    for g, s in enumerate(sources):
+        per = np.zeros((k, n_c, GRID_SIZE))
+        for row in mine[r.source[mine] == s]:
+            per[:, int(r.cell[row]) % n_c, :] += np.tensordot(r.weights[row], table, axes=(0, 0))
+        shape = [1] * n_src + [n_c, GRID_SIZE]
+        shape[g] = k
+        total = total + per.reshape(shape)
+        shape = [1] * n_src
+        shape[g] = k
+        prior_combo = prior_combo + log_pz.reshape(shape)
+    total = total.reshape(-1, n_c, GRID_SIZE)
+    top = total.max(axis=2, keepdims=True)
+    lik = np.exp(total - top)  # (m, cells, grid), each row scaled by exp(top)
+    if math.isfinite(spread):
+        zl, log_pl = _lattice(LEVEL_LATTICE)
+        centres = level * zl
+    else:  # flat truths: the level changes nothing
+        centres, log_pl = np.zeros(1), np.zeros(1)
+    level_prior = truth_prior(spread, centres)  # (levels, grid)
+    z_cell = np.einsum("mcg,kg->mck", lik, level_prior)  # (m, cells, levels)
+    log_w = (np.log(z_cell) + top).sum(axis=1) + prior_combo.ravel()[:, None] + log_pl[None, :]
+    w = np.exp(log_w - log_w.max())
+    w /= w.sum()
+    keep = w.max(axis=1) > 1e-9
+    return Exact(cells, lik[keep], level_prior, w[keep] / w[keep].sum())
+
+
+def posterior(r: Readings, noise: Noise | None = None, exact_sources: int = EXACT_SOURCES) -> Posterior:
+    """The posterior of every cell, mixed over the likely values of (σ, τ, s, m) (:func:`.noise.learn`).
+
+    Options with at most ``exact_sources`` sources (up to 3) are computed exactly, the others by the copula.
+    """
+    from .noise import learn
+
+    learned = noise if noise is not None else learn(r)
+    n_o, n_c = r.shape
+    parts = []
+    for sigma, tau, spread, level, weight in learned.support:
+        if not r.n_cells:
+            parts.append(
+                Part(
+                    sigma,
+                    tau,
+                    spread,
+                    level,
+                    weight,
+                    np.zeros((0, GRID_SIZE)),
+                    np.zeros((n_o, n_c, n_c)),
+                    {},
+                    np.zeros(0),
+                )
+            )
+            continue
+        theta = _cell_posteriors(r, sigma, tau, marginal_spread(spread, level))
+        corr, var = _correlation(r, sigma, tau, spread, level)
+        exact: dict[int, Exact] = {}
+        for o in np.flatnonzero((r.option_sources > 0) & (r.option_sources <= exact_sources)):
+            ex = _exact_option(r, int(o), sigma, tau, spread, level)
+            if ex is not None:
+                exact[int(o)] = ex
+                theta[ex.cells] = ex.marginal()
+        parts.append(Part(sigma, tau, spread, level, weight, theta, corr, exact, var))
+    return Posterior(r, parts, learned)

@@ -1,30 +1,27 @@
-"""From cells to options: scores with 90% intervals, chance of being best, expected loss, rank shares.
+"""From cells to options: scores with 90% intervals, chance of being good, of being best, expected loss.
 
 An option's value is V = Σⱼ wⱼ θⱼ, the weighted average of its cells (weights
-scaled to add up to 1). Every quantity comes from one set of random draws:
-each cell's θ drawn from its exact posterior (cells are independent given the
-evidence), and — because a weight of "3" is a rough feeling — the weights drawn
-from a Dirichlet distribution centred on yours (:data:`WEIGHT_CONCENTRATION`:
-the larger, the closer to your weights; a weight of a quarter typically moves
-by about a fifth of itself).
+scaled to add up to 1). Every figure comes from one set of random draws: the
+cells of each option drawn together from the model (:mod:`.model`: a person's
+leaning moves all the cells they spoke to), and — because a weight of "3" is
+a rough feeling — the weights drawn from a Dirichlet distribution centred on
+yours (:data:`WEIGHT_CONCENTRATION`: the larger, the closer to your weights).
 
-* ``score``: the expected value of V at your weights (0: no evidence either way).
-* ``low``/``high``: the 5% and 95% points of V at your weights: a 90% interval
-  that says how sure the score is from the evidence alone. It is computed
-  exactly (the distribution of the weighted sum built on a fine grid), not
-  sampled, so it does not move with the seed.
-* ``p_best``: the share of draws in which the option comes out on top, with the
-  weights uncertain (``p_best_fixed``: at exactly your weights). An option
-  nobody has told you anything about has a wide spread and tops some draws:
-  that is not evidence in its favour, which is why decisions go by expected loss.
-* ``expected_loss``: how much fit (on the stance scale) you should expect to
-  give up by choosing this option instead of the best one, E[max V − V_option],
-  the maximum taken over the options you have evidence on. The option with the
-  smallest expected loss is the one the evidence favours; the size of the loss
-  says how much is at stake in being wrong (``expected_loss_fixed``: the same
-  at exactly your weights, the part of the doubt that evidence can remove).
+* ``score``: the expected value of V at your weights (0: neutral).
+* ``low``/``high``: a 90% interval of V at your weights.
+* ``p_good``: the chance that V is above neutral (0): is this path good for you at all?
+* ``p_best``: the share of draws in which the option comes out on top among the
+  options with evidence. An option nobody has told you anything about gets no
+  chance (NaN, shown as "no evidence"): its wide spread is not evidence.
+* ``expected_loss``: how much fit (steps on the −2..+2 scale) you should expect
+  to give up by choosing this option instead of the best one,
+  E[max V − V_option], averaged over every possibility including those where it
+  *is* the best (loss 0). ``loss_if_wrong`` is the same only over the
+  possibilities where it is not the best: what a wrong choice would cost.
+* ``covered``: the share of your weights on criteria with any evidence;
+  ``n_people`` the people (and ``n_documents`` the kinds of documents) heard.
 * ``ranks``: SMAA-2 rank acceptabilities, the share of draws in which each
-  option takes each rank (rank 1 is ``p_best``).
+  option with evidence takes each rank (rank 1 is ``p_best``; NaN for the others).
 """
 
 from __future__ import annotations
@@ -39,17 +36,7 @@ import pandas as pd
 
 from ..errors import ValidationError
 from ..store.fields import limits
-from .model import (
-    GRID_SIZE,
-    INTERVAL,
-    THETA,
-    Posterior,
-    grid_quantiles,
-    posterior,
-    readings,
-    sum_grid,
-    weighted_sum,
-)
+from .model import INTERVAL, Posterior, posterior, readings
 
 #: Most simulated draws ``compare`` accepts (memory grows with options × criteria × draws).
 MAX_DRAWS = 100_000
@@ -57,19 +44,28 @@ MAX_DRAWS = 100_000
 WEIGHT_CONCENTRATION = 50.0
 #: Upper end of the weight range (the criteria field's own limit).
 WEIGHT_MAX = limits("criteria", "weight")[1]
+#: An option's evidence is thin while fewer people than this spoke to it, or less than this share of
+#: your weights has any evidence.
+THIN_PEOPLE = 2
+THIN_COVERED = 0.5
 
 COMPARE_COLUMNS = [
     "title",
     "score",
     "low",
     "high",
+    "p_good",
     "p_best",
     "p_best_fixed",
     "expected_loss",
     "expected_loss_fixed",
+    "loss_if_wrong",
     "n_insights",
     "n_sources",
+    "n_people",
+    "n_documents",
     "covered",
+    "thin",
 ]
 CELL_COLUMNS = [
     "option_id",
@@ -169,6 +165,25 @@ class Analysis:
     def has_evidence(self) -> np.ndarray:
         return self.post.readings.option_sources > 0
 
+    @property
+    def covered(self) -> np.ndarray:
+        """Per option, the share of your weights on criteria with any evidence."""
+        r = self.post.readings
+        if self.criterion_ids.size == 0:
+            return np.zeros(self.option_ids.size)
+        return (r.n_sources.reshape(r.shape) > 0) @ self.weights
+
+    @property
+    def n_people(self) -> np.ndarray:
+        r = self.post.readings
+        return r.option_sources - r.option_documents
+
+    @property
+    def thin(self) -> np.ndarray:
+        """Options with evidence, but from fewer than :data:`THIN_PEOPLE` sources or on little of what matters."""
+        r = self.post.readings
+        return self.has_evidence & ((r.option_sources < THIN_PEOPLE) | (self.covered < THIN_COVERED))
+
     def contenders(self) -> np.ndarray:
         """Options the decision is among: those with evidence (all of them when none has any)."""
         has = self.has_evidence
@@ -182,18 +197,62 @@ class Analysis:
         best = v[:, self.contenders()].max(axis=1)
         return np.maximum(best[:, None], v).mean(axis=0) - v.mean(axis=0)
 
+    def loss_if_wrong(self) -> np.ndarray:
+        """E[max V − V_option | the option is not the best]: what choosing it costs when it is the wrong choice."""
+        if self.option_ids.size == 0:
+            return np.zeros(0)
+        v = self.value
+        best = np.maximum(v[:, self.contenders()].max(axis=1)[:, None], v)
+        gap = best - v
+        wrong = gap > 0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(wrong.any(axis=0), (gap * wrong).sum(axis=0) / wrong.sum(axis=0), 0.0)
+
+    def p_best(self, fixed: bool = False) -> np.ndarray:
+        """Share of draws in which each option with evidence is the best of them; NaN for the others."""
+        v = self.value_fixed if fixed else self.value
+        out = np.full(self.option_ids.size, np.nan)
+        has = self.contenders()
+        if v.shape[1] == 0 or not has.any():
+            return out
+        sub = v[:, has]
+        top = sub >= sub.max(axis=1, keepdims=True)
+        out[has] = (top / top.sum(axis=1, keepdims=True)).mean(axis=0)
+        if not self.has_evidence.any():
+            out[:] = np.nan
+        return out
+
+    def p_good(self) -> np.ndarray:
+        """Chance that each option's value is above neutral; NaN for options without evidence."""
+        out = (self.value > 0).mean(axis=0) + 0.5 * (self.value == 0).mean(axis=0)
+        return np.where(self.has_evidence, out, np.nan)
+
+    def p_ahead(self, a: int, b: int) -> float:
+        """Chance that option ``a`` (index) is better than option ``b``."""
+        d = self.value[:, a] - self.value[:, b]
+        return float((d > 0).mean() + 0.5 * (d == 0).mean())
+
+    def difference(self, a: int, b: int) -> np.ndarray:
+        """Draws of V_a − V_b (weights uncertain)."""
+        return self.value[:, a] - self.value[:, b]
+
     def ranks(self, fixed: bool = False) -> np.ndarray:
-        """Share of draws in which each option takes each rank: shape (options, ranks); ties share."""
+        """Share of draws in which each option takes each rank: shape (options, ranks); ties share.
+
+        Only the options with evidence are ranked (as for :meth:`p_best`): the rows of the others are NaN
+        (all of them when no option has evidence).
+        """
         v = self.value_fixed if fixed else self.value
         n = v.shape[1]
         if n == 0:
             return np.zeros((0, 0))
-        # Rank by value, ties broken at random, which shares them evenly over many draws.
+        ranked = self.has_evidence
         jitter = np.random.default_rng(0).random(v.shape) * 1e-12
-        order = np.argsort(-(v + jitter), axis=1, kind="stable")
+        order = np.flatnonzero(ranked)[np.argsort(-(v + jitter)[:, ranked], axis=1, kind="stable")]
         ranks = np.zeros((n, n))
-        for r in range(n):
+        for r in range(order.shape[1]):
             ranks[:, r] = np.bincount(order[:, r], minlength=n)
+        ranks[~ranked] = np.nan
         return ranks / v.shape[0]
 
 
@@ -207,14 +266,19 @@ def analyse(
     seed: int | None = 0,
     reliability: Mapping[str, float] | None = None,
     weight_concentration: float = WEIGHT_CONCENTRATION,
+    post: Posterior | None = None,
 ) -> Analysis:
-    """Cell posteriors and option values in ``draws`` random draws (same seed, same answer)."""
+    """Cell posteriors and option values in ``draws`` random draws (same seed, same answer).
+
+    ``post``: a posterior already computed for the same tables (weights do not change it).
+    """
     check_draws(draws, seed)
     concentration = check_concentration(weight_concentration)
     options = options.sort_values("id", kind="stable") if len(options) else options
     criteria = criteria.sort_values("id", kind="stable") if len(criteria) else criteria
     raw = resolve_weights(criteria, weights)
-    post = posterior(readings(options, criteria, insights, reliability=reliability))
+    if post is None:
+        post = posterior(readings(options, criteria, insights, reliability=reliability))
     n_o, n_c = post.readings.shape
     titles = [str(t) for t in options["title"]] if "title" in options else [str(i) for i in post.readings.option_ids]
     names = [str(n) for n in criteria["name"]] if "name" in criteria else [str(i) for i in post.readings.criterion_ids]
@@ -236,36 +300,22 @@ def analyse(
     return Analysis(post, titles, names, raw, value_fixed, value)
 
 
-def _share_best(v: np.ndarray) -> np.ndarray:
-    if v.shape[1] == 0:
-        return np.zeros(0)
-    best = v >= v.max(axis=1, keepdims=True)
-    return (best / best.sum(axis=1, keepdims=True)).mean(axis=0)
-
-
 def leader_order(a: Analysis) -> np.ndarray:
     """Options best supported first: those with evidence by score, then those without; ties by id."""
     return np.lexsort((a.option_ids, -np.round(a.score, 12), ~a.has_evidence))
 
 
-#: Options whose exact interval is built in one batch (memory grows with options × criteria × 4,096).
-INTERVAL_BATCH = 25
-
-
 def option_intervals(a: Analysis) -> tuple[np.ndarray, np.ndarray]:
-    """Each option's 90% interval at your weights, from the exact distribution of Σⱼ wⱼθⱼ (no sampling)."""
-    n_o, n_c = a.post.readings.shape
-    if n_o == 0 or n_c == 0:
-        return np.zeros(n_o), np.zeros(n_o)
-    w = a.weights
-    used = np.flatnonzero(w > 0)
-    theta = a.post.theta.reshape(n_o, n_c, GRID_SIZE)[:, used]
-    values = np.broadcast_to(THETA, theta.shape)
-    low, high = np.zeros(n_o), np.zeros(n_o)
-    for start in range(0, n_o, INTERVAL_BATCH):
-        part = slice(start, start + INTERVAL_BATCH)
-        dist = weighted_sum(theta[part], values[part], w[used])
-        low[part], high[part] = grid_quantiles(dist, sum_grid(float(w[used].sum())), INTERVAL)
+    """Each option's 90% interval at your weights (from the draws; exactly 0 to 0 for no criteria)."""
+    if a.value_fixed.shape[1] == 0 or a.value_fixed.shape[0] == 0:
+        n = a.option_ids.size
+        return np.zeros(n), np.zeros(n)
+    low, high = np.quantile(a.value_fixed, INTERVAL, axis=0)
+    # An option nobody has spoken about is symmetric around neutral: use that, so its interval is too.
+    silent = ~a.has_evidence
+    if silent.any():
+        half = np.quantile(np.abs(a.value_fixed[:, silent]), INTERVAL[1] - INTERVAL[0], axis=0)
+        low[silent], high[silent] = -half, half
     return low, high
 
 
@@ -274,21 +324,24 @@ def comparison_frame(a: Analysis) -> pd.DataFrame:
     score = a.score
     low, high = option_intervals(a)
     r = a.post.readings
-    n_c = a.criterion_ids.size
-    covered = (r.n_sources.reshape(r.shape) > 0) @ a.weights if n_c else np.zeros(score.size)
     frame = pd.DataFrame(
         {
             "title": pd.array(a.titles, dtype="str"),
             "score": score,
             "low": np.minimum(low, score),
             "high": np.maximum(high, score),
-            "p_best": _share_best(a.value),
-            "p_best_fixed": _share_best(a.value_fixed),
+            "p_good": a.p_good(),
+            "p_best": a.p_best(),
+            "p_best_fixed": a.p_best(fixed=True),
             "expected_loss": a.expected_loss(),
             "expected_loss_fixed": a.expected_loss(fixed=True),
+            "loss_if_wrong": a.loss_if_wrong(),
             "n_insights": r.option_insights,
             "n_sources": r.option_sources,
-            "covered": covered,
+            "n_people": a.n_people,
+            "n_documents": r.option_documents,
+            "covered": a.covered,
+            "thin": a.thin,
         },
         index=pd.Index(a.option_ids, name="option_id", dtype="int64"),
         columns=COMPARE_COLUMNS,

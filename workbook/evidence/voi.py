@@ -1,33 +1,37 @@
-"""Which conversation would help most next: the expected value of sample information.
+"""Who to talk to next: the value of a conversation with each person, looking a round ahead.
 
-A conversation with a person about an option gives one reading on every
-criterion of that option (first-hand, medium confidence). Its *expected value
-of sample information* (EVSI) is how much the expected fit of your final choice
-should rise thanks to it:
+A conversation with a person covers every option they can speak to (the options
+they are linked to as an insider, and have not told you about yet): they give
+a reading on each criterion of each, with a leaning of their own (:mod:`.model`).
+What that conversation is worth is how much the fit of your final choice
+should improve thanks to it (the *expected value of sample information*):
 
-    EVSI = E[max(value of the option after the conversation, best other option)]
-           − max(value of the option now, best other option)
+    value = E[ best option's value after hearing them ] − best option's value now
 
-the expectation taken over everything the person could say, under the same
-model that produced the posterior (σ and θ of every cell integrated out), at
-your weights. The other options are those with evidence (:mod:`.ranking`); when
-no other option has any, the comparison is with neutral (0: is this path good
-for you at all?). The distribution of the option's value after the
-conversation is computed exactly on a fine grid (no sampling): EVSI is never
-negative, and it is exactly 0 when no possible answer could change the choice.
+computed in the model's Gaussian view of each option (its current mean and
+the covariance of its cells, the person's leaning and noise included), so it
+is never negative, and 0 when nothing they could say would change the choice.
+The same view gives the chance that the conversation *changes* which option
+comes out ahead, which is what the reason says.
 
-One conversation seldom turns a decision on its own, so each option also gets
-the value of a *round* of :data:`ROUND` conversations with different people
-(``value_round``). When even the best round is worth less than
-:data:`VOI_THRESHOLD` (on the −2..+2 scale; settable), more conversations are
-unlikely to change the decision, and :func:`stop_rule` says so.
+One conversation seldom turns a decision on its own; what it reveals may only
+pay in combination with a few more. So each candidate is also valued as the
+first of a round of 1, 2, 3 or 5 similar conversations (:data:`ROUND_SIZES`),
+and ranked by the best value per conversation over those rounds (the
+knowledge-gradient policy KG(*) of Frazier and Powell).
+
+**When to stop.** A conversation costs you time and goodwill. Its cost, in
+steps of the −2..+2 scale (:data:`CONVERSATION_COST`, settable in notebook 08),
+is what one conversation must add to the fit of your final choice to be worth
+having. When no round's value exceeds its cost, more conversations are unlikely
+to change the decision, and :func:`stop_rule` says so.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from numbers import Integral
 
 import numpy as np
@@ -36,30 +40,29 @@ import pandas as pd
 from ..errors import ValidationError
 from ..store.conversations import HELD
 from .decisions import Verdict
-from .model import (
-    CONFIDENCE_WEIGHT,
-    SIGMA_GRID,
-    THETA,
-    reading_noise,
-    reading_probabilities,
-    resolve_reliability,
-    source_keys,
-    sum_grid,
-    weighted_sum,
-)
+from .model import CONFIDENCE_WEIGHT, ROUNDING_VARIANCE, THETA, normal_cdf, reading_noise, resolve_reliability
 from .ranking import Analysis, leader_order
+from .sources import contact_of
 
-#: EVSI (−2..+2 scale) below which more conversations are unlikely to change the decision.
-VOI_THRESHOLD = 0.002
+#: What one conversation costs you, in steps of the −2..+2 scale: the improvement of your final choice it
+#: must be expected to bring to be worth having.
+CONVERSATION_COST = 0.002
+#: Sizes of the rounds of similar conversations each candidate is valued as the first of.
+ROUND_SIZES = (1, 2, 3, 5)
 #: People suggested per option.
 PER_OPTION = 2
+#: Simulated answers for a person who can speak to several options at once.
+SIMULATIONS = 4096
 NEXT_COLUMNS = [
     "option_id",
     "option",
+    "options",
     "contact_id",
     "contact",
     "value",
     "value_round",
+    "round_size",
+    "p_change",
     "worth_it",
     "criteria",
     "n_sources",
@@ -68,88 +71,138 @@ NEXT_COLUMNS = [
 ]
 
 
-def check_voi_threshold(value: object) -> float:
+def check_cost(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or not 0 <= value <= 2:
-        raise ValidationError("voi_threshold", f"must be a number from 0 to 2, not {value!r}")
+        raise ValidationError("conversation_cost", f"must be a number from 0 to 2, not {value!r}")
     return float(value)
 
 
-#: People in a round of conversations about one option (career guides suggest about three per option).
-ROUND = 3
+# ------------------------------------------------------------ Gaussian view
+@dataclass
+class View:
+    """Each option's mean and cell covariance now, and what new people would add."""
+
+    mean: np.ndarray  # (options,) value at your weights
+    cov: np.ndarray  # (options, criteria, criteria)
+    weights: np.ndarray  # (criteria,)
+    one_person: np.ndarray  # (criteria, criteria) covariance of one new person's readings about θ
 
 
-def _outcomes(a: Analysis, reliability: Mapping[str, float] | None, people: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """For every cell, the chance of each possible set of answers from ``people`` new first-hand readings,
-    and θ's mean after it: shapes (cells, outcomes). σ and θ are integrated out of the cell's joint posterior.
-    """
-    rel = resolve_reliability(reliability)
-    like = reading_probabilities(reading_noise(SIGMA_GRID, rel["interview"], CONFIDENCE_WEIGHT["medium"]))
-    joint = a.post.joint.reshape(a.post.joint.shape[0], -1)  # (cells, σ·θ)
-    liks = []
-    for answers in itertools.combinations_with_replacement(range(like.shape[1]), people):
-        orderings = math.factorial(people) / math.prod(math.factorial(answers.count(s)) for s in set(answers))
-        liks.append((orderings * np.prod([like[:, s, :] for s in answers], axis=0)).ravel())  # (σ·θ,)
-    lik = np.stack(liks, axis=1)  # (σ·θ, outcomes)
-    pred = joint @ lik
-    moment = joint @ (lik * np.tile(THETA, SIGMA_GRID.size)[:, None])
-    return pred, moment / np.where(pred > 0, pred, 1.0)
+def _phi(z: np.ndarray) -> np.ndarray:
+    return np.exp(-0.5 * np.square(z)) / math.sqrt(2.0 * math.pi)
 
 
-def _gain(prob: np.ndarray, after: np.ndarray, w: np.ndarray, other: float) -> float:
-    """E[max(Σⱼ wⱼ·afterⱼ, other)] − max(E[Σⱼ wⱼ·afterⱼ], other), exactly up to a grid of 0.002.
-
-    Each cell's possible means after the conversation form a small distribution;
-    the distribution of the weighted sum is built exactly on a fine grid
-    (:func:`~.model.weighted_sum`, means kept exact). Exactly 0 when no answer
-    could change the choice.
-    """
-    low = float((w * after.min(axis=1)).sum())
-    high = float((w * after.max(axis=1)).sum())
-    now = float((w * (prob * after).sum(axis=1)).sum())
-    if high <= other or low >= other:
-        return 0.0
-    dist = weighted_sum(prob[None], after[None], w)[0]
-    gain = float((dist * np.maximum(sum_grid(float(w.sum())), other)).sum()) - max(now, other)
-    return max(gain, 0.0)
+def gaussian_view(a: Analysis, reliability: Mapping[str, float] | None = None) -> View:
+    """The options in the model's Gaussian view: means, cell covariances, a new person's reading noise."""
+    post, n_o, n_c = a.post, a.option_ids.size, a.criterion_ids.size
+    mean = post.theta @ THETA
+    var = np.maximum(post.theta @ np.square(THETA) - np.square(mean), 1e-6)
+    corr = sum(p.weight * p.correlation for p in post.parts) if post.parts else np.zeros((n_o, n_c, n_c))
+    sd = np.sqrt(var).reshape(n_o, n_c)
+    cov = corr * sd[:, :, None] * sd[:, None, :]
+    rel = resolve_reliability(reliability)["interview"]
+    noise = post.noise
+    v = float(np.square(reading_noise(noise.sigma, rel, CONFIDENCE_WEIGHT["medium"]))) + ROUNDING_VARIANCE
+    one = v * np.eye(n_c) + noise.tau**2 * np.ones((n_c, n_c))
+    return View(a.score.copy(), cov, a.weights, one)
 
 
-def option_voi(
-    a: Analysis,
-    reliability: Mapping[str, float] | None = None,
-    people: int = 1,
-    outcomes: tuple[np.ndarray, np.ndarray] | None = None,
-) -> np.ndarray:
-    """EVSI of conversations with ``people`` more people about each option (−2..+2 scale, ≥ 0)."""
-    n_o, n_c = a.option_ids.size, a.criterion_ids.size
-    if n_o == 0 or n_c == 0:
-        return np.zeros(n_o)
-    pred, after = outcomes if outcomes is not None else _outcomes(a, reliability, people)
-    pred, after = pred.reshape(n_o, n_c, -1), after.reshape(n_o, n_c, -1)
-    score, w = a.score, a.weights
-    contenders = a.contenders()
-    used = w > 0
-    out = np.zeros(n_o)
-    for o in range(n_o):
-        rivals = contenders.copy()
-        rivals[o] = False
-        other = float(score[rivals].max()) if rivals.any() else 0.0
-        out[o] = _gain(pred[o][used], after[o][used], w[used], other)
-    return out
+def preposterior_sd(view: View, people: int) -> np.ndarray:
+    """Per option, the standard deviation of how far its value's mean would move after ``people`` new people."""
+    cov = view.cov
+    data = view.one_person / people
+    gain = cov @ np.linalg.solve(cov + data[None], cov)  # Σ (Σ + C)⁻¹ Σ: how much the cells' covariance shrinks
+    w = view.weights
+    return np.sqrt(np.maximum(np.einsum("c,ocd,d->o", w, gain, w), 0.0))
 
 
+def _gain_one(mean: float, sd: float, other: float) -> tuple[float, float]:
+    """Value and chance of changing the choice when one option's mean moves by N(0, sd²) against ``other``."""
+    if sd <= 0:
+        return 0.0, 0.0
+    z = -abs(mean - other) / sd
+    value = sd * (z * float(normal_cdf(np.array([z]))[0]) + float(_phi(np.array([z]))[0]))
+    return max(value, 0.0), float(normal_cdf(np.array([z]))[0])
+
+
+def _gain_many(means: np.ndarray, sds: np.ndarray, other: float, z: np.ndarray) -> tuple[float, float]:
+    """The same for several options moving at once (independent changes), by simulation with fixed answers."""
+    after = means[None, :] + z[:, : means.size] * sds[None, :]
+    best_now = max(float(means.max()), other)
+    best_after = np.maximum(after.max(axis=1), other)
+    now_choice = int(np.argmax(means)) if means.max() >= other else -1
+    choice_after = np.where(after.max(axis=1) >= other, after.argmax(axis=1), -1)
+    return max(float(best_after.mean()) - best_now, 0.0), float((choice_after != now_choice).mean())
+
+
+# ------------------------------------------------------------- candidates
 def _spoken(insights: pd.DataFrame, conversations: pd.DataFrame) -> dict[int, set[int]]:
     """Per option id, the contacts who have told you about it already (interviewed, or a source of a note)."""
+    from .sources import source_keys
+
     done: dict[int, set[int]] = {}
     if len(conversations):
         talked = conversations[conversations["status"].isin(HELD)].dropna(subset=["contact_id"])
         for oid, cid in zip(talked["option_id"], talked["contact_id"], strict=True):
             done.setdefault(int(oid), set()).add(int(cid))
     if len(insights):
-        keys = source_keys(insights)
-        person = keys % 3 == 0
-        for oid, key in zip(insights["option_id"].to_numpy()[person], keys[person], strict=True):
-            done.setdefault(int(oid), set()).add(int(key // 3 - 1))
+        contact = contact_of(source_keys(insights))
+        person = contact >= 0
+        for oid, cid in zip(insights["option_id"].to_numpy()[person], contact[person], strict=True):
+            done.setdefault(int(oid), set()).add(int(cid))
     return done
+
+
+class _Values:
+    """What a conversation with someone covering some options is worth, for every round size (kept per set)."""
+
+    def __init__(self, a: Analysis, view: View):
+        self.a, self.mean = a, view.mean
+        self.sds = {m: preposterior_sd(view, m) for m in ROUND_SIZES}
+        self.z = np.random.default_rng(20_260_101).standard_normal((SIMULATIONS, a.option_ids.size))
+        self.kept: dict[tuple[int, ...], dict[int, tuple[float, float]]] = {}
+
+    def other_than(self, covered: tuple[int, ...]) -> float:
+        rivals = self.a.contenders() & self.a.has_evidence
+        rivals[list(covered)] = False
+        # Against the best other option with evidence; with none, against neutral (is it good at all?).
+        return float(self.mean[rivals].max()) if rivals.any() else 0.0
+
+    def __call__(self, covered: tuple[int, ...]) -> dict[int, tuple[float, float]]:
+        if covered not in self.kept:
+            other, idx = self.other_than(covered), list(covered)
+            self.kept[covered] = {
+                m: _gain_one(float(self.mean[idx[0]]), float(self.sds[m][idx[0]]), other)
+                if len(idx) == 1
+                else _gain_many(self.mean[idx], self.sds[m][idx], other, self.z)
+                for m in ROUND_SIZES
+            }
+        return self.kept[covered]
+
+
+def _candidates(
+    a: Analysis,
+    insights: pd.DataFrame,
+    contacts: pd.DataFrame,
+    insider_links: pd.DataFrame,
+    conversations: pd.DataFrame,
+) -> tuple[pd.DataFrame, dict[int, list[int]], dict[int, set[int]]]:
+    """Your active contacts; per contact the options (indexes) they could still tell you about; per option id
+    the contacts linked to it."""
+    index = {int(oid): i for i, oid in enumerate(a.option_ids)}
+    active = contacts.set_index("id") if len(contacts) else pd.DataFrame(columns=["name", "strength"])
+    links = insider_links[insider_links["contact_id"].isin(active.index)] if len(insider_links) else insider_links
+    spoken = _spoken(insights, conversations)
+    person_options: dict[int, list[int]] = {}
+    linked: dict[int, set[int]] = {}
+    for oid, cid in zip(links.get("option_id", []), links.get("contact_id", []), strict=True):
+        oid, cid = int(oid), int(cid)
+        if oid not in index:
+            continue
+        linked.setdefault(oid, set()).add(cid)
+        if cid not in spoken.get(oid, set()):
+            person_options.setdefault(cid, []).append(index[oid])
+    return active, person_options, linked
 
 
 def next_conversations(
@@ -161,118 +214,159 @@ def next_conversations(
     *,
     n: int = 5,
     reliability: Mapping[str, float] | None = None,
-    voi_threshold: float = VOI_THRESHOLD,
+    conversation_cost: float = CONVERSATION_COST,
 ) -> pd.DataFrame:
-    """The ``n`` conversations (contact × option) that would help the decision most, best first.
+    """The ``n`` conversations that would help the decision most, best first, one row per person.
 
     Candidates are your contacts linked to an option as insiders who have not
-    told you about it yet. ``value``: the conversation's EVSI (−2..+2 scale);
-    ``value_round``: the EVSI of a round of three such conversations;
-    ``worth_it``: whether either reaches the threshold; ``criteria``: where the
-    answer matters most; ``reason``: why, in one line. An option with no such
-    contact gets one row without a contact and the advice to find someone who
-    does the work (or, when everyone you know there has spoken, to ask them who else).
+    told you about it yet (a person linked to several options covers them all),
+    and, for an option with nobody left to ask, "someone who does this work".
+    ``value``: what one conversation adds to the fit of your final choice (steps
+    on the −2..+2 scale); ``value_round``: what the best round of similar
+    conversations adds, ``round_size`` how many; ``p_change``: the chance that
+    this one conversation changes which option comes out ahead; ``worth_it``:
+    whether some round is worth more than it costs; ``criteria``: what to ask
+    about; ``reason``: why, in one sentence.
     """
     if isinstance(n, bool) or not isinstance(n, Integral) or not 1 <= int(n) <= 10_000:
         raise ValidationError("n", f"must be a whole number from 1 to 10,000, not {n!r}")
-    threshold = check_voi_threshold(voi_threshold)
-    n_o, n_c = a.option_ids.size, a.criterion_ids.size
-    if n_o == 0 or n_c == 0:
+    cost = check_cost(conversation_cost)
+    if a.option_ids.size == 0 or a.criterion_ids.size == 0:
         return pd.DataFrame(columns=NEXT_COLUMNS)
-    pred, after = _outcomes(a, reliability)
-    value = option_voi(a, reliability, outcomes=(pred, after))
-    value_round = option_voi(a, reliability, people=ROUND)
-    swing = (pred * np.abs(after - a.post.mean[:, None])).sum(axis=1).reshape(n_o, n_c) * a.weights
-    active = contacts.set_index("id") if len(contacts) else pd.DataFrame(columns=["name", "strength"])
-    links = insider_links[insider_links["contact_id"].isin(active.index)] if len(insider_links) else insider_links
-    insiders: dict[int, list[int]] = {}
-    for oid, cid in zip(links.get("option_id", []), links.get("contact_id", []), strict=True):
-        insiders.setdefault(int(oid), []).append(int(cid))
-    spoken = _spoken(insights, conversations)
-    order, contenders, score = leader_order(a), a.contenders(), a.score
+    view = gaussian_view(a, reliability)
+    values = _Values(a, view)
+    active, person_options, linked = _candidates(a, insights, contacts, insider_links, conversations)
+    # Where an answer matters most: each criterion's uncertainty, weighted.
+    swing = np.diagonal(view.cov, axis1=1, axis2=2) * np.square(view.weights)[None, :]
     rows: list[dict] = []
-    for o in np.lexsort((a.option_ids, -np.round(value_round, 12), -np.round(value, 12))):
-        if len(rows) >= int(n):
-            break
-        oid, title = int(a.option_ids[o]), a.titles[o]
-        top = [a.names[j] for j in np.argsort(-swing[o], kind="stable")[:2] if a.weights[j] > 0]
-        known = insiders.get(oid, [])
-        people = sorted(
-            (i for i in known if i not in spoken.get(oid, set())),
-            key=lambda i: (-int(active.at[i, "strength"]), str(active.at[i, "name"]), i),
+    for cid, covered in person_options.items():
+        key = tuple(sorted(set(covered)))
+        name, strength = str(active.at[cid, "name"]), int(active.at[cid, "strength"])
+        rows.append(_row(a, view, key, values(key), cost, swing, cid, name, strength))
+    asked = {o for cov in person_options.values() for o in cov}
+    for o in (o for o in range(a.option_ids.size) if o not in asked):  # options with nobody left to ask
+        row = _row(a, view, (o,), values((o,)), cost, swing, None, "", 0)
+        why = (
+            "find someone who does this work: nobody in your contacts is linked to it as an insider yet"
+            if not linked.get(int(a.option_ids[o]))
+            else "everyone you know there has told you already: ask them who else to talk to"
         )
-        reason = _reason(a, o, order, contenders, score, float(value[o]), float(value_round[o]), threshold)
-        base = {
-            "option_id": oid,
-            "option": title,
-            "value": float(value[o]),
-            "value_round": float(value_round[o]),
-            "worth_it": bool(max(value[o], value_round[o]) >= threshold),
-            "criteria": ", ".join(top),
-            "n_sources": int(a.post.readings.option_sources[o]),
-            "score": float(score[o]),
-        }
-        if not people:
-            why = (
-                "find someone who does this work: nobody in your contacts is linked to it as an insider yet"
-                if not known
-                else "everyone you know there has told you already: ask them who else to talk to"
-            )
-            rows.append({**base, "contact_id": pd.NA, "contact": "", "reason": f"{reason} Next: {why}."})
-            continue
-        for cid in people[:PER_OPTION]:
-            name = str(active.at[cid, "name"])
-            rows.append(
-                {**base, "contact_id": cid, "contact": name, "reason": f"{reason} Ask about {' and '.join(top)}."}
-            )
-    frame = pd.DataFrame(rows[: int(n)], columns=NEXT_COLUMNS)
+        row["reason"] = f"{row['reason']} Next: {why}."
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=[*NEXT_COLUMNS, "_rank", "_strength"])
+    if frame.empty:
+        return pd.DataFrame(columns=NEXT_COLUMNS)
+    frame = frame.sort_values(
+        ["_rank", "value", "_strength", "contact", "option_id"],
+        ascending=[False, False, False, True, True],
+        kind="stable",
+    )
+    frame = frame[frame.groupby("option_id").cumcount() < PER_OPTION]
+    frame = frame.head(int(n)).drop(columns=["_rank", "_strength"]).reset_index(drop=True)
     frame["contact_id"] = frame["contact_id"].astype("Int64")
     return frame
 
 
-def _reason(
+def _row(
     a: Analysis,
-    o: int,
-    order: np.ndarray,
-    contenders: np.ndarray,
-    score: np.ndarray,
-    value: float,
-    value_round: float,
-    threshold: float,
-) -> str:
+    view: View,
+    covered: tuple[int, ...],
+    values: dict[int, tuple[float, float]],
+    cost: float,
+    swing: np.ndarray,
+    cid: int | None,
+    name: str,
+    strength: int,
+) -> dict:
+    value, p_change = values[1]
+    per = {m: values[m][0] / m for m in ROUND_SIZES}
+    best_m = max(ROUND_SIZES, key=lambda m: (values[m][0] - m * cost, -m))
+    worth = values[best_m][0] - best_m * cost > 0
+    main = max(covered, key=lambda o: (float(swing[o].sum()), -o))
+    top = [a.names[j] for j in np.argsort(-swing[main], kind="stable")[:2] if a.weights[j] > 0]
+    titles = [a.titles[o] for o in covered]
+    reason = _reason(a, main, covered, name, p_change, worth, cost)
+    if top and cid is not None:
+        reason += f" Ask about {' and '.join(top)}."
+    return {
+        "option_id": int(a.option_ids[main]),
+        "option": a.titles[main],
+        "options": "; ".join(titles),
+        "contact_id": pd.NA if cid is None else cid,
+        "contact": name,
+        "value": float(value),
+        "value_round": float(values[best_m][0]),
+        "round_size": int(best_m),
+        "p_change": float(p_change),
+        "worth_it": bool(worth),
+        "criteria": ", ".join(top),
+        "n_sources": int(a.post.readings.option_sources[main]),
+        "score": float(view.mean[main]),
+        "reason": reason,
+        "_rank": max(per.values()),
+        "_strength": strength,
+    }
+
+
+def _chance(p: float) -> str:
+    """ "a 23% chance", "an 8% chance", "less than a 1% chance"."""
+    if p < 0.01:
+        return "less than a 1% chance"
+    if p > 0.99:
+        return "more than a 99% chance"
+    number = f"{100 * p:.0f}"
+    article = "an" if number.startswith("8") or number in {"11", "18"} else "a"
+    return f"{article} {number}% chance"
+
+
+def _reason(a: Analysis, o: int, covered: tuple[int, ...], name: str, p: float, worth: bool, cost: float) -> str:
     title = a.titles[o]
-    ranked = [int(i) for i in order if contenders[i]]
-    gain = f"expected gain {value:.3f} on the −2..+2 scale, {value_round:.3f} for a round of {ROUND} people"
-    if not a.has_evidence[o]:
-        if a.has_evidence.any():
-            leader = a.titles[ranked[0]]
-            return (
-                f"Nothing is known about {title} yet: one conversation shows whether it can compete with "
-                f"{leader} ({gain})."
-            )
+    who = name or "someone who does this work"
+    also = [a.titles[x] for x in covered if x != o]
+    extra = f" They can also speak to {', '.join(also)}." if also else ""
+    order = [int(i) for i in leader_order(a) if a.has_evidence[i]]
+    chance = _chance(p)
+    if not worth:
         return (
-            f"Nothing is known about any option yet: a first conversation about {title} starts the comparison ({gain})."
+            f"Unlikely to change your choice: what {who} could tell you about {title} has {chance} of "
+            f"putting another path ahead, worth less than the {cost:g} steps a conversation costs you.{extra}"
         )
-    if max(value, value_round) < threshold:
-        return f"Unlikely to change your decision: no answer about {title} would move it much ({gain})."
-    if len(ranked) < 2:
-        return f"It shows whether {title} is good for you at all ({gain})."
-    if ranked[0] == o:
-        gap = score[o] - score[ranked[1]]
-        return f"{title} leads {a.titles[ranked[1]]} by {gap:.2f}: this shows whether the lead holds ({gain})."
-    gap = score[ranked[0]] - score[o]
-    return f"{title} trails {a.titles[ranked[0]]} by {gap:.2f}: good answers could put it ahead ({gain})."
+    if not a.has_evidence[o]:
+        if order:
+            return (
+                f"Nothing is known about {title} yet: {who} could show whether it can compete with "
+                f"{a.titles[order[0]]}, with {chance} that it comes out ahead.{extra}"
+            )
+        return f"Nothing is known about any option yet: {who} would start the comparison with {title}.{extra}"
+    if len(order) < 2:
+        return (
+            f"{who[0].upper()}{who[1:]} could show whether {title} is good for you at all, with {chance} of "
+            f"changing your view.{extra}"
+        )
+    score = a.score
+    if order[0] == o:
+        gap = score[o] - score[order[1]]
+        return (
+            f"{title} leads {a.titles[order[1]]} by {gap:.2f} steps: {who} could show whether the lead holds "
+            f"— {chance} that it does not.{extra}"
+        )
+    gap = score[order[0]] - score[o]
+    return f"{title} trails {a.titles[order[0]]} by {gap:.2f} steps: {who} could put it ahead — {chance}.{extra}"
 
 
-def stop_rule(frame: pd.DataFrame, verdict_: Verdict, voi_threshold: float = VOI_THRESHOLD) -> str:
-    """One sentence: whether more conversations are likely to change the decision."""
+def stop_rule(frame: pd.DataFrame, verdict_: Verdict, conversation_cost: float = CONVERSATION_COST) -> str:
+    """One sentence: whether more conversations are likely to change the decision, at what a conversation costs."""
     if frame.empty or verdict_.kind in {"empty", "single", "no-evidence"}:
         return ""
-    best = float(frame[["value", "value_round"]].to_numpy().max())
-    if best >= voi_threshold:
+    if frame["worth_it"].any():
         return ""
-    worth = f"even a round of {ROUND} more conversations is worth at most {best:.2g}, under {voi_threshold:.2g}"
-    if verdict_.kind == "close":
+    row = frame.iloc[0]
+    best = float(frame["value_round"].max())
+    worth = (
+        f"the most useful one has {_chance(float(row['p_change']))} of changing it and would add about "
+        f"{best:.3f} steps, less than the {conversation_cost:g} steps you set a conversation to cost"
+    )
+    if verdict_.kind in {"close", "tied"}:
         return (
             f"More conversations are unlikely to settle it ({worth}): on what you know, these options are about "
             "equally good for you; decide on what the evidence does not cover."

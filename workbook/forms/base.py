@@ -1,22 +1,54 @@
 """Pieces every form shares: an escaped status line, a table view, dropdown choices, weight sliders.
 
 User text never reaches an HTML sink unescaped: :class:`StatusLine` and
-:func:`table_html` escape everything they are given.
+:func:`table_html` escape everything they are given. Nor does it turn into
+maths: JupyterLab and Voilà typeset ``$…$`` with MathJax in HTML outputs, in
+HTML widgets and in widget labels. HTML the forms build is wrapped with
+:func:`no_maths`; a label or description holding user text goes through
+:func:`widget_text`.
+
+Every save goes through :func:`guarded`, which shows in the status line, in
+words, why a save failed: bad input, a workbook busy in another program, a
+read-only or full disk, a damaged file. When the record changed elsewhere
+since the page loaded it, :class:`ConflictPanel` shows both versions and lets
+the person keep theirs or save their own values over them.
 """
 
 from __future__ import annotations
 
 import html
 import math
-from collections.abc import Callable, Iterable
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
 
-from ..errors import ValidationError, WorkbookError
+from ..errors import ChangedElsewhereError, ValidationError, WorkbookError
+from ..store.failures import save_failed
 from ..store.fields import limits
+from ..store.freshness import same
 from ..store.workbook import Workbook
+
+#: Classes that keep MathJax (JupyterLab, Voilà, the classic notebook) from typesetting what is inside.
+NO_MATHS = "mathjax_ignore tex2jax_ignore"
+
+
+def no_maths(markup: str) -> str:
+    """``markup`` in a block MathJax leaves alone: ``$…$`` or ``\\(…\\)`` in user text stays text."""
+    return f'<div class="{NO_MATHS}">{markup}</div>'
+
+
+def widget_text(text: object) -> str:
+    """User text for a widget's description or a ``Label``, shown as written.
+
+    ipywidgets sets such text as plain text and then has MathJax typeset it
+    (with ``\\$`` for a literal dollar and ``\\\\`` for a literal backslash), so
+    ``$$ bonus $$`` would turn into maths: each ``\\`` and ``$`` is escaped.
+    """
+    return str(text).replace("\\", "\\\\").replace("$", "\\$")
+
 
 _STYLES = {
     "ok": "color:#1b5e20;background:#e8f5e9;",
@@ -38,7 +70,7 @@ class StatusLine(widgets.HTML):
         self.text = text
         style = _STYLES.get(kind, "")
         box = f"{style}padding:4px 8px;border-radius:4px"
-        self.value = f'<div class="cw-status cw-{kind}" style="{box}">{html.escape(text)}</div>'
+        self.value = f'<div class="cw-status cw-{kind} {NO_MATHS}" style="{box}">{html.escape(text)}</div>'
 
     def ok(self, text: str) -> None:
         self.show(text, "ok")
@@ -52,25 +84,143 @@ class StatusLine(widgets.HTML):
         self.value = ""
 
 
-def guarded(status: StatusLine, action: Callable[[], str | None]) -> bool:
-    """Run ``action``; show its return text as success, or a workbook error as a clear message.
+def changed_elsewhere_text(error: ChangedElsewhereError) -> str:
+    """The status line's words for a save refused because the record changed since the page loaded it."""
+    fields = ", ".join(str(error.labels.get(f, f)).replace("_", " ") for f in error.fields)
+    return (
+        f"Not saved — {error.what} was changed elsewhere since this page loaded it (in another page or "
+        f"program, or by restoring a backup): {fields}. Both versions are shown below: keep theirs, or save "
+        "yours over them."
+    )
 
-    Returns True when the action succeeded. Only errors the workbook raises on
-    purpose (bad input, missing record) are shown and swallowed; anything else
-    is a bug and propagates.
+
+def guarded(status: StatusLine, action: Callable[[], str | None], conflict: ConflictPanel | None = None) -> bool:
+    """Run ``action``; show its return text as success, or why it failed as a clear message.
+
+    Returns True when the action succeeded. Errors the workbook raises on
+    purpose (bad input, missing record) and every SQLite error (busy,
+    read-only, full, damaged) are shown in words and swallowed; anything else
+    is a bug and propagates. When the record changed elsewhere since the page
+    loaded it, ``conflict`` (if given) shows both versions and the choice.
     """
     try:
         message = action()
+    except ChangedElsewhereError as exc:
+        status.error(changed_elsewhere_text(exc))
+        if conflict is not None:
+            conflict.offer(exc)
+        return False
     except ValidationError as exc:
         where = f"row {exc.row}: " if exc.row is not None else ""
         status.error(f"Not saved — {where}{exc.field.replace('_', ' ')}: {exc.reason}")
+        _hide(conflict)
         return False
     except (WorkbookError, ValueError) as exc:
         status.error(f"Not saved — {exc}")
+        _hide(conflict)
         return False
+    except sqlite3.Error as exc:  # a read before or after the save: the same words as a refused write
+        status.error(f"Not saved — {save_failed(exc)}")
+        _hide(conflict)
+        return False
+    _hide(conflict)
     if message:
         status.ok(message)
     return True
+
+
+def _hide(conflict: ConflictPanel | None) -> None:
+    if conflict is not None:
+        conflict.hide()
+
+
+def value_text(value: Any) -> str:
+    """A stored value as a person reads it in the two versions of a record."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(value_text(v) for v in value)
+    return str(value)
+
+
+class ConflictPanel(widgets.VBox):
+    """Both versions of a record that changed elsewhere since the page loaded it, and the choice.
+
+    Hidden until :func:`guarded` catches a :class:`ChangedElsewhereError` and calls :meth:`offer`.
+    *Keep theirs* calls ``keep_theirs(error)`` (the form shows what is stored now, dropping the
+    page's edits); *Save mine* calls ``save_mine(error)`` (the form takes what is stored now as
+    loaded and saves its own values over it, checked again). ``text(field, value)`` turns a
+    stored value into words (default :func:`value_text`); ``labels`` names fields.
+    ``rows`` holds the versions shown: ``(field, theirs, yours)``.
+    """
+
+    def __init__(
+        self,
+        status: StatusLine,
+        keep_theirs: Callable[[ChangedElsewhereError], str | None],
+        save_mine: Callable[[ChangedElsewhereError], str | None],
+        *,
+        text: Callable[[Any, Any], str] | None = None,
+        labels: Mapping[Any, str] | None = None,
+    ):
+        self.status = status
+        self._keep_theirs, self._save_mine = keep_theirs, save_mine
+        self._text = text or (lambda _field, value: value_text(value))
+        self._labels = dict(labels or {})
+        self.error: ChangedElsewhereError | None = None
+        self.rows: list[tuple[str, str, str]] = []
+        self.versions = TableView(empty="")
+        self.keep_theirs_button = widgets.Button(
+            description="Keep theirs", icon="undo", tooltip="Show what is saved now; drop this page's changes"
+        )
+        self.save_mine_button = widgets.Button(
+            description="Save mine",
+            button_style="warning",
+            icon="check",
+            tooltip="Save this page's values over what is saved now",
+        )
+        self.keep_theirs_button.on_click(lambda _: self._choose(self._keep_theirs))
+        self.save_mine_button.on_click(lambda _: self._choose(self._save_mine))
+        super().__init__(
+            [self.versions, widgets.HBox([self.keep_theirs_button, self.save_mine_button])],
+            layout=widgets.Layout(display="none", border="1px solid #b71c1c", padding="4px"),
+        )
+
+    @property
+    def shown(self) -> bool:
+        return self.layout.display != "none"
+
+    def offer(self, error: ChangedElsewhereError) -> None:
+        """Show theirs and yours, field by field: what changed elsewhere and what this page changed."""
+        self.error = error
+        keys = list(error.fields)
+        keys += [k for k in error.yours if k not in keys and not same(error.theirs.get(k), error.yours[k])]
+        self.rows = [
+            (
+                str(self._labels.get(k) or error.labels.get(k) or str(k).replace("_", " ")),
+                self._text(k, error.theirs.get(k)),
+                self._text(k, error.yours.get(k, error.theirs.get(k))),
+            )
+            for k in keys
+        ]
+        frame = pd.DataFrame(self.rows, columns=["field", "saved now (theirs)", "on this page (yours)"])
+        self.versions.show(frame)
+        self.layout.display = None
+
+    def hide(self) -> None:
+        self.error = None
+        self.rows = []
+        self.layout.display = "none"
+
+    def _choose(self, choice: Callable[[ChangedElsewhereError], str | None]) -> None:
+        error = self.error
+        if error is None:
+            return
+        guarded(self.status, lambda: choice(error), conflict=self)
 
 
 def _is_flags(values: pd.Series) -> bool:
@@ -93,12 +243,13 @@ def table_html(frame: pd.DataFrame, columns: Iterable[str] | None = None, empty:
     """An escaped HTML table of ``frame`` in words (pandas escapes cell text), or a short note when empty.
 
     No index column; true/false shown as yes/no; underscores in column names shown as spaces.
+    Text between ``$`` signs stays text (:func:`no_maths`).
     """
     if frame is None or frame.empty:
-        return f"<p><em>{html.escape(empty)}</em></p>"
+        return no_maths(f"<p><em>{html.escape(empty)}</em></p>")
     if columns is not None:
         frame = frame[[c for c in columns if c in frame.columns]]
-    return in_words(frame).to_html(index=False, escape=True, na_rep="", border=0, classes="cw-table")
+    return no_maths(in_words(frame).to_html(index=False, escape=True, na_rep="", border=0, classes="cw-table"))
 
 
 def plain_table(frame: pd.DataFrame, columns: Iterable[str] | None = None, empty: str = "Nothing here yet."):
@@ -191,7 +342,7 @@ def weight_sliders(
             min=_WEIGHT_LOW,
             max=min(_WEIGHT_HIGH, max(10.0, math.ceil(float(row.weight)))),
             step=0.5,
-            description=str(row.name),  # a slider's description is shown as plain text, not HTML
+            description=widget_text(row.name),  # plain text, not HTML, but typeset: dollars escaped
             continuous_update=False,
             style={"description_width": description_width},
             layout=widgets.Layout(width="95%"),
@@ -201,7 +352,11 @@ def weight_sliders(
     return sliders
 
 
-def save_weights(wb: Workbook, weights: dict[int, float]) -> str:
-    """Store the weights the sliders show (criterion id -> weight); returns what was done."""
-    wb.set_weights(weights)
+def save_weights(wb: Workbook, weights: dict[int, float], loaded: Mapping[int, float] | None = None) -> str:
+    """Store the weights the sliders show (criterion id -> weight); returns what was done.
+
+    ``loaded`` (criterion id -> weight) is what the sliders started from: a weight changed
+    elsewhere since is not overwritten (:class:`ChangedElsewhereError`).
+    """
+    wb.set_weights(weights, loaded=loaded)
     return f"Saved the weights of {len(weights)} criteria."

@@ -7,6 +7,10 @@
 
 Driven in tests through their widgets (``form.insight.quote.value = …``,
 ``form.insight.save.click()``) and read back through ``status.kind/.text``.
+
+What the capture form saves over (notes, the thank-you note, the debrief) is
+checked against what it loaded: when another page changed it since, nothing
+is written and ``conflict`` shows both versions, to keep theirs or save yours.
 """
 
 from __future__ import annotations
@@ -18,13 +22,24 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from ..errors import ValidationError, WorkbookError
+from ..errors import ChangedElsewhereError, ValidationError, WorkbookError
 from ..outreach import messages
 from ..prepare import prep, questions
 from ..store import conversations as rules
 from ..store import vocab
 from ..store.workbook import Workbook
-from .base import StatusLine, TableView, choices, guarded, text_field, vocab_choices
+from .base import (
+    ConflictPanel,
+    StatusLine,
+    TableView,
+    choices,
+    guarded,
+    no_maths,
+    text_field,
+    vocab_choices,
+    widget_text,
+)
+from .mail import SendBox
 
 OTHER_SOURCES = {k: v for k, v in vocab.SOURCES.items() if k != "interview"}
 STILL_INTERESTED = ("yes, more than before", "yes, as before", "less than before", "no", "not sure yet")
@@ -239,10 +254,21 @@ class InsightEditor:
 class CaptureForm:
     """After a conversation: mark it done, record insights, referrals, the thank-you and a debrief."""
 
+    #: The fields each action saves over, compared with what the form loaded.
+    CHECKED = {
+        "_mark_done": ("notes", "done_on"),
+        "_mark_thanked": ("thank_you_note",),
+        "_save_debrief": ("debrief", "still_interested"),
+    }
+
     def __init__(self, wb: Workbook, today: dt.date | None = None):
         self.wb = wb
         self.today = today or dt.date.today()
         self.status = StatusLine()
+        self.conflict = ConflictPanel(self.status, self._keep_theirs, self._save_mine)
+        #: The conversation as the form loaded it: what its saves are checked against.
+        self.loaded: dict[str, Any] = {}
+        self._last: Any = None  # the action a conflict interrupted, for "Save mine"
         self.conversation = widgets.Dropdown(
             description="Conversation", style={"description_width": "initial"}, layout=widgets.Layout(width="95%")
         )
@@ -269,6 +295,8 @@ class CaptureForm:
         # 4. thank-you
         self.thanks_due = widgets.HTML()
         self.thank_you_note = text_field("Thank-you note (a draft; send it yourself)", long=True, rows=8)
+        self.thank_you_send = SendBox()
+        self._to, self._who = "", ""
         self.thanked_on = widgets.DatePicker(description="Sent on", value=self.today)
         self.mark_thanked = widgets.Button(description="Mark thank-you sent", icon="check", layout=_auto())
         # 5. debrief
@@ -288,10 +316,11 @@ class CaptureForm:
         )
 
         self.conversation.observe(lambda _: self._load(), names="value")
-        self.mark_done.on_click(lambda _: guarded(self.status, self._mark_done))
-        self.add_referral.on_click(lambda _: guarded(self.status, self._add_referral))
-        self.mark_thanked.on_click(lambda _: guarded(self.status, self._mark_thanked))
-        self.save_debrief.on_click(lambda _: guarded(self.status, self._save_debrief))
+        self.thank_you_note.observe(lambda _: self._offer_thanks(), names="value")
+        self.mark_done.on_click(lambda _: self._run(self._mark_done))
+        self.add_referral.on_click(lambda _: self._run(self._add_referral))
+        self.mark_thanked.on_click(lambda _: self._run(self._mark_thanked))
+        self.save_debrief.on_click(lambda _: self._run(self._save_debrief))
         note = widgets.HTML(
             "<p>Who else should you talk to? Add each person they suggested; "
             "they are linked to whoever referred them.</p>"
@@ -314,14 +343,16 @@ class CaptureForm:
                         self.referrals,
                     ]
                 ),
-                widgets.VBox([self.thanks_due, self.thank_you_note, self.thanked_on, self.mark_thanked]),
+                widgets.VBox(
+                    [self.thanks_due, self.thank_you_note, self.thank_you_send, self.thanked_on, self.mark_thanked]
+                ),
                 widgets.VBox(
                     [self.debrief, self.still_interested, self.still_need, ticks, self.answered_box, self.save_debrief]
                 ),
             ],
             titles=["1 Done", "2 Insights", "3 Who else", "4 Thank-you", "5 Debrief"],
         )
-        self.view = widgets.VBox([self.conversation, self.header, self.tabs, self.status])
+        self.view = widgets.VBox([self.conversation, self.header, self.tabs, self.status, self.conflict])
         self.refresh()
 
     # -------------------------------------------------------------- loading
@@ -364,6 +395,8 @@ class CaptureForm:
         self._show_header(conv)
         self.insight.conversation_id = int(conv["id"])
         if not keep_inputs:
+            self.loaded = conv
+            self.conflict.hide()
             self.notes.value = conv["notes"]
             self.done_on.value = dt.date.fromisoformat(conv["done_on"]) if conv["done_on"] else self.today
             if conv["option_id"] in [v for _, v in self.insight.option.options]:
@@ -388,16 +421,22 @@ class CaptureForm:
         except (WorkbookError, OSError):
             return ""
 
+    def _offer_thanks(self) -> None:
+        """The thank-you note, ready for the user's own mail app (and to copy)."""
+        self.thank_you_send.show(self.thank_you_note.value, self._to, self._who)
+
     def _show_header(self, conv: dict[str, Any]) -> None:
         contact = self.wb.get("contacts", conv["contact_id"])
+        self._to, self._who = str(contact.get("email") or ""), str(contact.get("name") or "")
+        self._offer_thanks()
         option = self.wb.get("options", conv["option_id"])
         status = vocab.CONVERSATION_STATUSES.get(conv["status"], conv["status"])
         line = thank_you_line(conv, self.today)
-        self.header.value = (
+        self.header.value = no_maths(
             f"<div><b>{html.escape(contact['name'][:300])}</b> about <b>{html.escape(option['title'][:300])}</b>"
             f" · status: {html.escape(status)}<br>{html.escape(line)}</div>"
         )
-        self.thanks_due.value = f"<p>{html.escape(line)}</p>"
+        self.thanks_due.value = no_maths(f"<p>{html.escape(line)}</p>")
 
     def _show_referrals(self, conv: dict[str, Any]) -> None:
         contacts = self.wb.contacts()
@@ -407,7 +446,7 @@ class CaptureForm:
     def _show_open_questions(self, conv: dict[str, Any]) -> None:
         open_qs = questions.split_open_questions(self.wb.get("options", conv["option_id"])["questions"])
         self.answered = [
-            (widgets.Checkbox(indent=False, description=_cut(q), layout=widgets.Layout(width="95%")), q)
+            (widgets.Checkbox(indent=False, description=widget_text(_cut(q)), layout=widgets.Layout(width="95%")), q)
             for q in open_qs
         ]
         if self.answered:
@@ -416,13 +455,34 @@ class CaptureForm:
             self.answered_box.children = [widgets.HTML("<p><em>This option has no open questions noted.</em></p>")]
 
     # -------------------------------------------------------------- actions
+    def _run(self, action: Any) -> bool:
+        self._last = action
+        return guarded(self.status, action, self.conflict)
+
+    def _update(self, conv: dict[str, Any], action: str, **change: Any) -> None:
+        """Save ``change`` to the conversation if what ``action`` saves over is still what the form loaded."""
+        checked = self.CHECKED[action]
+        loaded = {k: self.loaded[k] for k in checked if k in self.loaded} if self.loaded.get("id") == conv["id"] else {}
+        with self.wb.atomic():
+            self.wb.update("conversations", conv["id"], loaded=loaded, **change)
+            saved = self.wb.get("conversations", conv["id"])
+        self.loaded = {**self.loaded, **{k: saved[k] for k in checked}}  # the next save is checked against these
+
+    def _keep_theirs(self, error: ChangedElsewhereError) -> str:
+        self._load()
+        return "Kept theirs: the form shows the conversation as saved now; your changes were not saved."
+
+    def _save_mine(self, error: ChangedElsewhereError) -> str | None:
+        self.loaded = {**self.loaded, **error.theirs}
+        return self._last() if self._last is not None else None
+
     def _mark_done(self) -> str:
         conv = self._conv()
         day = _date_value(self.done_on, "done on", self.today)
         change: dict[str, Any] = {"done_on": day, "notes": self.notes.value}
         if conv["status"] != "thanked":
             change["status"] = "done"
-        self.wb.update_conversation(conv["id"], **change)
+        self._update(conv, "_mark_done", **change)
         self.refresh()
         return f"Marked done on {day.isoformat()} and saved your notes. Now record what you learned (tab 2)."
 
@@ -457,9 +517,7 @@ class CaptureForm:
         if not conv["done_on"]:
             raise ValidationError("thank-you", "mark the conversation done first (tab 1)")
         day = _date_value(self.thanked_on, "sent on", self.today, not_before=conv["done_on"])
-        self.wb.update_conversation(
-            conv["id"], status="thanked", thanked_on=day, thank_you_note=self.thank_you_note.value
-        )
+        self._update(conv, "_mark_thanked", status="thanked", thanked_on=day, thank_you_note=self.thank_you_note.value)
         self.refresh()
         return f"Thank-you marked as sent on {day.isoformat()}."
 
@@ -467,8 +525,8 @@ class CaptureForm:
         conv = self._conv()
         answered = [text for box, text in self.answered if box.value]
         with self.wb.atomic():
-            self.wb.update_conversation(
-                conv["id"], debrief=self.debrief.value, still_interested=self.still_interested.value
+            self._update(
+                conv, "_save_debrief", debrief=self.debrief.value, still_interested=self.still_interested.value
             )
             added, ticked = questions.update_open_questions(self.wb, conv["option_id"], self.still_need.value, answered)
         self.still_need.value = ""

@@ -1,5 +1,11 @@
 """The comparison view for notebook 06: weight sliders, the verdict in words, scores, ranks, next conversations.
 
+Every figure is in words (:mod:`workbook.report.words`, the same wording as the
+report): "no evidence" instead of a chance for an option nobody has told you
+about, the chance of being good at all beside the chance of being best, people
+heard counted as people, the share of what matters with evidence, thin evidence
+named, and the expected loss in steps of the scale with what it means.
+
 :class:`CompareForm` shows one slider per criterion (starting at the stored
 weights). Moving a slider recomputes the whole decision with those weights
 (one analysis: scores, verdict, rank shares, next conversations) and redraws
@@ -19,79 +25,94 @@ import pandas as pd
 from .. import evidence
 from ..charts import evidence as charts
 from ..charts.plan import png
-from ..evidence.decisions import check_thresholds
-from ..formatting import signed
+from ..report import words
 from ..store.workbook import Workbook
-from .base import StatusLine, TableView, guarded, save_weights, weight_sliders
+from .base import ConflictPanel, StatusLine, TableView, guarded, no_maths, save_weights, weight_sliders
 
 #: Columns of the readable results table.
 RESULT_COLUMNS = [
     "option",
     "score",
     "90% interval",
-    "chance of being best",
+    "chance good at all",
+    "chance best",
     "expected loss if chosen",
+    "heard from",
+    "evidence on",
     "notes",
-    "independent sources",
+    "read with care",
 ]
-NEXT_COLUMNS = ["talk to", "about", "why this one", "expected gain"]
-
-
-def _signed(x: float) -> str:
-    return signed(x, digits=2)
-
-
-def _loss_words(loss: float, limits: dict[str, float]) -> str:
-    level = "small" if loss <= limits["favour"] else "moderate" if loss <= limits["lean"] else "large"
-    return f"{loss:.2f} ({level})"
+NEXT_COLUMNS = ["talk to", "about", "why this one", "chance it changes the decision", "worth it"]
 
 
 def result_table(result: pd.DataFrame, thresholds: dict[str, float] | None = None) -> pd.DataFrame:
-    """``compare``'s frame in words and rounded numbers, in the engine's order (options with evidence first)."""
-    limits = check_thresholds(thresholds)
-    known = result["n_sources"] > 0
+    """``compare``'s frame in words, in the engine's order (options with evidence first).
+
+    An option without evidence shows "no evidence" instead of a score or a chance; thin evidence is
+    named in "read with care"; the expected loss is in steps of the scale (see :data:`words.MEANINGS`).
+    """
+    rows = words.comparison_words(result, thresholds)
     return pd.DataFrame(
         {
-            "option": result["title"].to_numpy(),
-            "score": [_signed(s) if k else "no evidence yet" for s, k in zip(result["score"], known, strict=True)],
-            "90% interval": [
-                f"{_signed(lo)} to {_signed(hi)}" for lo, hi in zip(result["low"], result["high"], strict=True)
-            ],
-            "chance of being best": [f"{100 * p:.0f}%" for p in result["p_best"]],
-            "expected loss if chosen": [
-                _loss_words(x, limits) if k else "—" for x, k in zip(result["expected_loss"], known, strict=True)
-            ],
-            "notes": result["n_insights"].to_numpy(),
-            "independent sources": result["n_sources"].to_numpy(),
+            "option": [r["title"] for r in rows],
+            "score": [r["score"] for r in rows],
+            "90% interval": [r["interval"] for r in rows],
+            "chance good at all": [r["p_good"] for r in rows],
+            "chance best": [r["p_best"] for r in rows],
+            "expected loss if chosen": [r["loss"] for r in rows],
+            "heard from": [r["sources"] for r in rows],
+            "evidence on": [r["covered"] for r in rows],
+            "notes": [r["notes"] for r in rows],
+            "read with care": [r["trust"] for r in rows],
         },
         columns=RESULT_COLUMNS,
     )
 
 
 def next_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """``next_conversations``' frame with plain column names."""
+    """``next_conversations``' frame per person, in words: who, about which options, why, how likely, worth it."""
+    rows = [words.next_words(r) for r in frame.to_dict("records")]
     return pd.DataFrame(
         {
-            "talk to": [c or "someone who does this work" for c in frame["contact"]],
-            "about": frame["option"].to_numpy(),
-            "why this one": frame["reason"].to_numpy(),
-            "expected gain": [
-                f"{v:.3f}" if w else f"{v:.3f} (too small to matter)"
-                for v, w in zip(frame["value_round"], frame["worth_it"], strict=True)
-            ],
+            "talk to": [r["who"] for r in rows],
+            "about": [r["about"] for r in rows],
+            "why this one": [r["why"] for r in rows],
+            "chance it changes the decision": [r["p_change"] for r in rows],
+            "worth it": [r["worth"] for r in rows],
         },
         columns=NEXT_COLUMNS,
     )
 
 
+def _paragraphs(texts: list[str], note: bool = True) -> str:
+    style = ' style="color:#555;font-size:92%;margin:2px 0"' if note else ""
+    return "".join(f"<p{style}>{html.escape(t)}</p>" for t in texts)
+
+
+def legend_html(thresholds: dict[str, float] | None = None) -> str:
+    """What each column of the results table means, as escaped HTML paragraphs."""
+    return '<div class="cw-legend">' + _paragraphs(words.meanings(thresholds)) + "</div>"
+
+
+def next_legend_html() -> str:
+    """What the next-conversations table's figures mean, as escaped HTML paragraphs."""
+    return '<div class="cw-legend">' + _paragraphs(list(words.NEXT_MEANINGS.values())) + "</div>"
+
+
 def verdict_html(decision: evidence.Decision) -> str:
-    """The verdict, its details, the stop rule and any warning, as escaped HTML paragraphs."""
-    lines = [f"<p><strong>{html.escape(decision.verdict.headline)}</strong></p>"]
+    """The verdict (its kind in a few words, the headline, the details), whether the intervals rest on an
+    assumption, the stop rule and any warning, as escaped HTML paragraphs."""
+    label = words.VERDICT_LABELS.get(decision.verdict.kind, "")
+    lines = [f'<p style="color:#0a5a8c;margin-bottom:0">{html.escape(label)}</p>'] if label else []
+    lines.append(f"<p><strong>{html.escape(decision.verdict.headline)}</strong></p>")
     lines += [f"<p>{html.escape(d)}</p>" for d in decision.verdict.details]
+    assumed = words.noise_sentence(decision)
+    if assumed:
+        lines.append(f"<p>{html.escape(assumed)}</p>")
     if decision.stop:
         lines.append(f"<p>{html.escape(decision.stop)}</p>")
     lines += [f'<p style="color:#8a4b00">⚠ {html.escape(w)}</p>' for w in decision.warnings["warning"]]
-    return '<div class="cw-verdict">' + "".join(lines) + "</div>"
+    return no_maths('<div class="cw-verdict">' + "".join(lines) + "</div>")
 
 
 def sensitivity_table(sens: pd.DataFrame) -> pd.DataFrame:
@@ -106,10 +127,26 @@ def sensitivity_table(sens: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def sensitivity_view(sens: pd.DataFrame) -> TableView:
-    """An escaped table widget of :func:`sensitivity_table` (for a notebook cell)."""
+#: Shown instead of the sensitivity table while no option has evidence (there is no leader to overtake).
+NO_LEADER = "Nothing to show yet: no option has evidence, so no path leads and no weight can change that."
+
+
+def sensitivity_view(data: pd.DataFrame | Workbook) -> TableView:
+    """An escaped table widget of :func:`sensitivity_table` (for a notebook cell).
+
+    ``data``: ``wb.sensitivity()``'s frame, or the workbook itself — then, while no option has any
+    evidence, the table says so instead of naming a leader nobody has told you about.
+    """
     view = TableView(empty="Nothing to show yet: add options and criteria with weights first.")
-    view.show(sensitivity_table(sens))
+    if isinstance(data, Workbook):
+        snap = data.snapshot()
+        scores = snap.compare()
+        if len(scores) and not (scores["n_sources"] > 0).any():
+            view.empty = NO_LEADER
+            view.show(pd.DataFrame())
+            return view
+        data = snap.sensitivity()
+    view.show(sensitivity_table(data))
     return view
 
 
@@ -133,30 +170,38 @@ class CompareForm:
         )
         self.reset_button = widgets.Button(description="Back to saved weights", icon="undo", layout=wide)
         self.status = StatusLine()
+        self.conflict = ConflictPanel(self.status, self._keep_theirs, self._save_mine)
+        #: The stored weights the sliders started from (criterion id -> weight): what a save checks against.
+        self.loaded: dict[int, float] = {}
         self.verdict = widgets.HTML()
         layout = widgets.Layout(max_width="560px", width="100%")
         self.scores_image = widgets.Image(format="png", layout=layout)
         self.ranks_image = widgets.Image(format="png", layout=layout)
         self.table = TableView(empty="No career options yet: add them in notebook 01.")
+        self.legend = widgets.HTML()
         self.next_conversations = TableView(empty="Nothing to suggest yet: add options and criteria first.")
-        self.save_button.on_click(lambda _: guarded(self.status, self._save))
-        self.reset_button.on_click(lambda _: self.refresh())
+        self.next_legend = widgets.HTML(next_legend_html())
+        self.save_button.on_click(lambda _: guarded(self.status, self._save, self.conflict))
+        self.reset_button.on_click(lambda _: guarded(self.status, self._back_to_saved, self.conflict))
         self.view = widgets.VBox(
             [
                 self.slider_box,
                 widgets.HBox([self.save_button, self.reset_button]),
                 self.status,
+                self.conflict,
                 self.verdict,
                 widgets.HBox([self.scores_image, self.ranks_image], layout=widgets.Layout(flex_flow="row wrap")),
                 self.table,
+                self.legend,
             ]
         )
-        self.next_view = widgets.VBox([self.next_conversations])
+        self.next_view = widgets.VBox([self.next_conversations, self.next_legend])
         self.refresh()
 
     def refresh(self) -> None:
         """Sliders back to the stored weights, and everything recomputed."""
         self.criteria = self.wb.criteria()
+        self.loaded = {int(i): float(w) for i, w in zip(self.criteria["id"], self.criteria["weight"], strict=True)}
         self.sliders = weight_sliders(self.criteria, self._moved, "200px")
         self.slider_box.children = list(self.sliders.values())
         self.save_button.disabled = self.reset_button.disabled = not self.sliders
@@ -177,10 +222,12 @@ class CompareForm:
         self.result = self.decision.scores
         self.next_frame = self.decision.next
         known = self.result["n_sources"] > 0
+        thresholds = self.wb.setting("decision_thresholds")
         self.verdict.value = verdict_html(self.decision)
         self.scores_image.value = png(charts.scores_chart(self.result))
-        self.ranks_image.value = png(charts.ranks_chart(evidence.ranks_of(self.decision.analysis), known=known))
-        self.table.show(result_table(self.result, self.wb.setting("decision_thresholds")))
+        self.ranks_image.value = png(charts.ranks_chart(evidence.ranks_frame(self.decision.analysis), known=known))
+        self.table.show(result_table(self.result, thresholds))
+        self.legend.value = legend_html(thresholds) if len(self.result) else ""
         self.next_conversations.show(next_table(self.next_frame))
 
     def _moved(self, _change: object) -> None:
@@ -188,4 +235,17 @@ class CompareForm:
         self.status.show("These weights are not saved: press “Save these weights” to keep them.", "info")
 
     def _save(self) -> str:
-        return save_weights(self.wb, self.weights())
+        message = save_weights(self.wb, self.weights(), loaded=self.loaded)
+        self.loaded = self.weights()
+        return message
+
+    def _back_to_saved(self) -> None:
+        self.refresh()
+
+    def _keep_theirs(self, error) -> str:
+        self.refresh()
+        return "Kept theirs: the sliders show the weights as saved now."
+
+    def _save_mine(self, error) -> str:
+        self.loaded = {**self.loaded, **error.theirs}
+        return self._save()

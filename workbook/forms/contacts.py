@@ -1,6 +1,6 @@
 """Forms for notebook 02: the people you could ask, and who of them knows an option from the inside.
 
-:class:`ContactsForm` adds, edits and archives contacts. :class:`TargetsForm`
+:class:`ContactsForm` adds, edits, archives and unarchives contacts. :class:`TargetsForm`
 keeps, per option, the organisations and roles where insiders work, and
 :class:`InsiderFinder` ("Who do I know there?") suggests contacts who match
 them, to link as insiders. Nothing here calls ``display()``.
@@ -15,12 +15,14 @@ from urllib.parse import urlsplit
 import ipywidgets as widgets
 import pandas as pd
 
-from ..errors import ValidationError
+from ..errors import ChangedElsewhereError, NotFoundError, ValidationError
 from ..people import matching
 from ..store import vocab
 from ..store.fields import FIELDS, limits
+from ..store.freshness import compare
 from ..store.workbook import Workbook
 from .base import (
+    ConflictPanel,
     StatusLine,
     TableView,
     choices,
@@ -57,7 +59,8 @@ def clean_profile_url(text: str) -> str:
 
 
 def contacts_table(wb: Workbook) -> pd.DataFrame:
-    """Contacts with the titles of the options each knows from the inside (``insider_for``)."""
+    """Contacts with the titles of the options each knows from the inside (``insider_for``) and every
+    source each came from, first one first (``source``: "linkedin, vcard")."""
     contacts = wb.contacts()
     if contacts.empty:
         return contacts
@@ -67,15 +70,24 @@ def contacts_table(wb: Workbook) -> pd.DataFrame:
     for cid, oid in zip(links["contact_id"].tolist(), links["option_id"].tolist(), strict=True):
         if oid in titles:
             known.setdefault(int(cid), []).append(titles[oid])
-    return contacts.assign(insider_for=[", ".join(known.get(int(i), [])) for i in contacts["id"]])
+    sources: dict[int, list[str]] = {}
+    for cid, source in zip(*(wb.contact_sources()[c].tolist() for c in ("contact_id", "source")), strict=True):
+        sources.setdefault(int(cid), []).append(source)
+    return contacts.assign(
+        insider_for=[", ".join(known.get(int(i), [])) for i in contacts["id"]],
+        source=[
+            ", ".join(dict.fromkeys([s, *sources.get(int(i), [])])) if s else ", ".join(sources.get(int(i), []))
+            for i, s in zip(contacts["id"], contacts["source"], strict=True)
+        ],
+    )
 
 
 class ContactsForm(RecordEditor):
-    """Add, edit and archive the people you could ask. ``view`` is the widget to show."""
+    """Add, edit, archive and unarchive the people you could ask. ``view`` is the widget to show."""
 
     table_name, noun, a_noun, label = "contacts", "contact", "a contact", "name"
     pick_description = "Contact"
-    empty = "No contacts yet. Add people above, or import your LinkedIn connections below."
+    empty = "No contacts yet. Add people above, or import the contacts you keep elsewhere below."
 
     def __init__(self, wb: Workbook, on_change: Callable[[], None] | None = None):
         super().__init__(wb, on_change)
@@ -119,9 +131,11 @@ class ContactsForm(RecordEditor):
 
     def refresh(self) -> None:
         """Reload the dropdowns and the table from the workbook."""
-        contacts = self.wb.contacts()
+        every = self.wb.contacts(include_archived=True)
+        contacts = every[~every["archived"].astype(bool)] if not every.empty else every
         referrer = self.referred_by.value if self.referred_by.value in set(contacts["id"].tolist()) else NEW
         self._reload_pick(contacts)
+        self._reload_archived(every)
         set_choices(self.referred_by, [("(nobody)", NEW), *choices(contacts, "name")], referrer)
         set_many_choices(self.insider_for, choices(self.wb.options(), "title"), self.insider_for.value)
         self.table.show(
@@ -131,8 +145,7 @@ class ContactsForm(RecordEditor):
 
     def _load(self, record_id: int) -> dict:
         row = self.wb.get("contacts", record_id)
-        links = self.wb.insider_links()
-        row["insider_for"] = tuple(links.loc[links["contact_id"] == record_id, "option_id"].astype(int).tolist())
+        row["insider_for"] = self.wb.insiders_of(record_id)
         return row
 
     def _fill(self, row: dict) -> None:
@@ -169,9 +182,23 @@ class ContactsForm(RecordEditor):
         return self.wb.add_contact(options=list(self.insider_for.value), **values)
 
     def _update(self, record_id: int, values: dict) -> None:
-        with self.wb.atomic():
+        mine = {**values, "insider_for": tuple(sorted(self.insider_for.value))}
+        with self.wb.atomic():  # checked against what the form loaded, links included, then saved: one transaction
+            self.wb.expect_unchanged("contacts", record_id, self._baseline(mine), yours=mine)
             self.wb.update_contact(record_id, **values)
-            self.wb.set_insiders(record_id, list(self.insider_for.value))
+            self.wb.set_insiders(record_id, list(mine["insider_for"]))
+
+    def _value_text(self, field: str, value: object) -> str:
+        if field == "insider_for" and isinstance(value, tuple | list):
+            options = self.wb.options(include_archived=True)
+            titles = dict(zip(options["id"].tolist(), options["title"].tolist(), strict=True))
+            return ", ".join(str(titles.get(int(o), f"#{o}")) for o in value)
+        if field == "referred_by" and isinstance(value, int):
+            try:
+                return str(self.wb.get("contacts", value)["name"])
+            except NotFoundError:
+                return f"#{value}"
+        return super()._value_text(field, value)
 
     def _same_person(self, values: dict) -> list[int]:
         contacts = self.wb.contacts()
@@ -181,6 +208,9 @@ class ContactsForm(RecordEditor):
             for i, n, o in zip(contacts["id"], contacts["name"], contacts["organization"], strict=True)
             if (matching.normalise_name(n), matching.normalise_org(o)) == key
         ]
+
+
+_TARGET_LABELS = {"organizations": "organisations", "roles": "roles"}
 
 
 class TargetsForm:
@@ -197,11 +227,14 @@ class TargetsForm:
             description="Save targets", button_style="primary", icon="check", layout=widgets.Layout(width="auto")
         )
         self.status = StatusLine()
+        self.conflict = ConflictPanel(self.status, self._keep_theirs, self._save_mine, labels=_TARGET_LABELS)
+        #: The picked option's targets as the form loaded them: what a save is checked against.
+        self.loaded: dict[str, list[str]] = {}
         self.table = TableView(empty="No options yet: add them in 01_options_and_criteria.")
         self.option.observe(self._on_pick, names="value")
-        self.save_button.on_click(lambda _: guarded(self.status, self._save))
+        self.save_button.on_click(lambda _: guarded(self.status, self._save, self.conflict))
         self.view = widgets.VBox(
-            [self.option, self.organizations, self.roles, self.save_button, self.status, self.table]
+            [self.option, self.organizations, self.roles, self.save_button, self.status, self.conflict, self.table]
         )
         self.refresh()
 
@@ -230,28 +263,43 @@ class TargetsForm:
     def _load(self, option_id) -> None:
         if option_id is None:
             self.organizations.value = self.roles.value = ""
+            self.loaded = {}
             return
         stored = matching.load_targets(self.wb, [option_id])[int(option_id)]
+        self.loaded = {"organizations": stored["organizations"], "roles": stored["roles"]}
         self.organizations.value = "\n".join(stored["organizations"])
         self.roles.value = "\n".join(stored["roles"])
 
     def _on_pick(self, change) -> None:
         if not self._loading:
             self.status.clear()
+            self.conflict.hide()
             self._load(change["new"])
 
     def _save(self) -> str:
-        if self.option.value is None:
+        option_id = self.option.value
+        if option_id is None:
             raise ValidationError("option", "add an option first (notebook 01)")
-        stored = matching.save_targets(
-            self.wb, self.option.value, matching.lines(self.organizations.value), matching.lines(self.roles.value)
-        )
+        mine = {"organizations": matching.lines(self.organizations.value), "roles": matching.lines(self.roles.value)}
+        with self.wb.atomic():  # saved only if still what the form loaded: another page may have changed them
+            now = matching.load_targets(self.wb, [option_id])[int(option_id)]
+            theirs = {"organizations": now["organizations"], "roles": now["roles"]}
+            compare(f"the targets of option #{option_id}", self.loaded, theirs, mine, table="settings", id=option_id)
+            stored = matching.save_targets(self.wb, option_id, mine["organizations"], mine["roles"])
         self.refresh()
         if self.on_change:
             self.on_change()
         n_org, n_role = len(stored["organizations"]), len(stored["roles"])
-        title = self.wb.get("options", self.option.value)["title"]
+        title = self.wb.get("options", option_id)["title"]
         return f"Saved {n_org} organisation(s) and {n_role} role(s) for {title}."
+
+    def _keep_theirs(self, error: ChangedElsewhereError) -> str:
+        self._load(self.option.value)
+        return "Kept theirs: the form shows the organisations and roles as saved now."
+
+    def _save_mine(self, error: ChangedElsewhereError) -> str:
+        self.loaded = {**self.loaded, **error.theirs}
+        return self._save()
 
 
 class InsiderFinder:

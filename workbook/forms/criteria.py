@@ -1,6 +1,6 @@
 """Forms for notebook 01: the criteria that matter to you.
 
-:class:`CriteriaForm` adds, edits and archives criteria; its ``suggestions``
+:class:`CriteriaForm` adds, edits, archives and unarchives criteria; its ``suggestions``
 part (:class:`SuggestedCriteria`) offers the shipped criteria and its
 ``weights`` part (:class:`WeightsPanel`) sets every weight with sliders,
 showing the normalised weights as a chart. Nothing here calls ``display()``.
@@ -19,7 +19,7 @@ from ..charts import plan as charts_plan
 from ..errors import ValidationError
 from ..people.matching import normalise_name
 from ..store.workbook import Workbook
-from .base import StatusLine, guarded, save_weights, set_many_choices, text_field, weight_sliders
+from .base import ConflictPanel, StatusLine, guarded, save_weights, set_many_choices, text_field, weight_sliders
 from .editor import WIDE, RecordEditor
 
 
@@ -97,12 +97,16 @@ class WeightsPanel:
             description="Save weights", button_style="primary", icon="check", layout=widgets.Layout(width="auto")
         )
         self.status = StatusLine()
-        self.save_button.on_click(lambda _: guarded(self.status, self._save))
-        self.view = widgets.VBox([self.box, self.save_button, self.status, self.chart])
+        self.conflict = ConflictPanel(self.status, self._keep_theirs, self._save_mine)
+        #: The weights the sliders started from (criterion id -> weight): what a save checks against.
+        self.loaded: dict[int, float] = {}
+        self.save_button.on_click(lambda _: guarded(self.status, self._save, self.conflict))
+        self.view = widgets.VBox([self.box, self.save_button, self.status, self.conflict, self.chart])
         self.refresh()
 
     def refresh(self) -> None:
         self.criteria = self.wb.criteria()
+        self.loaded = {int(i): float(w) for i, w in zip(self.criteria["id"], self.criteria["weight"], strict=True)}
         self.sliders = weight_sliders(self.criteria, self._moved, "180px")
         self.box.children = list(self.sliders.values())
         self.save_button.disabled = not self.sliders
@@ -123,14 +127,23 @@ class WeightsPanel:
         self.status.show("Not saved yet: press Save weights to keep these weights.", "info")
 
     def _save(self) -> str:
-        message = save_weights(self.wb, self.weights())
+        message = save_weights(self.wb, self.weights(), loaded=self.loaded)
+        self.loaded = self.weights()
         if self.on_change:
             self.on_change()
         return message
 
+    def _keep_theirs(self, error) -> str:
+        self.refresh()
+        return "Kept theirs: the sliders show the weights as saved now."
+
+    def _save_mine(self, error) -> str:
+        self.loaded = {**self.loaded, **error.theirs}
+        return self._save()
+
 
 class CriteriaForm(RecordEditor):
-    """Add, edit and archive criteria; ``suggestions`` and ``weights`` are parts shown in their own cells."""
+    """Add, edit, archive and unarchive criteria; ``suggestions`` and ``weights`` are parts shown in their own cells."""
 
     table_name, noun, a_noun, label = "criteria", "criterion", "a criterion", "name"
     pick_description = "Criterion"
@@ -155,8 +168,10 @@ class CriteriaForm(RecordEditor):
         self.weights.refresh()
 
     def _refresh_form(self) -> None:
-        criteria = self.wb.criteria()
+        every = self.wb.criteria(include_archived=True)
+        criteria = every[~every["archived"].astype(bool)] if not every.empty else every
         self._reload_pick(criteria)
+        self._reload_archived(every)
         shown = criteria
         if not criteria.empty:
             total = criteria["weight"].sum()

@@ -3,9 +3,15 @@
 A :class:`RecordEditor` has a ``pick`` dropdown ("— new … —" or an existing
 record), the field widgets a subclass adds, *Save* and *Archive* buttons, a
 status line and a table. Saving adds a new record or updates the picked one;
-archiving hides the picked one. Subclasses say how to read and fill their
+archiving hides the picked one, and the archived ones can be brought back
+(``archived_pick`` and *Unarchive*). Subclasses say how to read and fill their
 fields (:meth:`RecordEditor._values`, :meth:`RecordEditor._fill`) and how to
 reload (``refresh``, which calls :meth:`RecordEditor._reload_pick`).
+
+An update is checked against what the form loaded (``loaded``): when the
+record changed elsewhere since (another page, a command, a restored backup),
+nothing is written and ``conflict`` shows both versions, with *Keep theirs*
+and *Save mine*.
 """
 
 from __future__ import annotations
@@ -15,9 +21,9 @@ from collections.abc import Callable, Sequence
 import ipywidgets as widgets
 import pandas as pd
 
-from ..errors import ValidationError
+from ..errors import ChangedElsewhereError, ValidationError
 from ..store.workbook import Workbook
-from .base import StatusLine, TableView, choices, guarded, set_choices
+from .base import ConflictPanel, StatusLine, TableView, choices, guarded, set_choices, value_text
 
 NEW = 0  # dropdown value meaning "a new record" (ids start at 1)
 WIDE = {"description_width": "initial"}
@@ -32,7 +38,7 @@ class RecordEditor:
     label: str  # the column that names a record, e.g. "title"
     pick_description: str  # the pick dropdown's label, e.g. "Option"
     empty: str  # what the table says when there is nothing to show
-    archived_note: str = ""  # added to the "Archived …" message
+    archived_note = ". It is hidden everywhere; unarchive it below if you change your mind."
 
     def __init__(self, wb: Workbook, on_change: Callable[[], None] | None = None):
         self.wb = wb
@@ -45,11 +51,19 @@ class RecordEditor:
         self.archive_button = widgets.Button(
             description=f"Archive {self.noun}", icon="archive", layout=widgets.Layout(width="auto")
         )
+        self.archived_pick = widgets.Dropdown(description="Archived", style=WIDE)
+        self.unarchive_button = widgets.Button(
+            description=f"Unarchive {self.noun}", icon="undo", layout=widgets.Layout(width="auto")
+        )
         self.status = StatusLine()
+        self.conflict = ConflictPanel(self.status, self._keep_theirs, self._save_mine, text=self._value_text)
         self.table = TableView(empty=self.empty)
+        #: The picked record as the form loaded it (``{}`` for a new one): what a save checks against.
+        self.loaded: dict = {}
         self.pick.observe(self._on_pick, names="value")
-        self.save_button.on_click(lambda _: guarded(self.status, self._save))
-        self.archive_button.on_click(lambda _: guarded(self.status, self._archive))
+        self.save_button.on_click(lambda _: guarded(self.status, self._save, self.conflict))
+        self.archive_button.on_click(lambda _: guarded(self.status, self._archive, self.conflict))
+        self.unarchive_button.on_click(lambda _: guarded(self.status, self._unarchive, self.conflict))
 
     def _layout(
         self,
@@ -57,16 +71,18 @@ class RecordEditor:
         after_status: Sequence[widgets.Widget] = (),
         after_table: Sequence[widgets.Widget] = (),
     ) -> widgets.VBox:
-        """The pick, the fields, the buttons, the status line and the table, top to bottom."""
+        """The pick, the fields, the buttons, the status line, the table and the archived ones, top to bottom."""
         return widgets.VBox(
             [
                 self.pick,
                 *fields,
                 widgets.HBox([self.save_button, self.archive_button]),
                 self.status,
+                self.conflict,
                 *after_status,
                 self.table,
                 *after_table,
+                widgets.HBox([self.archived_pick, self.unarchive_button]),
             ]
         )
 
@@ -90,7 +106,16 @@ class RecordEditor:
         return self.wb.add(self.table_name, **values)
 
     def _update(self, record_id: int, values: dict) -> None:
-        self.wb.update(self.table_name, record_id, **values)
+        """Save ``values`` over the picked record, if it is still what the form loaded."""
+        self.wb.update(self.table_name, record_id, loaded=self._baseline(values), **values)
+
+    def _baseline(self, values: dict) -> dict:
+        """What the form loaded, for the fields it saves."""
+        return {k: self.loaded[k] for k in values if k in self.loaded}
+
+    def _value_text(self, field: str, value: object) -> str:
+        """A stored value in words, for the two versions shown after a conflict."""
+        return value_text(value)
 
     def _added_note(self, values: dict) -> str:
         """Something to add to the "Added …" message, worked out before the record is added."""
@@ -107,12 +132,25 @@ class RecordEditor:
             self._loading = False
         self.archive_button.disabled = keep == NEW
 
+    def _reload_archived(self, records: pd.DataFrame) -> None:
+        """Offer the archived ones of ``records`` (every record, archived or not) to unarchive."""
+        gone = records[records["archived"].astype(bool)] if not records.empty else records
+        archived = choices(gone, self.label)
+        set_choices(self.archived_pick, archived or [("(none archived)", NEW)], self.archived_pick.value)
+        self.unarchive_button.disabled = not archived
+
     def _on_pick(self, change: dict) -> None:
         if self._loading:
             return
         self.status.clear()
+        self.conflict.hide()
         self.archive_button.disabled = change["new"] == NEW
-        self._fill({} if change["new"] == NEW else self._load(change["new"]))
+        self._show(change["new"])
+
+    def _show(self, record_id: int) -> None:
+        """Fill the fields with a record as stored now (the blank form for a new one), and remember it."""
+        self.loaded = {} if record_id == NEW else self._load(record_id)
+        self._fill(self.loaded)
 
     def _changed(self) -> None:
         self.refresh()
@@ -129,9 +167,27 @@ class RecordEditor:
             self._changed()
             return f"Added {self.noun} {values[self.label]} (#{new_id}){note}"
         record_id = self.pick.value
-        self._update(record_id, values)
+        try:
+            self._update(record_id, values)
+        except ChangedElsewhereError:
+            self.refresh()  # the table shows what is saved now; the fields keep what was typed
+            raise
+        self.loaded = self._load(record_id)  # the next save is checked against what is saved now
         self._changed()
         return f"Saved {self.noun} {values[self.label]} (#{record_id})"
+
+    def _keep_theirs(self, error: ChangedElsewhereError) -> str:
+        """Show the record as saved now, dropping this page's edits."""
+        record_id = self.pick.value
+        if record_id == NEW:
+            return ""
+        self._show(record_id)
+        return f"Kept theirs: the form shows {self.noun} {self.loaded[self.label]} (#{record_id}) as saved now."
+
+    def _save_mine(self, error: ChangedElsewhereError) -> str:
+        """Save this page's values over what is saved now (checked again, should it change once more)."""
+        self.loaded = {**self.loaded, **error.theirs}
+        return self._save()
 
     def _archive(self) -> str:
         if self.pick.value == NEW:
@@ -142,3 +198,12 @@ class RecordEditor:
         self.pick.value = NEW
         self._changed()
         return f"Archived {self.noun} {label} (#{record_id}){self.archived_note}"
+
+    def _unarchive(self) -> str:
+        record_id = self.archived_pick.value
+        if record_id in (NEW, None):
+            raise ValidationError("archived", f"there is no archived {self.noun} to unarchive")
+        self.wb.unarchive(self.table_name, record_id)
+        self._changed()
+        label = self.wb.get(self.table_name, record_id)[self.label]
+        return f"Unarchived {self.noun} {label} (#{record_id}): it is back in every table and chart."

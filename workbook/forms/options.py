@@ -11,12 +11,11 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from ..errors import ValidationError
 from ..people.coverage import active_options
 from ..store import vocab
 from ..store.workbook import Workbook
-from .base import StatusLine, choices, guarded, set_choices, text_field, vocab_choices
-from .editor import NEW, WIDE, RecordEditor
+from .base import StatusLine, text_field, vocab_choices
+from .editor import NEW, RecordEditor
 
 __all__ = ["FEWEST", "MOST", "NEW", "OptionsForm", "option_count_advice"]
 
@@ -46,7 +45,6 @@ class OptionsForm(RecordEditor):
     table_name, noun, a_noun, label = "options", "option", "an option", "title"
     pick_description = "Option"
     empty = "No options yet. Add the first one above."
-    archived_note = ". It is hidden everywhere; unarchive it below if you change your mind."
 
     def __init__(self, wb: Workbook, on_change: Callable[[], None] | None = None):
         super().__init__(wb, on_change)
@@ -58,16 +56,9 @@ class OptionsForm(RecordEditor):
         self.option_status = widgets.Dropdown(
             description="Status", options=vocab_choices(vocab.OPTION_STATUSES), value="exploring"
         )
-        self.archived_pick = widgets.Dropdown(description="Archived", style=WIDE)
-        self.unarchive_button = widgets.Button(
-            description="Unarchive", icon="undo", layout=widgets.Layout(width="auto")
-        )
         self.nudge = StatusLine()
-        self.unarchive_button.on_click(lambda _: guarded(self.status, self._unarchive))
         self.view = self._layout(
-            [self.title, self.description, self.questions, self.option_status],
-            after_status=[self.nudge],
-            after_table=[widgets.HBox([self.archived_pick, self.unarchive_button])],
+            [self.title, self.description, self.questions, self.option_status], after_status=[self.nudge]
         )
         self.refresh()
 
@@ -75,11 +66,8 @@ class OptionsForm(RecordEditor):
         """Reload the dropdowns, the table and the nudge from the workbook."""
         options = self.wb.options(include_archived=True)
         live = options[~options["archived"]] if not options.empty else options
-        gone = options[options["archived"]] if not options.empty else options
         self._reload_pick(live)
-        archived = choices(gone, "title")
-        set_choices(self.archived_pick, archived or [("(none archived)", NEW)], self.archived_pick.value)
-        self.unarchive_button.disabled = not archived
+        self._reload_archived(options)
         shown = live
         if not live.empty:  # one line per cell: a table shows line breaks as "\n"
             shown = live.assign(
@@ -103,11 +91,3 @@ class OptionsForm(RecordEditor):
             questions="\n".join(line.strip() for line in self.questions.value.splitlines() if line.strip()),
             status=self.option_status.value,
         )
-
-    def _unarchive(self) -> str:
-        option_id = self.archived_pick.value
-        if option_id == NEW:
-            raise ValidationError("archived", "there is no archived option to unarchive")
-        self.wb.unarchive("options", option_id)
-        self._changed()
-        return f"Unarchived option {self.wb.get('options', option_id)['title']}"

@@ -2,9 +2,13 @@
 
 - :class:`DraftForm` fills a message template for a conversation (or a contact and
   an option), shows it in an editable text area with its word count and any
-  job-seeking language, and can add the contact × option as a new conversation.
+  job-seeking language, offers it to the user's own mail app (a ``mailto:`` link)
+  and a copy button, and can add the contact × option as a new conversation.
 - :class:`RecordForm` records a step (request sent, follow-up sent, a reply, a
   thank-you) on a chosen day; :func:`record_step` is the same without widgets.
+  A step is refused when the conversation's status changed elsewhere since the
+  form showed it (another page, a restored backup): both versions are shown.
+  A conversation that will not happen can be archived, and brought back.
 - :class:`DueView` lists what the 3B7 routine says is due on a day.
 - :class:`OutreachForms` builds the three and keeps them in step.
 """
@@ -20,21 +24,24 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from ..errors import ValidationError
+from ..errors import ChangedElsewhereError, ValidationError
 from ..outreach import cadence, messages
 from ..store import conversations as rules
 from ..store import vocab
 from ..store.fields import limits
 from ..store.workbook import Workbook
 from .base import (
+    ConflictPanel,
     StatusLine,
     TableView,
     choices,
     guarded,
+    no_maths,
     select,
     set_choices,
     text_field,
 )
+from .mail import SendBox
 
 #: Steps that can be recorded, with the label shown, and the statuses they may follow.
 STEPS: dict[str, str] = {
@@ -61,9 +68,14 @@ def _names(wb: Workbook) -> tuple[dict[int, str], dict[int, str]]:
     )
 
 
-def conversation_choices(wb: Workbook) -> list[tuple[str, int]]:
-    """Dropdown entries ``(label, id)``: "contact — option (status)" for every conversation."""
-    conv = wb.conversations()
+def conversation_choices(wb: Workbook, archived: bool = False) -> list[tuple[str, int]]:
+    """Dropdown entries ``(label, id)``: "contact — option (status)" for every conversation.
+
+    ``archived``: the archived conversations instead.
+    """
+    conv = wb.conversations(include_archived=archived)
+    if archived and not conv.empty:
+        conv = conv[conv["archived"].astype(bool)]
     if conv.empty:
         return []
     names, titles = _names(wb)
@@ -85,12 +97,30 @@ def record_step(
     time: str = "",
     minutes: Any = messages.DEFAULT_MINUTES,
     today: dt.date | None = None,
+    loaded: dict[str, Any] | None = None,
 ) -> str:
     """Record ``step`` (a key of :data:`STEPS`) for a conversation on day ``on``; returns what was done.
 
     Raises :class:`ValidationError` naming the field (conversation, step, date,
-    time, minutes) and writes nothing when the input is not right.
+    time, minutes) and writes nothing when the input is not right. ``loaded``
+    (e.g. ``{"status": "requested"}``) is what the page showed: when the
+    conversation changed since, :class:`ChangedElsewhereError` is raised and
+    nothing is written. The check and the write are one transaction.
     """
+    with wb.atomic():
+        return _record_step(wb, conversation_id, step, on, time, minutes, today, loaded)
+
+
+def _record_step(
+    wb: Workbook,
+    conversation_id: int | None,
+    step: str,
+    on: dt.date | None,
+    time: str,
+    minutes: Any,
+    today: dt.date | None,
+    loaded: dict[str, Any] | None,
+) -> str:
     today = today or dt.date.today()
     if conversation_id is None:
         raise ValidationError("conversation", "choose a conversation first (or add one in the draft form)")
@@ -101,6 +131,9 @@ def record_step(
     if isinstance(on, dt.datetime):
         on = on.date()
     conv = wb.get("conversations", conversation_id)
+    if loaded:
+        status = "requested" if step == "sent" else step
+        wb.expect_unchanged("conversations", conversation_id, loaded, yours={"status": status})
     rules.check_step(conv["status"], step, on, today, label=STEPS[step])
     who = wb.get("contacts", conv["contact_id"])["name"]
     if step == "sent":
@@ -148,7 +181,14 @@ def feedback_html(text: str) -> str:
             '<div style="color:#b71c1c">Job-seeking language: '
             f"{found}. {html.escape(messages.JOB_SEEKING_EXPLANATION)}</div>"
         )
-    return "".join(parts)
+    return no_maths("".join(parts))
+
+
+def _status_text(field: object, value: object) -> str:
+    """A conversation's status in words (for the two versions shown after a conflict)."""
+    if field == "status" and isinstance(value, str):
+        return vocab.CONVERSATION_STATUSES.get(value, value)
+    return "" if value is None else str(value)
 
 
 class DraftForm:
@@ -158,7 +198,9 @@ class DraftForm:
         self.wb = wb
         self.on_change = on_change
         wide = {"style": {"description_width": "initial"}, "layout": widgets.Layout(width="95%")}
-        self.my_name = text_field("Your name", "as you sign your messages", value=wb.setting("my_name", "") or "")
+        #: Your name as the form loaded it (None: not saved yet): what *Save my name* is checked against.
+        self.loaded_name = wb.setting("my_name")
+        self.my_name = text_field("Your name", "as you sign your messages", value=self.loaded_name or "")
         self.save_name = widgets.Button(description="Save my name", layout=widgets.Layout(width="auto"))
         self.conversation = widgets.Dropdown(description="Conversation", **wide)
         self.contact = widgets.Dropdown(description="Contact", **wide)
@@ -171,7 +213,10 @@ class DraftForm:
         )
         self.draft = widgets.Textarea(layout=widgets.Layout(width="95%", height="18em"))
         self.feedback = widgets.HTML()
+        self.send = SendBox()
         self.status = StatusLine()
+        self._to, self._who = "", ""
+        self.conflict = ConflictPanel(self.status, self._keep_theirs, self._save_mine, labels={"my_name": "your name"})
         self.words = 0
         self.flags: list[str] = []
         self._busy = False
@@ -186,11 +231,13 @@ class DraftForm:
                 self.template,
                 self.draft,
                 self.feedback,
+                self.send,
                 self.status,
+                self.conflict,
             ]
         )
-        self.save_name.on_click(lambda _: guarded(self.status, self._save_name))
-        self.create.on_click(lambda _: guarded(self.status, self._create))
+        self.save_name.on_click(lambda _: guarded(self.status, self._save_name, self.conflict))
+        self.create.on_click(lambda _: guarded(self.status, self._create, self.conflict))
         for w in (self.conversation, self.contact, self.option, self.template):
             w.observe(self._changed, names="value")
         self.draft.observe(lambda _: self._check(), names="value")
@@ -241,7 +288,10 @@ class DraftForm:
         if (self.conversation.value is None and self.contact.value is None) or self.template.value is None:
             self.draft.value = ""
             self.feedback.value = "<em>Choose a conversation, or a contact and an option, to see a draft.</em>"
+            self.send.clear()
             return
+        person = self.wb.get("contacts", self.contact.value) if self.contact.value is not None else {}
+        self._to, self._who = str(person.get("email") or ""), str(person.get("name") or "")
         self.draft.value = messages.draft(
             self.wb,
             self.template.value,
@@ -256,26 +306,41 @@ class DraftForm:
         self.flags = messages.job_seeking_flags(self.draft.value)
         if self.draft.value:
             self.feedback.value = feedback_html(self.draft.value)
+        self.send.show(self.draft.value, self._to, self._who)
 
     def _save_name(self) -> str:
         name = self.my_name.value.strip()
         if not name:
             raise ValidationError("Your name", "is empty; type the name you sign your messages with")
-        self.wb.set_setting("my_name", name)
+        with self.wb.atomic():
+            self.wb.expect_settings({"my_name": self.loaded_name}, yours={"my_name": name})
+            self.wb.set_setting("my_name", name)
+        self.loaded_name = name
         self.redraft()
         return f"Saved your name: {name}."
+
+    def _keep_theirs(self, error: ChangedElsewhereError) -> str:
+        self.loaded_name = self.wb.setting("my_name")
+        self.my_name.value = self.loaded_name or ""
+        self.redraft()
+        return "Kept theirs: the form shows your name as saved now."
+
+    def _save_mine(self, error: ChangedElsewhereError) -> str:
+        self.loaded_name = error.theirs.get("my_name")
+        return self._save_name()
 
     def _create(self) -> str:
         if self.contact.value is None:
             raise ValidationError("contact", "choose who you want to ask")
         if self.option.value is None:
             raise ValidationError("option", "choose the option you want to learn about")
-        conv = self.wb.conversations()
-        same = conv[(conv["contact_id"] == self.contact.value) & (conv["option_id"] == self.option.value)]
-        if not same.empty:
+        with self.wb.atomic():  # two pages adding the same conversation at once add it once
+            conv = self.wb.conversations()
+            same = conv[(conv["contact_id"] == self.contact.value) & (conv["option_id"] == self.option.value)]
+            new_id = None if not same.empty else self.wb.add_conversation(self.contact.value, self.option.value)
+        if new_id is None:
             self.refresh(select=int(same.iloc[0]["id"]))
             return "You already have this conversation; it is selected above."
-        new_id = self.wb.add_conversation(self.contact.value, self.option.value)
         self.refresh(select=new_id)
         if self.on_change:
             self.on_change()
@@ -300,13 +365,38 @@ class RecordForm:
             description="Minutes", value=messages.DEFAULT_MINUTES, style={"description_width": "initial"}
         )
         self.save = widgets.Button(description="Record", button_style="primary", layout=widgets.Layout(width="auto"))
+        self.archive_button = widgets.Button(
+            description="Archive conversation", icon="archive", layout=widgets.Layout(width="auto")
+        )
+        self.archived_pick = widgets.Dropdown(
+            description="Archived", style={"description_width": "initial"}, layout=widgets.Layout(width="60%")
+        )
+        self.unarchive_button = widgets.Button(
+            description="Unarchive conversation", icon="undo", layout=widgets.Layout(width="auto")
+        )
         self.status = StatusLine()
+        self.conflict = ConflictPanel(self.status, self._keep_theirs, self._save_mine, text=_status_text)
+        #: Each conversation's status as the form shows it (id -> status): what a step is checked against.
+        self.loaded: dict[int, str] = {}
         self.table = TableView(empty="No conversations yet: add one in the draft form above.")
         self.more = widgets.Label()
         self.when = widgets.VBox([self.time, self.minutes])
         self.view = widgets.VBox(
-            [self.conversation, self.step, self.on, self.when, self.save, self.status, self.more, self.table]
+            [
+                self.conversation,
+                self.step,
+                self.on,
+                self.when,
+                widgets.HBox([self.save, self.archive_button]),
+                self.status,
+                self.conflict,
+                self.more,
+                self.table,
+                widgets.HBox([self.archived_pick, self.unarchive_button]),
+            ]
         )
+        self.archive_button.on_click(lambda _: guarded(self.status, self._archive, self.conflict))
+        self.unarchive_button.on_click(lambda _: guarded(self.status, self._unarchive, self.conflict))
         self.step.observe(lambda _: self._show_time(), names="value")
         self.save.on_click(lambda _: self._save())
         self._show_time()
@@ -318,7 +408,11 @@ class RecordForm:
     def refresh(self) -> None:
         keep = self.conversation.value
         set_choices(self.conversation, [("(choose)", None), *conversation_choices(self.wb)], keep)
+        archived = conversation_choices(self.wb, archived=True)
+        set_choices(self.archived_pick, archived or [("(none archived)", None)], self.archived_pick.value)
+        self.unarchive_button.disabled = not archived
         conv = self.wb.conversations()
+        self.loaded = dict(zip(conv["id"].astype(int).tolist(), conv["status"].tolist(), strict=True))
         self.more.value = ""
         if conv.empty:
             self.table.show(conv)
@@ -340,18 +434,49 @@ class RecordForm:
         )
         self.table.show(shown)
 
-    def _save(self) -> bool:
-        ok = guarded(
-            self.status,
-            lambda: record_step(
-                self.wb, self.conversation.value, self.step.value, self.on.value, self.time.value, self.minutes.value
-            ),
+    def _record(self) -> str:
+        cid = self.conversation.value
+        loaded = {"status": self.loaded[cid]} if cid in self.loaded else None
+        message = record_step(
+            self.wb, cid, self.step.value, self.on.value, self.time.value, self.minutes.value, loaded=loaded
         )
-        if ok:
-            self.refresh()
-            if self.on_change:
-                self.on_change()
-        return ok
+        self._changed()
+        return message
+
+    def _save(self) -> bool:
+        return guarded(self.status, self._record, self.conflict)
+
+    def _changed(self) -> None:
+        self.refresh()
+        if self.on_change:
+            self.on_change()
+
+    def _archive(self) -> str:
+        cid = self.conversation.value
+        if cid is None:
+            raise ValidationError("conversation", "choose the conversation to archive first")
+        label = dict((v, k) for k, v in self.conversation.options)[cid]
+        self.wb.archive("conversations", cid)
+        self._changed()
+        return f"Archived {label}. It is hidden everywhere; unarchive it below if you change your mind."
+
+    def _unarchive(self) -> str:
+        cid = self.archived_pick.value
+        if cid is None:
+            raise ValidationError("archived", "there is no archived conversation to unarchive")
+        label = dict((v, k) for k, v in self.archived_pick.options)[cid]
+        self.wb.unarchive("conversations", cid)
+        self._changed()
+        return f"Unarchived {label}: it is back in the lists, the due list and the charts."
+
+    def _keep_theirs(self, error: ChangedElsewhereError) -> str:
+        self.refresh()
+        return "Kept theirs: the list shows each conversation's status as saved now; nothing was recorded."
+
+    def _save_mine(self, error: ChangedElsewhereError) -> str:
+        if error.id is not None:
+            self.loaded[error.id] = error.theirs["status"]
+        return self._record()
 
 
 class DueView:

@@ -22,7 +22,7 @@ from ..prepare import prep, questions
 from ..report.prep_sheet import render_sheet
 from ..store import fields, vocab
 from ..store.workbook import Workbook
-from .base import StatusLine, TableView, guarded, set_many_choices, text_field, vocab_choices
+from .base import StatusLine, TableView, guarded, no_maths, set_many_choices, text_field, vocab_choices
 
 SUGGESTED = "suggested"
 OWN = "own"
@@ -55,7 +55,7 @@ def _items(title: str, entries: list[str]) -> str:
 def about_html(sheet: prep.PrepSheet) -> str:
     """Who, why them and what to learn, as escaped HTML for the form."""
     who = ", ".join(p for p in [sheet.name, sheet.role, sheet.organization] if p.strip())
-    return (
+    return no_maths(
         f"<div><b>Who:</b> {html.escape(_short(who, 300))}<br>"
         f"<b>About:</b> {html.escape(_short(sheet.option, 300))}<br>"
         f"<b>When:</b> {html.escape(sheet.when)} · <b>time box:</b> {sheet.minutes} minutes"
@@ -216,7 +216,7 @@ class PrepForm:
         lines = "".join(
             f"<li>Question {n}: {html.escape(', '.join(f'“{f}”' for f in flags))}</li>" for n, flags in found
         )
-        return (
+        return no_maths(
             "<div style='color:#8a4b00;background:#fff4e5;padding:4px 8px'>"
             f"<b>These questions sound like job-seeking; consider rewording them.</b><ul>{lines}</ul>"
             f"{html.escape(messages.JOB_SEEKING_EXPLANATION)}</div>"

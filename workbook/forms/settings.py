@@ -2,12 +2,15 @@
 
 The follow-up routine (:mod:`workbook.outreach.cadence`), the coverage aim
 (:mod:`workbook.people.coverage`) and the evidence engine's settings (how much
-each source counts, the decision thresholds, the value-of-information threshold
-and how firmly weights are held). Each value is checked by the rule its own
+each source counts, the decision thresholds, how firmly weights are held, and
+what one conversation costs you, which sets when the workbook says more
+conversations are not worth having). Each value is checked by the rule its own
 module uses; an error names the field as the form shows it, and nothing is
 written unless every value is allowed. A value equal to its default is not
 stored, so a later change of the default applies; **Back to defaults** forgets
-every stored value. Nothing here calls ``display()``.
+every stored value. A save is refused when a value changed elsewhere since the
+form loaded it (another page or a restored backup): the form shows both
+versions and lets the person choose. Nothing here calls ``display()``.
 """
 
 from __future__ import annotations
@@ -21,21 +24,25 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-from ..errors import ValidationError
+from ..errors import ChangedElsewhereError, ValidationError
 from ..evidence.decisions import DECISION_THRESHOLDS, check_thresholds
 from ..evidence.model import SOURCE_RELIABILITY, resolve_reliability
 from ..evidence.ranking import WEIGHT_CONCENTRATION, check_concentration
-from ..evidence.voi import VOI_THRESHOLD, check_voi_threshold
+from ..evidence.voi import CONVERSATION_COST, check_cost
 from ..outreach.cadence import SETTINGS as CADENCE_SETTINGS
 from ..outreach.cadence import Cadence
 from ..people import coverage as _coverage
 from ..store import vocab
+from ..store.freshness import compare
 from ..store.workbook import Workbook
-from .base import StatusLine, guarded
+from .base import ConflictPanel, StatusLine, guarded
 
 #: Where a field's value is stored: a setting of its own, or one key of a setting holding a dict.
 RELIABILITY = "source_reliability"
 THRESHOLDS = "decision_thresholds"
+#: Settings earlier versions of the form wrote and nothing reads any more: saving or going back to the
+#: defaults forgets them, so a stale value never lingers in the workbook.
+RETIRED_KEYS = ("voi_threshold",)
 
 
 @dataclass(frozen=True)
@@ -106,16 +113,28 @@ SECTIONS: list[tuple[str, str, list[Field]]] = [
             ),
             Field(f"{THRESHOLDS}:lean", "Leans towards it under (expected loss)", DECISION_THRESHOLDS["lean"], False),
             Field(
-                "voi_threshold",
-                "A conversation is worth having from (expected gain)",
-                VOI_THRESHOLD,
-                False,
-            ),
-            Field(
                 "weight_concentration",
                 "How firmly you hold your weights (higher: the what-ifs move them less)",
                 WEIGHT_CONCENTRATION,
                 False,
+            ),
+        ],
+    ),
+    (
+        "When to stop asking",
+        "Who to talk to next (notebook 06) weighs what a conversation could change against what it costs you.",
+        [
+            Field(
+                "conversation_cost",
+                "What one conversation costs you (steps on the −2..+2 scale)",
+                CONVERSATION_COST,
+                False,
+                help=(
+                    "How much better your final choice must be expected to turn out, in steps of the scale, for "
+                    "one more conversation to be worth your time and the other person's. Raise it when "
+                    "conversations are hard to get: the workbook then says sooner that more of them are unlikely "
+                    "to change the decision. Lower it when they are easy. From 0 to 2."
+                ),
             ),
         ],
     ),
@@ -175,8 +194,8 @@ def _check_one(key: str, value: float) -> None:
         resolve_reliability({str(f.part): value})
     elif f.setting == THRESHOLDS:
         check_thresholds({"favour": 0.0, "lean": 2.0, str(f.part): value})  # its range; the order comes after
-    elif f.setting == "voi_threshold":
-        check_voi_threshold(value)
+    elif f.setting == "conversation_cost":
+        check_cost(value)
     elif f.setting == "weight_concentration":
         check_concentration(value)
     else:  # pragma: no cover - every field has a rule above
@@ -218,26 +237,34 @@ def check(values: dict[str, Any], base: dict[str, Any] | None = None) -> dict[st
     return out
 
 
-def save(wb: Workbook, values: dict[str, Any]) -> dict[str, Any]:
+def save(wb: Workbook, values: dict[str, Any], loaded: dict[str, Any] | None = None) -> dict[str, Any]:
     """Check ``values`` and store them in one transaction (defaults are forgotten, not stored).
 
     Fields not in ``values`` keep what the workbook holds. Returns the settings now stored. Nothing is
-    written when any value is not allowed.
+    written when any value is not allowed. ``loaded`` (field key -> value, as :func:`current` gave
+    it) is what the form loaded: when a field's value changed since, nothing is written and
+    :class:`~workbook.errors.ChangedElsewhereError` names the fields by their labels.
     """
-    stored = check(values, current(wb))
     with wb.atomic():
-        wb.delete_setting(*(k for k in SETTING_KEYS if k not in stored))
+        now = current(wb)
+        if loaded is not None:
+            labels = {key: f.label for key, f in FIELDS.items()}
+            before = {key: v for key, v in loaded.items() if key in FIELDS}
+            compare("settings", before, now, {**now, **values}, table="settings", labels=labels)
+        stored = check(values, now)
+        wb.delete_setting(*(k for k in (*SETTING_KEYS, *RETIRED_KEYS) if k not in stored))
         for key, value in stored.items():
             wb.set_setting(key, value)
     return stored
 
 
 def reset(wb: Workbook) -> None:
-    """Forget every setting the form writes: the defaults apply again."""
-    wb.delete_setting(*SETTING_KEYS)
+    """Forget every setting the form writes (and the retired ones): the defaults apply again."""
+    wb.delete_setting(*SETTING_KEYS, *RETIRED_KEYS)
 
 
 _LABEL_WIDTH = "30em"
+_LABELS = {key: f.label for key, f in FIELDS.items()}
 
 
 class SettingsForm:
@@ -262,6 +289,10 @@ class SettingsForm:
                     layout=widgets.Layout(width=_LABEL_WIDTH),
                 )
                 rows.append(widgets.HBox([label, box], layout=widgets.Layout(align_items="center")))
+                if f.help:
+                    rows.append(
+                        widgets.HTML(f"<p style='margin:0 0 6px;color:#555;max-width:44em'>{html.escape(f.help)}</p>")
+                    )
         self.save_button = widgets.Button(
             description="Save settings", button_style="primary", icon="check", layout=widgets.Layout(width="auto")
         )
@@ -269,9 +300,14 @@ class SettingsForm:
             description="Back to defaults", icon="undo", layout=widgets.Layout(width="auto")
         )
         self.status = StatusLine()
-        self.save_button.on_click(lambda _: guarded(self.status, self._save))
-        self.defaults_button.on_click(lambda _: guarded(self.status, self._reset))
-        self.view = widgets.VBox([*rows, widgets.HBox([self.save_button, self.defaults_button]), self.status])
+        self.conflict = ConflictPanel(self.status, self._keep_theirs, self._save_mine, labels=_LABELS)
+        #: Every field's value as the form loaded it: what a save checks against.
+        self.loaded: dict[str, Any] = {}
+        self.save_button.on_click(lambda _: guarded(self.status, self._save, self.conflict))
+        self.defaults_button.on_click(lambda _: guarded(self.status, self._reset, self.conflict))
+        self.view = widgets.VBox(
+            [*rows, widgets.HBox([self.save_button, self.defaults_button]), self.status, self.conflict]
+        )
         self.refresh()
 
     def values(self) -> dict[str, Any]:
@@ -280,7 +316,8 @@ class SettingsForm:
 
     def refresh(self) -> None:
         """Show what the workbook holds (stored values, else the defaults)."""
-        for key, value in current(self.wb).items():
+        self.loaded = current(self.wb)
+        for key, value in self.loaded.items():
             try:
                 self.fields[key].value = value
             except traitlets.TraitError:  # a value stored by hand that the input cannot hold
@@ -291,7 +328,7 @@ class SettingsForm:
             self.on_change()
 
     def _save(self) -> str:
-        stored = save(self.wb, self.values())
+        stored = save(self.wb, self.values(), loaded=self.loaded)
         self.refresh()
         self._changed()
         changed = sum(len(v) if isinstance(v, dict) else 1 for v in stored.values())
@@ -304,3 +341,11 @@ class SettingsForm:
         self.refresh()
         self._changed()
         return "Back to defaults: every setting is at its default value again."
+
+    def _keep_theirs(self, error: ChangedElsewhereError) -> str:
+        self.refresh()
+        return "Kept theirs: the form shows the settings as saved now."
+
+    def _save_mine(self, error: ChangedElsewhereError) -> str:
+        self.loaded = {**self.loaded, **error.theirs}
+        return self._save()

@@ -23,6 +23,7 @@ from typing import Any
 
 import icalendar
 
+from .. import files
 from ..errors import ValidationError
 from ..store import conversations as rules
 from ..textsafety import ics
@@ -156,15 +157,19 @@ def calendar_for(wb: Any, on: dt.date | str | None = None) -> icalendar.Calendar
 
 
 def write_calendar(wb: Any, path: str | os.PathLike, on: dt.date | str | None = None) -> CalendarSummary:
-    """Write the ``.ics`` file for ``wb`` to ``path`` (replacing it) and say what it holds."""
+    """Write the ``.ics`` file for ``wb`` to ``path`` (replacing it) and say what it holds.
+
+    The file is private (``0600``); a ``path`` that is the workbook, a backup or
+    any SQLite file is refused and nothing is written.
+    """
     target = Path(path).expanduser()
     if target.is_dir():
         raise ValidationError("output", f"{target} is a folder; give a file name such as interviews.ics")
+    protect = [getattr(wb, "path", None)]
+    files.check_output(target, protect)  # never over the workbook or a backup, before anything is built
     cal = calendar_for(wb, on)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    partial.write_bytes(cal.to_ical())
-    partial.replace(target)
+    data = cal.to_ical()
+    target = files.write_private(target, lambda fh: fh.write(data), protect)
     events = [c for c in cal.walk("VEVENT")]
     meetings = sum(1 for e in events if "-conversation-" in str(e["uid"]))
     return CalendarSummary(target.resolve(), meetings, len(events) - meetings)

@@ -37,6 +37,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..errors import ValidationError
 from ..store import fields as _fields
+from . import files
 from .matching import normalise_name, normalise_org
 
 if TYPE_CHECKING:
@@ -55,9 +56,9 @@ HEADER = {
 }
 REQUIRED = ("first", "last", "company", "position")
 #: Largest export read (bytes of Connections.csv, after decompressing a zip).
-MAX_BYTES = 50 * 1024 * 1024
+MAX_BYTES = files.MAX_BYTES
 #: Most connections read from one export.
-MAX_ROWS = 100_000
+MAX_ROWS = files.MAX_ROWS
 #: How many rows may come before the header (LinkedIn puts a few notes there).
 HEADER_SEARCH_ROWS = 25
 PREVIEW_COLUMNS = ["line", "name", "organization", "role", "email", "connected_on", "outcome", "why"]
@@ -115,79 +116,27 @@ class ImportPlan:
 
 
 # ------------------------------------------------------------------ reading
-def _size(n: int) -> str:
-    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if n >= scale:
-            return f"{n / scale:.1f} {unit}"
-    return f"{n} bytes"
-
-
-def _too_big(label: str, size: int | None, max_bytes: int) -> ValidationError:
-    what = f"is {_size(size)}" if size is not None else "is larger than that"
-    return ValidationError(
-        "file",
-        f"{label} {what}, over the limit of {_size(max_bytes)} for a LinkedIn export; "
-        "nothing was read (raise the limit with --max-size if the file is really yours)",
-    )
-
-
-def _read_at_most(fh: Any, limit: int, chunk: int = 1 << 20) -> bytes:
-    """Up to ``limit`` bytes, read in chunks so memory follows what is really there."""
-    parts, total = [], 0
-    while total < limit:
-        part = fh.read(min(chunk, limit - total))
-        if not part:
-            break
-        parts.append(part)
-        total += len(part)
-    return b"".join(parts)
+_KIND = "a LinkedIn export"
 
 
 def _bytes_of(source: str | os.PathLike | bytes, max_bytes: int) -> tuple[bytes, str]:
-    if isinstance(source, bytes | bytearray | memoryview):
-        if len(source) > max_bytes:
-            raise _too_big("the uploaded file", len(source), max_bytes)
-        return bytes(source), "the uploaded file"
-    text = str(source).strip()
-    if not text:
-        raise ValidationError("file", "is empty; give the path to Connections.csv from your LinkedIn export")
-    path = Path(text).expanduser()
-    if path.is_dir():
-        raise ValidationError("file", f"{path} is a folder; give the path to Connections.csv inside it")
-    if not path.exists():
-        raise ValidationError("file", f"{path} does not exist")
-    if path.is_file() and path.stat().st_size > max_bytes:
-        raise _too_big(path.name, path.stat().st_size, max_bytes)
-    with open(path, "rb") as fh:
-        data = _read_at_most(fh, max_bytes + 1)  # bounded even when the file grows or is not a regular file
-    if len(data) > max_bytes:
-        raise _too_big(path.name, None, max_bytes)
-    return data, path.name
+    return files.bytes_of(source, max_bytes, kind=_KIND, wanted="Connections.csv from your LinkedIn export")
+
+
+def connections_member(members: list[zipfile.ZipInfo]) -> zipfile.ZipInfo | None:
+    """The ``Connections.csv`` of a LinkedIn export zip, wherever it is inside."""
+    return next((m for m in members if Path(m.filename).name.lower() == "connections.csv"), None)
 
 
 def _from_zip(data: bytes, name: str, max_bytes: int) -> tuple[bytes, str]:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise ValidationError("file", f"{name} is a damaged zip file") from None
-    with archive:
-        members = [m for m in archive.infolist() if Path(m.filename).name.lower() == "connections.csv"]
-        if not members:
-            raise ValidationError(
-                "file", f"{name} is a zip file without Connections.csv in it; is it LinkedIn's data export?"
-            )
-        member = members[0]
-        label = f"{name}: {member.filename}"
-        if member.file_size > max_bytes:  # the size the zip declares, before decompressing anything
-            raise _too_big(f"{label} (uncompressed)", member.file_size, max_bytes)
-        try:
-            with archive.open(member) as fh:
-                content = _read_at_most(fh, max_bytes + 1)  # a member that lies about its size still stops here
-        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
-            raise ValidationError("file", f"{label} cannot be read from the zip file ({exc})") from None
-        if len(content) > max_bytes:
-            raise _too_big(f"{label} (uncompressed)", None, max_bytes)
-        return content, label
+    return files.member_of_zip(
+        data,
+        name,
+        max_bytes,
+        kind=_KIND,
+        pick=connections_member,
+        missing="is a zip file without Connections.csv in it; is it LinkedIn's data export?",
+    )
 
 
 def _text_of(data: bytes, name: str) -> str:

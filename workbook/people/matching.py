@@ -1,7 +1,13 @@
 """Who do I know there? Match contacts to the organisations and roles each option names.
 
 Names are compared after normalising them: case, accents, punctuation and legal
-suffixes (Inc, LLC, Ltd, GmbH, S.A., Corp, Co., plc, AG, B.V., …) do not count.
+forms at the end (Inc, LLC, Ltd, GmbH, S.A., Corp, Co., plc, AG, B.V., Oyj,
+Sp. z o.o., Pvt. Ltd., A/S, …) do not count. The legal forms are cleanco's list
+(about 270 forms from dozens of countries, kept up to date by that project) with
+a few written-out and spaced-out forms of our own, less a few entries that are
+more often part of a name ("UK", "CA"); cleanco's ``basename`` itself is not
+used, because it keeps case, accents and "&", strips one layer only ("Goldman
+Sachs & Co. LLC" keeps "& Co.") and leaves nothing of a name that is only a form.
 Organisations match only when their normalised words are *equal*, never by
 substring: "Meta" does not match "Metaflow Inc". A target role matches when all
 its words appear among the words of a contact's role ("UX Researcher" matches
@@ -14,56 +20,70 @@ An option's targets are kept as the setting ``option:<id>:targets`` holding
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
+
+from cleanco.clean import get_unique_terms
 
 from ..errors import ValidationError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-#: Legal-form words dropped from the end of an organisation's name.
-LEGAL_SUFFIXES: frozenset[str] = frozenset(
-    [
-        "inc",
-        "incorporated",
-        "llc",
-        "llp",
-        "lp",
-        "ltd",
-        "limited",
-        "gmbh",
-        "mbh",
-        "ag",
-        "kg",
-        "sa",
-        "sas",
-        "sarl",
-        "srl",
-        "spa",
-        "bv",
-        "nv",
-        "plc",
-        "corp",
-        "corporation",
-        "co",
-        "company",
-        "pty",
-        "pte",
-        "oy",
-        "ab",
-        "aps",
-        "asa",
-        "kk",
-        "pvt",
-        "se",
-        "ug",
-    ]
+#: Legal forms this list adds to cleanco's: written-out and spaced-out forms, and Sweden's "(publ)".
+_MORE_LEGAL_FORMS: tuple[str, ...] = (
+    "inc",
+    "incorporated",
+    "llc",
+    "llp",
+    "lp",
+    "ltd",
+    "limited",
+    "gmbh",
+    "mbh",
+    "ag",
+    "kg",
+    "sa",
+    "sas",
+    "sarl",
+    "srl",
+    "spa",
+    "bv",
+    "nv",
+    "plc",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "pty",
+    "pte",
+    "oy",
+    "ab",
+    "aps",
+    "asa",
+    "kk",
+    "pvt",
+    "se",
+    "ug",
+    "s a",
+    "b v",
+    "n v",
+    "s e",
+    "a g",
+    "s a r l",
+    "sa rl",
+    "aktiengesellschaft",
+    "aktiebolag",
+    "kabushiki kaisha",
+    "private limited",
+    "ggmbh",
+    "publ",
 )
-#: Legal forms written as separate letters once the dots are gone ("S. A." -> "s a").
-_SPLIT_SUFFIXES: tuple[tuple[str, ...], ...] = (("s", "a"), ("b", "v"), ("n", "v"), ("s", "e"), ("a", "g"))
+#: Words on cleanco's list that are far more often part of a name ("Acme UK", "Acme CA") than a legal form.
+_NOT_LEGAL_FORMS: frozenset[tuple[str, ...]] = frozenset({("uk",), ("eu",), ("at",), ("ok",), ("ca",), ("ent",)})
 _WORD = re.compile(r"[^\W_]+")
 
 TARGET_KINDS = ("organizations", "roles")
@@ -83,19 +103,47 @@ def words(text: Any) -> list[str]:
 
 def normalise_name(text: Any) -> str:
     """A person's or role's name reduced to its words, for comparing ("José  Núñez" -> "jose nunez")."""
+    return _normalised_name(str(text or ""))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _normalised_name(text: str) -> str:  # an import compares the same names and roles many times
     return " ".join(words(text))
 
 
+def _legal_forms() -> dict[int, frozenset[tuple[str, ...]]]:
+    """Every legal form as its normalised words, grouped by how many words it has."""
+    forms = {tuple(words(term)) for term in (*get_unique_terms(), *_MORE_LEGAL_FORMS)} - {()} - _NOT_LEGAL_FORMS
+    return {n: frozenset(f for f in forms if len(f) == n) for n in sorted({len(f) for f in forms}, reverse=True)}
+
+
+#: Legal forms by number of words, longest first ("gmbh and co kg" before "kg").
+LEGAL_FORMS: dict[int, frozenset[tuple[str, ...]]] = _legal_forms()
+#: The one-word legal forms ("inc", "gmbh", "oyj", …).
+LEGAL_SUFFIXES: frozenset[str] = frozenset(f[0] for f in LEGAL_FORMS.get(1, frozenset()))
+
+
+def _legal_tail(tokens: list[str]) -> int:
+    """How many words at the end of ``tokens`` are a legal form (0 if none), always leaving one word."""
+    for n, forms in LEGAL_FORMS.items():
+        if len(tokens) > n and tuple(tokens[-n:]) in forms:
+            return n
+    return 0
+
+
 def org_words(name: Any) -> list[str]:
-    """An organisation's words without legal forms or a leading "the" ("Müller & Söhne GmbH" -> muller and sohne)."""
+    """An organisation's words without legal forms or a leading "the" ("Müller & Söhne GmbH" -> muller and sohne).
+
+    Forms are removed from the end until none is left ("Widget Co., Ltd." -> widget), but a name
+    made only of a form keeps it ("AG" stays "ag").
+    """
     tokens = words(name)
     if len(tokens) > 1 and tokens[0] == "the":
         tokens = tokens[1:]
     while tokens:
-        if len(tokens) > 1 and tokens[-1] in LEGAL_SUFFIXES:
-            tokens = tokens[:-1]
-        elif len(tokens) > 2 and tuple(tokens[-2:]) in _SPLIT_SUFFIXES:
-            tokens = tokens[:-2]
+        cut = _legal_tail(tokens)
+        if cut:
+            tokens = tokens[:-cut]
         elif len(tokens) > 1 and tokens[-1] == "and" and len(tokens) < len(words(name)):
             tokens = tokens[:-1]  # "X & Co." -> "x and" -> "x"
         else:
@@ -105,7 +153,12 @@ def org_words(name: Any) -> list[str]:
 
 def normalise_org(name: Any) -> str:
     """An organisation's name for comparing: ``"Brightpath Software, Inc."`` -> ``"brightpath software"``."""
-    return " ".join(org_words(name))
+    return _normalised_org(str(name or ""))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _normalised_org(text: str) -> str:  # many contacts work at the same few organisations
+    return " ".join(org_words(text))
 
 
 def same_organization(a: Any, b: Any) -> bool:

@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import files
 from ..errors import ValidationError
 from ..evidence import summary as evidence_summary
 from ..outreach import messages
@@ -288,10 +289,7 @@ def write_sheet(page: str, target: str | os.PathLike, filename: str) -> Path:
             path = path / filename
         if path.suffix.lower() not in {".html", ".htm"}:
             raise ValidationError("file", f"{path.name!r} does not end in .html; name an .html file or a folder")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.name + ".partial")
-        partial.write_text(page, encoding="utf-8")
-        os.replace(partial, path)
+        path = files.write_text(path, page, field="file")  # private; never over a workbook or a backup
     except ValidationError:
         raise
     except (OSError, ValueError) as exc:

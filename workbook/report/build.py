@@ -21,16 +21,17 @@ import base64
 import datetime as dt
 import io
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .. import evidence
+from .. import evidence, files
 from ..charts import evidence as charts
 from ..errors import ValidationError
 from ..evidence import summary as evidence_summary
 from ..store.snapshot import Snapshot
 from ..store.workbook import Workbook
-from . import templating, usertext
+from . import templating, usertext, words
 from .privacy import Privacy
 from .sections import (
     PEOPLE_PER_OPTION,
@@ -109,6 +110,8 @@ def _context(snap: Snapshot, names: bool, title: str | None, today: dt.date, wit
     usertext.guard_tables(snap, privacy)  # every text read from here on is scrubbed, without bidi controls
     options, criteria, insights = snap.options(), snap.criteria(), snap.evidence_rows()  # notes stay on disk
     rank = ranking(snap, options)
+    thresholds = evidence.decisions.check_thresholds(snap.setting("decision_thresholds"))
+    said = {r["option_id"]: r for r in words.comparison_words(rank, thresholds)}  # each option's figures in words
     top = list(rank.index[:TOP_OPTIONS])  # shown in full; the others only in the compact table
     counts = evidence_summary.evidence_counts(
         options[options["id"].isin(top)], criteria, insights[insights["option_id"].isin(top)]
@@ -125,7 +128,9 @@ def _context(snap: Snapshot, names: bool, title: str | None, today: dt.date, wit
         "counts": wb_counts,
         "first_steps": first_steps(wb_counts),
         "summary": summary(snap.decide(), criteria, cells),
-        "thresholds": evidence.decisions.check_thresholds(snap.setting("decision_thresholds")),
+        "thresholds": thresholds,
+        "meanings": words.meanings(thresholds),
+        "next_meanings": list(words.NEXT_MEANINGS.values()),
         "criteria": [
             {
                 "name": c.name,
@@ -135,7 +140,9 @@ def _context(snap: Snapshot, names: bool, title: str | None, today: dt.date, wit
             }
             for c in criteria.itertuples()
         ],
-        "top_options": option_details(rank, options, criteria, insights, counts, privacy, quoted_notes(snap, top)),
+        "top_options": option_details(
+            rank, options, criteria, insights, counts, privacy, quoted_notes(snap, top), said
+        ),
         "other_options": [
             {
                 "title": r.title,
@@ -144,8 +151,11 @@ def _context(snap: Snapshot, names: bool, title: str | None, today: dt.date, wit
                 "high": r.high,
                 "p_best": r.p_best,
                 "insights": int(r.insights),
+                "said": said[int(oid)],
             }
-            for r in compact.head(MAX_COMPACT_ROWS).itertuples()
+            for oid, r in zip(
+                compact.index[:MAX_COMPACT_ROWS], compact.head(MAX_COMPACT_ROWS).itertuples(), strict=True
+            )
         ],
         "other_options_more": max(0, len(compact) - MAX_COMPACT_ROWS),
         "charts": chart_list(snap) if with_charts and len(options) and len(criteria) else [],
@@ -176,20 +186,24 @@ def report_path(wb: Workbook, path: str | os.PathLike | None = None, *, names: b
     return target / default_report_path(wb, names=names).name if target.is_dir() else target
 
 
-def save_report(document: str, target: str | os.PathLike) -> Path:
-    """Write a built report to ``target`` (folders created, the old file replaced in one step)."""
-    target = Path(target).expanduser()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".partial")
-    tmp.write_text(document, encoding="utf-8")
-    os.replace(tmp, target)
-    return target.resolve()
+def save_report(document: str, target: str | os.PathLike, protect: Iterable[str | os.PathLike | None] = ()) -> Path:
+    """Write a built report to ``target``: a private file (``0600``, new folders ``0700``), replaced in one step.
+
+    Refused (nothing written) when ``target`` is the workbook, one of the files in
+    ``protect``, or any SQLite file such as a backup (see :mod:`workbook.files`).
+    """
+    return files.write_text(target, document, protect)
 
 
 def write_report(wb: Workbook, path: str | os.PathLike | None = None, *, names: bool = False) -> Path:
-    """Build the report and write it to ``path`` (default: :func:`default_report_path`); returns the path."""
+    """Build the report and write it to ``path`` (default: :func:`default_report_path`); returns the path.
+
+    A ``path`` that is the workbook or a backup of it is refused before anything is built.
+    """
     target = report_path(wb, path, names=names)
-    return save_report(build_report(wb, names=names), target)
+    protect = [None if wb.in_memory else wb.path]
+    files.check_output(target, protect)
+    return save_report(build_report(wb, names=names), target, protect)
 
 
 __all__ = [

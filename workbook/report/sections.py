@@ -16,6 +16,7 @@ from ..charts import outreach as charts_outreach
 from ..people import coverage as _coverage
 from ..store import vocab
 from ..store.snapshot import Snapshot
+from . import words
 from .privacy import Privacy
 
 #: Options shown in full (evidence per criterion and quotes); the rest go in a compact table.
@@ -24,8 +25,6 @@ TOP_OPTIONS = 6
 QUOTES_PER_OPTION = 8
 #: Rule of thumb: talk to about this many people per option.
 PEOPLE_PER_OPTION = 3
-#: An option with fewer independent sources than this has thin evidence: its chance of being best is unsure.
-THIN_SOURCES = PEOPLE_PER_OPTION
 
 _CONFIDENCE_ORDER = {"high": 0, "medium": 1, "low": 2}
 _SOURCE_ORDER = {"interview": 0, "own-experience": 1, "second-hand": 2}
@@ -65,14 +64,17 @@ _FIRST_STEPS = (
 def ranking(snap: Snapshot, options: pd.DataFrame) -> pd.DataFrame:
     """Options best supported first (the evidence engine's order), indexed by option id.
 
-    Columns: title, status, score, low, high, p_best, expected_loss, insights
-    (the notes the comparison counts) and sources (independent sources).
+    Columns: those of :func:`workbook.evidence.compare` (score, low, high,
+    p_good, p_best, expected_loss, n_people, covered, thin ...), and status,
+    insights (the notes the comparison counts) and sources (sources, people
+    counted as people).
     """
-    columns = ["title", "score", "low", "high", "p_best", "expected_loss"]
     if options.empty:
-        return pd.DataFrame(columns=[*columns, "status", "insights", "sources"], index=pd.Index([], name="option_id"))
+        return pd.DataFrame(
+            columns=[*evidence.COMPARE_COLUMNS, "status", "insights", "sources"], index=pd.Index([], name="option_id")
+        )
     scores = snap.decide().scores
-    frame = scores[columns].copy()
+    frame = scores.copy()
     frame["status"] = options.set_index("id")["status"].reindex(frame.index)
     frame["insights"] = scores["n_insights"].astype("int64")
     frame["sources"] = scores["n_sources"].astype("int64")
@@ -92,16 +94,26 @@ def summary(decision: evidence.Decision, criteria: pd.DataFrame, cells: pd.DataF
     """The headline in plain words: what the evidence favours (by expected loss), how sure, what is thin.
 
     The verdict, its details, the stop rule and the confirmation-bias warnings
-    come from the engine (:mod:`workbook.evidence.decisions`); a criterion is
-    thin for the favoured option while fewer than two independent sources speak to it.
+    come from the engine (:mod:`workbook.evidence.decisions`); ``kind`` is the
+    verdict's kind and ``label`` its name in a few words ("Practically tied",
+    "None looks good yet" ...). A criterion is thin for the favoured option
+    while fewer than two sources speak to it. When no two sources have spoken
+    about the same thing, the intervals rest on an assumed noise level, and the
+    summary says so.
     """
     said = decision.verdict
+    label = words.VERDICT_LABELS.get(said.kind, "")
     if said.kind == "no-evidence":
         return {
+            "kind": said.kind,
+            "label": label,
             "headline": said.headline,
             "details": ["The comparison starts once you note what you learn, for or against each option."],
         }
     details = list(said.details)
+    assumed = words.noise_sentence(decision)
+    if assumed:
+        details.append(assumed)
     if said.option_id is not None and said.kind not in {"empty", "single"}:
         weighted = criteria[criteria["weight"] > 0].sort_values("weight", ascending=False, kind="stable")
         sources = cells[cells["option_id"] == said.option_id].set_index("criterion_id")["n_sources"]
@@ -111,7 +123,7 @@ def summary(decision: evidence.Decision, criteria: pd.DataFrame, cells: pd.DataF
     if decision.stop:
         details.append(decision.stop)
     details += [f"Warning: {w}" for w in decision.warnings["warning"]]
-    return {"headline": said.headline, "details": details}
+    return {"kind": said.kind, "label": label, "headline": said.headline, "details": details}
 
 
 def _quotes(rows: pd.DataFrame, names: dict[int, str], privacy: Privacy, limit: int) -> list[dict[str, Any]]:
@@ -152,11 +164,16 @@ def option_details(
     counts: pd.DataFrame,
     privacy: Privacy,
     notes: dict[int, str],
+    said: dict[int, dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """The top options in full: description, open questions, evidence per criterion and quotes.
+    """The top options in full: description, open questions, figures in words, evidence per criterion, quotes.
 
     ``insights`` needs no ``note`` column: the quotes come from ``notes`` (see :func:`quoted_notes`).
+    ``said``: each option's figures in words by option id (:func:`workbook.report.words.comparison_words`
+    of ``rank``; computed with the default thresholds when not given).
     """
+    if said is None:
+        said = {r["option_id"]: r for r in words.comparison_words(rank)}
     names = dict(zip(criteria["id"].astype(int), criteria["name"], strict=True))
     info = options.set_index("id")
     top = rank.index[:TOP_OPTIONS]
@@ -182,6 +199,7 @@ def option_details(
                 "insights": int(r["insights"]),
                 "sources": int(r["sources"]),
                 "expected_loss": r["expected_loss"],
+                "said": said[int(oid)],
                 "criteria": [
                     {
                         "name": names.get(int(c["criterion_id"]), ""),
@@ -242,19 +260,27 @@ def outreach(
 
 
 def next_steps(snap: Snapshot, privacy: Privacy, n: int = 5) -> list[dict[str, Any]]:
-    """The conversations that would help most next, with contacts shown as the privacy setting says."""
+    """The conversations that would help most next, one per person, with contacts shown as the privacy setting says.
+
+    Each: ``person`` (empty: someone who does this work), ``option`` (the main one), ``about`` (every
+    option that person can speak to), ``why`` (the reason sentence), ``p_change`` (the chance it changes
+    which path comes out ahead, in words) and ``worth_it``.
+    """
     if snap.options().empty or snap.criteria().empty:
         return []
     out = []
     for r in snap.decide(n=n).next.to_dict("records"):
         cid = r.get("contact_id")
         person = privacy.label(int(cid)) if cid is not None and not pd.isna(cid) else ""
+        said = words.next_words(r)
         out.append(
             {
                 "option": r["option"],
+                "about": said["about"],
                 "person": person,
-                "why": privacy.scrub(str(r["reason"])),
-                "worth_it": bool(r["worth_it"]),
+                "why": said["why"],  # built from the guarded tables: names already masked
+                "p_change": said["p_change"],
+                "worth_it": said["worth_it"],
             }
         )
     return out

@@ -19,6 +19,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import files
 from ..errors import ValidationError, WorkbookFileError
 from . import integrity
 from .schema import MIGRATIONS, SCHEMA_VERSION
@@ -60,7 +61,8 @@ def backup_workbook(
     target = Path(target).expanduser()
     if target.is_dir() or folder_named:
         target = _stamped(target, wb.path.stem, label)
-    if target.exists():
+    files.check_output(target, [None if wb.in_memory else wb.path])  # the workbook, a backup: said as such
+    if os.path.lexists(target):
         raise ValidationError("output", f"{target} already exists; choose another file name")
     if verify:
         with wb.reading() as conn:
@@ -68,7 +70,7 @@ def backup_workbook(
     written = wb.backup_to(target)
     if verify:
         try:
-            with contextlib.closing(sqlite3.connect(str(written))) as copy:  # our own new file
+            with integrity.read_only(written, settled=True) as copy:
                 integrity.quick_check(copy, f"the backup {written}")
         except WorkbookFileError as exc:
             written.unlink(missing_ok=True)
@@ -109,7 +111,10 @@ def _snapshot(source: Path, folder: Path):
         raise WorkbookFileError(f"{source} is not a Career Workbook (not an SQLite file); nothing was replaced")
     raw_path, fresh_path = folder / "raw.sqlite", folder / "snapshot.sqlite"
     try:
-        with integrity.read_only(source.resolve()) as src, contextlib.closing(sqlite3.connect(str(raw_path))) as raw:
+        with (
+            integrity.read_only(source.resolve(), settled=True) as src,
+            contextlib.closing(sqlite3.connect(str(raw_path))) as raw,
+        ):
             src.backup(raw)
         with contextlib.closing(sqlite3.connect(str(raw_path), isolation_level=None)) as raw:
             version = raw.execute("PRAGMA user_version").fetchone()[0]

@@ -18,12 +18,15 @@ text as text cells, so it needs no change.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 
+from .. import files
 from ..errors import ValidationError
 from .schema import TABLES
 from .workbook import Workbook
@@ -74,41 +77,51 @@ def export_workbook(wb: Workbook, path: str | os.PathLike, *, raw: bool = False)
     """Write every table of ``wb`` to ``path`` (a folder of CSV files, or an .xlsx file).
 
     CSV cells that could start a formula get a leading ``'`` unless ``raw``.
+    Every file is private (``0600``, a new folder ``0700``). A target that is
+    the workbook, a backup or any SQLite file is refused before anything is
+    written.
     """
     path = Path(path).expanduser()
+    protect = [None if wb.in_memory else wb.path]
+    files.check_output(path, protect)
     fmt = export_format(path)
+    if fmt == "xlsx":
+        if path.is_dir():
+            raise ValidationError("output", f"{path} is a folder; give a file name ending in .xlsx")
+    else:
+        if path.exists() and not path.is_dir():
+            raise ValidationError("output", f"{path} is a file; give a folder name for CSV files")
+        for name in TABLES:
+            files.check_output(path / f"{name}.csv", protect)
     frames = tables(wb)
     if fmt == "xlsx":
-        _write_xlsx(frames, path)
+        _write_xlsx(frames, path, protect)
     else:
-        _write_csv(frames, path, raw=raw)
+        _write_csv(frames, path, protect, raw=raw)
     return ExportResult(path=path.resolve(), format=fmt, rows={t: len(f) for t, f in frames.items()})
 
 
-def _write_csv(frames: dict[str, pd.DataFrame], folder: Path, *, raw: bool = False) -> None:
-    if folder.exists() and not folder.is_dir():
-        raise ValidationError("output", f"{folder} is a file; give a folder name for CSV files")
-    folder.mkdir(parents=True, exist_ok=True)
+def _write_csv(frames: dict[str, pd.DataFrame], folder: Path, protect: list, *, raw: bool = False) -> None:
+    files.private_dir(folder)
     for name, frame in frames.items():
-        target = folder / f"{name}.csv"
-        tmp = target.with_name(target.name + ".partial")
         if not raw:
             text = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
             frame = frame.assign(**{c: frame[c].map(neutralise) for c in text})
         # utf-8 with a byte-order mark: spreadsheet programs then read accents and emoji correctly.
         # CRLF line ends (RFC 4180): a field holding a CR or LF is then always quoted, so it stays one cell.
-        frame.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
-        os.replace(tmp, target)
+        data = frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+        files.write_private(folder / f"{name}.csv", functools.partial(_write_bytes, data), protect)
 
 
-def _write_xlsx(frames: dict[str, pd.DataFrame], target: Path) -> None:
+def _write_bytes(data: bytes, fh: BinaryIO) -> None:
+    fh.write(data)
+
+
+def _write_xlsx(frames: dict[str, pd.DataFrame], target: Path, protect: list) -> None:
     from openpyxl import Workbook as ExcelBook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    if target.is_dir():
-        raise ValidationError("output", f"{target} is a folder; give a file name ending in .xlsx")
-    target.parent.mkdir(parents=True, exist_ok=True)
     book = ExcelBook(write_only=True)
     for name, frame in frames.items():
         sheet = book.create_sheet(title=name[:31])
@@ -128,6 +141,4 @@ def _write_xlsx(frames: dict[str, pd.DataFrame], target: Path) -> None:
                         value = cell
                 cells.append(value)
             sheet.append(cells)
-    tmp = target.with_name(target.name + ".partial")
-    book.save(tmp)
-    os.replace(tmp, target)
+    files.write_private(target, book.save, protect)

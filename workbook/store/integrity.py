@@ -36,13 +36,14 @@ def read_schema(conn: sqlite3.Connection, schema: str = "main") -> Schema:
     """Every schema object of ``schema`` as ``{(kind, name): description}``.
 
     Tables are described by their columns (name, type, not null, default,
-    primary key, hidden) and foreign keys, indexes by table, uniqueness and
+    primary key, hidden), foreign keys and CHECK constraints (the rules on
+    values, such as a stance between -2 and +2), indexes by table, uniqueness and
     columns; triggers and views by their presence. SQLite's own tables
     (``sqlite_stat1``…) are left out; their indexes are part of their table.
     """
     found: Schema = {}
     master = f"{schema}.sqlite_master" if schema != "temp" else "sqlite_temp_master"
-    for kind, name in conn.execute(f"SELECT type, name FROM {master} ORDER BY type, name"):
+    for kind, name, sql in conn.execute(f"SELECT type, name, sql FROM {master} ORDER BY type, name"):
         if kind == "table" and name.startswith("sqlite_"):
             continue
         if kind == "index":
@@ -64,7 +65,7 @@ def read_schema(conn: sqlite3.Connection, schema: str = "main") -> Schema:
                 (name, schema),
             )
         )
-        found[("table", name)] = (columns, keys)
+        found[("table", name)] = (columns, keys, check_constraints(sql or ""))
         for index, unique, origin, partial in conn.execute(
             'SELECT name, "unique", origin, partial FROM pragma_index_list(?, ?) ORDER BY name', (name, schema)
         ):
@@ -73,6 +74,110 @@ def read_schema(conn: sqlite3.Connection, schema: str = "main") -> Schema:
             )
             found[("index", index)] = (name, unique, origin, partial, cols)
     return found
+
+
+def check_constraints(sql: str) -> tuple[str, ...]:
+    """The CHECK constraints of a ``CREATE TABLE`` statement, each with spacing and letter case normalised.
+
+    Text inside quotes is kept exactly; comments are dropped. Sorted, so the
+    order in which columns were added does not matter.
+    """
+    found = []
+    i, n = 0, len(sql)
+    while i < n:
+        ch = sql[i]
+        if ch in "'\"`[":
+            i = _skip_quoted(sql, i)
+        elif sql.startswith("--", i) or sql.startswith("/*", i):
+            i = _skip_comment(sql, i)
+        elif sql[i : i + 5].upper() == "CHECK" and (i == 0 or not _word(sql[i - 1])) and not _word(sql[i + 5 : i + 6]):
+            j = i + 5
+            while j < n and sql[j].isspace():
+                j += 1
+            if j < n and sql[j] == "(":
+                end = _closing(sql, j)
+                found.append(_normalised(sql[j + 1 : end]))
+                i = end + 1
+            else:
+                i = j
+        else:
+            i += 1
+    return tuple(sorted(found))
+
+
+def _word(ch: str) -> bool:
+    return bool(ch) and (ch.isalnum() or ch in "_$")
+
+
+def _skip_quoted(sql: str, i: int) -> int:
+    """The index just after the quoted text starting at ``i`` (a doubled quote stays inside)."""
+    close = "]" if sql[i] == "[" else sql[i]
+    j = i + 1
+    while j < len(sql):
+        if sql[j] == close:
+            if close != "]" and sql[j + 1 : j + 2] == close:
+                j += 2
+                continue
+            return j + 1
+        j += 1
+    return len(sql)
+
+
+def _skip_comment(sql: str, i: int) -> int:
+    if sql.startswith("--", i):
+        end = sql.find("\n", i)
+        return len(sql) if end < 0 else end + 1
+    end = sql.find("*/", i + 2)
+    return len(sql) if end < 0 else end + 2
+
+
+def _closing(sql: str, i: int) -> int:
+    """The index of the parenthesis closing the one at ``i``."""
+    depth, j = 0, i
+    while j < len(sql):
+        ch = sql[j]
+        if ch in "'\"`[":
+            j = _skip_quoted(sql, j)
+            continue
+        if sql.startswith("--", j) or sql.startswith("/*", j):
+            j = _skip_comment(sql, j)
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return j
+        j += 1
+    return len(sql)
+
+
+def _normalised(expr: str) -> str:
+    """``expr`` as its tokens separated by one space: words in lower case, quoted text kept exactly, no comments."""
+    tokens, i = [], 0
+    while i < len(expr):
+        ch = expr[i]
+        if ch.isspace():
+            i += 1
+        elif ch in "'\"`[":
+            end = _skip_quoted(expr, i)
+            tokens.append(expr[i:end])
+            i = end
+        elif expr.startswith("--", i) or expr.startswith("/*", i):
+            i = _skip_comment(expr, i)
+        elif _word(ch) or ch == ".":
+            j = i
+            while j < len(expr) and (_word(expr[j]) or expr[j] == "."):
+                j += 1
+            tokens.append(expr[i:j].lower())
+            i = j
+        else:
+            j = i + 1
+            while j < len(expr) and expr[j] in "<>=!|" and ch in "<>=!|":
+                j += 1
+            tokens.append(expr[i:j])
+            i = j
+    return " ".join(tokens)
 
 
 @functools.cache
@@ -101,7 +206,7 @@ def schema_difference(actual: Schema, expected: Schema) -> str | None:
             continue
         kind, name = key
         if kind == "table":
-            (have, have_keys), (want, want_keys) = actual[key], expected[key]
+            (have, have_keys, have_checks), (want, want_keys, want_checks) = actual[key], expected[key]
             extra = [c[0] for c in have if c[0] not in {w[0] for w in want}]
             lacking = [c[0] for c in want if c[0] not in {h[0] for h in have}]
             if extra:
@@ -110,6 +215,12 @@ def schema_difference(actual: Schema, expected: Schema) -> str | None:
                 return f"its table {name!r} lacks the column {lacking[0]!r}"
             if have_keys != want_keys:
                 return f"its table {name!r} refers to other tables than a Career Workbook's does"
+            if have_checks != want_checks:
+                extra_rules = [c for c in have_checks if c not in want_checks] or list(have_checks)
+                kept_rules = [c for c in want_checks if c not in have_checks] or list(want_checks)
+                has = f"CHECK ({extra_rules[0]})" if extra_rules else "no CHECK rule"
+                wants = f"CHECK ({kept_rules[0]})" if kept_rules else "none"
+                return f"its table {name!r} has the value rule {has} where a Career Workbook has {wants}"
             return f"the columns of its table {name!r} are not defined as in a Career Workbook"
         return f"its {kind} {name!r} is not defined as in a Career Workbook"
     for kind, name in missing:
@@ -141,15 +252,34 @@ def is_sqlite_file(path: Path) -> bool:
 
 
 @contextlib.contextmanager
-def read_only(path: Path) -> Iterator[sqlite3.Connection]:
-    """A connection that cannot change the file at ``path`` (no journal, no WAL switch)."""
+def read_only(path: Path, *, settled: bool = False) -> Iterator[sqlite3.Connection]:
+    """A connection that cannot change the file at ``path`` (no journal, no WAL switch).
+
+    ``settled`` says the file is not being written (a backup): a file in WAL
+    mode with no ``-wal`` beside it is then complete and is read as immutable,
+    so SQLite creates no ``-wal`` or ``-shm`` next to it (and a backup on
+    read-only media can be read at all).
+    """
+    query = "?mode=ro"
+    if settled and is_wal_file(path) and not Path(f"{path}-wal").exists():
+        query += "&immutable=1"
     conn = sqlite3.connect(
-        path.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None, timeout=5.0, check_same_thread=False
+        path.resolve().as_uri() + query, uri=True, isolation_level=None, timeout=5.0, check_same_thread=False
     )
     try:
         yield conn
     finally:
         conn.close()
+
+
+def is_wal_file(path: Path) -> bool:
+    """True when the SQLite file's header marks it as in WAL mode (bytes 18 and 19 are 2)."""
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(20)
+    except OSError:
+        return False
+    return header[:16] == SQLITE_MAGIC and header[18:20] == b"\x02\x02"
 
 
 def _stays_empty(path: Path, wait_s: float = 0.5) -> bool:

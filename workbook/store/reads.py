@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 #: Tables that can be read besides those with field definitions.
-EXTRA_TABLES = ("conversation_events", "settings")
+EXTRA_TABLES = ("conversation_events", "settings", "contact_sources")
 #: Tables counted by :func:`counts` (archived rows left out).
 COUNTED = ("options", "criteria", "contacts", "conversations", "insights")
 #: The insight columns the analysis reads (notes can be long: leave them on disk).
@@ -39,6 +39,8 @@ ANALYSIS_COLUMNS = (
     "against_hopes",
 )
 
+#: How the rows of tables without an ``id`` are ordered when read.
+_ORDER = {"insider_links": "", "settings": "", "contact_sources": " ORDER BY contact_id, created_at, source"}
 #: How each column is typed when read (from the field definitions).
 _READ_KINDS = _fields.read_kinds()
 _DTYPES = {"int": "int64", "nullable_int": "Int64", "bool": bool, "float": "float64"}
@@ -47,7 +49,7 @@ _DTYPES = {"int": "int64", "nullable_int": "Int64", "bool": bool, "float": "floa
 def _select(
     conn: sqlite3.Connection, table: str, include_archived: bool, columns: Iterable[str] | None
 ) -> sqlite3.Cursor:
-    """The rows of ``table`` (archived ones left out unless asked), ordered by id."""
+    """The rows of ``table`` (archived ones left out unless asked), in :data:`_ORDER`'s order (by id by default)."""
     if table not in _fields.FIELDS and table not in EXTRA_TABLES:
         raise ValidationError("table", f"{table!r} is not a table of the workbook")
     select = "*"
@@ -61,7 +63,7 @@ def _select(
     where = ""
     if table in _fields.ARCHIVABLE and not include_archived:
         where = " WHERE archived = 0"
-    order = " ORDER BY id" if table not in {"insider_links", "settings"} else ""
+    order = _ORDER.get(table, " ORDER BY id")
     return conn.execute(f"SELECT {select} FROM {table}{where}{order}")
 
 

@@ -16,6 +16,7 @@ TABLES: tuple[str, ...] = (
     "criteria",
     "contacts",
     "insider_links",
+    "contact_sources",
     "conversations",
     "conversation_events",
     "insights",
@@ -152,12 +153,26 @@ _V3 = """
 ALTER TABLE insights ADD COLUMN heard_from INTEGER REFERENCES contacts(id);
 """
 
+# Each contact remembers every source it came from (typed in, LinkedIn, Google Contacts, Outlook, a vCard);
+# contacts.source stays the first one. Existing contacts start with the source they have.
+_V4 = """
+CREATE TABLE contact_sources (
+    contact_id INTEGER NOT NULL REFERENCES contacts(id),
+    source     TEXT NOT NULL CHECK (length(trim(source)) > 0),
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (contact_id, source)
+);
+INSERT INTO contact_sources (contact_id, source, created_at)
+    SELECT id, source, created_at FROM contacts WHERE length(trim(source)) > 0
+"""
+
 
 #: version -> migration that brings a workbook from ``version - 1`` to ``version``.
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _script(_V1),
     2: _script(_V2),
     3: _script(_V3),
+    4: _script(_V4),
 }
 
 SCHEMA_VERSION: int = max(MIGRATIONS)

@@ -137,7 +137,7 @@ class Snapshot:
     ENGINE_SETTINGS = {
         "source_reliability": "reliability",
         "decision_thresholds": "thresholds",
-        "voi_threshold": "voi_threshold",
+        "conversation_cost": "conversation_cost",
         "weight_concentration": "weight_concentration",
     }
 
@@ -158,7 +158,7 @@ class Snapshot:
 
         key = ("analysis", _key(weights), _hashable(draws), _hashable(seed))
         if key not in self._results:
-            self._results[key] = evidence.analyse(
+            self._results[key] = evidence.analysis(
                 self.options(),
                 self.criteria(),
                 self.evidence_rows(),
@@ -184,20 +184,22 @@ class Snapshot:
 
         return self._kept(
             ("ranks", _key(weights), _hashable(draws), _hashable(seed)),
-            lambda: evidence.ranks_of(self.analysis(weights, draws, seed)),
+            lambda: evidence.ranks_frame(self.analysis(weights, draws, seed)),
         )
 
     def sensitivity(self, weights: Mapping[int, float] | None = None) -> pd.DataFrame:
         """For each criterion, how far its weight must move before the leading option changes."""
         from .. import evidence
 
-        return self._kept(("sensitivity", _key(weights)), lambda: evidence.sensitivity_of(self.analysis(weights)))
+        return self._kept(
+            ("sensitivity", _key(weights)), lambda: evidence.decisions.sensitivity(self.analysis(weights))
+        )
 
     def cells(self, weights: Mapping[int, float] | None = None) -> pd.DataFrame:
         """Per option × criterion: score, interval and sources (:func:`workbook.evidence.cells`)."""
         from .. import evidence
 
-        return self._kept(("cells", _key(weights)), lambda: evidence.cells_of(self.analysis(weights)))
+        return self._kept(("cells", _key(weights)), lambda: evidence.cells_frame(self.analysis(weights)))
 
     def next_conversations(self, n: int = 5, weights: Mapping[int, float] | None = None) -> pd.DataFrame:
         """Which conversation (contact × option) would help the decision most, and why."""
@@ -205,14 +207,14 @@ class Snapshot:
 
         return self._kept(
             ("next", _hashable(n), _key(weights)),
-            lambda: evidence.voi.next_conversations(
+            lambda: evidence.next_conversations(
                 self.analysis(weights),
                 self.evidence_rows(),
                 self.contacts(),
                 self.insider_links(),
                 self.conversations(),
                 n=n,
-                **self.engine_settings("reliability", "voi_threshold"),
+                **self.engine_settings("reliability", "conversation_cost"),
             ),
         )
 
@@ -232,7 +234,7 @@ class Snapshot:
                 self.table("prep_questions"),
                 disprove_questions(self.workbook),
                 n=n,
-                **self.engine_settings("reliability", "thresholds", "voi_threshold"),
+                **self.engine_settings("reliability", "thresholds", "conversation_cost"),
             )
         return self._results[key]
 

@@ -7,7 +7,11 @@ first such read, so opening a workbook and saving to it do not load it).
 
 Each save is one short transaction started with ``BEGIN IMMEDIATE`` so two
 notebooks or a notebook and the CLI can write to the same workbook at once
-without losing anything.
+without losing anything. A save may also say what the page loaded
+(``loaded=``): it is refused with :class:`~workbook.errors.ChangedElsewhereError`
+when the record changed since (see :mod:`workbook.store.freshness`). SQLite's
+errors while saving (busy, read-only, full, damaged) come out as
+:class:`~workbook.errors.SaveFailedError` in words, with nothing written.
 """
 
 from __future__ import annotations
@@ -16,18 +20,21 @@ import contextlib
 import datetime as dt
 import json
 import os
-import shutil
 import sqlite3
 import threading
+import time
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import files as _files
 from .. import paths as _paths
 from ..errors import NotFoundError, ValidationError, WorkbookFileError
 from . import conversations as _conversation_rules
+from . import failures as _failures
 from . import fields as _fields
+from . import freshness as _freshness
 from . import integrity as _integrity
 from . import reads as _reads
 from .schema import MIGRATIONS, SCHEMA_VERSION
@@ -63,7 +70,11 @@ class Workbook:
                         f"no workbook at {self.path} (nothing was created); check the path, or start one with "
                         "career-workbook lab"
                     )
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                try:  # private from the start: SQLite gives the -wal and -shm files the same mode
+                    _files.private_dir(self.path.parent)
+                    _files.create_private_file(self.path)
+                except OSError as exc:
+                    raise WorkbookFileError(_integrity.explain(exc, self.path)) from None
             elif self.path.is_dir():
                 raise WorkbookFileError(f"{self.path} is a folder, not a workbook file")
             else:  # identified read-only first: a file that is not a workbook is never changed
@@ -79,7 +90,7 @@ class Workbook:
             )
             self._conn.execute("PRAGMA foreign_keys = ON")
             if not memory:
-                mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                mode = _switch_to_wal(self._conn)
                 if mode.lower() != "wal":
                     raise WorkbookFileError(f"{self.path}: cannot switch to WAL mode (got {mode})")
             self._conn.execute("PRAGMA synchronous = FULL")
@@ -129,6 +140,8 @@ class Workbook:
         Starts with ``BEGIN IMMEDIATE`` so that reads inside it see the data the
         writes are based on. Nested calls join the outer transaction; another
         thread using the same Workbook waits until the transaction ends.
+        An SQLite error (busy too long, read-only, disk full, damaged file)
+        rolls everything back and is raised as a :class:`SaveFailedError`.
         """
         conn = self.conn
         with self._lock:
@@ -139,17 +152,32 @@ class Workbook:
                 finally:
                     self._depth -= 1
                 return
-            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise _failures.save_failed(exc) from exc
             self._depth = 1
             try:
                 yield conn
-            except BaseException:
+            except BaseException as exc:
                 self._depth = 0
-                conn.execute("ROLLBACK")
+                self._rollback()
+                if isinstance(exc, sqlite3.Error):
+                    raise _failures.save_failed(exc) from exc
                 raise
             else:
                 self._depth = 0
-                conn.execute("COMMIT")
+                try:
+                    conn.execute("COMMIT")
+                except sqlite3.Error as exc:  # nothing may stay half-written, nor the file locked
+                    self._rollback()
+                    raise _failures.save_failed(exc) from exc
+
+    def _rollback(self) -> None:
+        """Undo the open transaction, if SQLite has not already undone it (a full disk, say)."""
+        if self.conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
@@ -174,31 +202,43 @@ class Workbook:
             )
         if version == SCHEMA_VERSION:
             return
-        if version > 0 and not self.in_memory:
-            self.backup_path = self._backup_before_migration(version)
+        # One process at a time: BEGIN IMMEDIATE makes a second one wait here, and
+        # it then finds the file up to date (no second backup, no clash of names).
         with self.atomic():
-            current = conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have migrated
+            current = conn.execute("PRAGMA user_version").fetchone()[0]
+            if current == SCHEMA_VERSION:
+                return
+            if current > 0 and not self.in_memory:
+                self.backup_path = self._backup_before_migration(current)
             for target in range(current + 1, SCHEMA_VERSION + 1):
                 MIGRATIONS[target](conn)
                 conn.execute(f"PRAGMA user_version = {target}")
 
     def _backup_before_migration(self, version: int) -> Path:
+        """Copy the file as it is before migrating it (the caller holds the write lock: read on another connection)."""
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        target = self.path.with_name(f"{self.path.stem}.schema{version}-{stamp}.bak{self.path.suffix}")
-        self.backup_to(target)
-        return target
+        base = f"{self.path.stem}.schema{version}-{stamp}.bak"
+        target = self.path.with_name(f"{base}{self.path.suffix}")
+        n = 2
+        while os.path.lexists(target):
+            target = self.path.with_name(f"{base}-{n}{self.path.suffix}")
+            n += 1
+        with _integrity.read_only(self.path) as source:
+            return _write_backup(source, target)
 
     def backup_to(self, target: str | os.PathLike) -> Path:
-        """Write a consistent copy of the workbook to ``target`` (SQLite's backup API)."""
-        target = Path(target).expanduser().resolve()
-        if target == self.path:
-            raise ValidationError("target", "is the workbook itself; choose another file")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".partial")
-        with contextlib.closing(sqlite3.connect(str(tmp))) as dest:
-            self.conn.backup(dest)
-        shutil.move(str(tmp), str(target))
-        return target
+        """Write a consistent copy of the workbook to the new file ``target`` (SQLite's backup API).
+
+        The copy is one complete private file (``0600``, rollback journal, so no
+        ``-wal`` or ``-shm`` is needed beside it, and it can be read from
+        read-only media). An existing file is never replaced.
+        """
+        target = _files.check_output(Path(target), [None if self.in_memory else self.path], field="target")
+        with self._lock:
+            if self._depth:  # inside a transaction: SQLite cannot copy from the connection writing
+                with _integrity.read_only(self.path) as source:
+                    return _write_backup(source, target)
+            return _write_backup(self.conn, target)
 
     # ------------------------------------------------------------------ writes
     def _check_refs(self, table: str, row: Mapping[str, Any]) -> None:
@@ -253,7 +293,19 @@ class Workbook:
                 "INSERT INTO conversation_events (conversation_id, status, changed_at) VALUES (?, ?, ?)",
                 (new_id, row["status"], stamp),
             )
+        if table == "contacts":
+            self._note_source(int(new_id), row.get("source", ""), stamp)
         return int(new_id)
+
+    def _note_source(self, contact_id: int, source: Any, stamp: str) -> bool:
+        """Remember that a contact came from ``source`` (inside a transaction); True when it is new."""
+        if not isinstance(source, str) or not source.strip():
+            return False
+        cur = self.conn.execute(
+            "INSERT OR IGNORE INTO contact_sources (contact_id, source, created_at) VALUES (?, ?, ?)",
+            (contact_id, source.strip(), stamp),
+        )
+        return cur.rowcount > 0
 
     @staticmethod
     def _conversation_dates(row: dict[str, Any], status: str | None) -> dict[str, Any]:
@@ -285,13 +337,20 @@ class Workbook:
                 ids.append(self._insert(table, row, refs_checked=True))
         return ids
 
-    def update(self, table: str, id: int, **values: Any) -> None:
-        """Change fields of one record. Unknown ids and bad values are refused."""
+    def update(self, table: str, id: int, *, loaded: Mapping[str, Any] | None = None, **values: Any) -> None:
+        """Change fields of one record. Unknown ids and bad values are refused.
+
+        ``loaded`` (field -> value, as :meth:`get` gave it) is what the page showing the record
+        loaded: when the stored record differs from it in any of those fields, nothing is written
+        and :class:`ChangedElsewhereError` says what changed (see :meth:`expect_unchanged`).
+        """
         row = _fields.clean(table, values, partial=True)
         if not row:
             raise ValidationError("fields", "nothing to change; name at least one field")
         with self.atomic():
             old = self._get_row(table, id)
+            if loaded is not None:
+                self.expect_unchanged(table, id, loaded, yours=row)
             if table == "conversations" and "status" in row and row["status"] != old["status"]:
                 row = self._conversation_dates(row, row["status"])
             self._check_refs(table, row)
@@ -306,6 +365,8 @@ class Workbook:
                     "INSERT INTO conversation_events (conversation_id, status, changed_at) VALUES (?, ?, ?)",
                     (id, row["status"], _now()),
                 )
+            if table == "contacts" and "source" in row:
+                self._note_source(int(id), row["source"], _now())
 
     def _get_row(self, table: str, id: int) -> dict[str, Any]:
         if table not in _fields.FIELDS and table != "conversation_events":
@@ -325,6 +386,42 @@ class Workbook:
     def get(self, table: str, id: int) -> dict[str, Any]:
         """One record as a plain dict (raw stored values)."""
         return self._get_row(table, id)
+
+    def insiders_of(self, contact_id: int) -> tuple[int, ...]:
+        """The ids of the options a contact knows from the inside, in order."""
+        with self._lock:
+            rows = self.conn.execute(
+                "SELECT option_id FROM insider_links WHERE contact_id = ? ORDER BY option_id", (int(contact_id),)
+            ).fetchall()
+        return tuple(int(r[0]) for r in rows)
+
+    def _stored(self, table: str, id: int, keys: Iterable[str]) -> dict[str, Any]:
+        row = self._get_row(table, id)
+        out: dict[str, Any] = {}
+        for key in keys:
+            if table == "contacts" and key == _freshness.INSIDERS:
+                out[key] = self.insiders_of(id)
+            elif key in row:
+                out[key] = row[key]
+            else:
+                raise ValidationError(key, f"is not a field of {table}", table=table)
+        return out
+
+    def expect_unchanged(
+        self, table: str, id: int, loaded: Mapping[str, Any], yours: Mapping[str, Any] | None = None
+    ) -> None:
+        """Refuse with :class:`ChangedElsewhereError` when the stored record differs from ``loaded``.
+
+        ``loaded`` maps fields to the values the page loaded (a contact may also have
+        ``insider_for``, the option ids they know from the inside); ``yours`` is what the page is
+        about to save, carried in the error so the page can show both versions. Call it inside
+        :meth:`atomic` before the writes it guards: check and writes are then one transaction.
+        """
+        yours = dict(yours or {})
+        with self.atomic():
+            theirs = self._stored(table, id, dict.fromkeys([*loaded, *yours]))
+            noun = _freshness.NOUNS.get(table, table)
+            _freshness.compare(f"{noun} #{id}", loaded, theirs, yours, table=table, id=int(id))
 
     def archive(self, table: str, id: int) -> None:
         """Hide a record from every table and chart without deleting it (see :meth:`unarchive`)."""
@@ -408,8 +505,12 @@ class Workbook:
     def update_criterion(self, id: int, **fields: Any) -> None:
         self.update("criteria", id, **fields)
 
-    def set_weights(self, weights: Mapping[int, float]) -> None:
-        """Save the weights of several criteria at once (criterion id -> weight); at least one above 0."""
+    def set_weights(self, weights: Mapping[int, float], *, loaded: Mapping[int, float] | None = None) -> None:
+        """Save the weights of several criteria at once (criterion id -> weight); at least one above 0.
+
+        ``loaded`` (criterion id -> weight) is what the page loaded: when a stored weight differs
+        from it, nothing is written and :class:`ChangedElsewhereError` names the criteria (by id).
+        """
         if not weights:
             raise ValidationError("weights", "there are no criteria yet; add some in notebook 01 first")
         cleaned = {
@@ -418,11 +519,33 @@ class Workbook:
         if not any(w > 0 for w in cleaned.values()):
             raise ValidationError("weights", "every weight is 0; give at least one criterion a weight above 0")
         with self.atomic():
+            if loaded is not None:
+                before = {int(cid): w for cid, w in loaded.items()}
+                rows = {cid: self._get_row("criteria", cid) for cid in dict.fromkeys([*before, *cleaned])}
+                theirs = {cid: row["weight"] for cid, row in rows.items()}
+                names = {cid: f"the weight of {row['name']}" for cid, row in rows.items()}
+                _freshness.compare("weights", before, theirs, cleaned, table="criteria", labels=names)
             for cid, weight in cleaned.items():
                 self.update("criteria", cid, weight=weight)
 
     def update_contact(self, id: int, **fields: Any) -> None:
         self.update("contacts", id, **fields)
+
+    def add_contact_source(self, contact_id: int, source: str) -> bool:
+        """Remember that a contact also came from ``source`` (e.g. ``"vcard"``); True when it was not known yet."""
+        text = _fields.clean("contacts", {"source": source}, partial=True)["source"]
+        if not text.strip():
+            raise ValidationError("source", "is empty; name where the contact came from", table="contact_sources")
+        with self.atomic():
+            self._get_row("contacts", contact_id)
+            return self._note_source(int(contact_id), text, _now())
+
+    def contact_sources(self, contact_id: int | None = None) -> pd.DataFrame:
+        """Every source each contact came from (``contact_id``, ``source``, ``created_at``), first seen first."""
+        frame = self.table("contact_sources")
+        if contact_id is not None:
+            frame = frame[frame["contact_id"] == int(contact_id)].reset_index(drop=True)
+        return frame
 
     def update_insight(self, id: int, **fields: Any) -> None:
         self.update("insights", id, **fields)
@@ -487,6 +610,20 @@ class Workbook:
         with self._lock:
             row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         return default if row is None else json.loads(row[0])
+
+    def settings(self, keys: Iterable[str]) -> dict[str, Any]:
+        """The stored preferences ``keys`` (JSON values), ``None`` for those not stored."""
+        return {key: self.setting(key) for key in keys}
+
+    def expect_settings(self, loaded: Mapping[str, Any], yours: Mapping[str, Any] | None = None) -> None:
+        """Refuse with :class:`ChangedElsewhereError` when a stored preference differs from ``loaded``.
+
+        ``loaded`` maps keys to what the page loaded (``None``: not stored); call it inside
+        :meth:`atomic` before the writes it guards.
+        """
+        with self.atomic():
+            theirs = self.settings(dict.fromkeys([*loaded, *(yours or {})]))
+            _freshness.compare("settings", loaded, theirs, dict(yours or {}), table="settings")
 
     def set_setting(self, key: str, value: Any) -> None:
         if not isinstance(key, str) or not key.strip():
@@ -600,6 +737,38 @@ class Workbook:
     def decide(self, weights: Mapping[int, float] | None = None, n: int = 5, draws: int = 2000, seed: int = 0) -> Any:
         """Scores, the verdict in words, the next conversations, the stop rule and warnings, from one analysis."""
         return self.snapshot().decide(weights=weights, n=n, draws=draws, seed=seed)
+
+
+def _switch_to_wal(conn: sqlite3.Connection) -> str:
+    """Put the file in WAL mode; the journal mode is returned.
+
+    SQLite answers "database is locked" at once, without waiting, when another
+    process reads or switches the same file meanwhile (two programs opening an
+    old workbook together): try again for up to :data:`BUSY_TIMEOUT_S`.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            return str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
+def _write_backup(source: sqlite3.Connection, target: Path) -> Path:
+    """Copy ``source`` into the new private file ``target``, written beside it under a temporary name first."""
+    target = target.expanduser()
+    if os.path.lexists(target):
+        raise ValidationError("target", f"{target} already exists; choose another file name")
+    _files.private_dir(target.parent)
+    with _files.partial_file(target) as (fd, tmp):
+        os.close(fd)
+        with contextlib.closing(sqlite3.connect(str(tmp), isolation_level=None)) as dest:
+            source.backup(dest)
+            dest.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+        _files.place_new(tmp, target)
+    return target.resolve()
 
 
 def open_workbook(path: str | os.PathLike | None = None, *, create: bool = True) -> Workbook:

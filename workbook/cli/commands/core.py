@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 
 import click
@@ -39,8 +37,9 @@ def lab(workbook_path: str | None, port: int | None, no_browser: bool, notebooks
 
     JupyterLab listens on 127.0.0.1 only and asks for a fresh token; these
     settings are given on its command line, so a Jupyter configuration file
-    cannot open it to the network. To share with several people, use
-    JupyterHub (see deploy/).
+    cannot open it to the network. The token itself is never on a command
+    line: the address printed once JupyterLab answers includes it. To share
+    with several people, use JupyterHub (see deploy/).
 
     Example:
 
@@ -67,10 +66,8 @@ def lab(workbook_path: str | None, port: int | None, no_browser: bool, notebooks
     if copied:
         echo(f"Copied {len(copied)} guided notebooks to {folder}", err=True)
     echo(f"Opening JupyterLab on {folder}", err=True)
-    argv = _launch.lab_command(folder, port=port, open_browser=not no_browser)
-    echo("JupyterLab listens on 127.0.0.1 only, with a token (the address it prints includes it).", err=True)
-    env = {**os.environ, "CAREER_WORKBOOK": str(path)}
-    sys.exit(subprocess.call(argv, env=env))
+    echo("JupyterLab listens on 127.0.0.1 only, with a token (the address printed below includes it).", err=True)
+    sys.exit(_launch.run_lab(path, folder, port=port, open_browser=not no_browser, echo=echo))
 
 
 @cli.command()
