@@ -32,6 +32,9 @@ The rest of the text is kept exactly as written.
 from __future__ import annotations
 
 import functools
+import gzip
+import json
+import pkgutil
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -177,11 +180,33 @@ def _handles(words: list[str], parts: list[str]) -> set[str]:
     return {h for h in found if len(h) >= 4 and h not in parts}
 
 
+#: pyspellchecker's English word frequencies, in the package (where ``SpellChecker(language="en")`` reads them).
+_FREQUENCIES = ("spellchecker", "resources/en.json.gz")
+
+
 @functools.cache
 def _english_counts() -> dict[str, int]:
-    from spellchecker import SpellChecker
+    """pyspellchecker's English word counts, by lower-case word.
 
-    return dict(SpellChecker(language="en", distance=1).word_frequency.dictionary)
+    Read straight from the list the package ships, as ``SpellChecker`` reads it but without building a
+    spell checker around it (a third of the time); through ``SpellChecker`` if the list is not there.
+    """
+    try:
+        packed = pkgutil.get_data(*_FREQUENCIES)
+    except OSError:
+        packed = None
+    if packed is None:
+        from spellchecker import SpellChecker
+
+        return dict(SpellChecker(language="en", distance=1).word_frequency.dictionary)
+    text = gzip.decompress(packed).decode("utf-8")
+    counts: dict[str, int] = json.loads(text)
+    if not text.islower():  # words that differ only in case are one word, their counts summed (as SpellChecker)
+        merged: dict[str, int] = {}
+        for word, n in counts.items():
+            merged[word.lower()] = merged.get(word.lower(), 0) + n
+        counts = merged
+    return counts
 
 
 def is_common_word(token: str) -> bool:
@@ -232,7 +257,7 @@ class Privacy:
                     compact = "".join(piece.split())
                     if len(compact) >= 2 and _UNSPACED.search(compact):
                         unspaced.add(compact)
-        self._common = {t for t in self._tokens if is_common_word(t)} if self._tokens and not names else set()
+        self._common: dict[str, bool] = {}  # name part -> also a common word? (looked up when a text holds it)
         self._unspaced = (
             re.compile("|".join(_BETWEEN.join(map(re.escape, n)) for n in sorted(unspaced, key=len, reverse=True)))
             if unspaced
@@ -287,7 +312,7 @@ class Privacy:
         words = self._words(text)
         for i, (start, end, parts, handle) in enumerate(words):
             tokens = {t for _, t in parts}
-            if handle or any(t not in self._common for t in tokens):
+            if handle or not all(self._is_common(t) for t in tokens):
                 yield start, end
                 continue
             # Only common words here ("Will", "rose"): a name only where used as one.
@@ -300,6 +325,13 @@ class Privacy:
                     if gap.isspace() and self._together(tokens | {t for _, t in words[j][2]}):
                         yield start, end
                         break
+
+    def _is_common(self, token: str) -> bool:
+        """Whether the name part ``token`` is also a common English word (the word list is read when first needed)."""
+        common = self._common.get(token)
+        if common is None:
+            common = self._common[token] = is_common_word(token)
+        return common
 
     def _together(self, tokens: set[str]) -> bool:
         """True when two different ``tokens`` are parts of one person's name."""
