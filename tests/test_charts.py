@@ -247,3 +247,14 @@ def test_no_chart_text_reaches_past_the_figure(demo_wb):
     for name, fig in figures.items():
         if fig is not None:
             assert not _outside(fig), f"{name}: {_outside(fig)}"
+
+
+def test_a_chart_figure_sets_several_properties_at_once_as_any_figure():
+    from workbook.charts.plotstyle import PlainTextFigure, figure_and_axes
+
+    fig, _ = figure_and_axes(size=(5.0, 3.0))
+    assert isinstance(fig, PlainTextFigure)
+    fig.set(figwidth=6.0, facecolor="#EEEEEE")
+    assert fig.get_figwidth() == 6.0 and fig.get_facecolor() == pytest.approx((0.933, 0.933, 0.933, 1.0), abs=1e-3)
+    with pytest.raises(AttributeError, match="colour"):
+        fig.set(colour="red")
