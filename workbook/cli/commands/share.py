@@ -11,7 +11,7 @@ import click
 from ...paths import resolve
 from ...store import backup as _backup
 from ...textsafety import terminal_lines
-from ..main import cli, echo, open_for_command, workbook_option
+from ..main import cli, echo, imports_done, open_for_command, workbook_option
 
 
 @cli.command()
@@ -41,6 +41,7 @@ def report(workbook_path: str | None, output: str | None, names: bool) -> None:
     """
     from ...report import build as _report
 
+    imports_done()
     wb = open_for_command(workbook_path, create=False)
     with wb:
         path = _report.write_report(wb, output, names=names)

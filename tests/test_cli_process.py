@@ -1,0 +1,59 @@
+"""The ``career-workbook`` program runs one command and ends: what it imported is frozen for the collector.
+
+Only the program itself does this; a command called from a test or another program
+leaves every object collectable (a long-lived process must not keep its garbage).
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+import workbook
+from workbook.cli.main import cli
+
+SOURCE = str(Path(workbook.__file__).resolve().parent.parent)
+
+#: Runs ``career-workbook ARGS`` as the console script does, then prints how many objects were frozen.
+_PROGRAM = """
+import atexit, gc, sys
+atexit.register(lambda: print("frozen:", gc.get_freeze_count()))
+from workbook.cli import main
+sys.argv = ["career-workbook", *sys.argv[1:]]
+main()
+"""
+
+
+def _run_program(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess:
+    path = os.pathsep.join(p for p in (SOURCE, os.environ.get("PYTHONPATH")) if p)
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": path}
+    return subprocess.run(
+        [sys.executable, "-c", _PROGRAM, *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_the_program_freezes_what_the_report_imported_and_writes_the_report(filled, tmp_path):
+    out = tmp_path / "report.html"
+    done = _run_program(["report", "--workbook", str(filled.path), "-o", str(out)], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Report written" in done.stdout and out.stat().st_size > 10_000
+    frozen = int(done.stdout.rsplit("frozen:", 1)[1])
+    assert frozen > 100_000  # pandas, matplotlib and the rest: left alone by the collector until the end
+
+
+def test_a_failing_command_still_ends_with_its_message_and_code(tmp_path):
+    done = _run_program(["report", "--workbook", str(tmp_path / "missing.sqlite")], tmp_path)
+    assert done.returncode == 1
+    assert "Error" in done.stderr and "frozen:" in done.stdout
+
+
+def test_a_command_called_in_this_process_leaves_every_object_collectable(filled, tmp_path):
+    before = gc.get_freeze_count()
+    result = CliRunner().invoke(cli, ["report", "--workbook", str(filled.path), "-o", str(tmp_path / "r.html")])
+    assert result.exit_code == 0, result.output
+    assert gc.get_freeze_count() == before
