@@ -22,6 +22,7 @@ DATA_FOLDERS = {"jupyter"}
 
 def test_templates_and_subpackages_live_inside_the_package():
     assert (ROOT / "workbook" / "report" / "templates" / "report.html").is_file()
+    assert (ROOT / "workbook" / "report" / "common_words.txt").is_file()
     assert (ROOT / "workbook" / "jupyter" / "voila" / "templates" / "career-workbook" / "index.html.j2").is_file()
     for folder in (ROOT / "workbook").iterdir():
         if folder.is_dir() and folder.name not in {"__pycache__", *DATA_FOLDERS}:

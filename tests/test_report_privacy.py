@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import gzip
-import json
 import re
 import unicodedata
+from importlib import resources
 
 import pytest
 from bs4 import BeautifulSoup
@@ -307,43 +306,21 @@ def test_a_name_that_is_no_common_word_is_masked_in_lower_case_too():
     )
 
 
-def test_the_common_words_are_pyspellchecker_english_counts():
+def common_words_from_pyspellchecker() -> str:
+    """``workbook/report/common_words.txt`` as the installed pyspellchecker makes it (write this to the file
+    after upgrading pyspellchecker, if the test below says they differ)."""
     from spellchecker import SpellChecker
 
-    privacy_mod._english_counts.cache_clear()
-    assert privacy_mod._english_counts() == dict(SpellChecker(language="en", distance=1).word_frequency.dictionary)
-    assert privacy_mod.is_common_word("will") and not privacy_mod.is_common_word("maya")
+    counts = SpellChecker(language="en", distance=1).word_frequency.dictionary
+    words = sorted(w for w, n in counts.items() if n >= privacy_mod.COMMON_COUNT and w.isascii())
+    return "".join(f"{w}\n" for w in words)
 
 
-def test_word_counts_that_differ_only_in_case_are_one_word(monkeypatch):
-    counts = {"Will": 7_000, "will": 5_000, "rose": 30_000}
-    packed = gzip.compress(json.dumps(counts).encode("utf-8"))
-    monkeypatch.setattr(privacy_mod.pkgutil, "get_data", lambda package, resource: packed)  # SpellChecker not used
-    privacy_mod._english_counts.cache_clear()
-    try:
-        assert privacy_mod._english_counts() == {"will": 12_000, "rose": 30_000}
-        assert privacy_mod.is_common_word("will")  # 12,000 in all, over the 10,000 of a common word
-    finally:
-        privacy_mod._english_counts.cache_clear()
-
-
-def test_without_the_shipped_list_the_words_come_from_the_spell_checker(monkeypatch):
-    monkeypatch.setattr(privacy_mod, "_FREQUENCIES", ("spellchecker", "resources/moved.json.gz"))
-    privacy_mod._english_counts.cache_clear()
-    try:
-        assert privacy_mod.is_common_word("will") and not privacy_mod.is_common_word("lindqvist")
-    finally:
-        privacy_mod._english_counts.cache_clear()
-
-
-def test_the_word_list_is_read_only_when_a_text_holds_a_name_part():
-    """Reading the 160,000 word counts is most of what hiding names costs: no name in the texts, no reading."""
-    privacy_mod._english_counts.cache_clear()
-    privacy = _privacy("Will Rose", "Maya Chen")
-    assert privacy.scrub("Pay is fine after two years") == "Pay is fine after two years"
-    assert privacy_mod._english_counts.cache_info().currsize == 0
-    assert privacy.scrub("I will ask Maya") == "I will ask [name]"
-    assert privacy_mod._english_counts.cache_info().currsize == 1
+def test_the_shipped_common_words_are_pyspellchecker_english_words_used_10000_times_or_more():
+    shipped = (resources.files("workbook.report") / privacy_mod.COMMON_WORDS).read_text(encoding="utf-8")
+    assert shipped == common_words_from_pyspellchecker(), "regenerate common_words.txt from pyspellchecker"
+    assert privacy_mod.is_common_word("will") and privacy_mod.is_common_word("rose")
+    assert not privacy_mod.is_common_word("maya") and not privacy_mod.is_common_word("john")
 
 
 def test_common_words_in_names_are_kept_in_the_report_as_words(wb, chart_text):

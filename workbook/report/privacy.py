@@ -17,8 +17,8 @@ What is matched:
 - A name part that is also a common English word ("Will", "Rose", "Long") is
   masked only where it is used as a name: capitalised, next to another part of
   the same person's name, or in a handle. "I will" and "the rose garden" stay.
-  Which words are common comes from the English word frequencies shipped with
-  ``pyspellchecker`` (counts of the lower-case word).
+  Which words are common comes from the English word frequencies of
+  ``pyspellchecker`` (counts of the lower-case word), kept in ``common_words.txt``.
 - Names in scripts written without spaces between words (Chinese, Japanese,
   Korean, Thai…) are found inside a sentence (王芳 in 我和王芳聊了), also split by
   a space or a middle dot (王 芳, 王・芳).
@@ -32,12 +32,10 @@ The rest of the text is kept exactly as written.
 from __future__ import annotations
 
 import functools
-import gzip
-import json
-import pkgutil
 import re
 import unicodedata
 from collections.abc import Iterator
+from importlib import resources
 
 import pandas as pd
 
@@ -180,38 +178,21 @@ def _handles(words: list[str], parts: list[str]) -> set[str]:
     return {h for h in found if len(h) >= 4 and h not in parts}
 
 
-#: pyspellchecker's English word frequencies, in the package (where ``SpellChecker(language="en")`` reads them).
-_FREQUENCIES = ("spellchecker", "resources/en.json.gz")
+#: The common English words, one a line, shipped beside this module: the lower-case words that
+#: pyspellchecker's English word frequencies count at least :data:`COMMON_COUNT` times (tests check the
+#: file against them). About 5,000 words, read in a millisecond where the 160,000 counts take 80 ms.
+COMMON_WORDS = "common_words.txt"
 
 
 @functools.cache
-def _english_counts() -> dict[str, int]:
-    """pyspellchecker's English word counts, by lower-case word.
-
-    Read straight from the list the package ships, as ``SpellChecker`` reads it but without building a
-    spell checker around it (a third of the time); through ``SpellChecker`` if the list is not there.
-    """
-    try:
-        packed = pkgutil.get_data(*_FREQUENCIES)
-    except OSError:
-        packed = None
-    if packed is None:
-        from spellchecker import SpellChecker
-
-        return dict(SpellChecker(language="en", distance=1).word_frequency.dictionary)
-    text = gzip.decompress(packed).decode("utf-8")
-    counts: dict[str, int] = json.loads(text)
-    if not text.islower():  # words that differ only in case are one word, their counts summed (as SpellChecker)
-        merged: dict[str, int] = {}
-        for word, n in counts.items():
-            merged[word.lower()] = merged.get(word.lower(), 0) + n
-        counts = merged
-    return counts
+def common_words() -> frozenset[str]:
+    """The common English words (lower case) that a name part may also be ("will", "rose")."""
+    return frozenset((resources.files(__package__) / COMMON_WORDS).read_text(encoding="utf-8").split())
 
 
 def is_common_word(token: str) -> bool:
     """True when the folded name part ``token`` is also a common English word ("will", "rose")."""
-    return token.isascii() and _english_counts().get(token, 0) >= COMMON_COUNT
+    return token.isascii() and token in common_words()
 
 
 def _phones(text: str) -> Iterator[tuple[int, int]]:
@@ -257,7 +238,6 @@ class Privacy:
                     compact = "".join(piece.split())
                     if len(compact) >= 2 and _UNSPACED.search(compact):
                         unspaced.add(compact)
-        self._common: dict[str, bool] = {}  # name part -> also a common word? (looked up when a text holds it)
         self._unspaced = (
             re.compile("|".join(_BETWEEN.join(map(re.escape, n)) for n in sorted(unspaced, key=len, reverse=True)))
             if unspaced
@@ -312,7 +292,7 @@ class Privacy:
         words = self._words(text)
         for i, (start, end, parts, handle) in enumerate(words):
             tokens = {t for _, t in parts}
-            if handle or not all(self._is_common(t) for t in tokens):
+            if handle or not all(is_common_word(t) for t in tokens):
                 yield start, end
                 continue
             # Only common words here ("Will", "rose"): a name only where used as one.
@@ -325,13 +305,6 @@ class Privacy:
                     if gap.isspace() and self._together(tokens | {t for _, t in words[j][2]}):
                         yield start, end
                         break
-
-    def _is_common(self, token: str) -> bool:
-        """Whether the name part ``token`` is also a common English word (the word list is read when first needed)."""
-        common = self._common.get(token)
-        if common is None:
-            common = self._common[token] = is_common_word(token)
-        return common
 
     def _together(self, tokens: set[str]) -> bool:
         """True when two different ``tokens`` are parts of one person's name."""
