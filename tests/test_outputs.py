@@ -236,9 +236,7 @@ def test_every_file_the_package_creates_is_private_whatever_the_umask(tmp_path, 
     assert wrong == {}
 
 
-def test_only_a_report_without_names_saved_into_the_shared_folder_is_readable_by_its_group(
-    book, tmp_path, monkeypatch
-):
+def test_only_a_report_without_names_saved_into_the_shared_folder_is_readable_by_its_group(book, tmp_path, monkeypatch):
     """The hub's shared-reports service reads a person's shared folder through its group: only the masked report."""
     path, _ = book
     shared = tmp_path / "shared-with-coach"
