@@ -2,10 +2,11 @@
 
 Everything written here is for one person: files are created ``0600`` and
 folders ``0700`` whatever the umask. The one exception is asked for by name: a
-report saved into the folder shared with a coach may be ``0640`` (``mode=SHARED_FILE``). An output (a report, an export, a
-calendar, a backup, a prep sheet) is written to a temporary file with an
-unpredictable name, created exclusively beside its target (so a planted
-symbolic link is never followed), then renamed over the target in one step.
+report saved into the folder shared with a coach may be ``0640``
+(``mode=SHARED_FILE``). An output (a report, an export, a calendar, a backup,
+a prep sheet) is written to a temporary file with an unpredictable name,
+created exclusively beside its target (so a planted symbolic link is never
+followed), then renamed over the target in one step.
 
 An output never replaces a workbook: a target that is the workbook given, its
 ``-wal``/``-shm``/``-journal`` files, the same file reached through a symbolic
