@@ -138,7 +138,8 @@ class Browser:
 class Hub:
     """A hub on 127.0.0.1 with the deployment's configuration; ``with Hub() as hub: ...`` stops it all.
 
-    ``site_config``: Python appended after the configuration, as a site file would be (``c`` is the config).
+    ``site_config``: a site file (as the README's), which loads the deployment's configuration with
+    ``load_subconfig("/opt/career-workbook/jupyterhub_config.py")``; the harness points that at its copy.
     """
 
     def __init__(self, idle_timeout: int = 3600, site_config: str = ""):
@@ -198,10 +199,15 @@ class Hub:
     # -------------------------------------------------------------- the hub
     def _config(self) -> Path:
         path = self.base / "test_config.py"
+        ours = self.deploy / "jupyterhub_config.py"
+        head = f"load_subconfig({str(ours)!r})\nc = get_config()"
+        if self.site_config:
+            head = self.site_config.replace('"/opt/career-workbook/jupyterhub_config.py"', repr(str(ours)))
+            if repr(str(ours)) not in head:
+                raise HubError("the site file does not load /opt/career-workbook/jupyterhub_config.py")
         path.write_text(
             f"""\
-load_subconfig({str(self.deploy / "jupyterhub_config.py")!r})
-c = get_config()
+{head}
 c.JupyterHub.hub_port = {free_port()}
 c.JupyterHub.log_level = "INFO"
 c.Spawner.start_timeout = {SERVER_READY_S}
@@ -211,7 +217,6 @@ c.JupyterHub.load_roles.append({{
     "scopes": ["admin:users", "admin:servers", "tokens", "list:users", "read:users", "list:services", "read:services"],
     "services": ["test-admin"],
 }})
-{self.site_config}
 """,
             encoding="utf-8",
         )
