@@ -197,12 +197,6 @@ def kill_processes_of(uid: int, *, timeout: float = KILL_WAIT_S) -> list[int]:
         time.sleep(0.1)
 
 
-def kill_pidfile(path: Path) -> None:
-    """SIGKILL the process whose id ``path`` holds, if there is one."""
-    with contextlib.suppress(OSError, ValueError):
-        os.kill(int(path.read_text().strip()), signal.SIGKILL)
-
-
 def tree_rss(pid: int) -> int:
     """Resident memory in bytes of ``pid`` and every process below it."""
     page = os.sysconf("SC_PAGE_SIZE")

@@ -371,9 +371,14 @@ c.JupyterHub.load_roles.append({{
         with ThreadPoolExecutor(max_workers=1) as pool:
             return pool.submit(lambda: asyncio.run(self._execute(user, kernel, code, timeout))).result(timeout + 30)
 
-    async def _execute(self, user: str, kernel: str, code: str, timeout: float) -> str:
+    async def _send(self, user: str, kernel: str, message: str, timeout: float):
+        """A websocket to ``user``'s kernel with ``message`` sent on it.
+
+        The server closes a new connection whose kernel is slow to answer (a crowd starting at once):
+        connect again, until ``timeout``; the message was not sent then, so sending it again is safe.
+        """
         from tornado.httpclient import HTTPRequest
-        from tornado.websocket import websocket_connect
+        from tornado.websocket import WebSocketClosedError, websocket_connect
 
         ws_url = f"ws://127.0.0.1:{self.port}/user/{user}/api/kernels/{kernel}/channels"
         request = HTTPRequest(
@@ -382,15 +387,28 @@ c.JupyterHub.load_roles.append({{
             connect_timeout=timeout,
             request_timeout=timeout,
         )
-        conn = await asyncio.wait_for(websocket_connect(request), timeout)
+        deadline = time.monotonic() + timeout
+        while True:
+            conn = await asyncio.wait_for(websocket_connect(request), max(1.0, deadline - time.monotonic()))
+            try:
+                conn.write_message(message)
+                return conn
+            except WebSocketClosedError:
+                conn.close()
+                if time.monotonic() >= deadline:
+                    raise HubError(f"{user}'s kernel closed every connection for {timeout} s") from None
+                await asyncio.sleep(1)
+
+    async def _execute(self, user: str, kernel: str, code: str, timeout: float) -> str:
         msg_id = uuid.uuid4().hex
-        conn.write_message(json.dumps({
+        request_message = json.dumps({
             "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": user, "session": uuid.uuid4().hex,
                        "date": "", "version": "5.3"},
             "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
             "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {},
                         "allow_stdin": False, "stop_on_error": True},
-        }))  # fmt: skip
+        })  # fmt: skip
+        conn = await self._send(user, kernel, request_message, timeout)
         out, error, replied, idle = [], None, False, False
         try:
             deadline = time.monotonic() + timeout
@@ -436,7 +454,6 @@ c.JupyterHub.load_roles.append({{
         except processes.ProcessError as exc:
             problems.append(str(exc))
         self.process = None
-        processes.kill_pidfile(self.state / "jupyterhub-proxy.pid")
         for user in self.created_users:
             try:
                 uid = pwd.getpwnam(user).pw_uid
