@@ -3,12 +3,12 @@
 Every harness (``tests/browser/conftest.py``'s lab, ``tests/browser/app.py``, ``tests/hub/harness.py``)
 starts its server with :func:`start` and stops it with :func:`stop`, so each is stopped the same way:
 
-- :func:`start` runs the command in a session (process group) of its own, stdin closed, its output
+- :func:`start` runs the command in a process group of its own, stdin closed, its output
   going to a log file;
 - :func:`wait_for` polls a check until it holds, failing with the log's end when the process exits or
   the deadline passes;
 - :func:`stop` sends SIGTERM to the group, waits a bounded time, then SIGKILLs the group and every
-  process the server had started (kernels and hub services run in sessions of their own, so the group
+  process the server had started (kernels and hub services run in process groups of their own, so the group
   alone does not reach them), and waits, bounded, until they are gone;
 - :func:`kill_processes_of` ends everything a throw-away system user still runs.
 
@@ -54,7 +54,7 @@ def start(
     log_path: Path,
     cwd: str | os.PathLike | None = None,
 ) -> subprocess.Popen:
-    """Run ``argv`` in a new session, output (stdout and stderr) appended to ``log_path``."""
+    """Run ``argv`` in a process group of its own, output (stdout and stderr) appended to ``log_path``."""
     with open(log_path, "ab") as log:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(
             list(argv),
