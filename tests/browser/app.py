@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from tests import processes
 from workbook import app_session
 
 READY_S = 90
@@ -24,12 +23,7 @@ READY_S = 90
 STEP_READY_S = 90
 _URL = re.compile(r"The app is at (http://\S+)")
 _KERNEL = re.compile(r"kernel-([0-9a-f-]{36})\.json")
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+_free_port = processes.free_port
 
 
 class AppServer:
@@ -68,26 +62,21 @@ class AppServer:
 
     def start(self) -> None:
         self.base.mkdir(parents=True, exist_ok=True)
-        env = self.environment()
-        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            self.argv(), env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        deadline = time.monotonic() + READY_S
-        while time.monotonic() < deadline:
-            found = _URL.search(self.log())
-            if found:
-                self.address = found.group(1)
-                self.token = dict(p.split("=", 1) for p in urlsplit(self.address).query.split("&"))["token"]
-                return
-            if self.process.poll() is not None:
-                raise RuntimeError(f"career-workbook app exited with {self.process.returncode}:\n{self.log()}")
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"career-workbook app printed no address within {READY_S} s:\n{self.log()}")
+        self.process = processes.start(self.argv(), env=self.environment(), log_path=self.log_path)
+        try:
+            found = processes.wait_for(
+                lambda: _URL.search(processes.log_tail(self.log_path, 100_000)),
+                timeout=READY_S, what="career-workbook app printing its address",
+                process=self.process, log_path=self.log_path,
+            )  # fmt: skip
+        except processes.ProcessError:
+            self.stop()
+            raise
+        self.address = found.group(1)
+        self.token = dict(p.split("=", 1) for p in urlsplit(self.address).query.split("&"))["token"]
 
     def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")[-4000:]
+        return processes.log_tail(self.log_path)
 
     @property
     def root(self) -> str:
@@ -100,17 +89,7 @@ class AppServer:
 
     def processes(self) -> list[int]:
         """The command's process and every process under it (Voilà, its kernels)."""
-        table = subprocess.run(["ps", "-eo", "pid=,ppid="], capture_output=True, text=True, check=True).stdout
-        children: dict[int, list[int]] = {}
-        for line in table.splitlines():
-            pid, ppid = (int(x) for x in line.split())
-            children.setdefault(ppid, []).append(pid)
-        found, todo = [], [self.process.pid]
-        while todo:
-            pid = todo.pop()
-            found.append(pid)
-            todo += children.get(pid, [])
-        return found
+        return [self.process.pid, *(pid for pid, _ in processes.descendants(self.process.pid))]
 
     def kernels(self) -> list[str]:
         """The ids of the kernels the app's Voilà server runs now (from their processes' connection files)."""
@@ -122,18 +101,9 @@ class AppServer:
         return [m.group(1) for _, ppid, args in rows if ppid in voila for m in [_KERNEL.search(args)] if m]
 
     def stop(self) -> None:
-        if self.process is None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=5)
-        except ProcessLookupError:
-            pass
-        self._log.close()
-        self.process = None
+        """Stop the command, Voilà and its kernels (see :func:`tests.processes.stop`)."""
+        process, self.process = self.process, None
+        processes.stop(process)
 
 
 def open_step(
