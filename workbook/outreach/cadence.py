@@ -41,7 +41,7 @@ COLUMNS = ["kind", "due_on", "overdue", "conversation_id", "contact_id", "contac
 SETTINGS = {
     "second_contact_days": "cadence_second_contact_days",
     "follow_up_days": "cadence_follow_up_days",
-    "thank_you_hours": "thank_you_hours",
+    "thank_you_hours": rules.THANK_YOU_SETTING,
 }
 
 

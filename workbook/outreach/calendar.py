@@ -74,6 +74,7 @@ def build_calendar(
     on: dt.date,
     uid_prefix: str,
     stamp: dt.datetime | None = None,
+    thank_you_hours: int = rules.THANK_YOU_HOURS,
 ) -> icalendar.Calendar:
     """A calendar of the scheduled ``conversations`` and the due ``actions`` (from :mod:`cadence`)."""
     stamp = stamp or dt.datetime.now(dt.UTC)
@@ -108,7 +109,7 @@ def build_calendar(
                 ics(
                     f"{person.name}" + (f" — {about}" if about else "") + "\n"
                     f"Keep to the {int(conv.duration_min)} minutes you asked for. "
-                    "Ask who else you should talk to. Thank them within 24 hours."
+                    f"Ask who else you should talk to. Thank them within {thank_you_hours} hours."
                 ),
             )
             cal.add_component(event)
@@ -151,6 +152,7 @@ def calendar_for(wb: Any, on: dt.date | str | None = None) -> icalendar.Calendar
         actions,
         on=day,
         uid_prefix=uid_prefix(wb),
+        thank_you_hours=cadence.Cadence.from_settings(wb).thank_you_hours,
     )
 
 

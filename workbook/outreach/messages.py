@@ -32,7 +32,7 @@ TEMPLATE_LABELS: dict[str, str] = {
     "request": "Request (first message)",
     "follow_up": "Follow-up (no reply after 7 business days)",
     "confirmation": "Confirmation (once they agree)",
-    "thank_you": "Thank-you (within 24 hours)",
+    "thank_you": "Thank-you (soon after the conversation)",
 }
 
 #: Which template fits a conversation in each status.
