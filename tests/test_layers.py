@@ -20,6 +20,7 @@ LAYERS = {
     "formatting": 0,
     "app_session": 0,
     "textsafety": 0,
+    "compat": 0,
     "files": 0,
     "store": 1,
     "people": 2,

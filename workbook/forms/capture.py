@@ -61,7 +61,7 @@ def _auto() -> widgets.Layout:
 
 
 def thank_you_line(conv: dict[str, Any], today: dt.date, hours: int = rules.THANK_YOU_HOURS) -> str:
-    """Where the thank-you for a conversation stands, in one sentence (the rule: :mod:`workbook.store.conversations`)."""
+    """Where the thank-you for a conversation stands, in one sentence (rule: :mod:`workbook.store.conversations`)."""
     return rules.thank_you_status(conv, today, hours)
 
 

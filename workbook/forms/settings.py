@@ -34,6 +34,7 @@ from ..outreach.cadence import Cadence
 from ..people import coverage as _coverage
 from ..store import vocab
 from ..store.freshness import compare
+from ..store.readable import Readable
 from ..store.workbook import Workbook
 from .base import ConflictPanel, StatusLine, guarded
 
@@ -149,7 +150,7 @@ def defaults() -> dict[str, float]:
     return {key: f.default for key, f in FIELDS.items()}
 
 
-def current(wb: Any) -> dict[str, float]:
+def current(wb: Readable) -> dict[str, float]:
     """Every field's value in ``wb``: what is stored, else the default."""
     out = defaults()
     for key, f in FIELDS.items():

@@ -19,7 +19,7 @@ import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import icalendar
 import pandas as pd
@@ -29,6 +29,9 @@ from ..errors import ValidationError
 from ..store import conversations as rules
 from ..textsafety import ics
 from . import cadence
+
+if TYPE_CHECKING:
+    from ..store.workbook import Workbook
 
 PRODID = "-//Career Workbook//Informational interviews//EN"
 UID_DOMAIN = "career-workbook"
@@ -132,7 +135,7 @@ def build_calendar(
     return cal
 
 
-def uid_prefix(wb: Any) -> str:
+def uid_prefix(wb: Workbook) -> str:
     """This workbook's key for calendar UIDs (made once and kept in its settings)."""
     key = wb.setting(UID_SETTING)
     if not key:
@@ -141,7 +144,7 @@ def uid_prefix(wb: Any) -> str:
     return str(key)
 
 
-def calendar_for(wb: Any, on: dt.date | str | None = None) -> icalendar.Calendar:
+def calendar_for(wb: Workbook, on: dt.date | str | None = None) -> icalendar.Calendar:
     """The calendar of a workbook as of ``on`` (default today)."""
     day = cadence.parse_day(on, "on") if on is not None else dt.date.today()
     actions = cadence.due_list(wb, day, upcoming=True)
@@ -156,7 +159,7 @@ def calendar_for(wb: Any, on: dt.date | str | None = None) -> icalendar.Calendar
     )
 
 
-def write_calendar(wb: Any, path: str | os.PathLike, on: dt.date | str | None = None) -> CalendarSummary:
+def write_calendar(wb: Workbook, path: str | os.PathLike, on: dt.date | str | None = None) -> CalendarSummary:
     """Write the ``.ics`` file for ``wb`` to ``path`` (replacing it) and say what it holds.
 
     The file is private (``0600``); a ``path`` that is the workbook, a backup or
