@@ -7,7 +7,7 @@ import os
 
 from . import app_session as _app
 from . import demo as _demo
-from .store.workbook import Workbook, open_workbook
+from .public import Workbook, open_workbook
 
 #: Every name the guided notebooks use, as shipped now and in the previous release. A user's edited
 #: copies of the notebooks are kept across upgrades, so none of these may disappear: one that must
@@ -52,7 +52,7 @@ def start(workbook_path: str | os.PathLike | None = None, use_demo: bool = False
     """Open the workbook for a notebook and show which file it is and what it holds.
 
     ``use_demo=True`` opens the fictional example workbook (built if missing),
-    never your own. Returns the :class:`~workbook.store.Workbook`.
+    never your own. Returns the :class:`~workbook.public.Workbook`.
     """
     _inline_figures()
     _app.wait_for_visit()  # in the app, a kernel started ahead of time waits here for the visit
