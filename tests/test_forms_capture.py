@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
+from hostile import BLANK, HOSTILE
 
 from workbook.forms.capture import (
     NO_CONVERSATION,
@@ -17,14 +18,7 @@ from workbook.forms.capture import (
 )
 
 TODAY = dt.date(2026, 11, 26)
-NASTY = [
-    "🙂 great team 👩🏽‍💻",
-    "العمل مرهق أحيانًا",
-    "<script>alert('x')</script><img src=x onerror=alert(1)>",
-    "z" * 100_000,
-    "",
-    "   ",
-]
+NASTY = [*HOSTILE, *BLANK]
 
 
 @pytest.fixture

@@ -6,21 +6,10 @@ import sqlite3
 
 import pandas as pd
 import pytest
+from hostile import HOSTILE
 
 from workbook import NotFoundError, ValidationError, open_workbook
 from workbook.store.fields import FIELDS
-
-HOSTILE = [
-    "Zoë 😀 naïve café",
-    "مرحبا بالعالم — שלום",  # right-to-left
-    "\u202eevil\u202c bidi override",
-    "tab\tbell\x07 escape\x1b form\x0c vertical\x0b",
-    "line one\nline two\r\nline three",
-    "<script>alert(1)</script><img src=x onerror=alert(2)>",
-    "Robert'); DROP TABLE options;--",
-    "   leading and trailing spaces   ",
-    "x" * 100_000,
-]
 
 
 def rows(wb, table):
