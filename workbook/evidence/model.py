@@ -638,14 +638,12 @@ def _exact_option(r: Readings, o: int, sigma: float, tau: float, spread: float, 
     return Exact(cells, lik[keep], level_prior, w[keep] / w[keep].sum())
 
 
-def posterior(r: Readings, noise: Noise | None = None, exact_sources: int = EXACT_SOURCES) -> Posterior:
-    """The posterior of every cell, mixed over the likely values of (σ, τ, s, m) (:func:`.noise.learn`).
+def posterior(r: Readings, noise: Noise, exact_sources: int = EXACT_SOURCES) -> Posterior:
+    """The posterior of every cell, mixed over the likely values of (σ, τ, s, m) learned (:func:`.noise.learn`).
 
     Options with at most ``exact_sources`` sources (up to 3) are computed exactly, the others by the copula.
     """
-    from .noise import learn
-
-    learned = noise if noise is not None else learn(r)
+    learned = noise
     n_o, n_c = r.shape
     parts = []
     for sigma, tau, spread, level, weight in learned.support:

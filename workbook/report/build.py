@@ -110,13 +110,13 @@ def _context(snap: Snapshot, names: bool, title: str | None, today: dt.date, wit
     usertext.guard_tables(snap, privacy)  # every text read from here on is scrubbed, without bidi controls
     options, criteria, insights = snap.options(), snap.criteria(), snap.evidence_rows()  # notes stay on disk
     rank = ranking(snap, options)
-    thresholds = evidence.decisions.check_thresholds(snap.setting("decision_thresholds"))
+    thresholds = evidence.decisions.check_thresholds(snap.setting(evidence.engine.THRESHOLDS_SETTING))
     said = {r["option_id"]: r for r in words.comparison_words(rank, thresholds)}  # each option's figures in words
     top = list(rank.index[:TOP_OPTIONS])  # shown in full; the others only in the compact table
     counts = evidence_summary.evidence_counts(
         options[options["id"].isin(top)], criteria, insights[insights["option_id"].isin(top)]
     )
-    cells = snap.cells()
+    cells = evidence.cells_for(snap)
     wb_counts = snap.counts()
     compact = rank.iloc[TOP_OPTIONS:]
     context = {
@@ -127,7 +127,7 @@ def _context(snap: Snapshot, names: bool, title: str | None, today: dt.date, wit
         "names": names,
         "counts": wb_counts,
         "first_steps": first_steps(wb_counts),
-        "summary": summary(snap.decide(), criteria, cells),
+        "summary": summary(evidence.decide_for(snap), criteria, cells),
         "thresholds": thresholds,
         "meanings": words.meanings(thresholds),
         "next_meanings": list(words.NEXT_MEANINGS.values()),

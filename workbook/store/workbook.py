@@ -701,31 +701,6 @@ class Workbook:
         """
         return Snapshot(self)
 
-    # --------------------------------------------------------------- analysis
-    def compare(self, weights: Mapping[int, float] | None = None, draws: int = 2000, seed: int = 0) -> pd.DataFrame:
-        """Which options the evidence supports: score, 90% interval, chance of being best, expected loss.
-
-        ``weights`` maps criterion id to weight and overrides the stored weights.
-        See :func:`workbook.evidence.compare` for the columns.
-        """
-        return self.snapshot().compare(weights=weights, draws=draws, seed=seed)
-
-    def sensitivity(self, weights: Mapping[int, float] | None = None) -> pd.DataFrame:
-        """For each criterion, how far its weight must move before the leading option changes."""
-        return self.snapshot().sensitivity(weights=weights)
-
-    def next_conversations(self, n: int = 5, weights: Mapping[int, float] | None = None) -> pd.DataFrame:
-        """Which conversation (contact × option) would help the decision most, and why."""
-        return self.snapshot().next_conversations(n=n, weights=weights)
-
-    def ranks(self, weights: Mapping[int, float] | None = None, draws: int = 2000, seed: int = 0) -> pd.DataFrame:
-        """Share of draws in which each option takes each rank (1 = best), per option (SMAA-2)."""
-        return self.snapshot().ranks(weights=weights, draws=draws, seed=seed)
-
-    def decide(self, weights: Mapping[int, float] | None = None, n: int = 5, draws: int = 2000, seed: int = 0) -> Any:
-        """Scores, the verdict in words, the next conversations, the stop rule and warnings, from one analysis."""
-        return self.snapshot().decide(weights=weights, n=n, draws=draws, seed=seed)
-
 
 def _switch_to_wal(conn: sqlite3.Connection) -> str:
     """Put the file in WAL mode; the journal mode is returned.
