@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ..store.readable import Readable
+from ..store.reads import ANALYSIS_COLUMNS
 from ..store.snapshot import Snapshot
 from .decisions import Verdict, check_thresholds, confirmation_warnings, sensitivity, verdict
 from .model import Posterior, posterior, readings
@@ -67,21 +68,7 @@ def posterior_for(
     key = (
         _fingerprint(options, ("id",)),
         _fingerprint(criteria, ("id",)),
-        _fingerprint(
-            insights,
-            (
-                "id",
-                "option_id",
-                "criterion_id",
-                "stance",
-                "confidence",
-                "source",
-                "conversation_id",
-                "contact_id",
-                "heard_from",
-                "against_hopes",
-            ),
-        ),
+        _fingerprint(insights, ANALYSIS_COLUMNS),
         tuple(sorted((reliability or {}).items())),
     )
     if key in _posteriors:
