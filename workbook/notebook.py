@@ -17,7 +17,6 @@ def start(workbook_path: str | os.PathLike | None = None, use_demo: bool = False
     never your own. Returns the :class:`~workbook.store.Workbook`.
     """
     _inline_figures()
-    _app.wait_for_visit()  # in the app, a kernel started ahead of time waits here for the visit
     use_demo = use_demo or _app.demo_chosen()
     wb = _demo.open_demo() if use_demo else open_workbook(workbook_path)
     if show:
@@ -32,8 +31,6 @@ def start(workbook_path: str | os.PathLike | None = None, use_demo: bool = False
                 f"{html.escape(summary)}</p>"
             )
         )
-        if _app.in_app():
-            display(HTML(_app.step_links()))
     return wb
 
 
