@@ -160,7 +160,7 @@ class AppPage:
             slug = app_session.step_slug(notebook)
             button = widgets.Button(description=widget_text(app_session.step_title(notebook)))
             button.add_class("cw-step-button")
-            button.add_class(f"cw-step-{slug}")
+            button.add_class(f"cw-goto-{slug}")
             button.on_click(self._clicked(slug))
             self.buttons[slug] = button
         self.bar = widgets.HBox(list(self.buttons.values()), layout=widgets.Layout(flex_flow="row wrap"))
