@@ -187,19 +187,46 @@ def open_step(
     return time.monotonic() - start
 
 
+def _click_step(page, step: str) -> float:
+    """Click ``step`` in the step bar; the page's clock at the click, in milliseconds."""
+    return page.evaluate(
+        "(slug) => { const t = performance.now(); document.querySelector(`.cw-stepbar button.cw-goto-${slug}`).click();"
+        " return t; }",
+        app_session.step_slug(step),
+    )
+
+
+#: True once the step's view shows its first form or chart; notes the moment.
+_FIRST_PART_JS = """(slug) => {
+  const view = document.querySelector(`.cw-view-${slug}`);
+  if (!view || view.offsetParent === null) return false;
+  const part = [...view.querySelectorAll("button, input, select, textarea, img")].find(e => e.offsetParent !== null);
+  if (!part) return false;
+  window.cwFirstPartAt = performance.now();
+  return true;
+}"""
+
+
 def show_step(page, step: str, *, ready: list[str] | str | None = None, timeout_s: float = STEP_READY_S) -> float:
     """Click ``step`` in the page's step bar and wait until it is shown (and ``ready`` buttons).
 
     Returns the seconds from the click to the first frame showing it, measured in the page.
     """
-    slug = app_session.step_slug(step)
-    clicked = page.evaluate(
-        "(slug) => { const t = performance.now(); document.querySelector(`.cw-stepbar button.cw-goto-${slug}`).click();"
-        " return t; }",
-        slug,
-    )
+    clicked = _click_step(page, step)
     wait_shown(page, step, ready=ready, timeout_s=timeout_s)
     return (page.evaluate("() => window.cwShownAt") - clicked) / 1000
+
+
+def show_step_timed(
+    page, step: str, *, ready: list[str] | str | None = None, timeout_s: float = STEP_READY_S
+) -> tuple[float, float]:
+    """:func:`show_step`, returning the seconds until its first form or chart shows and until it is shown whole."""
+    clicked = _click_step(page, step)
+    slug = app_session.step_slug(step)
+    page.wait_for_function(_FIRST_PART_JS, arg=slug, polling="raf", timeout=timeout_s * 1000)
+    wait_shown(page, step, ready=ready, timeout_s=timeout_s)
+    first, whole = page.evaluate("() => [window.cwFirstPartAt, window.cwShownAt]")
+    return (first - clicked) / 1000, (whole - clicked) / 1000
 
 
 def button(page, text: str):
