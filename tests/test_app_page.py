@@ -87,6 +87,18 @@ def test_the_steps_are_the_guided_notebooks_present(tmp_path, shell, page_state,
     assert list(app_page.AppPage(folder).buttons) == ["start", "options", "capture", "compare-paths"]
 
 
+def test_two_steps_of_the_same_name_are_told_apart_by_their_number(tmp_path, shell, page_state, own):
+    folder = tmp_path / "steps"
+    notebook(folder, "00_start.ipynb", ("markdown", "See [my notes](02_notes.ipynb)"))
+    notebook(folder, "01_notes.ipynb", ("markdown", "# First notes"))
+    notebook(folder, "02_notes.ipynb", ("markdown", "# Second notes"))
+    page = app_page.AppPage(folder)
+    assert list(page.buttons) == ["start", "01-notes", "02-notes"]
+    assert 'href="?step=02-notes"' in texts(page.views["start"])
+    assert "Second notes" in texts(page.show("02-notes"))
+    assert "First notes" in texts(page.show("01-notes"))
+
+
 def test_the_shipped_steps_each_have_a_button_in_the_bar(shell, page_state, own):
     page = app_page.AppPage()
     shipped = sorted(p.stem for p in paths.notebooks_dir().glob("[0-9][0-9]_*.ipynb"))

@@ -56,8 +56,17 @@ def step_title(notebook: Path | str) -> str:
     return f"{number} {rest.replace('_', ' ').capitalize()}".strip()
 
 
-def step_slug(notebook: Path | str) -> str:
-    """``06_compare_paths.ipynb`` -> ``compare-paths``: how the page's address names a step."""
+def step_slug(notebook: Path | str, notebooks: list[Path] | None = None) -> str:
+    """``06_compare_paths.ipynb`` -> ``compare-paths``: how the page's address names a step.
+
+    Among ``notebooks``, a name two steps share is told apart by the number: ``06-notes``.
+    """
+    slug = _name_slug(notebook)
+    shared = sum(_name_slug(nb) == slug for nb in notebooks or [])
+    return f"{Path(notebook).name[:2]}-{slug}" if shared > 1 else slug
+
+
+def _name_slug(notebook: Path | str) -> str:
     return Path(notebook).stem.partition("_")[2].replace("_", "-").lower()
 
 

@@ -18,7 +18,7 @@ Additions to the server:
   and is only needed for kernels started ahead of a visit, is not served at all
   (the app starts none); and an address of the earlier app, one page per
   notebook (``/voila/render/06_compare_paths.ipynb``), leads to that step of the
-  one page (``/?step=compare-paths``).
+  one page (``/?step=06-compare-paths``).
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ STEP_PAGE = r"/voila/render/(\d\d_[A-Za-z0-9_]+)\.ipynb"
 def _step_redirect() -> type:
     import tornado.web
 
-    from ..app_session import STEP_PARAM, step_slug
+    from ..app_session import STEP_PARAM
 
     class StepRedirect(tornado.web.RequestHandler):
         """Sends an address of the earlier one-page-per-notebook app to that step of the app page."""
@@ -71,7 +71,8 @@ def _step_redirect() -> type:
 
         def get(self, name: str) -> None:
             kept = [(k, v) for k, v in parse_qsl(self.request.query, keep_blank_values=True) if k != STEP_PARAM]
-            self.redirect(f"{self._page}?{urlencode([(STEP_PARAM, step_slug(name)), *kept])}")
+            step = name.replace("_", "-").lower()  # 06_compare_paths -> 06-compare-paths: number and name, unambiguous
+            self.redirect(f"{self._page}?{urlencode([(STEP_PARAM, step), *kept])}")
 
     return StepRedirect
 

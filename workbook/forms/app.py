@@ -57,7 +57,7 @@ class StepView:
 
     def __init__(self, notebook: Path, notebooks: list[Path]):
         self.notebook = notebook
-        self.slug = app_session.step_slug(notebook)
+        self.slug = app_session.step_slug(notebook, notebooks)
         self.box = widgets.VBox([])
         self.box.add_class("cw-step-view")
         self.box.add_class(f"cw-view-{self.slug}")
@@ -157,7 +157,7 @@ class AppPage:
         self.current = ""
         self.buttons: dict[str, widgets.Button] = {}
         for notebook in self.notebooks:
-            slug = app_session.step_slug(notebook)
+            slug = app_session.step_slug(notebook, self.notebooks)
             button = widgets.Button(description=widget_text(app_session.step_title(notebook)))
             button.add_class("cw-step-button")
             button.add_class(f"cw-goto-{slug}")
@@ -189,7 +189,7 @@ class AppPage:
         notebook = step if isinstance(step, Path) else app_session.find_step(step, self.notebooks)
         if notebook is None:
             raise ValueError(f"step: no guided step is called {step!r}")
-        slug = app_session.step_slug(notebook)
+        slug = app_session.step_slug(notebook, self.notebooks)
         view = self.views.get(slug)
         if view is not None and view.stale():
             self._discard(slug)
@@ -248,6 +248,6 @@ def app_page(folder: Path | None = None) -> widgets.Widget:
     """
     notebooks = app_session.steps(folder)
     step = app_session.step_in_query(os.environ.get("QUERY_STRING", ""), notebooks)
-    page = AppPage(folder, first=app_session.step_slug(step) if step else None)
+    page = AppPage(folder, first=app_session.step_slug(step, notebooks) if step else None)
     warm_up(notebooks)
     return page.view

@@ -70,7 +70,7 @@ class _AppRenderer(mistune.HTMLRenderer):
         step = app_session.find_step(found.group(1), self._notebooks) if found else None
         if step is None:
             return super().link(text, url, title)
-        href = f"?{app_session.STEP_PARAM}={app_session.step_slug(step)}"
+        href = f"?{app_session.STEP_PARAM}={app_session.step_slug(step, self._notebooks)}"
         return f'<a href="{html.escape(href)}" class="cw-step-link">{text}</a>'
 
 
