@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,31 @@ def test_app_help_has_an_example():
     assert result.exit_code == 0
     assert "Example:" in result.output and "--no-browser" in result.output and "--workbook" in result.output
     assert "preheat" not in result.output  # one kernel, started when the page opens: nothing to choose
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[tuple[str, str]] = []
+        self._href = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self._href = dict(attrs)["href"]
+
+    def handle_data(self, data):
+        if self._href:
+            self.links.append((self._href, data))
+            self._href = None
+
+
+def test_a_notebook_shown_as_a_page_of_its_own_links_every_guided_notebook():
+    """The JupyterHub app mode serves each notebook as a page; its bar leads to the others."""
+    parser = _Links()
+    parser.feed(app_session.step_links())
+    names = [p.name for p in sorted(paths.notebooks_dir().glob("[0-9][0-9]_*.ipynb"))]
+    assert [href for href, _ in parser.links] == names
+    assert parser.links[1][1] == "01 Options and criteria"
 
 
 def test_outside_the_app_the_switch_only_explains(monkeypatch):

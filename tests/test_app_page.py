@@ -252,6 +252,21 @@ def test_a_step_shows_its_text_and_what_its_code_shows_never_the_code(tmp_path, 
     assert "cw-built" in view.box._dom_classes
 
 
+def test_in_the_page_a_step_has_no_bar_of_its_own_as_a_page_of_its_own_it_has(
+    shell, page_state, own, tmp_path, monkeypatch
+):
+    from workbook import notebook
+
+    monkeypatch.setenv(app_session.STATE_ENV_VAR, str(tmp_path / "choice"))
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: shown.extend(objs))
+    notebook.start().close()  # a notebook served as a page of its own, as on JupyterHub
+    assert any('<nav class="cw-steps"' in getattr(o, "data", "") for o in shown)
+    shown.clear()
+    page = app_page.AppPage(first="settings")
+    assert "cw-steps" not in texts(page.views["settings"]) and page.bar.children  # the page's own bar instead
+
+
 def test_printed_text_is_shown_as_text(tmp_path, shell, page_state, own):
     folder = tmp_path / "steps"
     notebook(folder, "00_only.ipynb", ("code", "print('<img src=x onerror=alert(1)> $a$ and $b$')"))

@@ -15,6 +15,7 @@ decides. Starting Voilà is :mod:`workbook.cli.app`.
 
 from __future__ import annotations
 
+import html
 import os
 import re
 from pathlib import Path
@@ -131,3 +132,19 @@ def choose_demo(demo: bool) -> None:
         _page["demo"] = demo
         return
     files.write_text(state, "demo\n" if demo else "own\n", field="choice")
+
+
+def page_open() -> bool:
+    """True in the kernel of the app page (:func:`enter_page`): the page's step bar leads to every step."""
+    return _page["open"]
+
+
+def step_links(folder: Path | None = None) -> str:
+    """HTML of a link bar to every step, for a guided notebook shown as a page of its own in Voilà.
+
+    The app page has a step bar of its own; this bar is for Voilà serving the
+    notebooks one page each, next to each other (relative links), as the JupyterHub
+    deployment's app mode does while ``$CAREER_WORKBOOK_APP`` is set.
+    """
+    links = " · ".join(f'<a href="{html.escape(nb.name)}">{html.escape(step_title(nb))}</a>' for nb in steps(folder))
+    return f'<nav class="cw-steps" aria-label="Steps"><b>Steps:</b> {links}</nav>'

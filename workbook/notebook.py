@@ -31,6 +31,8 @@ def start(workbook_path: str | os.PathLike | None = None, use_demo: bool = False
                 f"{html.escape(summary)}</p>"
             )
         )
+        if _app.in_app() and not _app.page_open():  # a notebook as a page of its own: links to the others
+            display(HTML(_app.step_links()))
     return wb
 
 
