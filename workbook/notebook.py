@@ -34,6 +34,7 @@ NOTEBOOK_API: tuple[str, ...] = (
     "workbook.forms.contacts_import.ContactImportForm",
     "workbook.forms.criteria.CriteriaForm",
     "workbook.forms.linkedin.LinkedInImportForm",
+    "workbook.forms.app.app_page",
     "workbook.forms.options.OptionsForm",
     "workbook.forms.outreach.OutreachForms",
     "workbook.forms.prep.PrepForm",
@@ -55,7 +56,6 @@ def start(workbook_path: str | os.PathLike | None = None, use_demo: bool = False
     never your own. Returns the :class:`~workbook.public.Workbook`.
     """
     _inline_figures()
-    _app.wait_for_visit()  # in the app, a kernel started ahead of time waits here for the visit
     use_demo = use_demo or _app.demo_chosen()
     wb = _demo.open_demo() if use_demo else open_workbook(workbook_path)
     if show:
@@ -70,7 +70,7 @@ def start(workbook_path: str | os.PathLike | None = None, use_demo: bool = False
                 f"{html.escape(summary)}</p>"
             )
         )
-        if _app.in_app():
+        if _app.in_app() and not _app.page_open():  # a notebook as a page of its own: links to the others
             display(HTML(_app.step_links()))
     return wb
 

@@ -131,6 +131,11 @@ class Workbook:
         with self._lock:
             return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
+    def data_version(self) -> int:
+        """A number that changes when another connection (a page, a program, a command) commits to the file."""
+        with self._lock:
+            return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
     @contextlib.contextmanager
     def atomic(self) -> Iterator[sqlite3.Connection]:
         """Group writes into one transaction: all of them are saved, or none.
