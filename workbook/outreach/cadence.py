@@ -29,6 +29,7 @@ from ..errors import ValidationError
 from ..people.matching import normalise_org
 from ..store import conversations as rules
 from ..store.fields import is_missing
+from ..store.readable import Readable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,7 +47,7 @@ COLUMNS = ["kind", "due_on", "overdue", "conversation_id", "contact_id", "contac
 SETTINGS = {
     "second_contact_days": "cadence_second_contact_days",
     "follow_up_days": "cadence_follow_up_days",
-    "thank_you_hours": "thank_you_hours",
+    "thank_you_hours": rules.THANK_YOU_SETTING,
 }
 
 
@@ -65,7 +66,7 @@ class Cadence:
                 raise ValidationError(setting, f"{value!r} is not allowed; use a whole number from 1 up")
 
     @classmethod
-    def from_settings(cls, wb: Any) -> Cadence:
+    def from_settings(cls, wb: Readable) -> Cadence:
         """The cadence stored in a workbook's settings (defaults where none is stored)."""
         values = {}
         for name, setting in SETTINGS.items():
@@ -345,7 +346,7 @@ def _second_contact_text(
     )
 
 
-def due_items(wb: Any, on: dt.date | str | None = None, *, upcoming: bool = False) -> list[dict[str, Any]]:
+def due_items(wb: Readable, on: dt.date | str | None = None, *, upcoming: bool = False) -> list[dict[str, Any]]:
     """:func:`due_list` as plain dicts (the keys of :data:`COLUMNS`), read without pandas."""
     return _due(
         [SimpleNamespace(**r) for r in wb.records("conversations")],
@@ -358,7 +359,7 @@ def due_items(wb: Any, on: dt.date | str | None = None, *, upcoming: bool = Fals
     )
 
 
-def due_list(wb: Any, on: dt.date | str | None = None, *, upcoming: bool = False) -> pd.DataFrame:
+def due_list(wb: Readable, on: dt.date | str | None = None, *, upcoming: bool = False) -> pd.DataFrame:
     """:func:`due_actions` for a workbook, with its cadence settings (archived records left out)."""
     return _frame(due_items(wb, on, upcoming=upcoming))
 
