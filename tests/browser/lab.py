@@ -84,6 +84,16 @@ class NotebookPage:
         field.dispatch_event("change")  # widgets with continuous_update=False sync on change/blur
         field.blur()
 
+    def shows(self, label: str, text: str, *, scope=None, area: bool = False, timeout_s: float = 30) -> None:
+        """Wait until the field labelled ``label`` holds ``text``: the kernel has filled the form."""
+        kind = "textarea" if area else "text"
+        field = self._labelled(kind, label, scope).locator("textarea" if area else "input").first
+        deadline = time.monotonic() + timeout_s
+        while (value := field.input_value()) != text:
+            if time.monotonic() > deadline:
+                raise NotebookError(f"{label} shows {value!r} after {timeout_s:.0f} s, not {text!r}")
+            time.sleep(0.05)
+
     def choose(self, label: str, option: str | re.Pattern, *, scope=None) -> None:
         select = self._labelled("dropdown", label, scope).locator("select").first
         select.wait_for()

@@ -19,6 +19,7 @@ def test_01_a_stale_option_shows_theirs_and_yours_and_save_mine_wins(open_notebo
     nb.run_all()
     form = nb.cell("Save option")
     nb.choose("Option", re.compile(re.escape(title)), scope=form)
+    nb.shows("Description", "as the page loads it", scope=form, area=True)  # the page has loaded the option
     lab_workbook.update_option(option, description=f"changed by another program {t}")  # e.g. the app, or a command
 
     nb.fill("Description", f"typed on this page {t}", scope=form, area=True)
