@@ -1,8 +1,15 @@
-"""What the first code cell of every guided notebook calls."""
+"""What the first code cell of every guided notebook calls, and the kernel extension the servers load.
+
+``career-workbook lab`` and ``app`` start their kernels from the ``python3`` kernel spec shipped in
+``workbook/jupyter/kernels`` (on ``$JUPYTER_PATH``, see :func:`workbook.cli.launch.jupyter_path`), which loads
+this module as an IPython extension: :func:`load_ipython_extension` registers the widgets' comm targets
+before the kernel answers its first message.
+"""
 
 from __future__ import annotations
 
 import html
+import logging
 import os
 
 from . import app_session as _app
@@ -35,6 +42,45 @@ def start(workbook_path: str | os.PathLike | None = None, use_demo: bool = False
         if _app.in_app():
             display(HTML(_app.step_links()))
     return wb
+
+
+def load_ipython_extension(ipython: object) -> None:
+    """Register the widgets' comm targets as the kernel starts, before any message is handled.
+
+    JupyterLab's widget manager opens a ``jupyter.widget.control`` comm the moment it connects to a
+    kernel, to fetch the widgets the kernel already holds. ipywidgets registers that target only
+    when it is imported, which in a guided notebook happens when its cells run: until then the
+    kernel answers "No such comm target registered: jupyter.widget.control" and then "No such comm"
+    twice on its error stream (the log console). Importing ipywidgets here, while the kernel starts,
+    registers it first.
+    """
+    import ipywidgets  # noqa: F401 - the import registers jupyter.widget and jupyter.widget.control
+
+    kernel = getattr(ipython, "kernel", None)
+    if kernel is not None:
+        logging.getLogger("Comm").addFilter(_RoutingLookup(kernel))
+
+
+class _RoutingLookup(logging.Filter):
+    """Drops the "No such comm" that ipykernel's message router logs while a comm is still opening.
+
+    ipykernel 7 reads every incoming ``comm_msg`` on its shell-channel thread first, only to pick
+    the subshell that should handle it, by looking the comm up. A message sent right after its
+    ``comm_open`` (as JupyterLab's request for the widgets' states is) is looked up there before
+    the main thread has opened the comm: the lookup logs "No such comm", although the message is
+    then handled normally. The same warning from any other thread (a comm that really is gone) is
+    kept.
+    """
+
+    def __init__(self, kernel: object):
+        super().__init__()
+        self.kernel = kernel
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg != "No such comm: %s":
+            return True
+        router = getattr(self.kernel, "shell_channel_thread", None)
+        return router is None or record.thread != getattr(router, "ident", None)
 
 
 def _inline_figures() -> None:

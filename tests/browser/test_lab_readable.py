@@ -80,9 +80,32 @@ def _open_demo(lab, page, name: str, *, beside: tuple[str, ...] = ()) -> Noteboo
     return notebook
 
 
+def kernel_frames(page) -> list[str]:
+    """Start keeping what the kernels say to the page (their websocket frames) that means trouble.
+
+    The kernel writes "No such comm …" on its error stream with no cell as parent: JupyterLab shows it
+    only in its log console, never in a cell, so the frames themselves are read.
+    """
+    found: list[str] = []
+
+    def watch(socket) -> None:
+        def received(payload) -> None:
+            text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
+            found.extend(f"kernel said: {m}" for m in BAD_FRAME.findall(text))
+
+        socket.on("framereceived", received)
+
+    page.on("websocket", watch)
+    return found
+
+
+#: What a kernel says when a widget message was dropped, as it appears in a websocket frame.
+BAD_FRAME = re.compile(r"No such comm[^\\\"]*|Error setting state[^\\\"]*")
+
+
 def _watch_everything(page, lab) -> dict:
-    """Keep every console message (warnings too) and where the server log stood, to check afterwards."""
-    seen = {"console": [], "log_from": lab.log_path.stat().st_size}
+    """Keep every console message (warnings too), the kernels' messages, and where the server log stood."""
+    seen = {"console": [], "log_from": lab.log_path.stat().st_size, "frames": kernel_frames(page)}
     page.on("console", lambda m: seen["console"].append(f"{m.type}: {m.text}"))
     return seen
 
@@ -95,7 +118,7 @@ def _widget_trouble(page, lab, seen: dict) -> list[str]:
     found = [m for m in seen["console"] if BAD.search(m)]
     found += [f"output: {m}" for m in BAD.findall(_kernel_text(page))]
     found += [f"kernel log: {line}" for line in server.splitlines() if BAD.search(line)]
-    return found
+    return found + seen["frames"]
 
 
 #: Scroll the notebook to ``y`` px (lab's own scroller), returning its scroll height and view height.
