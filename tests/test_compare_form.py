@@ -30,7 +30,7 @@ def test_sliders_start_at_the_stored_weights_and_show_the_result(race):
     assert form.result["p_best"].sum() == pytest.approx(1.0)
     assert "UX research" in form.table.value
     for column in ("chance good at all", "chance best", "expected loss if chosen", "heard from", "evidence on"):
-        assert column in form.table.value, column
+        assert column.capitalize() in form.table.value, column
     first = form.table.frame.iloc[0]
     assert first["chance best"].endswith("%") and first["chance good at all"].endswith("%")
     assert first["expected loss if chosen"].split(" ")[1] == "steps"  # "0.12 steps (moderate)"

@@ -19,7 +19,12 @@ SPEC = paths.package_root() / "jupyter" / "kernels" / "python3" / "kernel.json"
 
 
 def test_the_servers_find_the_package_kernel_spec_first():
-    env = launch.server_environment("t" * 48, base={"JUPYTER_PATH": os.pathsep.join(["/elsewhere", ""])})
+    from pathlib import Path
+
+    from workbook.cli import app
+
+    env = launch.lab_environment(Path("w.sqlite"), "t" * 48, base={"JUPYTER_PATH": os.pathsep.join(["/elsewhere", ""])})
+    assert app.voila_environment(Path("w.sqlite"), "t" * 48, Path("c"), base={})["JUPYTER_PATH"] == str(SPEC.parents[2])
     first, *rest = env["JUPYTER_PATH"].split(os.pathsep)
     assert first == str(SPEC.parents[2])
     assert rest == ["/elsewhere"]

@@ -35,3 +35,15 @@ def percent(p: Any) -> str:
 def count(n: Any) -> str:
     """A whole number with thousands separators: ``12,400``."""
     return f"{int(n):,}"
+
+
+def tell_apart(labels: list[str], ids: list[int]) -> list[str]:
+    """``labels`` as they are, except that labels shared by several records get ``— record N``.
+
+    A person reads names, not ids; an id is shown only where two entries would otherwise read
+    the same, and then as what it is.
+    """
+    seen: dict[str, int] = {}
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+    return [f"{label} — record {i}" if seen[label] > 1 else label for label, i in zip(labels, ids, strict=True)]

@@ -195,13 +195,17 @@ def jupyter_path(current: str = "") -> str:
 
 
 def server_environment(token: str, base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The server's environment: ``base`` (default: this one), the package's Jupyter folder and the token.
-
-    Readable by this account only.
-    """
+    """The server's environment: ``base`` (default: this one) and the token, readable by this account only."""
     env = dict(os.environ if base is None else base)
-    env["JUPYTER_PATH"] = jupyter_path(env.get("JUPYTER_PATH", ""))
     env[TOKEN_ENV_VAR] = token
+    return env
+
+
+def lab_environment(workbook_path: Path, token: str, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """JupyterLab's environment (its kernels inherit it): the workbook, the package's Jupyter folder, the token."""
+    env = server_environment(token, base)
+    env["JUPYTER_PATH"] = jupyter_path(env.get("JUPYTER_PATH", ""))
+    env[paths.ENV_VAR] = str(workbook_path)
     return env
 
 
@@ -370,8 +374,7 @@ def run_lab(
     """Serve JupyterLab on ``folder`` with ``workbook_path`` until interrupted; returns its exit code."""
     port = checked_port(port, 8888)
     token = new_token()
-    env = server_environment(token)
-    env[paths.ENV_VAR] = str(workbook_path)
+    env = lab_environment(workbook_path, token)
     with private_folder("career-workbook-lab-") as run:
         return serve(
             lab_command(folder, port=port),

@@ -230,19 +230,43 @@ def _is_flags(values: pd.Series) -> bool:
     return values.dtype == object and not present.empty and all(isinstance(v, bool) for v in present)
 
 
+#: Column names a person reads in place of the stored ones (others: underscores as spaces, a capital first).
+HEADERS = {
+    "organization": "Organisation",
+    "organizations": "Organisations",
+    "strength": "Tie strength",
+    "insider for": "Knows from inside",
+    "matched on": "Matched on",
+}
+
+
+def header(column: object) -> str:
+    """A column name as a table header: ``insider_for`` → ``Knows from inside``, ``title`` → ``Title``."""
+    words = str(column).replace("_", " ").strip()
+    named = HEADERS.get(words.lower())
+    if named:
+        return named
+    return words[:1].upper() + words[1:]
+
+
+def _is_id(column: object) -> bool:
+    name = str(column).strip().lower()
+    return name in {"id", "#"} or name.endswith("_id")
+
+
 def in_words(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` as people read it: yes/no for true/false, column names without underscores."""
-    out = frame.copy()
+    """``frame`` as people read it: no id columns, yes/no for true/false, human headers (:func:`header`)."""
+    out = frame[[c for c in frame.columns if not _is_id(c)]].copy()
     for col in out.columns:
         if _is_flags(out[col]):
             out[col] = out[col].map(lambda v: "" if pd.isna(v) else ("yes" if v else "no")).astype(object)
-    return out.rename(columns=lambda c: str(c).replace("_", " "))
+    return out.rename(columns=header)
 
 
 def table_html(frame: pd.DataFrame, columns: Iterable[str] | None = None, empty: str = "Nothing here yet.") -> str:
     """An escaped HTML table of ``frame`` in words (pandas escapes cell text), or a short note when empty.
 
-    No index column; true/false shown as yes/no; underscores in column names shown as spaces.
+    No index column and no id columns; true/false shown as yes/no; headers in words (:func:`header`).
     Text between ``$`` signs stays text (:func:`no_maths`).
     """
     if frame is None or frame.empty:
@@ -272,12 +296,53 @@ class TableView(widgets.HTML):
         self.value = table_html(frame, columns, self.empty)
 
 
+#: Columns that tell two records with the same name apart, in the order they are tried.
+TELL_APART = ("organization", "role", "status", "relationship", "description", "email", "created_at")
+
+
+def distinct_labels(frame: pd.DataFrame, label: str, *, tell_apart: Iterable[str] = TELL_APART) -> list[str]:
+    """Each row's ``label`` as a person reads it: no ids, except where two rows share a name.
+
+    Rows that share a name get what tells them apart (``Maya Chen — Acme``, ``UX research — parked``):
+    the first column of ``tell_apart`` whose values differ among them. Only when nothing differs
+    do they get their record number, said as such ("record 7").
+    """
+    names = [" ".join(str(v).split()) for v in frame[label]]
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    out = list(names)
+    for name in {n for n, c in counts.items() if c > 1}:
+        rows = [i for i, n in enumerate(names) if n == name]
+        details = [c for c in tell_apart if c in frame.columns and c != label]
+        differing = next(
+            (c for c in details if len({_short(frame[c].iloc[i]) for i in rows}) == len(rows)),
+            next((c for c in details if len({_short(frame[c].iloc[i]) for i in rows}) > 1), None),
+        ) or next((c for c in details if c != "created_at" and _short(frame[c].iloc[rows[0]])), None)
+        for i in rows:
+            detail = _short(frame[differing].iloc[i]) if differing else ""
+            if not detail or sum(_short(frame[differing].iloc[j]) == detail for j in rows) > 1:
+                detail = f"{detail + ', ' if detail else ''}record {int(frame['id'].iloc[i])}"
+            out[i] = f"{name} — {detail}"
+    return out
+
+
+def _short(value: Any, width: int = 40) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = " ".join(str(value).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def choices(frame: pd.DataFrame, label: str, *, none: str | None = None) -> list[tuple[str, Any]]:
-    """Dropdown options ``(label, id)`` from a table; ``none`` adds a first "(none)" entry."""
+    """Dropdown options ``(label, id)`` from a table; ``none`` adds a first "(none)" entry.
+
+    Names are shown as written, without ids; two records with the same name say how they differ
+    (:func:`distinct_labels`).
+    """
     out: list[tuple[str, Any]] = [(none, None)] if none is not None else []
     if frame is not None and not frame.empty:
-        for row in frame.itertuples(index=False):
-            out.append((f"{getattr(row, label)} (#{row.id})", int(row.id)))
+        out += list(zip(distinct_labels(frame, label), (int(i) for i in frame["id"]), strict=True))
     return out
 
 

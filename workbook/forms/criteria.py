@@ -17,6 +17,7 @@ import pandas as pd
 from .. import paths
 from ..charts import plan as charts_plan
 from ..errors import ValidationError
+from ..formatting import percent
 from ..people.matching import normalise_name
 from ..store.workbook import Workbook
 from .base import ConflictPanel, StatusLine, guarded, save_weights, set_many_choices, text_field, weight_sliders
@@ -175,11 +176,12 @@ class CriteriaForm(RecordEditor):
         shown = criteria
         if not criteria.empty:
             total = criteria["weight"].sum()
-            shown = criteria.assign(
-                share=(criteria["weight"] / total * 100).round(0) if total > 0 else 0.0,
+            shown = criteria.assign(  # as the report shows them: 3, 25%
+                weight=[f"{w:g}" for w in criteria["weight"]],
+                share=[percent(w / total) if total > 0 else percent(0) for w in criteria["weight"]],
                 description=criteria["description"].str.replace("\n", " "),
             )
-        self.table.show(shown, ["id", "name", "weight", "share", "description"])
+        self.table.show(shown, ["name", "weight", "share", "description"])
 
     def _fill(self, row: dict) -> None:
         self.name.value = row.get("name", "")
