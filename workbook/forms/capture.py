@@ -241,10 +241,8 @@ class InsightEditor:
         self.against_hopes.value = False
         self.stance.value = None
         self.show_table()
-        return (
-            f"Saved: evidence {stance} {option} on {criterion} ({signed(self.stance_saved, 0) if self.stance_saved else '0'}). "
-            "Add another, or move on."
-        )
+        number = signed(self.stance_saved, 0) if self.stance_saved else "0"
+        return f"Saved: evidence {stance} {option} on {criterion} ({number}). Add another, or move on."
 
     def show_table(self) -> None:
         """The insights of this conversation; without one, the latest from other sources."""
