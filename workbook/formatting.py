@@ -25,6 +25,14 @@ def signed(x: Any, digits: int = 1) -> str:
     return f"{float(x):+.{digits}f}".replace("-", "−")
 
 
+def weight(x: Any) -> str:
+    """A criterion weight as the sensitivity table words it: ``0.84``, ``5.4``, ``23``."""
+    if _missing(x):
+        return MISSING
+    x = float(x)
+    return f"{x:.0f}" if abs(x) >= 10 else f"{x:.2g}"
+
+
 def percent(p: Any) -> str:
     """A share from 0 to 1 as a whole percentage: ``0.374`` → ``37%``; ``–`` when missing."""
     if _missing(p):
