@@ -36,7 +36,10 @@ def test_every_chart_says_what_it_shows_with_its_numbers(page, demo):
         assert not alt.lower().startswith(("a chart", "chart", "image"))
     ux = demo.compare().set_index("title").loc["UX research"]
     scores = page.find("figure", id="chart-scores").find("img")["alt"]
-    assert f"UX research: {signed(ux['score'], 2)}, 90% interval {signed(ux['low'], 2)} to {signed(ux['high'], 2)}" in scores
+    assert (
+        f"UX research: {signed(ux['score'], 2)}, 90% interval {signed(ux['low'], 2)} to {signed(ux['high'], 2)}"
+        in scores
+    )
     # the same figures as the table of options
     table = page.find("section", id="options").get_text(" ")
     assert signed(ux["score"], 2) in table and f"{signed(ux['low'], 2)} to {signed(ux['high'], 2)}" in table

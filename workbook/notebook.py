@@ -30,12 +30,14 @@ def start(workbook_path: str | os.PathLike | None = None, use_demo: bool = False
     if show:
         from IPython.display import HTML, display
 
+        from .forms.base import PAGE_STYLE
+
         kind = "the demo workbook (fictional example)" if use_demo else "your workbook"
         c = wb.counts()
         summary = ", ".join(f"{n} {t}" for t, n in c.items())
         display(
             HTML(
-                f"<p><b>Using {html.escape(kind)}:</b> <code>{html.escape(str(wb.path))}</code><br>"
+                f"{PAGE_STYLE}<p><b>Using {html.escape(kind)}:</b> <code>{html.escape(str(wb.path))}</code><br>"
                 f"{html.escape(summary)}</p>"
             )
         )
@@ -92,3 +94,22 @@ def _inline_figures() -> None:
     shell = get_ipython()
     if shell is not None and shell.__class__.__name__ == "ZMQInteractiveShell":
         shell.run_line_magic("matplotlib", "inline")
+        from matplotlib.figure import Figure
+
+        formatters = shell.display_formatter.formatters
+        formatters["image/png"].type_printers.pop(Figure, None)  # shown once, as the picture with its words
+        formatters["text/html"].for_type(Figure, figure_html)
+
+
+def figure_html(fig: object) -> str:
+    """A chart as a picture with its text alternative: what it shows, with its numbers, for screen readers."""
+    import base64
+    import io
+
+    from .charts.plotstyle import text_alternative
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")  # type: ignore[attr-defined]
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    alt = html.escape(text_alternative(fig) or "A chart", quote=True)  # type: ignore[arg-type]
+    return f'<img src="data:image/png;base64,{data}" alt="{alt}" style="max-width:100%;height:auto">'

@@ -31,6 +31,25 @@ from ..store.fields import limits
 from ..store.freshness import same
 from ..store.workbook import Workbook
 
+#: Add to a widget whose description label is a sentence: it wraps instead of being cut with "…".
+WRAP_LABELS = "cw-wrap-labels"
+
+#: What every page of the workbook needs on top of JupyterLab's and Voilà's own styles, for people with
+#: low vision or who use a keyboard or screen reader (WCAG 2.2 AA): labels that wrap rather than get cut,
+#: tab titles with enough contrast, links told apart from text by more than colour, a visible focus.
+#: :func:`workbook.notebook.start` shows it once per page.
+PAGE_STYLE = """<style>
+.cw-wrap-labels .widget-label, .cw-wrap-labels.widget-label { white-space: normal; overflow: visible;
+  text-overflow: clip; line-height: 1.3; height: auto; }
+.cw-wrap-labels.widget-inline-hbox { align-items: center; height: auto; }
+.widget-tab > .lm-TabBar .lm-TabBar-tab { color: #333; }
+.widget-tab > .lm-TabBar .lm-TabBar-tab.lm-mod-current { color: #000; }
+.jp-RenderedHTMLCommon a, nav.cw-steps a, .cw-table a { text-decoration: underline; }
+.jupyter-widgets button:focus-visible, .jupyter-widgets input:focus-visible, .jupyter-widgets select:focus-visible,
+.jupyter-widgets textarea:focus-visible, .noUi-handle:focus-visible, .jupyter-widgets a:focus-visible {
+  outline: 2px solid #0b57d0; outline-offset: 1px; }
+</style>"""
+
 #: Classes that keep MathJax (JupyterLab, Voilà, the classic notebook) from typesetting what is inside.
 NO_MATHS = "mathjax_ignore tex2jax_ignore"
 
@@ -281,6 +300,15 @@ def plain_table(frame: pd.DataFrame, columns: Iterable[str] | None = None, empty
     from IPython.display import HTML
 
     return HTML(table_html(frame, columns, empty))
+
+
+def show_chart(image: widgets.Image, fig: Any) -> None:
+    """Show a chart in an Image widget, with its text alternative as the image's title (its accessible name)."""
+    from ..charts.plan import png
+    from ..charts.plotstyle import text_alternative
+
+    image.value = png(fig)
+    image.tooltip = text_alternative(fig)
 
 
 class TableView(widgets.HTML):

@@ -24,10 +24,9 @@ import pandas as pd
 
 from .. import evidence
 from ..charts import evidence as charts
-from ..charts.plan import png
 from ..report import words
 from ..store.workbook import Workbook
-from .base import ConflictPanel, StatusLine, TableView, guarded, no_maths, save_weights, weight_sliders
+from .base import ConflictPanel, StatusLine, TableView, guarded, no_maths, save_weights, show_chart, weight_sliders
 
 #: Columns of the readable results table.
 RESULT_COLUMNS = [
@@ -224,8 +223,8 @@ class CompareForm:
         known = self.result["n_sources"] > 0
         thresholds = self.wb.setting("decision_thresholds")
         self.verdict.value = verdict_html(self.decision)
-        self.scores_image.value = png(charts.scores_chart(self.result))
-        self.ranks_image.value = png(charts.ranks_chart(evidence.ranks_frame(self.decision.analysis), known=known))
+        show_chart(self.scores_image, charts.scores_chart(self.result))
+        show_chart(self.ranks_image, charts.ranks_chart(evidence.ranks_frame(self.decision.analysis), known=known))
         self.table.show(result_table(self.result, thresholds))
         self.legend.value = legend_html(thresholds) if len(self.result) else ""
         self.next_conversations.show(next_table(self.next_frame))

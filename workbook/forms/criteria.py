@@ -20,7 +20,16 @@ from ..errors import ValidationError
 from ..formatting import percent
 from ..people.matching import normalise_name
 from ..store.workbook import Workbook
-from .base import ConflictPanel, StatusLine, guarded, save_weights, set_many_choices, text_field, weight_sliders
+from .base import (
+    ConflictPanel,
+    StatusLine,
+    guarded,
+    save_weights,
+    set_many_choices,
+    show_chart,
+    text_field,
+    weight_sliders,
+)
 from .editor import WIDE, RecordEditor
 
 
@@ -121,7 +130,7 @@ class WeightsPanel:
         return charts_plan.normalised_weights(self.criteria, self.weights())
 
     def _draw(self) -> None:
-        self.chart.value = charts_plan.png(charts_plan.weights_chart(self.criteria, self.weights()))
+        show_chart(self.chart, charts_plan.weights_chart(self.criteria, self.weights()))
 
     def _moved(self, _change) -> None:
         self._draw()
