@@ -16,6 +16,10 @@ from . import app_session as _app
 from . import demo as _demo
 from .store.workbook import Workbook, open_workbook
 
+#: In the app, the cells meant for JupyterLab only (tagged ``lab-only``: the settings cell's code words,
+#: terminal commands) are not shown; Voilà gives a cell's tags to its HTML as ``celltag_<tag>`` classes.
+APP_STYLE = "<style>.jp-Cell:has(.celltag_lab-only), .celltag_lab-only { display: none; }</style>"
+
 
 def start(workbook_path: str | os.PathLike | None = None, use_demo: bool = False, *, show: bool = True) -> Workbook:
     """Open the workbook for a notebook and show which file it is and what it holds.
@@ -32,12 +36,13 @@ def start(workbook_path: str | os.PathLike | None = None, use_demo: bool = False
 
         from .forms.base import PAGE_STYLE
 
+        style = PAGE_STYLE + (APP_STYLE if _app.in_app() else "")
         kind = "the demo workbook (fictional example)" if use_demo else "your workbook"
         c = wb.counts()
         summary = ", ".join(f"{n} {t}" for t, n in c.items())
         display(
             HTML(
-                f"{PAGE_STYLE}<p><b>Using {html.escape(kind)}:</b> <code>{html.escape(str(wb.path))}</code><br>"
+                f"{style}<p><b>Using {html.escape(kind)}:</b> <code>{html.escape(str(wb.path))}</code><br>"
                 f"{html.escape(summary)}</p>"
             )
         )

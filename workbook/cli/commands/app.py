@@ -22,7 +22,7 @@ from ..main import cli, echo, open_for_command, workbook_option
 def app(workbook_path: str | None, port: int | None, no_browser: bool, no_preheat: bool) -> None:
     """Open the guided steps as a web app: forms and charts, no code.
 
-    The same eight steps as the notebooks, served by Voilà on this computer
+    The same steps as the guided notebooks, served by Voilà on this computer
     only (127.0.0.1, with a secret token in the printed address). Switch to
     the fictional demo on the first page. Press Ctrl+C to stop.
 
