@@ -106,3 +106,12 @@ def test_a_saved_insight_is_said_in_a_sentence(wb, stance, said):
     text = form.status.text
     sign = {1: "+1", -2: "−2", 0: "0"}[stance]
     assert text.startswith(f"Saved: {said} UX research on Pay ({sign}).") and " for on " not in text, text
+
+
+def test_charts_in_forms_carry_their_words_as_alt_text(demo):
+    from workbook.forms.criteria import CriteriaForm
+
+    for view in (CompareForm(demo).scores_image, CompareForm(demo).ranks_image, CriteriaForm(demo).weights.chart):
+        img = BeautifulSoup(view.value, "html.parser").find("img")
+        assert img["src"].startswith("data:image/png;base64,") and view.png.startswith(b"\x89PNG")
+        assert img["alt"] == view.alt and len(re.findall(r"\d", view.alt)) >= 3, view.alt

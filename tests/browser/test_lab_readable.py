@@ -16,6 +16,7 @@ import pytest
 from workbook import paths
 
 from .conftest import fresh_copy
+from .fit import CUT_JS
 from .lab import NotebookPage
 
 pytestmark = pytest.mark.browser
@@ -26,21 +27,8 @@ HEIGHT = 1000
 #: A slider's track must be at least this wide (px) to be read and moved with a mouse.
 MIN_TRACK = 150
 
-#: Widget text that must not be cut off: labels, buttons, readouts, checkbox and tab labels.
-_CLIPPED_JS = """() => {
-  const selectors = ['.widget-label', 'button.jupyter-button', '.widget-readout', '.widget-checkbox label',
-                     '.widget-tab .lm-TabBar-tab-label', '.widget-toggle-button', '.widget-html-content'];
-  const out = [];
-  for (const el of document.querySelectorAll(selectors.join(','))) {
-    if (!el.offsetParent) continue;  // hidden
-    const text = (el.innerText || '').trim();
-    if (!text) continue;
-    if (el.scrollWidth > el.clientWidth + 1) {
-      out.push(`${el.className.split(' ')[0]} "${text.slice(0, 60)}" ${el.scrollWidth}>${el.clientWidth}`);
-    }
-  }
-  return out;
-}"""
+#: Widget text, dropdown choices and pictures that must not be cut off.
+_CLIPPED_JS = CUT_JS
 
 #: Every visible slider: its label and the width of its track.
 _TRACKS_JS = """() => Array.from(document.querySelectorAll('.widget-slider.widget-hslider'))

@@ -42,9 +42,13 @@ PAGE_STYLE = """<style>
 .cw-wrap-labels .widget-label, .cw-wrap-labels.widget-label { white-space: normal; overflow: visible;
   text-overflow: clip; line-height: 1.3; height: auto; }
 .cw-wrap-labels.widget-inline-hbox { align-items: center; height: auto; }
-.widget-tab > .lm-TabBar .lm-TabBar-tab { color: #333; }
-.widget-tab > .lm-TabBar .lm-TabBar-tab.lm-mod-current { color: #000; }
-.jp-RenderedHTMLCommon a, nav.cw-steps a, .cw-table a { text-decoration: underline; }
+.jupyter-widgets.widget-dropdown { width: auto; align-self: flex-start; max-width: 100%;
+  min-width: var(--jp-widgets-inline-width, 300px); }
+.jupyter-widgets.widget-dropdown > select { flex: 1 1 auto; max-width: 100%; }
+.jupyter-widgets button.jupyter-button { flex-shrink: 0; }
+.widget-tab .lm-TabBar-tab, .widget-tab .lm-TabBar-tabLabel { color: #333 !important; }
+.jp-RenderedHTMLCommon a:link, .jp-RenderedHTMLCommon a:visited, nav.cw-steps a, .cw-table a {
+  text-decoration: underline; }
 .jupyter-widgets button:focus-visible, .jupyter-widgets input:focus-visible, .jupyter-widgets select:focus-visible,
 .jupyter-widgets textarea:focus-visible, .noUi-handle:focus-visible, .jupyter-widgets a:focus-visible {
   outline: 2px solid #0b57d0; outline-offset: 1px; }
@@ -302,13 +306,32 @@ def plain_table(frame: pd.DataFrame, columns: Iterable[str] | None = None, empty
     return HTML(table_html(frame, columns, empty))
 
 
-def show_chart(image: widgets.Image, fig: Any) -> None:
-    """Show a chart in an Image widget, with its text alternative as the image's title (its accessible name)."""
-    from ..charts.plan import png
-    from ..charts.plotstyle import text_alternative
+class ChartView(widgets.HTML):
+    """A chart as a picture with its text alternative (what it shows, with its numbers) for screen readers.
 
-    image.value = png(fig)
-    image.tooltip = text_alternative(fig)
+    ``png`` keeps the picture's bytes and ``alt`` its words, for tests. An ``Image`` widget cannot carry
+    an ``alt``: this is an escaped ``<img>`` in an HTML widget.
+    """
+
+    def __init__(self, max_width: str = "640px", **kwargs: Any):
+        super().__init__(value="", **kwargs)
+        self.max_width = max_width
+        self.png = b""
+        self.alt = ""
+
+    def show(self, fig: Any) -> None:
+        import base64
+
+        from ..charts.plan import png
+        from ..charts.plotstyle import text_alternative
+
+        self.png = png(fig)
+        self.alt = text_alternative(fig)
+        data = base64.b64encode(self.png).decode("ascii")
+        self.value = no_maths(
+            f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt, quote=True)}" '
+            f'style="max-width:min(100%, {html.escape(self.max_width)});height:auto">'
+        )
 
 
 class TableView(widgets.HTML):

@@ -26,7 +26,7 @@ from .. import evidence
 from ..charts import evidence as charts
 from ..report import words
 from ..store.workbook import Workbook
-from .base import ConflictPanel, StatusLine, TableView, guarded, no_maths, save_weights, show_chart, weight_sliders
+from .base import ChartView, ConflictPanel, StatusLine, TableView, guarded, no_maths, save_weights, weight_sliders
 
 #: Columns of the readable results table.
 RESULT_COLUMNS = [
@@ -174,8 +174,8 @@ class CompareForm:
         self.loaded: dict[int, float] = {}
         self.verdict = widgets.HTML()
         layout = widgets.Layout(max_width="560px", width="100%")
-        self.scores_image = widgets.Image(format="png", layout=layout)
-        self.ranks_image = widgets.Image(format="png", layout=layout)
+        self.scores_image = ChartView(layout=layout)
+        self.ranks_image = ChartView(layout=layout)
         self.table = TableView(empty="No career options yet: add them in notebook 01.")
         self.legend = widgets.HTML()
         self.next_conversations = TableView(empty="Nothing to suggest yet: add options and criteria first.")
@@ -223,8 +223,8 @@ class CompareForm:
         known = self.result["n_sources"] > 0
         thresholds = self.wb.setting("decision_thresholds")
         self.verdict.value = verdict_html(self.decision)
-        show_chart(self.scores_image, charts.scores_chart(self.result))
-        show_chart(self.ranks_image, charts.ranks_chart(evidence.ranks_frame(self.decision.analysis), known=known))
+        self.scores_image.show(charts.scores_chart(self.result))
+        self.ranks_image.show(charts.ranks_chart(evidence.ranks_frame(self.decision.analysis), known=known))
         self.table.show(result_table(self.result, thresholds))
         self.legend.value = legend_html(thresholds) if len(self.result) else ""
         self.next_conversations.show(next_table(self.next_frame))

@@ -21,12 +21,12 @@ from ..formatting import percent
 from ..people.matching import normalise_name
 from ..store.workbook import Workbook
 from .base import (
+    ChartView,
     ConflictPanel,
     StatusLine,
     guarded,
     save_weights,
     set_many_choices,
-    show_chart,
     text_field,
     weight_sliders,
 )
@@ -102,7 +102,7 @@ class WeightsPanel:
         self.on_change = on_change
         self.sliders: dict[int, widgets.FloatSlider] = {}
         self.box = widgets.VBox()
-        self.chart = widgets.Image(format="png", layout=widgets.Layout(max_width="640px"))
+        self.chart = ChartView()
         self.save_button = widgets.Button(
             description="Save weights", button_style="primary", icon="check", layout=widgets.Layout(width="auto")
         )
@@ -130,7 +130,7 @@ class WeightsPanel:
         return charts_plan.normalised_weights(self.criteria, self.weights())
 
     def _draw(self) -> None:
-        show_chart(self.chart, charts_plan.weights_chart(self.criteria, self.weights()))
+        self.chart.show(charts_plan.weights_chart(self.criteria, self.weights()))
 
     def _moved(self, _change) -> None:
         self._draw()

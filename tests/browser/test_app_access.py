@@ -1,0 +1,148 @@
+"""The no-code app for everyone: words without code, no serious WCAG 2.2 AA violation (axe-core) on any step,
+nothing cut off at 1280 px, a kernel that never reports a dropped widget message, and a whole step done with
+the keyboard alone.
+
+One ``career-workbook app`` runs for the module, on a temporary workbook holding an option with a long
+name, a criterion, an insider and a planned conversation, so every step shows its forms.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from workbook import app_session, open_workbook
+
+from .app import AppServer, button, open_step
+from .axe import described, violations
+from .conftest import _keep_screenshot_if_failed, _watched
+from .fit import CUT_JS
+from .test_lab_readable import kernel_frames
+
+pytestmark = pytest.mark.browser
+
+STEPS = {p.stem: None for p in app_session.steps()}
+#: A button each step shows once its forms are ready.
+READY = {
+    "00_start_here": "My workbook",
+    "01_options_and_criteria": "Save option",
+    "02_who_to_ask": "Save contact",
+    "03_ask_and_follow_up": "Record",
+    "04_prepare": "Add my question",
+    "05_capture": "Save insight",
+    "06_compare_paths": "Save these weights",
+    "07_share_report": "Save report",
+    "08_settings": "Save settings",
+}
+LONG = "Gestión de datos — salud pública"
+CODE_WORDS = re.compile(r"\b(use_demo|workbook_path|None|True|False)\b|\$CAREER_WORKBOOK")
+
+
+@pytest.fixture(scope="module")
+def app(browser, tmp_path_factory):
+    server = AppServer(tmp_path_factory.mktemp("app-access"))
+    server.start()
+    book = open_workbook(server.workbook_path)
+    option = book.add_option(LONG, questions="¿Hace falta un máster?")
+    book.add_criterion("Pay", 2.0)
+    contact = book.add_contact("Zoë Ñúñez", "Ålesund Tidende", "Data editor", "alumni", options=[option])
+    book.add_conversation(contact, option, status="planned")
+    book.close()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def app_context(browser):
+    from .conftest import VIEWPORT
+
+    context = browser.new_context(viewport={**VIEWPORT, "width": 1280})
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(app_context, request, artifacts):
+    page = _watched(app_context.new_page())
+    page.kernel_said = kernel_frames(page)
+    yield page
+    _keep_screenshot_if_failed(page, request, artifacts)
+    page.close()
+
+
+def test_every_step_is_listed_from_the_notebooks_present():
+    assert set(READY) == set(STEPS)  # a step added without a check here fails this test
+
+
+@pytest.mark.parametrize("step", list(READY))
+def test_every_step_is_accessible_uncut_and_its_kernel_quiet(app, page, step):
+    open_step(page, app, step, ready=READY[step])
+    page.wait_for_timeout(1500)  # the last widgets render
+    found = violations(page)
+    assert not found, described(found)
+    assert page.evaluate(CUT_JS) == []
+    assert page.kernel_said == [], "the kernel dropped widget messages"
+    assert page.locator(".jupyter-widgets-error-widget").count() == 0
+
+
+def test_the_first_page_speaks_without_code(app, page):
+    open_step(page, app, "00_start_here", ready=READY["00_start_here"])
+    text = page.inner_text("#rendered_cells")
+    assert not CODE_WORDS.search(text), CODE_WORDS.search(text).group(0)
+    flat = " ".join(text.split())
+    # where the workbook is, and what the switch does, in words
+    assert str(app.workbook_path) in flat and str(app.home / "demo.sqlite") in flat
+    assert "unless you choose the demo here" in flat and "never touches your own notes" in flat
+    # as many steps in the bar as notebooks, and no page says how many by hand
+    assert page.locator("nav.cw-steps a").count() == len(STEPS)
+    assert not re.search(r"\b(eight|nine|ten)\s+(notebooks|steps)\b", flat, re.I)
+
+
+def _focused(page) -> str:
+    return page.evaluate(
+        """() => { const el = document.activeElement; if (!el) return '';
+             const box = el.closest('.widget-inline-hbox, .widget-button, .jupyter-widgets');
+             const label = box && box.querySelector(':scope > label.widget-label');
+             return `${el.tagName}|${(label ? label.innerText : '').trim()}|${(el.innerText || el.value || '').trim()}`; }"""
+    )
+
+
+def _tab_to(page, what: re.Pattern, most: int = 200) -> str:
+    """Press Tab until the focused element matches ``what`` (its tag, label and text); return that."""
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        now = _focused(page)
+        if what.search(now):
+            return now
+    raise AssertionError(f"Tab never reached {what.pattern}")
+
+
+def test_a_whole_step_with_the_keyboard_only(app, page):
+    """Add an option in step 01 without touching the mouse: Tab to each field, type, Tab to Save, press Enter."""
+    title = f"Cartographie {uuid.uuid4().hex[:6]}"
+    open_step(page, app, "01_options_and_criteria", ready=READY["01_options_and_criteria"])
+    page.locator("body").focus()
+    _tab_to(page, re.compile(r"^INPUT\|Title\|"))
+    page.keyboard.type(title)
+    _tab_to(page, re.compile(r"^TEXTAREA\|Description\|"))
+    page.keyboard.type("Des cartes pour les gens")
+    _tab_to(page, re.compile(r"^TEXTAREA\|Questions it must answer\|"))
+    page.keyboard.type("Faut-il un SIG ?")
+    _tab_to(page, re.compile(r"^SELECT\|Status\|"))
+    page.keyboard.press("ArrowDown")  # exploring -> shortlisted
+    _tab_to(page, re.compile(r"^BUTTON\|\|Save option$"))
+    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none", "the focused button shows no focus ring"
+    page.keyboard.press("Enter")
+    status = page.locator(".cw-status.cw-ok", has_text=f"Added option {title}").first
+    status.wait_for(timeout=30_000)
+    book = open_workbook(app.workbook_path)
+    try:
+        saved = book.options().set_index("title").loc[title]
+    finally:
+        book.close()
+    assert saved["status"] == "shortlisted" and saved["questions"] == "Faut-il un SIG ?"
+    assert page.dialogs == []
+    assert button(page, "Save option").is_visible()
