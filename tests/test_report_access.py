@@ -52,3 +52,19 @@ def test_the_report_has_a_print_stylesheet(page):
     assert re.search(r"section[^{]*\{[^}]*break-before:\s*page", printing)  # each section on a new page
     assert re.search(r"(figure|img)[^{]*\{[^}]*break-inside:\s*avoid", printing)
     assert re.search(r"thead[^{]*\{[^}]*table-header-group", printing)  # long tables repeat their header
+
+
+def test_one_number_reads_the_same_everywhere_and_lines_are_sentences(page, demo):
+    """The summary, the table of options, the option's card and the chart say the same score the same way."""
+    leader = demo.compare().iloc[0]
+    score, low, high = (signed(leader[k], 2) for k in ("score", "low", "high"))
+    summary = " ".join(page.find("section", id="summary").get_text(" ").split())
+    card = " ".join(page.find("section", id="evidence").get_text(" ").split())
+    assert f"score {score}, 90% sure between {low} and {high}" in summary
+    assert f"score {score} (90% interval {low} to {high})" in card
+    text = " ".join(page.get_text(" ").split())
+    assert not re.search(r"\b(for|against|neutral) on \w", text)  # "strongly for on Pay"
+    quotes = [f.get_text(" ") for f in page.find_all("footer", class_="cw-attribution")]
+    assert quotes and all(
+        re.match(r"\s*\S.*: (strongly for|for|neutral|against|strongly against) ·", q) for q in quotes
+    )

@@ -46,6 +46,8 @@ PAGE_STYLE = """<style>
   min-width: var(--jp-widgets-inline-width, 300px); }
 .jupyter-widgets.widget-dropdown > select { flex: 1 1 auto; max-width: 100%; }
 .jupyter-widgets button.jupyter-button { flex-shrink: 0; }
+table.cw-table th { vertical-align: bottom; text-align: left; }
+table.cw-table td { vertical-align: top; }
 .widget-tab .lm-TabBar-tab, .widget-tab .lm-TabBar-tabLabel { color: #333 !important; }
 .jp-RenderedHTMLCommon a:link, .jp-RenderedHTMLCommon a:visited, nav.cw-steps a, .cw-table a {
   text-decoration: underline; }

@@ -55,7 +55,7 @@ def result_table(result: pd.DataFrame, thresholds: dict[str, float] | None = Non
         {
             "option": [r["title"] for r in rows],
             "score": [r["score"] for r in rows],
-            "90% interval": [r["interval"] for r in rows],
+            "90% interval": [r["interval"].replace(" to ", "\u00a0to\u00a0") for r in rows],  # never split
             "chance good at all": [r["p_good"] for r in rows],
             "chance best": [r["p_best"] for r in rows],
             "expected loss if chosen": [r["loss"] for r in rows],
