@@ -105,3 +105,24 @@ def test_label_lines_wraps_at_words_and_cuts_only_what_is_too_long():
     assert ps.label_lines(LONG, 22, 3) == "Gestión de datos —\nsalud pública"
     cut = ps.label_lines("word " * 40, 10, 2)
     assert cut.count("\n") == 1 and cut.endswith("…")
+
+
+def test_a_chart_in_a_notebook_is_a_picture_with_its_words_escaped(tmp_path):
+    """What ``display(fig)`` shows in JupyterLab and the app: the picture, and its text alternative as alt."""
+    from bs4 import BeautifulSoup
+
+    from workbook import open_workbook
+    from workbook.notebook import figure_html
+
+    wb = open_workbook(tmp_path / "w.sqlite")
+    hostile = '"><img src=x onerror=alert(1)> Data & "quotes"'
+    option = wb.add_option(hostile)
+    criterion = wb.add_criterion("Pay", 1)
+    wb.add_insight(option, criterion, 1, source="job-posting", note="n")
+    markup = figure_html(charts.all_charts(wb)["scores"])
+    wb.close()
+    soup = BeautifulSoup(markup, "html.parser")
+    assert [t.name for t in soup.find_all(True)] == ["img"]  # one picture, nothing injected
+    assert soup.img["src"].startswith("data:image/png;base64,")
+    alt = soup.img["alt"]
+    assert hostile in alt and re.search(r"[+−]\d\.\d\d, 90% interval", alt), alt
