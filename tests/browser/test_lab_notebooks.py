@@ -283,7 +283,9 @@ def test_05_capture_marks_done_and_saves_an_insight(open_notebook, lab_workbook)
     nb.click("high", scope=form)
     nb.fill("Short quote or note", quote, scope=form, area=True)
     nb.click("Save insight", scope=form)
-    nb.status("ok", "Saved insight", scope=form)
+    assert f"evidence strongly for Data journalism {t} on Pay {t} (+2)" in nb.status(
+        "ok", "Saved: evidence", scope=form
+    )
 
     conversation = lab_workbook.get("conversations", ids["conversation"])
     assert conversation["status"] == "done"
