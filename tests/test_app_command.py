@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 from html.parser import HTMLParser
@@ -24,18 +25,32 @@ def in_app(tmp_path, monkeypatch):
     return state
 
 
-def test_voila_serves_on_127_0_0_1_with_a_token_and_no_code(tmp_path):
-    argv = _app.voila_command(tmp_path, port=8899)
+def test_voila_serves_the_app_page_on_127_0_0_1_with_a_token_and_no_code(tmp_path):
+    argv = _app.voila_command(port=8899)
+    assert argv[1:5] == ["-m", "workbook.cli.server", "voila", str(_app.app_notebook())]
     assert "--Voila.ip=127.0.0.1" in argv
     assert "--Voila.auto_token=True" in argv
     assert "--VoilaConfiguration.strip_sources=True" in argv
     assert "--VoilaConfiguration.show_tracebacks=False" in argv
-    assert f"--template={_app.TEMPLATE}" in argv
-    env = _app.voila_environment(tmp_path / "wb.sqlite", "secret", tmp_path / "choice", base={})
+    assert f"--VoilaConfiguration.template={_app.TEMPLATE}" in argv
+    assert "--VoilaConfiguration.preheat_kernel=False" in argv  # one kernel: none started ahead of a visit
+    env = _app.voila_environment(tmp_path / "wb.sqlite", "secret", tmp_path / "choice", tmp_path / "steps", base={})
     assert env[app_session.TOKEN_ENV_VAR] == "secret" and "secret" not in " ".join(argv)
-    assert argv[1:4] == ["-m", "workbook.cli.server", "voila"], "Voilà with the request-info websocket closed"
     assert env[paths.ENV_VAR] == str(tmp_path / "wb.sqlite")
+    assert env[app_session.NOTEBOOKS_ENV_VAR] == str(tmp_path / "steps")
     assert (Path(env["JUPYTER_PATH"]) / "voila" / "templates" / _app.TEMPLATE / "index.html.j2").exists()
+
+
+def test_the_app_entry_is_one_place_for_the_laptop_and_the_hub(tmp_path):
+    """What the JupyterHub deployment's app mode calls: the page, Voilà's settings, the environment."""
+    entry = _app.app_entry("~/career-workbook", base={"JUPYTER_PATH": "/elsewhere"})
+    assert entry.notebook == _app.app_notebook() and entry.notebook.is_file()
+    assert entry.environment == {
+        "JUPYTER_PATH": f"{_app.jupyter_path()}{os.pathsep}/elsewhere",
+        app_session.NOTEBOOKS_ENV_VAR: "~/career-workbook",
+    }
+    assert set(entry.settings) <= set(_app.voila_command(port=1))
+    assert _app.first_url(8899, "t") == "http://127.0.0.1:8899/?token=t"
 
 
 def test_the_template_loads_nothing_from_other_hosts():
@@ -67,6 +82,7 @@ def test_app_help_has_an_example():
     result = CliRunner().invoke(cli, ["app", "--help"])
     assert result.exit_code == 0
     assert "Example:" in result.output and "--no-browser" in result.output and "--workbook" in result.output
+    assert "preheat" not in result.output  # one kernel, started when the page opens: nothing to choose
 
 
 class _Links(HTMLParser):
@@ -85,12 +101,12 @@ class _Links(HTMLParser):
             self._href = None
 
 
-def test_the_step_bar_links_every_guided_notebook():
+def test_a_notebook_shown_as_a_page_of_its_own_links_every_guided_notebook():
+    """The JupyterHub app mode serves each notebook as a page; its bar leads to the others."""
     parser = _Links()
     parser.feed(app_session.step_links())
     names = [p.name for p in sorted(paths.notebooks_dir().glob("[0-9][0-9]_*.ipynb"))]
     assert [href for href, _ in parser.links] == names
-    assert len(names) == 9  # 00–07, then 08 · Settings
     assert parser.links[1][1] == "01 Options and criteria"
 
 

@@ -148,7 +148,7 @@ def test_the_scores_chart_flags_thin_evidence(two_paths):
 
 def test_heatmap_shows_scores_and_independent_sources_per_cell(two_paths):
     ids = two_paths.ids
-    grid = two_paths.snapshot().cells()
+    grid = two_paths.cells()
     fig = charts.evidence_heatmap(grid)
     words = texts(fig)
     assert "1 src" in words and "no\nevidence" in words
@@ -167,7 +167,7 @@ def test_sensitivity_chart_names_who_would_lead(two_paths):
 
 
 def test_coverage_chart_splits_each_option_into_the_whole_weight(two_paths):
-    grid = two_paths.snapshot().cells()
+    grid = two_paths.cells()
     fig = charts.coverage_chart(grid)
     ax = fig.axes[0]
     per_row: dict[float, float] = {}

@@ -10,6 +10,7 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
+from workbook import evidence
 from workbook.charts import evidence as charts
 from workbook.charts import plan
 from workbook.charts.outreach import outreach_funnel
@@ -36,11 +37,11 @@ def dollars(wb):
 def _all(wb, ax_for=lambda: None) -> dict[str, Figure]:
     snap = wb.snapshot()
     figures = {
-        "scores": charts.scores_chart(snap.compare(), ax=ax_for()),
-        "ranks": charts.ranks_chart(snap.ranks(), ax=ax_for()),
-        "evidence": charts.evidence_heatmap(snap.cells(), ax=ax_for()),
-        "sensitivity": charts.sensitivity_chart(snap.sensitivity(), ax=ax_for()),
-        "coverage": charts.coverage_chart(snap.cells(), ax=ax_for()),
+        "scores": charts.scores_chart(evidence.compare_for(snap), ax=ax_for()),
+        "ranks": charts.ranks_chart(evidence.ranks_for(snap), ax=ax_for()),
+        "evidence": charts.evidence_heatmap(evidence.cells_for(snap), ax=ax_for()),
+        "sensitivity": charts.sensitivity_chart(evidence.sensitivity_for(snap), ax=ax_for()),
+        "coverage": charts.coverage_chart(evidence.cells_for(snap), ax=ax_for()),
         "evidence counts": charts.evidence_chart(summary.workbook_counts(wb), ax=ax_for()),
         "weights": plan.weights_chart(wb.criteria(), ax=ax_for()),
         "people per option": plan.coverage_chart(coverage_for(wb), 3, ax=ax_for()),

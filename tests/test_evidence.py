@@ -219,7 +219,7 @@ def test_cells_show_evidence_per_option_and_criterion(wb):
     _, conv = _talk(wb, a)
     wb.add_insight(a, pay, 2, conversation_id=conv)
     wb.add_insight(a, pay, -1, conversation_id=conv)
-    grid = wb.snapshot().cells()
+    grid = wb.cells()
     assert len(grid) == 4
     cell = grid[(grid["option_id"] == a) & (grid["criterion_id"] == pay)].iloc[0]
     assert (cell["n_insights"], cell["n_sources"], cell["weight"]) == (2, 1, 0.75)

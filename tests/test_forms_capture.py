@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
+from hostile import BLANK, HOSTILE
 
 from workbook.forms.capture import (
     NO_CONVERSATION,
@@ -17,14 +18,7 @@ from workbook.forms.capture import (
 )
 
 TODAY = dt.date(2026, 11, 26)
-NASTY = [
-    "🙂 great team 👩🏽‍💻",
-    "العمل مرهق أحيانًا",
-    "<script>alert('x')</script><img src=x onerror=alert(1)>",
-    "z" * 100_000,
-    "",
-    "   ",
-]
+NASTY = [*HOSTILE, *BLANK]
 
 
 @pytest.fixture
@@ -289,3 +283,34 @@ def test_evidence_form_shows_the_latest_ten_from_other_sources(met):
     other = EvidenceForm(met)
     assert other.insight.contact.label == "(not a particular person)" and other.insight.contact.value is None
     assert list(other.insight.table.frame["note"]) == [f"review {i}" for i in range(2, 12)]
+
+
+def test_the_thank_you_window_set_in_notebook_08_is_honoured_everywhere(form, met):
+    """Capture page, due list, calendar and prep sheet all follow the ``thank_you_hours`` setting."""
+    from workbook.forms.settings import SettingsForm
+    from workbook.outreach.cadence import due_list
+    from workbook.prepare.prep import build_sheet
+
+    settings = SettingsForm(met)
+    settings.fields["thank_you_hours"].value = 72
+    settings.save_button.click()
+    assert met.setting("thank_you_hours") == 72
+    form.mark_done.click()  # done today, 2026-11-26, after the 10:00 conversation
+    form = CaptureForm(met, today=TODAY)
+    form.conversation.value = met.ids["v"]
+    assert "within 72 hours" in form.thanks_due.value and "2026-11-29" in form.thanks_due.value
+    due = due_list(met, TODAY)
+    thanks = due[due["kind"] == "thank_you"].iloc[0]
+    assert thanks["due_on"] == dt.date(2026, 11, 29) and "72 hours" in thanks["what"]
+    assert build_sheet(met, met.ids["v"]).thank_you_hours == 72
+
+
+def test_the_thank_you_rule_lives_with_the_conversation_rules():
+    from workbook.store import conversations as rules
+
+    done = {"done_on": "2026-11-26", "scheduled_at": "2026-11-26 10:00", "duration_min": 30, "thanked_on": None}
+    assert rules.thank_you_due_for(done) == dt.date(2026, 11, 27)
+    assert rules.thank_you_due_for(done, hours=72) == dt.date(2026, 11, 29)
+    assert "within 72 hours" in rules.thank_you_status(done, TODAY, 72)
+    with pytest.raises(ValueError, match="thank_you_hours"):
+        rules.thank_you_hours(0)

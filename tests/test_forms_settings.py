@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from click.testing import CliRunner
 
+from workbook import evidence
 from workbook.cli.main import cli
 from workbook.evidence.decisions import DECISION_THRESHOLDS
 from workbook.evidence.model import SOURCE_RELIABILITY
@@ -169,7 +170,7 @@ def test_engine_settings_reach_the_comparison(filled):
     form.fields["weight_concentration"].value = 20
     form.save_button.click()
     assert form.status.kind == "ok", form.status.text
-    engine = filled.snapshot().engine_settings()
+    engine = evidence.settings_for(filled.snapshot())
     assert engine["thresholds"] == {"favour": 0.01}
     assert engine["weight_concentration"] == 20.0
     assert not filled.compare().empty

@@ -179,7 +179,7 @@ def test_the_app_says_so_in_one_line_when_another_program_took_its_port(listener
     """Between the check that the port is free and Voilà listening, another program may take it."""
     port = listener(None)
     monkeypatch.setattr(launch, "port_is_free", lambda port: True)
-    monkeypatch.setattr("workbook.cli.app.voila_command", lambda folder, port, preheat: SLEEPER)
+    monkeypatch.setattr("workbook.cli.app.voila_command", lambda port: SLEEPER)
     opened = []
     monkeypatch.setattr(launch.webbrowser, "open", lambda url: opened.append(url))
     result = CliRunner().invoke(cli, ["app", "--workbook", str(tmp_path / "wb.sqlite"), "--port", str(port)])
@@ -196,15 +196,16 @@ def test_nothing_answering_is_not_a_foreign_server():
     assert launch.identify(launch.free_port(9700), "x" * 48) is None
 
 
-def test_the_server_process_keeps_the_token_from_jupyterlabs_kernels(monkeypatch):
+@pytest.mark.parametrize("kind", ["lab", "voila"])
+def test_the_server_process_keeps_the_token_from_its_kernels(monkeypatch, kind):
     seen = {}
     monkeypatch.setenv(TOKEN_ENV_VAR, "t" * 48)
     monkeypatch.setattr(
-        server, "run_lab", lambda args, token: seen.update(args=args, token=token, env=dict(os.environ))
+        server, f"run_{kind}", lambda args, token: seen.update(args=args, token=token, env=dict(os.environ))
     )
-    server.main(["lab", "--port=1"])
+    server.main([kind, "--port=1"])
     assert seen["token"] == "t" * 48 and TOKEN_ENV_VAR not in seen["env"] and seen["args"] == ["--port=1"]
 
 
-def test_the_request_a_waiting_kernel_learns_of_has_no_token():
+def test_the_request_the_app_pages_kernel_learns_of_has_no_token():
     assert server.without_token("token=abc&x=1&y=") == "x=1&y="

@@ -20,6 +20,7 @@ LAYERS = {
     "formatting": 0,
     "app_session": 0,
     "textsafety": 0,
+    "compat": 0,
     "files": 0,
     "store": 1,
     "people": 2,
@@ -31,6 +32,7 @@ LAYERS = {
     "forms": 5,
     "demo": 5,
     "notebook": 6,
+    "public": 5,
     "cli": 6,
     "__init__": 7,
     "__main__": 7,
@@ -45,13 +47,8 @@ RESTRICTED = {
 }
 
 #: Deliberate upward imports, deferred into a function body. Each needs a reason.
-DEFERRED_EXCEPTIONS = {
-    # The public contract keeps wb.compare() / wb.sensitivity() / wb.next_conversations() on Workbook;
-    # they delegate to the snapshot, which keeps each analysis result it computes.
-    ("workbook.store.snapshot", "workbook.evidence"),
-    # snapshot.decide() hands the analysis the questions that could disprove your hopes (confirmation check).
-    ("workbook.store.snapshot", "workbook.prepare.questions"),
-}
+#: Upward imports allowed inside a function: none (the analysis is functions over a snapshot).
+DEFERRED_EXCEPTIONS: set[tuple[str, str]] = set()
 
 
 def _modules() -> list[Path]:
@@ -146,3 +143,57 @@ def test_the_checker_sees_a_violation(tmp_path):
     assert any(t.startswith("workbook.store.") for t in targets)
     forms = {t for t, _, _ in _imports(PACKAGE / "forms" / "base.py")}
     assert "ipywidgets" in forms
+
+
+def _type_only_lines(path: Path) -> set[int]:
+    """Lines inside ``if TYPE_CHECKING:`` blocks (imports for the type checker only: never run)."""
+    lines: set[int] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            for inner in node.body:
+                lines.update(range(inner.lineno, (inner.end_lineno or inner.lineno) + 1))
+    return lines
+
+
+def _module_graph() -> dict[str, set[str]]:
+    """Each package module -> the package modules it imports (at the top or inside a function, when called)."""
+    known = {_dotted(p) for p in _modules()}
+    graph: dict[str, set[str]] = {}
+    for path in _modules():
+        edges = set()
+        type_only = _type_only_lines(path)
+        for target, _deferred, line in _imports(path):
+            if line in type_only:
+                continue
+            while target and target not in known:
+                target = target.rpartition(".")[0]
+            if target and target != _dotted(path):
+                edges.add(target)
+        graph[_dotted(path)] = edges
+    return graph
+
+
+def test_no_import_circle():
+    """No module imports itself back through others (a circle makes the import order matter)."""
+    graph = _module_graph()
+    parents = {m: {m.rpartition(".")[0]} for m in graph}  # importing a.b.c runs a/__init__ and a.b/__init__
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def visit(module: str) -> list[str] | None:
+        state[module] = 1
+        path.append(module)
+        for other in sorted(graph[module] - parents[module]):
+            if other not in graph:
+                continue
+            if state.get(other) == 1:
+                return path[path.index(other) :] + [other]
+            if other not in state and (circle := visit(other)):
+                return circle
+        path.pop()
+        state[module] = 2
+        return None
+
+    for module in sorted(graph):
+        if module not in state and (circle := visit(module)):
+            raise AssertionError(" -> ".join(circle))

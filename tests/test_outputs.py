@@ -234,3 +234,36 @@ def test_every_file_the_package_creates_is_private_whatever_the_umask(tmp_path, 
     assert len([p for p in made if p.is_file()]) >= 20
     wrong = {str(p): oct(files.mode(p)) for p in made if files.mode(p) != (0o700 if p.is_dir() else 0o600)}
     assert wrong == {}
+
+
+def test_only_a_report_without_names_saved_into_the_shared_folder_is_readable_by_its_group(book, tmp_path, monkeypatch):
+    """The hub's shared-reports service reads a person's shared folder through its group: only the masked report."""
+    path, _ = book
+    shared = tmp_path / "shared-with-coach"
+    shared.mkdir()
+    link = tmp_path / "career" / "shared-reports"  # as on the hub: a link in the person's folder
+    link.symlink_to(shared)
+    monkeypatch.setenv("CAREER_WORKBOOK_SHARED", str(shared))
+    run = CliRunner().invoke
+    for args in (
+        ["report", "-o", str(link / "report.html")],
+        ["report", "-o", str(link / "with-names.html"), "--names"],
+        ["report", "-o", str(tmp_path / "elsewhere.html")],
+        ["calendar", "-o", str(link / "calendar.ics")],
+        ["export", "-o", str(link / "all.xlsx")],
+    ):
+        result = run(cli, [args[0], "--workbook", str(path), *args[1:]])
+        assert result.exit_code == 0, (args, result.output)
+    modes = {p.name: oct(files.mode(p)) for p in [*shared.iterdir(), tmp_path / "elsewhere.html"]}
+    assert modes == {
+        "report.html": "0o640",
+        "with-names.html": "0o600",
+        "calendar.ics": "0o600",
+        "all.xlsx": "0o600",
+        "elsewhere.html": "0o600",
+    }
+    monkeypatch.delenv("CAREER_WORKBOOK_SHARED")
+    assert run(cli, ["report", "--workbook", str(path), "-o", str(link / "report.html")]).exit_code == 0
+    assert files.mode(shared / "report.html") == 0o600  # outside the hub, every report is private
+    with pytest.raises(ValueError):
+        files.write_text(tmp_path / "x.txt", "x", mode=0o644)

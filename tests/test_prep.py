@@ -6,19 +6,14 @@ import datetime as dt
 
 import pytest
 from bs4 import BeautifulSoup
+from hostile import HOSTILE
 
 from workbook.errors import ValidationError
 from workbook.forms.prep import NO_CONVERSATION, PrepForm, question_bank_view
 from workbook.prepare import prep, questions
 from workbook.report.prep_sheet import render_sheet
 
-NASTY = [
-    "🙂 Ana‍ 👩🏽‍💻",
-    "مريم الحداد",
-    "<script>alert('x')</script><img src=x onerror=alert(1)>",
-    "\"quoted\" & 'apostrophe' </li></ol><a href='https://evil.example'>x</a>",
-    "y" * 100_000,
-]
+NASTY = HOSTILE
 
 
 @pytest.fixture

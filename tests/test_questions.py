@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from hostile import HOSTILE
 
 from workbook.errors import ValidationError
 from workbook.outreach.messages import job_seeking_flags
 from workbook.prepare import questions
 from workbook.store import vocab
 
-NASTY = [
-    "🙂 What surprised you? 🚀",
-    "ما الذي فاجأك في عملك؟",
-    "<script>alert('x')</script><img src=x onerror=alert(1)>",
-    "x" * 100_000,
-    "  leading and trailing spaces  ",
-]
+NASTY = HOSTILE
 
 
 @pytest.fixture(scope="module")

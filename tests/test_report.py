@@ -430,3 +430,10 @@ def test_next_conversations_are_per_person_with_their_reason_and_chance(filled, 
     assert "worth" in ines[0] and ines[0].rstrip().endswith(".")
     assert "Ines" not in soup.get_text()  # private by default
     assert "expected gain" not in soup.get_text()
+
+
+def test_the_report_says_in_its_head_whether_it_shows_names(filled, fast_charts):
+    """The hub's shared-reports service shows coaches only a report marked ``masked``."""
+    for names, marked in ((False, "masked"), (True, "named")):
+        meta = soup_of(build_report(filled, names=names)).head.find("meta", attrs={"name": "career-workbook-contacts"})
+        assert meta is not None and meta["content"] == marked

@@ -6,21 +6,10 @@ import sqlite3
 
 import pandas as pd
 import pytest
+from hostile import HOSTILE
 
 from workbook import NotFoundError, ValidationError, open_workbook
 from workbook.store.fields import FIELDS
-
-HOSTILE = [
-    "Zoë 😀 naïve café",
-    "مرحبا بالعالم — שלום",  # right-to-left
-    "\u202eevil\u202c bidi override",
-    "tab\tbell\x07 escape\x1b form\x0c vertical\x0b",
-    "line one\nline two\r\nline three",
-    "<script>alert(1)</script><img src=x onerror=alert(2)>",
-    "Robert'); DROP TABLE options;--",
-    "   leading and trailing spaces   ",
-    "x" * 100_000,
-]
 
 
 def rows(wb, table):
@@ -306,15 +295,18 @@ def test_restore_of_a_record_is_the_deprecated_name_of_unarchive(filled):
 
 
 def test_a_snapshot_reads_each_table_once_and_keeps_it(filled):
+    from workbook import evidence
+
     snap = filled.snapshot()
-    pd.testing.assert_frame_equal(snap.compare(), filled.compare())
+    pd.testing.assert_frame_equal(evidence.compare_for(snap), filled.compare())
     first = snap.options()
     filled.add_option("Teaching")
     assert len(snap.options()) == len(first)  # kept, not read again
     assert len(filled.snapshot().options()) == len(first) + 1
     first["extra"] = 1  # callers get their own frame
     assert "extra" not in snap.options().columns
-    assert snap.compare() is not snap.compare()
+    assert evidence.compare_for(snap) is not evidence.compare_for(snap)  # each caller gets its own frame ...
+    assert evidence.analysis_for(snap) is evidence.analysis_for(snap)  # ... of one analysis per snapshot
 
 
 def test_a_snapshot_used_as_a_context_reads_one_moment(filled):

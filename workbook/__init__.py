@@ -2,7 +2,7 @@
 
 from .errors import NotFoundError, ValidationError, WorkbookError, WorkbookFileError
 from .paths import default_workbook_path
-from .store.workbook import Workbook, open_workbook
+from .public import Workbook, open_workbook
 
 __all__ = [
     "NotFoundError",

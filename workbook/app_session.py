@@ -1,32 +1,54 @@
 """What the guided notebooks need to know when they run inside the no-code app (``career-workbook app``).
 
-While the app runs, ``$CAREER_WORKBOOK_APP`` names a small file holding the
-person's choice between their own workbook and the demo (the switch in
-``00_start_here``); every step reads it when it opens its workbook. Outside
-the app that variable is unset and the notebooks' ``use_demo`` setting decides.
-The app itself (starting Voilà) is :mod:`workbook.cli.app`.
+The app is one page (:mod:`workbook.forms.app`) in one kernel: its steps are the
+guided notebooks found in :func:`steps_folder`, each shown as a view of the page.
+A step is named in the page's address by its *slug* (``?step=compare-paths``,
+or any unambiguous part of it such as ``?step=compare`` or ``?step=06``).
+
+The person's choice between their own workbook and the demo (the switch in
+``00_start_here``) is kept in the file named by ``$CAREER_WORKBOOK_APP`` while
+``career-workbook app`` runs, so it outlives a reload of the page; without that
+variable (the app page served elsewhere, such as on JupyterHub) the page keeps it
+for as long as it is open. Outside the app the notebooks' ``use_demo`` setting
+decides. Starting Voilà is :mod:`workbook.cli.app`.
 """
 
 from __future__ import annotations
 
 import html
 import os
+import re
 from pathlib import Path
+from urllib.parse import parse_qs
 
 from . import files, paths
 
-#: Names the file holding the own-workbook / demo choice; set only while the app runs.
+#: Names the file holding the own-workbook / demo choice; set only while ``career-workbook app`` runs.
 STATE_ENV_VAR = "CAREER_WORKBOOK_APP"
-#: Holds the token of a server started by ``career-workbook lab`` or ``app`` (in its environment, never on a
-#: command line); the app's waiting kernels show it to Voilà when they ask whether a person has come.
+#: Names the folder of the guided notebooks the app shows (default: the notebooks shipped with the package).
+NOTEBOOKS_ENV_VAR = "CAREER_WORKBOOK_NOTEBOOKS"
+#: Holds the token of a server started by ``career-workbook lab`` or ``app`` for the server (in its environment,
+#: never on a command line); the server takes it out of its environment before it starts a kernel.
 TOKEN_ENV_VAR = "CAREER_WORKBOOK_TOKEN"
-#: The first page the app opens.
-FIRST_STEP = "00_start_here.ipynb"
+#: The query parameter naming the step the app page shows.
+STEP_PARAM = "step"
+
+_STEP_FILE = re.compile(r"^(\d\d)_([A-Za-z0-9_]+)\.ipynb$")
+
+#: The page open in this kernel (see :func:`enter_page`), and its demo choice when there is no choice file.
+_page = {"open": False, "demo": False}
+
+
+def steps_folder() -> Path:
+    """The folder of the guided notebooks: ``$CAREER_WORKBOOK_NOTEBOOKS``, else the ones shipped."""
+    value = os.environ.get(NOTEBOOKS_ENV_VAR, "").strip()
+    return Path(value).expanduser() if value else paths.notebooks_dir()
 
 
 def steps(folder: Path | None = None) -> list[Path]:
     """The guided notebooks, in the order of the method."""
-    return sorted((folder or paths.notebooks_dir()).glob("[0-9][0-9]_*.ipynb"))
+    found = (folder or steps_folder()).glob("[0-9][0-9]_*.ipynb")
+    return sorted(p for p in found if _STEP_FILE.match(p.name))
 
 
 def step_title(notebook: Path | str) -> str:
@@ -35,8 +57,54 @@ def step_title(notebook: Path | str) -> str:
     return f"{number} {rest.replace('_', ' ').capitalize()}".strip()
 
 
+def step_slug(notebook: Path | str, notebooks: list[Path] | None = None) -> str:
+    """``06_compare_paths.ipynb`` -> ``compare-paths``: how the page's address names a step.
+
+    Among ``notebooks``, a name two steps share is told apart by the number: ``06-notes``.
+    """
+    slug = _name_slug(notebook)
+    shared = sum(_name_slug(nb) == slug for nb in notebooks or [])
+    return f"{Path(notebook).name[:2]}-{slug}" if shared > 1 else slug
+
+
+def _name_slug(notebook: Path | str) -> str:
+    return Path(notebook).stem.partition("_")[2].replace("_", "-").lower()
+
+
+def find_step(name: str, notebooks: list[Path]) -> Path | None:
+    """The step ``name`` means, or None: a slug, the notebook's name, its number, or the start of a slug.
+
+    ``compare-paths``, ``compare_paths``, ``06_compare_paths``, ``06_compare_paths.ipynb``,
+    ``06``, ``6`` and ``compare`` all name ``06_compare_paths.ipynb``; a start shared by
+    two steps names neither.
+    """
+    wanted = name.strip().lower().removesuffix(".ipynb").replace("_", "-")
+    if not wanted:
+        return None
+    for nb in notebooks:
+        number = nb.name[:2]
+        if wanted in (step_slug(nb), f"{number}-{step_slug(nb)}", number):
+            return nb
+        if wanted.isdigit() and int(wanted) == int(number):
+            return nb
+    starting = [nb for nb in notebooks if step_slug(nb).startswith(wanted)]
+    return starting[0] if len(starting) == 1 else None
+
+
+def step_in_query(query: str, notebooks: list[Path]) -> Path | None:
+    """The step a query string (``step=compare&token=…``) asks for, or None."""
+    values = parse_qs(query).get(STEP_PARAM, [])
+    return find_step(values[-1], notebooks) if values else None
+
+
+def enter_page() -> None:
+    """Called by the app page when it opens in this kernel: the demo switch becomes a switch."""
+    _page["open"] = True
+
+
 def in_app() -> bool:
-    return bool(os.environ.get(STATE_ENV_VAR, "").strip())
+    """True inside the app: ``career-workbook app`` runs, or the app page is open in this kernel."""
+    return bool(os.environ.get(STATE_ENV_VAR, "").strip()) or _page["open"]
 
 
 def _state_file() -> Path | None:
@@ -47,8 +115,10 @@ def _state_file() -> Path | None:
 def demo_chosen() -> bool:
     """True when, in the app, the person switched to the demo workbook."""
     state = _state_file()
+    if state is None:
+        return _page["open"] and _page["demo"]
     try:
-        return state is not None and state.read_text(encoding="utf-8").strip() == "demo"
+        return state.read_text(encoding="utf-8").strip() == "demo"
     except OSError:
         return False
 
@@ -57,43 +127,24 @@ def choose_demo(demo: bool) -> None:
     """Record the app's choice between the person's own workbook and the demo."""
     state = _state_file()
     if state is None:
-        raise RuntimeError(f"not running in the app (${STATE_ENV_VAR} is not set)")
+        if not _page["open"]:
+            raise RuntimeError(f"not running in the app (${STATE_ENV_VAR} is not set)")
+        _page["demo"] = demo
+        return
     files.write_text(state, "demo\n" if demo else "own\n", field="choice")
 
 
-def wait_for_visit() -> None:
-    """In a kernel Voilà started ahead of time, wait until a person opens the page.
-
-    Everything a step shows is read from the workbook after this, so a page is
-    never older than the visit, even though its kernel and imports were ready
-    before. The kernel asks Voilà's request-info websocket, presenting the
-    app's token (the app's server refuses anyone without it); what it learns of
-    the request is put in the environment, as Voilà's own helper does.
-    """
-    if os.environ.get("VOILA_PREHEAT") != "True":
-        return
-    import json
-    import warnings
-
-    from websockets.exceptions import WebSocketException
-    from websockets.sync.client import connect
-
-    host = os.environ.get("VOILA_APP_IP") or "127.0.0.1"
-    port = os.environ.get("VOILA_APP_PORT", "8866")
-    base = os.environ.get("VOILA_SERVER_URL", "/")
-    url = f"ws://{host}:{port}{base}voila/query/{os.environ.get('VOILA_KERNEL_ID', '')}"
-    token = os.environ.get(TOKEN_ENV_VAR, "")
-    try:
-        with connect(url, additional_headers={"Authorization": f"token {token}"}, open_timeout=10) as socket:
-            info = json.loads(socket.recv())
-    except (OSError, WebSocketException, ValueError) as exc:
-        warnings.warn(f"could not wait for the visit ({exc}); this page shows the workbook as it was", stacklevel=2)
-        return
-    for key, value in info.items():
-        os.environ[str(key)] = str(value)
+def page_open() -> bool:
+    """True in the kernel of the app page (:func:`enter_page`): the page's step bar leads to every step."""
+    return _page["open"]
 
 
 def step_links(folder: Path | None = None) -> str:
-    """HTML of a link bar to every step (relative links: Voilà serves them next to each other)."""
+    """HTML of a link bar to every step, for a guided notebook shown as a page of its own in Voilà.
+
+    The app page has a step bar of its own; this bar is for Voilà serving the
+    notebooks one page each, next to each other (relative links), as the JupyterHub
+    deployment's app mode does while ``$CAREER_WORKBOOK_APP`` is set.
+    """
     links = " · ".join(f'<a href="{html.escape(nb.name)}">{html.escape(step_title(nb))}</a>' for nb in steps(folder))
     return f'<nav class="cw-steps" aria-label="Steps"><b>Steps:</b> {links}</nav>'

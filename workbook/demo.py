@@ -15,7 +15,7 @@ from typing import Any
 from . import files, paths
 from .errors import ValidationError
 from .people.matching import save_targets
-from .store.workbook import Workbook
+from .public import Workbook
 
 _DATE_FIELDS = ("requested_on", "followed_up_on", "done_on", "thanked_on", "connected_on")
 

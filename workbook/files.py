@@ -1,10 +1,12 @@
 """Files and folders the package creates: private, written whole, never over a workbook.
 
 Everything written here is for one person: files are created ``0600`` and
-folders ``0700`` whatever the umask. An output (a report, an export, a
-calendar, a backup, a prep sheet) is written to a temporary file with an
-unpredictable name, created exclusively beside its target (so a planted
-symbolic link is never followed), then renamed over the target in one step.
+folders ``0700`` whatever the umask. The one exception is asked for by name: a
+report saved into the folder shared with a coach may be ``0640``
+(``mode=SHARED_FILE``). An output (a report, an export, a calendar, a backup,
+a prep sheet) is written to a temporary file with an unpredictable name,
+created exclusively beside its target (so a planted symbolic link is never
+followed), then renamed over the target in one step.
 
 An output never replaces a workbook: a target that is the workbook given, its
 ``-wal``/``-shm``/``-journal`` files, the same file reached through a symbolic
@@ -28,6 +30,9 @@ from .errors import ValidationError
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
+#: A report saved into the folder a person shares with their coach: readable by that folder's group
+#: (on the career centre's hub, the group of the service that shows coaches the shared reports).
+SHARED_FILE = 0o640
 SQLITE_MAGIC = b"SQLite format 3\x00"
 #: The files SQLite keeps beside a database while it is open.
 COMPANIONS = ("-wal", "-shm", "-journal")
@@ -147,18 +152,22 @@ def write_private(
     protect: Protected = (),
     *,
     field: str = "output",
+    mode: int = PRIVATE_FILE,
 ) -> Path:
     """Write a private file at ``target`` in one step: ``write(fh)`` fills a temporary file, renamed over ``target``.
 
     Refused (nothing written) when ``target`` is a workbook or any SQLite file
-    (see :func:`check_output`). Missing folders are made private. Returns the
-    resolved path.
+    (see :func:`check_output`). Missing folders are made private. The file is
+    ``0600``, or ``0640`` with ``mode=SHARED_FILE``. Returns the resolved path.
     """
+    if mode not in (PRIVATE_FILE, SHARED_FILE):
+        raise ValueError(f"mode {mode:o}: a file written here is 600 or 640")
     target = check_output(target, protect, field=field)
     if target.is_dir():
         raise ValidationError(field, f"{target} is a folder; give a file name")
     private_dir(target.parent)
     with partial_file(target) as (fd, tmp):
+        os.fchmod(fd, mode) if hasattr(os, "fchmod") else os.chmod(tmp, mode)
         with os.fdopen(fd, "wb") as fh:
             write(fh)
             fh.flush()
@@ -167,10 +176,17 @@ def write_private(
     return target.resolve()
 
 
-def write_text(target: str | os.PathLike[str], text: str, protect: Protected = (), *, field: str = "output") -> Path:
+def write_text(
+    target: str | os.PathLike[str],
+    text: str,
+    protect: Protected = (),
+    *,
+    field: str = "output",
+    mode: int = PRIVATE_FILE,
+) -> Path:
     """:func:`write_private` for a UTF-8 text."""
     data = text.encode("utf-8")
-    return write_private(target, lambda fh: fh.write(data), protect, field=field)
+    return write_private(target, lambda fh: fh.write(data), protect, field=field, mode=mode)
 
 
 def place_new(tmp: Path, target: Path) -> None:

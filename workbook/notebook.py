@@ -14,7 +14,46 @@ import os
 
 from . import app_session as _app
 from . import demo as _demo
-from .store.workbook import Workbook, open_workbook
+from .public import Workbook, open_workbook
+
+#: Every name the guided notebooks use, as shipped now and in the previous release. A user's edited
+#: copies of the notebooks are kept across upgrades, so none of these may disappear: one that must
+#: move keeps working at its old place through :func:`workbook.compat.moved`, with a notice.
+#: ``tests/test_notebook_api.py`` imports each, checks the shipped notebooks use nothing else, and runs
+#: the previous release's notebooks against this package.
+NOTEBOOK_API: tuple[str, ...] = (
+    "workbook.open_workbook",
+    "workbook.notebook.start",
+    "workbook.charts.evidence.all_charts",
+    "workbook.charts.evidence.evidence_chart",
+    "workbook.charts.outreach.outreach_funnel",
+    "workbook.charts.plan.coverage_chart",
+    "workbook.evidence.summary.evidence_table",
+    "workbook.evidence.summary.workbook_counts",
+    "workbook.forms.base.plain_table",
+    "workbook.forms.capture.CaptureForm",
+    "workbook.forms.capture.EvidenceForm",
+    "workbook.forms.compare.CompareForm",
+    "workbook.forms.compare.sensitivity_view",
+    "workbook.forms.contacts.ContactsForm",
+    "workbook.forms.contacts.InsiderFinder",
+    "workbook.forms.contacts.TargetsForm",
+    "workbook.forms.contacts_import.ContactImportForm",
+    "workbook.forms.criteria.CriteriaForm",
+    "workbook.forms.linkedin.LinkedInImportForm",
+    "workbook.forms.app.app_page",
+    "workbook.forms.options.OptionsForm",
+    "workbook.forms.outreach.OutreachForms",
+    "workbook.forms.prep.PrepForm",
+    "workbook.forms.prep.question_bank_view",
+    "workbook.forms.report.ReportForm",
+    "workbook.forms.settings.SettingsForm",
+    "workbook.forms.switch.DemoSwitch",
+    "workbook.outreach.calendar.write_calendar",
+    "workbook.people.coverage.coverage_for",
+    "workbook.people.coverage.coverage_table",
+    "workbook.people.coverage.threshold_for",
+)
 
 #: In the app, the cells meant for JupyterLab only (tagged ``lab-only``: the settings cell's code words,
 #: terminal commands) are not shown; Voilà gives a cell's tags to its HTML as ``celltag_<tag>`` classes.
@@ -25,10 +64,9 @@ def start(workbook_path: str | os.PathLike | None = None, use_demo: bool = False
     """Open the workbook for a notebook and show which file it is and what it holds.
 
     ``use_demo=True`` opens the fictional example workbook (built if missing),
-    never your own. Returns the :class:`~workbook.store.Workbook`.
+    never your own. Returns the :class:`~workbook.public.Workbook`.
     """
     _inline_figures()
-    _app.wait_for_visit()  # in the app, a kernel started ahead of time waits here for the visit
     use_demo = use_demo or _app.demo_chosen()
     wb = _demo.open_demo() if use_demo else open_workbook(workbook_path)
     if show:
@@ -46,7 +84,7 @@ def start(workbook_path: str | os.PathLike | None = None, use_demo: bool = False
                 f"{html.escape(summary)}</p>"
             )
         )
-        if _app.in_app():
+        if _app.in_app() and not _app.page_open():  # a notebook as a page of its own: links to the others
             display(HTML(_app.step_links()))
     return wb
 

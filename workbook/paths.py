@@ -16,6 +16,8 @@ import platformdirs
 ENV_VAR = "CAREER_WORKBOOK"
 #: Overrides the per-user data folder (used by the tests, so they never touch yours).
 DATA_ENV_VAR = "CAREER_WORKBOOK_HOME"
+#: The folder a person shares with their coach (set by the career centre's hub, see deploy/jupyterhub).
+SHARED_ENV_VAR = "CAREER_WORKBOOK_SHARED"
 APP_NAME = "career-workbook"
 
 
@@ -38,6 +40,12 @@ def default_workbook_path() -> Path:
 def default_demo_path() -> Path:
     """Where ``career-workbook demo`` writes the fictional example by default."""
     return user_data_dir() / "demo.sqlite"
+
+
+def shared_dir() -> Path | None:
+    """The folder shared with a coach (``$CAREER_WORKBOOK_SHARED``), or None outside a career centre's hub."""
+    env = os.environ.get(SHARED_ENV_VAR, "").strip()
+    return Path(env).expanduser() if env else None
 
 
 def resolve(path: str | os.PathLike | None) -> Path:

@@ -12,6 +12,8 @@ control characters, or right-to-left overrides that reverse the rest of a line.
   the calendar then escapes).
 - :func:`isolate` strips explicit bidirectional controls and wraps the text in
   Unicode isolates (FSI … PDI), so it cannot reorder the sentence around it.
+- :func:`page_text` is text for an HTML page: no bidi controls, no escape
+  sequences, no control characters (HTML forbids them) but tab and line breaks.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ _BIDI = re.compile(f"[{BIDI_CONTROLS}]")
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
 _ICS_FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: What HTML forbids in text: control characters other than tab, line feed and carriage return.
+_PAGE_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _without_escapes(text: str) -> str:
@@ -60,3 +64,8 @@ def isolate(text: object) -> str:
 
 def without_bidi_controls(text: object) -> str:
     return _BIDI.sub("", str(text))
+
+
+def page_text(text: object) -> str:
+    """``text`` for an HTML page: its bidi controls, escape sequences and forbidden control characters removed."""
+    return _PAGE_FORBIDDEN.sub("", _BIDI.sub("", _without_escapes(str(text))))

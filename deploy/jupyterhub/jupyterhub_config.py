@@ -8,10 +8,15 @@
 #   - the guided notebooks are copied into ~/career-workbook/ on first start, never over edits;
 #   - $CAREER_WORKBOOK = ~/career-workbook/workbook.sqlite;
 #   - the app mode (Voila) is the default page; JupyterLab stays one click away at /user/<name>/lab;
-#   - servers idle for an hour are stopped (jupyterhub-idle-culler);
-#   - a "coach" role sees who is active and reads the reports people chose to share
-#     (/srv/career-workbook/shared-reports/<person>/, served by the shared-reports service),
-#     never a workbook and never a person's server.
+#   - the app mode is the page of `career-workbook app` (the package's own Voila template: nothing
+#     loaded from other hosts, the step bar, the switch between one's workbook and the demo);
+#   - only accounts of the machine in career-people or career-coaches get in, never a system account
+#     (uid outside UID_MIN..UID_MAX of /etc/login.defs), whatever login is configured: checked after
+#     every login (post_auth_hook) and again before every start (pre_spawn_hook);
+#   - servers idle for an hour are stopped (jupyterhub-idle-culler, run as its own account);
+#   - a "coach" role sees who is active and reads the masked reports people chose to share
+#     (/srv/career-workbook/shared-reports/<person>/, served by the shared-reports service, run as
+#     its own account), never a workbook and never a person's server.
 #
 # Settings come from environment variables, each with the default of deploy/jupyterhub/install.sh:
 #   CAREER_HUB_PREFIX        /opt/career-workbook               the venv, notebooks, this file
@@ -24,12 +29,15 @@
 #   CAREER_HUB_DEFAULT_URL   /voila/render/00_start_here.ipynb  or /lab for JupyterLab
 #   CAREER_HUB_IDLE_TIMEOUT  3600                               seconds before an idle server stops
 #   CAREER_HUB_REPORTS_PORT  10101                              loopback port of the reports service
+#   CAREER_HUB_REPORTS_USER  career-reports                     account of the shared-reports service
+#   CAREER_HUB_CULLER_USER   career-culler                      account of the idle culler
 # A site can add its own settings (an OAuth login, TLS, limits) at the end of this file, or in a
 # second file loaded after this one: `jupyterhub -f site_config.py` with
 # `load_subconfig("/opt/career-workbook/jupyterhub_config.py")` as its first line.
 
 import asyncio
 import grp
+import json
 import os
 import pwd
 import stat
@@ -58,9 +66,15 @@ ADMINS = {name.strip() for name in setting("CAREER_HUB_ADMINS", "").split(",") i
 DEFAULT_URL = setting("CAREER_HUB_DEFAULT_URL", "/voila/render/00_start_here.ipynb")
 IDLE_TIMEOUT = int(setting("CAREER_HUB_IDLE_TIMEOUT", "3600"))
 REPORTS_PORT = int(setting("CAREER_HUB_REPORTS_PORT", "10101"))
+REPORTS_USER = setting("CAREER_HUB_REPORTS_USER", "career-reports")
+CULLER_USER = setting("CAREER_HUB_CULLER_USER", "career-culler")
+#: Where the machine says which user ids are people's (UID_MIN, UID_MAX); every other account is a system one.
+LOGIN_DEFS = Path("/etc/login.defs")
 #: Each person's folder in their home: the notebooks, the workbook; the server's root folder.
 FOLDER = "career-workbook"
 WORKBOOK = "workbook.sqlite"
+#: The app's choice between the person's workbook and the demo (reset at each start, as each run of the app).
+APP_CHOICE = ".app-choice"
 
 if not (VENV_BIN / "jupyterhub-singleuser").exists():
     sys.exit(
@@ -79,6 +93,93 @@ def group_members(name: str) -> set[str]:
         return set()
 
 
+def account_range(login_defs: Path = LOGIN_DEFS) -> tuple[int, int]:
+    """UID_MIN and UID_MAX of this machine: the user ids of people's accounts (Debian's defaults: 1000, 60000)."""
+    found = {"UID_MIN": 1000, "UID_MAX": 60000}
+    try:
+        lines = login_defs.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        lines = []
+    for line in lines:
+        words = line.split()
+        if len(words) >= 2 and words[0] in found and words[1].isdigit():
+            found[words[0]] = int(words[1])
+    return found["UID_MIN"], found["UID_MAX"]
+
+
+def refusal(name: str) -> str | None:
+    """Why ``name`` may not use the hub, or None for an account of a person or a coach of the centre."""
+    try:
+        user = pwd.getpwnam(name)
+    except KeyError:
+        return f"{name!r} has no account on this machine (useradd -m -G {PEOPLE_GROUP} {name})"
+    low, high = account_range()
+    if not low <= user.pw_uid <= high:
+        return (
+            f"{name!r} is a system account (uid {user.pw_uid}; people's accounts are {low}-{high}, "
+            "UID_MIN-UID_MAX in /etc/login.defs)"
+        )
+    allowed = set()
+    for group in (PEOPLE_GROUP, COACH_GROUP):
+        try:
+            allowed.add(grp.getgrnam(group).gr_gid)
+        except KeyError:
+            continue
+    if not allowed & set(os.getgrouplist(name, user.pw_gid)):
+        return f"{name!r} is in neither {PEOPLE_GROUP} nor {COACH_GROUP} (usermod -aG {PEOPLE_GROUP} {name})"
+    return None
+
+
+def service_account(name: str) -> pwd.struct_passwd:
+    """The account a service runs as: it must exist, and be neither root nor a person's account."""
+    try:
+        user = pwd.getpwnam(name)
+    except KeyError:
+        sys.exit(f"jupyterhub_config.py: no account {name!r} for the hub's services; run deploy/jupyterhub/install.sh")
+    if user.pw_uid == 0 or user.pw_gid == 0 or refusal(name) is None:
+        sys.exit(f"jupyterhub_config.py: {name!r} must be a system account of its own, not root or a person")
+    return user
+
+
+REPORTS = service_account(REPORTS_USER)
+service_account(CULLER_USER)
+
+
+def _check_shared_root() -> None:
+    """The shared reports' folder: root's, listed by the reports service's group only, crossed by the people."""
+    try:
+        info = os.lstat(SHARED)
+    except FileNotFoundError:
+        sys.exit(f"jupyterhub_config.py: {SHARED} is missing; run deploy/jupyterhub/install.sh")
+    wanted = (0, REPORTS.pw_gid, 0o751)
+    if not stat.S_ISDIR(info.st_mode) or (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) != wanted:
+        sys.exit(
+            f"jupyterhub_config.py: {SHARED} must be a folder of root, group {REPORTS_USER}, mode 0751; "
+            "run deploy/jupyterhub/install.sh"
+        )
+
+
+_check_shared_root()
+
+
+def _app_settings() -> dict[str, str]:
+    """What the people's servers need for the app of `career-workbook app`, asked of the package they run."""
+    ask = (
+        "import json; from workbook import app_session; from workbook.cli import app; "
+        "print(json.dumps({'jupyter_path': str(app.jupyter_path()), 'template': app.TEMPLATE, "
+        "'choice_variable': app_session.STATE_ENV_VAR}))"
+    )
+    found = subprocess.run(
+        [str(VENV_BIN / "python"), "-I", "-c", ask], capture_output=True, text=True, timeout=120, check=False
+    )
+    if found.returncode != 0:
+        sys.exit(f"jupyterhub_config.py: the package in {VENV_BIN.parent} does not answer: {found.stderr[-500:]}")
+    return json.loads(found.stdout)
+
+
+APP = _app_settings()
+
+
 # ------------------------------------------------------------------ the hub
 c.JupyterHub.bind_url = setting("CAREER_HUB_BIND_URL", "http://:8000")
 c.JupyterHub.hub_ip = "127.0.0.1"
@@ -94,8 +195,22 @@ c.JupyterHub.cleanup_servers = True
 # The machine's own accounts and passwords (PAM). People are members of career-people, coaches of
 # career-coaches. For a university login, see "Another login" in the README.
 c.JupyterHub.authenticator_class = "pam"
-c.LocalAuthenticator.allowed_groups = {PEOPLE_GROUP, COACH_GROUP}
+c.PAMAuthenticator.allowed_groups = {PEOPLE_GROUP, COACH_GROUP}
 c.Authenticator.admin_users = ADMINS
+
+
+def admit(authenticator, handler, authentication):
+    """After every login, whatever the authenticator: only people and coaches of the centre (and administrators)."""
+    name = authentication["name"]
+    reason = refusal(name)
+    if reason is None or name in ADMINS:
+        return authentication
+    authenticator.log.warning("Login refused: %s", reason)
+    return None  # the login fails (the form says so; an OAuth login answers 403)
+
+
+# The group gate of every login, also when a site file changes the authenticator: keep it.
+c.Authenticator.post_auth_hook = admit
 # Administrators manage the hub; they do not need to read anyone's server.
 c.JupyterHub.admin_access = False
 
@@ -104,6 +219,16 @@ c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.cmd = [str(VENV_BIN / "jupyterhub-singleuser")]
 c.Spawner.notebook_dir = f"~/{FOLDER}"
 c.Spawner.default_url = DEFAULT_URL
+# The app mode is the page of `career-workbook app`: the package's Voila template (nothing from other
+# hosts), code hidden, no tracebacks, and no MathJax, which Voila inside a Jupyter server would fetch
+# from a CDN (the app, run by Voila itself, has none either). The hub authenticates people itself, so
+# the app's own token is not needed here.
+c.Spawner.args = [
+    f"--VoilaConfiguration.template={APP['template']}",
+    "--VoilaConfiguration.strip_sources=True",
+    "--VoilaConfiguration.show_tracebacks=False",
+    '--ServerApp.tornado_settings={"mathjax_url": None, "mathjax_config": None}',
+]
 # Files the server and its kernels create are private to the person: workbook 0600, folders 0700.
 c.LocalProcessSpawner.popen_kwargs = {"umask": 0o077}
 # Nothing of the hub's own environment leaks into a person's server.
@@ -121,13 +246,17 @@ c.Spawner.environment = {
     "CAREER_WORKBOOK": lambda spawner: str(_home(spawner) / FOLDER / WORKBOOK),
     "CAREER_WORKBOOK_SHARED": lambda spawner: str(SHARED / spawner.user.name),
     "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+    # Where Voila finds the template, and the file holding the switch between the workbook and the demo.
+    "JUPYTER_PATH": APP["jupyter_path"],
+    APP["choice_variable"]: lambda spawner: str(_home(spawner) / FOLDER / APP_CHOICE),
 }
 
 #: Runs as the person (never as root, so a link planted in their home cannot redirect a root write):
-#: home 0700, ~/career-workbook 0700, each guided notebook copied only where there is none yet.
+#: home 0700, ~/career-workbook 0700, each guided notebook copied only where there is none yet; the
+#: app starts on their own workbook (the demo switch is reset, as at each start of `career-workbook app`).
 _FIRST_START = """
 import os, shutil, sys
-home, folder, source = sys.argv[1:4]
+home, folder, source, choice = sys.argv[1:5]
 os.chmod(home, 0o700)
 os.makedirs(folder, mode=0o700, exist_ok=True)
 os.chmod(folder, 0o700)
@@ -136,43 +265,54 @@ for name in sorted(os.listdir(source)):
     if name.endswith(".ipynb") and not os.path.lexists(target):
         shutil.copyfile(os.path.join(source, name), target)
         os.chmod(target, 0o600)
+if os.path.lexists(choice):
+    os.unlink(choice)
 link = os.path.join(folder, "shared-reports")
-if not os.path.lexists(link) and len(sys.argv) > 4:
-    os.symlink(sys.argv[4], link)
+if not os.path.lexists(link) and len(sys.argv) > 5:
+    os.symlink(sys.argv[5], link)
 """
+
+#: A person's shared folder: theirs, readable (never writable) by the shared-reports service's group; new
+#: files in it get that group (setgid), and the package makes only a report without names readable by it.
+SHARED_FOLDER_MODE = 0o2750
 
 
 def _shared_folder(user: pwd.struct_passwd) -> Path:
-    """/srv/career-workbook/shared-reports/<person>: theirs (0700), read by the shared-reports service."""
+    """/srv/career-workbook/shared-reports/<person>: theirs, group of the shared-reports service, 2750."""
     folder = SHARED / user.pw_name
-    if not SHARED.is_dir():
-        raise RuntimeError(f"{SHARED} is missing; run deploy/jupyterhub/install.sh")
     try:
-        info = os.lstat(folder)
-    except FileNotFoundError:
         os.mkdir(folder, 0o700)
-        os.chown(folder, user.pw_uid, user.pw_gid)
-        info = os.lstat(folder)
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != user.pw_uid:
-        raise RuntimeError(f"{folder} is not a folder owned by {user.pw_name}; move it aside and start again")
+        made = True
+    except FileExistsError:
+        made = False
+    try:  # never through a link: the checks and changes apply to the folder opened
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as exc:
+        raise RuntimeError(f"{folder} is not a folder ({exc.strerror}); move it aside and start again") from None
+    try:
+        if not made and os.fstat(fd).st_uid != user.pw_uid:
+            raise RuntimeError(f"{folder} is not a folder owned by {user.pw_name}; move it aside and start again")
+        os.fchown(fd, user.pw_uid, REPORTS.pw_gid)
+        os.fchmod(fd, SHARED_FOLDER_MODE)
+    finally:
+        os.close(fd)
     return folder
 
 
 async def pre_spawn_hook(spawner):
-    """Before each start: the person's private folders and, on the first start, the guided notebooks."""
+    """Before each start: only for the centre's people and coaches; their folders; the guided notebooks."""
     name = spawner.user.name
-    try:
-        user = pwd.getpwnam(name)
-    except KeyError:
-        raise RuntimeError(f"{name!r} has no account on this machine (useradd -m -G {PEOPLE_GROUP} {name})") from None
-    if user.pw_uid == 0:
-        raise RuntimeError("the hub does not start servers for root")
+    reason = refusal(name)
+    if reason is not None:
+        raise RuntimeError(f"the hub starts no server here: {reason}")
+    user = pwd.getpwnam(name)
     home = Path(user.pw_dir)
     if not home.is_dir():
         raise RuntimeError(f"{name}'s home folder {home} does not exist (useradd -m creates it)")
     shared = _shared_folder(user)
     process = await asyncio.create_subprocess_exec(
-        str(VENV_BIN / "python"), "-I", "-c", _FIRST_START, str(home), str(home / FOLDER), str(NOTEBOOKS), str(shared),
+        str(VENV_BIN / "python"), "-I", "-c", _FIRST_START,
+        str(home), str(home / FOLDER), str(NOTEBOOKS), str(home / FOLDER / APP_CHOICE), str(shared),
         user=user.pw_uid, group=user.pw_gid, extra_groups=[], umask=0o077, cwd="/",
         env={"PATH": "/usr/bin:/bin", "HOME": str(home)},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -188,12 +328,18 @@ c.Spawner.pre_spawn_hook = pre_spawn_hook
 c.JupyterHub.services = [
     {
         # Stops servers nobody has used for IDLE_TIMEOUT seconds (the workbook is saved on every form).
+        # Its own account: it holds a token that stops servers, and nothing else.
         "name": "idle-culler",
+        "user": CULLER_USER,
+        "cwd": "/",
         "command": [str(VENV_BIN / "python"), "-m", "jupyterhub_idle_culler", f"--timeout={IDLE_TIMEOUT}"],
     },
     {
-        # The reports people chose to share, for coaches (and each person, their own).
+        # The masked reports people chose to share, for coaches (and each person, their own). Its own
+        # account, whose group may read the shared folders and what the package made readable in them.
         "name": "shared-reports",
+        "user": REPORTS_USER,
+        "cwd": "/",
         "display": True,
         "url": f"http://127.0.0.1:{REPORTS_PORT}",
         "command": [str(VENV_BIN / "python"), str(HERE / "shared_reports.py")],

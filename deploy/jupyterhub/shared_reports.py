@@ -1,17 +1,25 @@
-"""The reports people chose to share, served to coaches by the hub (a hub-managed service).
+"""The masked reports people chose to share, served to coaches by the hub (a hub-managed service).
 
-Each person has ``/srv/career-workbook/shared-reports/<person>/`` (their own folder, mode 0700; in
-their server it is ``~/career-workbook/shared-reports``). What they put there — usually
-``career-workbook report -o ~/career-workbook/shared-reports/report.html`` — can be read here by:
+Each person has ``/srv/career-workbook/shared-reports/<person>/`` (their own folder; in their server it
+is ``~/career-workbook/shared-reports``). What they save there with
+``career-workbook report -o ~/career-workbook/shared-reports/report.html`` (or notebook 07's form)
+can be read here by:
 
 - coaches: members of the Unix group ``career-coaches`` (the hub's ``coach`` role lets them reach
   this service; the group is checked again here on every request),
 - the person themself.
 
-Nobody else, and never a workbook: only report-like files (HTML, PDF, CSV, Excel, calendar, PNG)
-owned by the person, with one link, that are not SQLite files, are served, whatever their name.
-The service runs as root (it reads 0700 folders), so each file is opened without following links and
-checked after opening. HTML is served sandboxed (no scripts, no requests to the hub).
+Nobody else, and nothing but the masked report: an HTML file that Career Workbook wrote without
+contacts' names (its head says ``<meta name="career-workbook-contacts" content="masked">``), a
+regular file owned by the person with one link. Exports (CSV, Excel), calendars, workbooks, reports
+with names, links and anything else are not listed and answer 404, whatever they are called.
+
+The service runs as an account of its own (``career-reports``), never as root. It reads the shared
+folders through its group: each folder is the person's, group ``career-reports``, mode 2750, and
+the package makes only a report without names readable by that group (0640); everything else a
+person puts there stays 0600, so the operating system refuses it to this service too. Each file is
+opened without following links and checked after opening. HTML is served sandboxed (no scripts, no
+requests to the hub).
 
 JupyterHub starts it (see jupyterhub_config.py) with ``JUPYTERHUB_SERVICE_URL``,
 ``JUPYTERHUB_SERVICE_PREFIX`` and ``JUPYTERHUB_API_TOKEN``; ``CAREER_HUB_SHARED`` is the folder and
@@ -28,6 +36,7 @@ import os
 import re
 import signal
 import stat
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
@@ -38,19 +47,12 @@ from tornado import web
 SHARED = Path(os.environ.get("CAREER_HUB_SHARED", "/srv/career-workbook/shared-reports"))
 COACH_GROUP = os.environ.get("CAREER_HUB_COACH_GROUP", "career-coaches")
 MAX_BYTES = 50 * 1024 * 1024
-TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".htm": "text/html; charset=utf-8",
-    ".pdf": "application/pdf",
-    ".csv": "text/csv; charset=utf-8",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".ics": "text/calendar; charset=utf-8",
-    ".png": "image/png",
-}
-SQLITE_MAGIC = b"SQLite format 3\x00"
+#: The head of a report, where its marks are, lies within its first bytes.
+HEAD_BYTES = 32768
 NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}$")
 #: A report cannot run scripts, load anything from elsewhere, or talk to the hub in the coach's name.
 SANDBOX = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:"
+NOT_SHARED = "only reports without names, saved by Career Workbook, are shared here"
 
 
 class Refused(web.HTTPError):
@@ -63,46 +65,97 @@ def _owner_folder(person: str) -> tuple[Path, int]:
     folder = SHARED / person
     try:
         info = os.lstat(folder)
-    except FileNotFoundError:
+    except (FileNotFoundError, PermissionError):
         raise Refused(404, "nothing shared") from None
     if not stat.S_ISDIR(info.st_mode):
         raise Refused(404)
     return folder, info.st_uid
 
 
-def read_report(person: str, name: str) -> tuple[bytes, str]:
-    """The bytes and content type of a shared file, after every check; :class:`Refused` otherwise."""
-    folder, owner = _owner_folder(person)
-    suffix = os.path.splitext(name)[1].lower()
-    if not NAME.match(name) or suffix not in TYPES:
-        raise Refused(404, "only reports are shared here (HTML, PDF, CSV, Excel, calendar, PNG)")
+class _Head(HTMLParser):
+    """The doctype and the ``<meta name=... content=...>`` pairs of a page's head."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.doctype = ""
+        self.meta: dict[str, str] = {}
+        self.started = False  # anything but the doctype seen
+        self.ended = False
+
+    def handle_decl(self, decl):
+        if not self.started:
+            self.doctype = decl.strip().lower()
+
+    def handle_starttag(self, tag, attrs):
+        self.started = True
+        if tag == "meta" and not self.ended:
+            values = dict(attrs)
+            if values.get("name"):
+                self.meta.setdefault(values["name"], values.get("content") or "")
+        elif tag == "body":
+            self.ended = True
+
+    def handle_endtag(self, tag):
+        if tag == "head":
+            self.ended = True
+
+
+def is_masked_report(data: bytes) -> bool:
+    """Whether ``data`` is a Career Workbook report without names (judged by its head)."""
+    head = data[:HEAD_BYTES].decode("utf-8", errors="replace")
+    parser = _Head()
+    parser.feed(head)
+    return (
+        parser.doctype == "doctype html"
+        and parser.ended
+        and parser.meta.get("generator") == "Career Workbook"
+        and parser.meta.get("career-workbook-contacts") == "masked"
+    )
+
+
+def _read(folder: Path, owner: int, name: str, limit: int) -> bytes:
+    """Up to ``limit`` bytes of a shared file, after the checks that need no content; :class:`Refused` otherwise."""
+    if not NAME.match(name) or os.path.splitext(name)[1].lower() != ".html":
+        raise Refused(404, NOT_SHARED)
     try:
         fd = os.open(folder / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except (FileNotFoundError, OSError):
-        raise Refused(404) from None
+    except OSError:  # missing, a link, or not readable by this service (the person kept it private)
+        raise Refused(404, NOT_SHARED) from None
     with os.fdopen(fd, "rb") as fh:
         info = os.fstat(fh.fileno())
         if not stat.S_ISREG(info.st_mode) or info.st_uid != owner or info.st_nlink != 1:
-            raise Refused(404)
+            raise Refused(404, NOT_SHARED)
         if info.st_size > MAX_BYTES:
             raise Refused(413)
-        data = fh.read(MAX_BYTES + 1)
-    if data.startswith(SQLITE_MAGIC):
-        raise Refused(404, "a workbook is never shared here")
-    return data, TYPES[suffix]
+        return fh.read(limit)
+
+
+def read_report(person: str, name: str) -> bytes:
+    """The bytes of a shared report, after every check; :class:`Refused` otherwise."""
+    folder, owner = _owner_folder(person)
+    data = _read(folder, owner, name, MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise Refused(413)
+    if not is_masked_report(data):
+        raise Refused(404, NOT_SHARED)
+    return data
 
 
 def list_reports(person: str) -> list[tuple[str, int, float]]:
+    """The reports of ``person`` that :func:`read_report` would serve: (name, size, modified), newest first."""
     folder, owner = _owner_folder(person)
     found = []
-    for entry in os.scandir(folder):
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    for entry in entries:
         try:
             info = entry.stat(follow_symlinks=False)
-        except OSError:
+            if is_masked_report(_read(folder, owner, entry.name, HEAD_BYTES)):
+                found.append((entry.name, info.st_size, info.st_mtime))
+        except (OSError, web.HTTPError):
             continue
-        suffix = os.path.splitext(entry.name)[1].lower()
-        if stat.S_ISREG(info.st_mode) and info.st_uid == owner and suffix in TYPES and NAME.match(entry.name):
-            found.append((entry.name, info.st_size, info.st_mtime))
     return sorted(found, key=lambda f: -f[2])
 
 
@@ -159,7 +212,8 @@ class Index(Base):
                 )
         intro = (
             "Reports people chose to share with their coach." if coach else
-            "What you share with your coach: files you save in <code>~/career-workbook/shared-reports</code>."
+            "What you share with your coach: reports without names that you save in "
+            "<code>~/career-workbook/shared-reports</code>."
         )  # fmt: skip
         self.page("Shared reports", f"<p>{intro}</p><table>{''.join(rows) or '<tr><td>none yet</td></tr>'}</table>")
 
@@ -178,12 +232,9 @@ class Person(Base):
             )
             self.page(f"Shared by {person}", f"<table>{rows or '<tr><td>nothing shared yet</td></tr>'}</table>")
             return
-        data, content_type = read_report(person, name)
-        self.set_header("Content-Type", content_type)
-        if content_type.startswith("text/html"):
-            self.set_header("Content-Security-Policy", SANDBOX)
-        else:
-            self.set_header("Content-Disposition", f'attachment; filename="{name}"')
+        data = read_report(person, name)
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Content-Security-Policy", SANDBOX)
         self.finish(data)
 
 

@@ -12,12 +12,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -26,6 +23,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests import processes
 from workbook import paths
 from workbook.cli import launch
 
@@ -158,10 +156,7 @@ def lab_page(lab_context, request, artifacts):
 
 
 # -------------------------------------------------------------------- lab
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+_free_port = processes.free_port
 
 
 def fresh_copy(source: Path, target: Path) -> Path:
@@ -219,25 +214,29 @@ class LabServer:
             f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
             f"--LabApp.app_settings_dir={app_settings}", "--expose-app-in-browser",
         ]  # fmt: skip
-        log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
-        self._log = log
-        self.process = subprocess.Popen(
-            argv, env=self.environment(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        deadline = time.monotonic() + SERVER_READY_S
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited with {self.process.returncode}:\n{self.log()}")
+        self.process = processes.start(argv, env=self.environment(), log_path=self.log_path)
+
+        def answers() -> bool:
             try:
                 self.api("GET", "/api/status")
-                return
             except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"JupyterLab did not answer within {SERVER_READY_S} s:\n{self.log()}")
+                return False
+            return True
+
+        try:
+            processes.wait_for(
+                answers,
+                timeout=SERVER_READY_S,
+                what="JupyterLab answering",
+                process=self.process,
+                log_path=self.log_path,
+            )
+        except processes.ProcessError:
+            self.stop()
+            raise
 
     def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")[-4000:]
+        return processes.log_tail(self.log_path)
 
     def api(self, method: str, path: str, body: dict | None = None):
         request = urllib.request.Request(
@@ -263,18 +262,9 @@ class LabServer:
             self.api("DELETE", f"/api/sessions/{session['id']}")
 
     def stop(self) -> None:
-        if self.process is None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=5)
-        except ProcessLookupError:
-            pass
-        self._log.close()
-        self.process = None
+        """Stop the server and its kernels (see :func:`tests.processes.stop`)."""
+        process, self.process = self.process, None
+        processes.stop(process)
 
     def notebook_url(self, relative: str, workspace: str) -> str:
         return f"{self.url}/lab/workspaces/{workspace}/tree/{relative}?reset&token={self.token}"
@@ -313,7 +303,7 @@ def open_notebook(lab, lab_page, request):
         notebook = NotebookPage(lab_page, lab.notebook_url(relative, workspace=uuid.uuid4().hex[:12]))
         starting = lab.start_kernel(relative)
         notebook.open()
-        starting.join()
+        starting.join(timeout=SERVER_READY_S)
         opened.append(notebook)
         return notebook
 

@@ -3,7 +3,9 @@ nothing cut off at 1280 px, a kernel that never reports a dropped widget message
 the keyboard alone.
 
 One ``career-workbook app`` runs for the module, on a temporary workbook holding an option with a long
-name, a criterion, an insider and a planned conversation, so every step shows its forms.
+name, a criterion, an insider and a planned conversation, so every step shows its forms. The app is one
+page in one kernel: the checks of every step go through the steps of one page, by its step bar, as a
+person does, and read that one kernel's messages from the page's first moment.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pytest
 
 from workbook import app_session, open_workbook
 
-from .app import AppServer, button, open_step
+from .app import AppServer, button, open_step, show_step, view
 from .axe import described, violations
 from .conftest import _keep_screenshot_if_failed, _watched
 from .fit import CUT_JS
@@ -63,13 +65,35 @@ def app_context(browser):
     context.close()
 
 
+def _new_page(app_context):
+    page = _watched(app_context.new_page())
+    page.kernel_said = kernel_frames(page)  # before the page opens: its kernel's first messages count
+    return page
+
+
 @pytest.fixture
 def page(app_context, request, artifacts):
-    page = _watched(app_context.new_page())
-    page.kernel_said = kernel_frames(page)
+    page = _new_page(app_context)
     yield page
     _keep_screenshot_if_failed(page, request, artifacts)
-    page.close()
+    page.close(run_before_unload=True)  # as a person closes the tab: the page's kernel is stopped
+
+
+@pytest.fixture(scope="module")
+def one_page(app, app_context):
+    """The app page, opened once at its first step; the steps' tests go through it by the step bar."""
+    page = _new_page(app_context)
+    first = next(iter(READY))
+    open_step(page, app, first, ready=READY[first])
+    page.heard = 0  # how many of the kernel's messages an earlier step's test has already read
+    yield page
+    page.close(run_before_unload=True)
+
+
+@pytest.fixture
+def step_page(one_page, request, artifacts):
+    yield one_page
+    _keep_screenshot_if_failed(one_page, request, artifacts)
 
 
 def test_every_step_is_listed_from_the_notebooks_present():
@@ -77,26 +101,30 @@ def test_every_step_is_listed_from_the_notebooks_present():
 
 
 @pytest.mark.parametrize("step", list(READY))
-def test_every_step_is_accessible_uncut_and_its_kernel_quiet(app, page, step):
-    open_step(page, app, step, ready=READY[step])
+def test_every_step_is_accessible_uncut_and_its_kernel_quiet(step_page, step):
+    page = step_page
+    show_step(page, step, ready=READY[step])
     page.wait_for_timeout(1500)  # the last widgets render
+    assert [s for s in READY if view(page, s).is_visible()] == [step]  # the checks below see this step
     found = violations(page)
     assert not found, described(found)
     assert page.evaluate(CUT_JS) == []
-    assert page.kernel_said == [], "the kernel dropped widget messages"
+    said, page.heard = page.kernel_said[page.heard :], len(page.kernel_said)
+    assert said == [], "the kernel dropped widget messages"
     assert page.locator(".jupyter-widgets-error-widget").count() == 0
 
 
 def test_the_first_page_speaks_without_code(app, page):
     open_step(page, app, "00_start_here", ready=READY["00_start_here"])
-    text = page.inner_text("#rendered_cells")
+    text = page.inner_text("body")
     assert not CODE_WORDS.search(text), CODE_WORDS.search(text).group(0)
-    flat = " ".join(text.split())
+    flat = " ".join(view(page, "00_start_here").inner_text().split())
     # where the workbook is, and what the switch does, in words
     assert str(app.workbook_path) in flat and str(app.home / "demo.sqlite") in flat
     assert "unless you choose the demo here" in flat and "never touches your own notes" in flat
+    assert "Run All Cells" not in flat  # the cells for JupyterLab only stay out
     # as many steps in the bar as notebooks, and no page says how many by hand
-    assert page.locator("nav.cw-steps a").count() == len(STEPS)
+    assert page.locator(".cw-stepbar button").count() == len(STEPS)
     assert not re.search(r"\b(eight|nine|ten)\s+(notebooks|steps)\b", flat, re.I)
 
 
@@ -120,10 +148,16 @@ def _tab_to(page, what: re.Pattern, most: int = 200) -> str:
 
 
 def test_a_whole_step_with_the_keyboard_only(app, page):
-    """Add an option in step 01 without touching the mouse: Tab to each field, type, Tab to Save, press Enter."""
+    """Add an option in step 01 without touching the mouse: from the first step, Tab to step 01 in the step bar
+    and press Enter, then Tab to each field, type, Tab to Save, press Enter."""
     title = f"Cartographie {uuid.uuid4().hex[:6]}"
-    open_step(page, app, "01_options_and_criteria", ready=READY["01_options_and_criteria"])
+    open_step(page, app, "00_start_here", ready=READY["00_start_here"])
     page.locator("body").focus()
+    _tab_to(page, re.compile(r"^BUTTON\|\|01 Options and criteria$"))
+    page.keyboard.press("Enter")
+    view(page, "01_options_and_criteria").wait_for(timeout=90_000)
+    button(page, READY["01_options_and_criteria"]).wait_for(timeout=90_000)
+    assert "step=options-and-criteria" in page.url  # the address follows the step chosen with the keyboard
     _tab_to(page, re.compile(r"^INPUT\|Title\|"))
     page.keyboard.type(title)
     _tab_to(page, re.compile(r"^TEXTAREA\|Description\|"))

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+
+from tests import processes
 
 from .conftest import _free_port
 
@@ -24,21 +23,6 @@ pytestmark = pytest.mark.browser
 
 READY_S = 90
 _ADDRESS = re.compile(r"JupyterLab is at (http://\S+)")
-
-
-def _tree(root: int) -> list[int]:
-    """``root`` and every process under it."""
-    table = subprocess.run(["ps", "-eo", "pid=,ppid="], capture_output=True, text=True, check=True).stdout
-    children: dict[int, list[int]] = {}
-    for line in table.splitlines():
-        pid, ppid = (int(x) for x in line.split())
-        children.setdefault(ppid, []).append(pid)
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo += children.get(pid, [])
-    return found
 
 
 @pytest.fixture
@@ -58,24 +42,15 @@ def lab_command(browser, tmp_path):
     log_path = tmp_path / "lab.log"
     argv = [sys.executable, "-m", "workbook", "lab", "--no-browser", "--port", str(_free_port()),
             "--notebooks", str(tmp_path / "notebooks"), "--workbook", str(tmp_path / "workbook.sqlite")]  # fmt: skip
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    process = processes.start(argv, env=env, log_path=log_path)
     try:
-        deadline = time.monotonic() + READY_S
-        while not (found := _ADDRESS.search(log_path.read_text(encoding="utf-8", errors="replace"))):
-            assert process.poll() is None, log_path.read_text(encoding="utf-8", errors="replace")
-            assert time.monotonic() < deadline, "no address printed"
-            time.sleep(0.2)
+        found = processes.wait_for(
+            lambda: _ADDRESS.search(processes.log_tail(log_path, 100_000)),
+            timeout=READY_S, what="the command printing its address", process=process, log_path=log_path,
+        )  # fmt: skip
         yield process, found.group(1)
     finally:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
-        except ProcessLookupError:
-            pass
+        processes.stop(process)
 
 
 def test_the_printed_address_opens_notebook_00_and_no_command_line_holds_the_token(lab_command, page):
@@ -88,7 +63,7 @@ def test_the_printed_address_opens_notebook_00_and_no_command_line_holds_the_tok
     assert page.locator(".lm-TabBar-tab.jp-mod-current", has_text="00_start_here.ipynb").count() >= 1
 
     token = address.rsplit("token=", 1)[1]
-    tree = _tree(process.pid)
+    tree = [process.pid, *(pid for pid, _ in processes.descendants(process.pid))]
     assert len(tree) >= 2, tree  # the command and JupyterLab (and the notebook's kernel, once it has started)
     for pid in tree:
         try:

@@ -1,12 +1,18 @@
 """A real JupyterHub on loopback with throw-away system users (used by tests/hub and benchmarks/bench_hub.py).
 
-The hub runs the deployment's own ``deploy/jupyterhub/jupyterhub_config.py`` from this checkout,
-with the environment ``deploy/jupyterhub/install.sh`` builds (``$CAREER_HUB_PREFIX``, default
+The hub runs the deployment's own ``deploy/jupyterhub/jupyterhub_config.py`` and ``shared_reports.py``
+from this checkout (copied, as ``install.sh`` copies them, into a folder the services' accounts can
+read), with the environment ``deploy/jupyterhub/install.sh`` builds (``$CAREER_HUB_PREFIX``, default
 ``/opt/career-workbook``), and only these changes: random loopback ports, a temporary state folder and
-shared-reports folder, and one extra service whose token the harness uses to create people, start
-servers and make their tokens. Logins are the deployment's own (PAM: each account gets a random
-password), so :meth:`Hub.browser` can log in through the login form like a person would. People are system users made with ``useradd`` (homes under the temporary folder) and
-removed with ``userdel`` at the end, with every process they still run.
+shared-reports folder, groups and service accounts of its own, one extra service whose token the
+harness uses to create people, start servers and make their tokens, and optionally a site file (the
+README's OAuth recipe). Logins are the deployment's own (PAM: each account gets a random password), so
+:meth:`Hub.browser` can log in through the login form like a person would. People are accounts made
+with ``useradd`` (homes under the temporary folder).
+
+:meth:`Hub.stop` removes everything the hub and the harness made (the hub and every process it
+started, through :mod:`tests.processes`; every account and group; the temporary folder) and raises
+:class:`HubError` if anything is left.
 
 Plain Python (stdlib and tornado): no pytest here.
 """
@@ -14,15 +20,12 @@ Plain Python (stdlib and tornado): no pytest here.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import grp
 import json
 import os
 import pwd
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -35,8 +38,10 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Self
 
+from tests import processes
+
 ROOT = Path(__file__).resolve().parents[2]
-CONFIG = ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py"
+DEPLOY = ROOT / "deploy" / "jupyterhub"
 PREFIX = Path(os.environ.get("CAREER_HUB_PREFIX", "/opt/career-workbook"))
 HUB_READY_S = 60
 SERVER_READY_S = 120
@@ -60,10 +65,7 @@ def missing_prerequisites() -> str | None:
     return None
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+free_port = processes.free_port
 
 
 class Response:
@@ -134,12 +136,17 @@ class Browser:
 
 
 class Hub:
-    """A hub on 127.0.0.1 with the deployment's configuration; ``with Hub() as hub: ...`` stops it all."""
+    """A hub on 127.0.0.1 with the deployment's configuration; ``with Hub() as hub: ...`` stops it all.
 
-    def __init__(self, idle_timeout: int = 3600):
+    ``site_config``: a site file (as the README's), which loads the deployment's configuration with
+    ``load_subconfig("/opt/career-workbook/jupyterhub_config.py")``; the harness points that at its copy.
+    """
+
+    def __init__(self, idle_timeout: int = 3600, site_config: str = ""):
         self.tag = "cw" + secrets.token_hex(3)  # prefix of every user and group this hub creates
         self.base = Path(tempfile.mkdtemp(prefix=f"{self.tag}-hub-"))
         self.base.chmod(0o711)  # people traverse it to their home and shared folder
+        self.deploy = self.base / "deploy"  # the configuration and the reports service, as install.sh copies them
         self.state = self.base / "state"
         self.shared = self.base / "shared-reports"
         self.homes = self.base / "home"
@@ -148,26 +155,43 @@ class Hub:
         self.admin_token = secrets.token_hex(32)
         self.people_group = f"{self.tag}-people"
         self.coach_group = f"{self.tag}-coaches"
+        self.reports_user = f"{self.tag}rep"  # the services' own accounts
+        self.culler_user = f"{self.tag}cul"
         self.idle_timeout = idle_timeout
+        self.site_config = site_config
         self.users: dict[str, str] = {}  # name -> token
         self.passwords: dict[str, str] = {}
+        self.created_users: list[str] = []  # every account made here, removed in stop()
+        self.created_groups: list[str] = []
         self.process: subprocess.Popen | None = None
         self.log_path = self.base / "jupyterhub.log"
-        self._log = None
 
     # -------------------------------------------------------------- system users
-    def useradd(self, name: str, coach: bool = False, member: bool = True) -> str:
-        """A system user ``<tag><name>`` with a random password and a home under the temporary folder.
+    def useradd(self, name: str, coach: bool = False, member: bool = True, system: bool = False) -> str:
+        """An account ``<tag><name>`` with a random password and a home under the temporary folder.
 
-        ``member=False``: in neither of the hub's groups (someone who may not log in).
+        ``member=False``: in neither of the hub's groups (someone who may not log in). ``system=True``: a
+        system account (``useradd --system``: a user id below UID_MIN), in the people's group.
         """
         user = f"{self.tag}{name}"
         groups = ["--groups", self.coach_group if coach else self.people_group] if member else []
-        _run(["useradd", "--create-home", "--home-dir", str(self.homes / user), "--shell", "/bin/sh", *groups, user])
+        kind = ["--system"] if system else []
+        self._useradd(
+            [*kind, "--create-home", "--home-dir", str(self.homes / user), "--shell", "/bin/sh", *groups, user]
+        )
         self.users[user] = ""
         self.passwords[user] = secrets.token_urlsafe(16)
         _run(["chpasswd"], stdin=f"{user}:{self.passwords[user]}\n")
         return user
+
+    def _useradd(self, argv: list[str]) -> None:
+        self.created_users.append(argv[-1])  # before: a half-made account is removed too
+        self.created_groups.append(argv[-1])  # its own group, which userdel normally removes with it
+        _run(["useradd", *argv])
+
+    def _groupadd(self, group: str) -> None:
+        self.created_groups.append(group)
+        _run(["groupadd", group])
 
     def home(self, user: str) -> Path:
         return Path(pwd.getpwnam(user).pw_dir)
@@ -175,10 +199,15 @@ class Hub:
     # -------------------------------------------------------------- the hub
     def _config(self) -> Path:
         path = self.base / "test_config.py"
+        ours = self.deploy / "jupyterhub_config.py"
+        head = f"load_subconfig({str(ours)!r})\nc = get_config()"
+        if self.site_config:
+            head = self.site_config.replace('"/opt/career-workbook/jupyterhub_config.py"', repr(str(ours)))
+            if repr(str(ours)) not in head:
+                raise HubError("the site file does not load /opt/career-workbook/jupyterhub_config.py")
         path.write_text(
             f"""\
-load_subconfig({str(CONFIG)!r})
-c = get_config()
+{head}
 c.JupyterHub.hub_port = {free_port()}
 c.JupyterHub.log_level = "INFO"
 c.Spawner.start_timeout = {SERVER_READY_S}
@@ -203,44 +232,66 @@ c.JupyterHub.load_roles.append({{
             "CAREER_HUB_SHARED": str(self.shared),
             "CAREER_HUB_PEOPLE_GROUP": self.people_group,
             "CAREER_HUB_COACH_GROUP": self.coach_group,
+            "CAREER_HUB_REPORTS_USER": self.reports_user,
+            "CAREER_HUB_CULLER_USER": self.culler_user,
             "CAREER_HUB_BIND_URL": f"{self.url}/",
             "CAREER_HUB_PROXY_API_URL": f"http://127.0.0.1:{free_port()}",
             "CAREER_HUB_REPORTS_PORT": str(free_port()),
             "CAREER_HUB_IDLE_TIMEOUT": str(self.idle_timeout),
         }
 
-    def start(self, people: list[str], coaches: list[str] = (), outsiders: list[str] = ()) -> None:
-        """Create the groups and users (coaches before the hub starts: its config reads the group)."""
+    def _install(self) -> None:
+        """What install.sh makes: folders, groups, the services' accounts, the configuration."""
         self.state.mkdir(mode=0o700)
         self.homes.mkdir(mode=0o711)
-        self.shared.mkdir(mode=0o711)
         for group in (self.people_group, self.coach_group):
-            _run(["groupadd", group])
+            self._groupadd(group)
+        for account in (self.reports_user, self.culler_user):
+            self._useradd(["--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent",
+                           "--shell", "/usr/sbin/nologin", account])  # fmt: skip
+        self.shared.mkdir()
+        os.chown(self.shared, 0, pwd.getpwnam(self.reports_user).pw_gid)
+        self.shared.chmod(0o751)
+        self.deploy.mkdir(mode=0o755)
+        for name in ("jupyterhub_config.py", "shared_reports.py"):
+            shutil.copyfile(DEPLOY / name, self.deploy / name)
+            (self.deploy / name).chmod(0o644)
+
+    def start(
+        self, people: list[str], coaches: list[str] = (), outsiders: list[str] = (), system: list[str] = ()
+    ) -> None:
+        """Create the groups and users (coaches before the hub starts: its config reads the group).
+
+        ``outsiders`` are in neither group, ``system`` are system accounts in the people's group: the hub
+        must refuse both. People and coaches are created in the hub and get a token each.
+        """
+        self._install()
         for name in people:
             self.useradd(name)
         for name in coaches:
             self.useradd(name, coach=True)
         for name in outsiders:
             self.useradd(name, member=False)
-        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
+        for name in system:
+            self.useradd(name, system=True)
+        self.process = processes.start(
             [str(PREFIX / "venv" / "bin" / "jupyterhub"), "-f", str(self._config())],
-            cwd=self.state, env=self.environment(), stdout=self._log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+            env=self.environment(), log_path=self.log_path, cwd=self.state,
         )  # fmt: skip
-        deadline = time.monotonic() + HUB_READY_S
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise HubError(f"JupyterHub exited with {self.process.returncode}:\n{self.log()}")
+
+        def answers() -> bool:
             try:
-                if http("GET", f"{self.url}/hub/api/", timeout=2).status == 200:
-                    break
+                return http("GET", f"{self.url}/hub/api/", timeout=2).status == 200
             except OSError:
-                pass
-            time.sleep(0.2)
-        else:
-            raise HubError(f"JupyterHub did not answer within {HUB_READY_S} s:\n{self.log()}")
-        members = [u for u in self.users if u not in {f"{self.tag}{n}" for n in outsiders}]
+                return False
+
+        try:
+            processes.wait_for(
+                answers, timeout=HUB_READY_S, what="JupyterHub answering", process=self.process, log_path=self.log_path
+            )
+        except processes.ProcessError as exc:
+            raise HubError(str(exc)) from None
+        members = [f"{self.tag}{n}" for n in [*people, *coaches]]
         response = self.api("POST", "/users", {"usernames": members})
         if response.status not in (201, 409):
             raise HubError(f"creating users: {response.status} {response.text}")
@@ -250,7 +301,7 @@ c.JupyterHub.load_roles.append({{
             ]
 
     def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")[-6000:] if self.log_path.exists() else ""
+        return processes.log_tail(self.log_path, 6000)
 
     def api(self, method: str, path: str, body=None, token: str | None = None, expect: int | None = None):
         response = http(method, f"{self.url}/hub/api{path}", token or self.admin_token, body)
@@ -318,11 +369,16 @@ c.JupyterHub.load_roles.append({{
         """Run ``code`` in one of ``user``'s kernels over its websocket; its stdout."""
         # In a thread of its own: the caller may already run an event loop (Playwright's sync API does).
         with ThreadPoolExecutor(max_workers=1) as pool:
-            return pool.submit(lambda: asyncio.run(self._execute(user, kernel, code, timeout))).result()
+            return pool.submit(lambda: asyncio.run(self._execute(user, kernel, code, timeout))).result(timeout + 30)
 
-    async def _execute(self, user: str, kernel: str, code: str, timeout: float) -> str:
+    async def _send(self, user: str, kernel: str, message: str, timeout: float):
+        """A websocket to ``user``'s kernel with ``message`` sent on it.
+
+        The server closes a new connection whose kernel is slow to answer (a crowd starting at once):
+        connect again, until ``timeout``; the message was not sent then, so sending it again is safe.
+        """
         from tornado.httpclient import HTTPRequest
-        from tornado.websocket import websocket_connect
+        from tornado.websocket import WebSocketClosedError, websocket_connect
 
         ws_url = f"ws://127.0.0.1:{self.port}/user/{user}/api/kernels/{kernel}/channels"
         request = HTTPRequest(
@@ -331,15 +387,28 @@ c.JupyterHub.load_roles.append({{
             connect_timeout=timeout,
             request_timeout=timeout,
         )
-        conn = await asyncio.wait_for(websocket_connect(request), timeout)
+        deadline = time.monotonic() + timeout
+        while True:
+            conn = await asyncio.wait_for(websocket_connect(request), max(1.0, deadline - time.monotonic()))
+            try:
+                conn.write_message(message)
+                return conn
+            except WebSocketClosedError:
+                conn.close()
+                if time.monotonic() >= deadline:
+                    raise HubError(f"{user}'s kernel closed every connection for {timeout} s") from None
+                await asyncio.sleep(1)
+
+    async def _execute(self, user: str, kernel: str, code: str, timeout: float) -> str:
         msg_id = uuid.uuid4().hex
-        conn.write_message(json.dumps({
+        request_message = json.dumps({
             "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": user, "session": uuid.uuid4().hex,
                        "date": "", "version": "5.3"},
             "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
             "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {},
                         "allow_stdin": False, "stop_on_error": True},
-        }))  # fmt: skip
+        })  # fmt: skip
+        conn = await self._send(user, kernel, request_message, timeout)
         out, error, replied, idle = [], None, False, False
         try:
             deadline = time.monotonic() + timeout
@@ -375,50 +444,34 @@ c.JupyterHub.load_roles.append({{
 
     # -------------------------------------------------------------- stopping
     def stop(self) -> None:
-        """Stop the hub (it stops every server), then remove every user, group and file it made."""
-        if self.process is not None and self.process.poll() is None:
+        """Stop the hub and everything it started, remove every account, group and file made here.
+
+        Raises :class:`HubError` naming whatever could not be removed.
+        """
+        problems = []
+        try:
+            processes.stop(self.process)  # the hub stops servers, services and proxy; stragglers are killed
+        except processes.ProcessError as exc:
+            problems.append(str(exc))
+        self.process = None
+        for user in self.created_users:
             try:
-                os.killpg(self.process.pid, signal.SIGTERM)
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-            except ProcessLookupError:
-                pass
-        self._kill_pidfile(self.state / "jupyterhub-proxy.pid")
-        for user in list(self.users):
-            self._kill_processes_of(user)
-            subprocess.run(["userdel", "--remove", user], capture_output=True, check=False)
-        for group in (self.people_group, self.coach_group):
-            try:
-                grp.getgrnam(group)
+                uid = pwd.getpwnam(user).pw_uid
             except KeyError:
                 continue
-            subprocess.run(["groupdel", group], capture_output=True, check=False)
-        if self._log is not None:
-            self._log.close()
-            self._log = None
+            left = processes.kill_processes_of(uid)
+            if left:
+                problems.append(f"processes of {user} still run: {left}")
+            if not _gone(["userdel", "--remove", user], lambda u=user: _exists(pwd.getpwnam, u)):
+                problems.append(f"account {user} is still there")
+        for group in self.created_groups:
+            if not _gone(["groupdel", group], lambda g=group: _exists(grp.getgrnam, g)):
+                problems.append(f"group {group} is still there")
         shutil.rmtree(self.base, ignore_errors=True)
-
-    @staticmethod
-    def _kill_pidfile(path: Path) -> None:
-        with contextlib.suppress(OSError, ValueError):
-            os.kill(int(path.read_text().strip()), signal.SIGKILL)
-
-    @staticmethod
-    def _kill_processes_of(user: str) -> None:
-        """SIGKILL whatever still runs as ``user`` (a user this harness created)."""
-        try:
-            uid = pwd.getpwnam(user).pw_uid
-        except KeyError:
-            return
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    if entry.stat().st_uid == uid:
-                        os.kill(int(entry.name), signal.SIGKILL)
-                except OSError:
-                    pass
+        if self.base.exists():
+            problems.append(f"{self.base} is still there")
+        if problems:
+            raise HubError("the hub test left things behind: " + "; ".join(problems))
 
     def __enter__(self) -> Self:
         return self
@@ -427,30 +480,32 @@ c.JupyterHub.load_roles.append({{
         self.stop()
 
 
+def _exists(lookup, name: str) -> bool:
+    try:
+        lookup(name)
+    except KeyError:
+        return False
+    return True
+
+
+def _gone(argv: list[str], exists, timeout: float = 30) -> bool:
+    """Run ``argv`` (userdel, groupdel) until ``exists()`` is false; whether it went within ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while exists():
+        if time.monotonic() >= deadline:
+            return False
+        subprocess.run(argv, capture_output=True, check=False, timeout=timeout)  # busy: a process just ended
+        if exists():
+            time.sleep(0.2)
+    return True
+
+
 def _run(argv: list[str], stdin: str | None = None) -> None:
-    result = subprocess.run(argv, input=stdin, capture_output=True, text=True, check=False)
+    result = subprocess.run(argv, input=stdin, capture_output=True, text=True, check=False, timeout=60)
     if result.returncode != 0:
         raise HubError(f"{' '.join(argv)} failed: {result.stderr.strip()}")
 
 
 def process_tree_rss(pid: int) -> int:
     """Resident memory in bytes of ``pid`` and all its descendants (from /proc)."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    page = os.sysconf("SC_PAGE_SIZE")
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            statm = (entry / "statm").read_text().split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(entry.name))
-        rss[int(entry.name)] = int(statm[1]) * page
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        total += rss.get(current, 0)
-        todo.extend(children.get(current, []))
-    return total
+    return processes.tree_rss(pid)

@@ -1,10 +1,13 @@
 """The career-centre deployment, for real: a JupyterHub on loopback, three people and a coach.
 
 One hub for the module (see :mod:`harness`): people ``a``, ``b``, ``c`` and coach ``coach`` are
-system users; each person's server is started through the hub's REST API and writes into its own
-workbook from a kernel of that server. Then: the operating system keeps each workbook private, the
-hub keeps each server private, and the coach sees who is active and the reports people shared,
-never a workbook and never a server.
+accounts of the machine; each person's server is started through the hub's REST API and writes into
+its own workbook from a kernel of that server. Then: the operating system keeps each workbook private,
+the hub keeps each server private, nobody outside the centre's groups and no system account gets in or
+gets a server, the services run as accounts of their own, the coach sees who is active and the masked
+reports people shared (nothing else: no export, calendar, workbook or report with names), and the app
+mode is the page of ``career-workbook app``, checked in Chromium with every request off the machine
+blocked. Everything the hub test made is removed at the end, or the module errors.
 
 Needs root, ``useradd``, ``configurable-http-proxy`` and the environment of
 ``deploy/jupyterhub/install.sh``; without them it is skipped, except on CI (``$CI`` set) where
@@ -15,12 +18,15 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
+import re
 import stat
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
-from .harness import Hub, missing_prerequisites
+from .harness import Hub, http, missing_prerequisites
 
 pytestmark = [pytest.mark.hub, pytest.mark.slow]
 
@@ -43,39 +49,100 @@ except PermissionError:
     print("PermissionError")
 """
 
+#: A contact whose name must never reach a coach.
+CONTACT = "Rosalind Quenby"
+
 SHARE_REPORT = """
-import os, shutil, subprocess
+import json, os, shutil, subprocess
+from workbook import open_workbook
+wb = open_workbook()
+option = int(wb.options()["id"].iloc[0])
+person = wb.add_contact({contact!r}, "Quenby Analytics", "Data editor", "alumni", options=[option])
+wb.add_conversation(person, option, status="scheduled", scheduled_at="2026-12-01 10:00")
+wb.close()
 shared = os.environ["CAREER_WORKBOOK_SHARED"]
-subprocess.run(["career-workbook", "report", "-o", os.path.join(shared, "report.html")], check=True,
-               capture_output=True)
-# Things that must never reach the coach, whatever they are called:
-shutil.copyfile(os.environ["CAREER_WORKBOOK"], os.path.join(shared, "workbook.sqlite"))
-shutil.copyfile(os.environ["CAREER_WORKBOOK"], os.path.join(shared, "disguised.html"))
-os.symlink({other_workbook!r}, os.path.join(shared, "linked.html"))
-print(sorted(os.listdir(shared)))
+def run(*args):
+    subprocess.run(["career-workbook", *args], check=True, capture_output=True, timeout=120)
+def there(name):
+    return os.path.join(shared, name)
+# What a person shares: the report without names.
+run("report", "-o", there("report.html"))
+# What must never reach the coach, whatever it is called:
+run("report", "--names", "-o", there("with-names.html"))   # the report with names
+run("export", "-o", shared)                                 # contacts.csv and the other tables
+run("export", "-o", there("workbook.xlsx"))
+run("calendar", "-o", there("calendar.ics"))
+shutil.copyfile(os.environ["CAREER_WORKBOOK"], there("workbook.sqlite"))
+shutil.copyfile(os.environ["CAREER_WORKBOOK"], there("disguised.html"))
+with open(there("contacts.json"), "w") as fh:
+    json.dump([{contact!r}], fh)
+with open(there("notes.html"), "w") as fh:                  # HTML, but not a report
+    fh.write("<!DOCTYPE html><html><head><title>notes</title></head><body>{contact}</body></html>")
+shutil.copyfile(there("report.html"), there("kept-private.html"))
+os.chmod(there("kept-private.html"), 0o600)                 # a report the person keeps to themself
+shutil.copyfile(there("with-names.html"), there("renamed.csv.html"))
+os.chmod(there("renamed.csv.html"), 0o640)                  # a report with names made readable by hand
+os.symlink(there("report.html"), there("link-to-report.html"))
+os.symlink({other_workbook!r}, there("linked.html"))
+os.symlink(there("with-names.html"), there("names-link.html"))
+print(json.dumps(sorted(os.listdir(shared))))
 """
+
+#: Everything above but the report without names, asked for by name.
+NOT_SHARED = [
+    "with-names.html", "contacts.csv", "options.csv", "workbook.xlsx", "calendar.ics", "workbook.sqlite",
+    "disguised.html", "contacts.json", "notes.html", "kept-private.html", "renamed.csv.html",
+    "link-to-report.html", "linked.html", "names-link.html", "missing.html",
+]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
 def hub():
     reason = missing_prerequisites()
     if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}; the hub test must run on CI", pytrace=False)
-        pytest.skip(reason)
+        _unavailable(reason)
     hub = Hub()
     try:
-        hub.start(people=["a", "b", "c"], coaches=["coach"], outsiders=["out"])
+        hub.start(people=["a", "b", "c"], coaches=["coach"], outsiders=["out"], system=["sys"])
         people = [f"{hub.tag}{name}" for name in "abc"]
         hub.start_servers([*people, f"{hub.tag}coach"])
         hub.people = people
         hub.coach = f"{hub.tag}coach"
+        hub.outsider = f"{hub.tag}out"
+        hub.system = f"{hub.tag}sys"
         yield hub
     except BaseException:
         print(hub.log())
         raise
     finally:
         hub.stop()
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; the hub test must run on CI", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Chromium through Playwright, as the browser tests start it."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Playwright is not installed (pip install playwright)")
+    from tests.browser.conftest import LAUNCH_ARGS, chromium_path
+
+    executable = chromium_path()
+    if executable is None:
+        _unavailable("Chromium is not installed (apt-get install chromium, or set $CHROMIUM)")
+    driver = sync_playwright().start()
+    try:
+        browser = driver.chromium.launch(executable_path=executable, args=LAUNCH_ARGS, headless=True)
+        yield browser
+        browser.close()
+    finally:
+        driver.stop()
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +196,7 @@ def test_a_person_cannot_reach_anothers_server(hub, workbooks):
     assert hub.as_user(a, "POST", f"/hub/api/users/{b}/tokens").status in (403, 404)
 
 
-def test_the_default_page_is_the_app_mode(hub):
+def test_the_default_page_is_the_app_mode_of_the_package(hub):
     a = hub.people[0]
     response = hub.as_user(a, "GET", f"/user/{a}/")
     assert response.status == 302
@@ -139,6 +206,10 @@ def test_the_default_page_is_the_app_mode(hub):
     assert page.status == 200, page.text[:500]
     assert b"informational interview" in page.body.lower()
     assert str(hub.home(a) / "career-workbook" / "workbook.sqlite").encode() in page.body
+    # The package's template (career-workbook app's page): its step bar style, no stylesheet from a CDN;
+    # the step bar itself (an output, in the page as JSON), shown only with $CAREER_WORKBOOK_APP set.
+    assert b"nav.cw-steps {" in page.body and b'nav class=\\"cw-steps\\" aria-label=\\"Steps\\"' in page.body
+    assert b"cdn.jsdelivr.net" not in page.body and b"fontawesome" not in page.body.lower()
 
 
 def test_a_person_logs_in_with_their_password_and_lands_in_the_app(hub, workbooks):
@@ -152,20 +223,48 @@ def test_a_person_logs_in_with_their_password_and_lands_in_the_app(hub, workbook
     assert "secret note" not in body
 
 
-def test_only_the_centres_groups_may_log_in(hub):
-    outsider = f"{hub.tag}out"
-    status, url, _ = hub.browser().log_in(outsider, hub.passwords[outsider])
-    assert "/hub/login" in url and f"/user/{outsider}" not in url, (status, url)
+def test_only_the_centres_groups_may_log_in_and_no_system_account(hub):
+    for user in (hub.outsider, hub.system):  # the system account is in the people's group
+        status, url, _ = hub.browser().log_in(user, hub.passwords[user])
+        assert "/hub/login" in url and f"/user/{user}" not in url, (user, status, url)
+    assert "Login refused" in hub.log() and f"{hub.system!r} is a system account" in hub.log()
     status, url, _ = hub.browser().log_in(hub.people[0], "not the password")
     assert "/hub/login" in url, (status, url)
 
 
-def test_the_idle_culler_and_the_reports_service_run_under_the_hub(hub):
+def test_no_server_for_an_outsider_or_a_system_account_even_when_an_administrator_adds_them(hub):
+    refused = [hub.outsider, hub.system]
+    assert pwd.getpwnam(hub.system).pw_uid < 1000 < pwd.getpwnam(hub.outsider).pw_uid
+    hub.api("POST", "/users", {"usernames": refused}, expect=201)  # in the hub's database, past the login
+    try:
+        for user in refused:
+            response = hub.api("POST", f"/users/{user}/server")
+            assert response.status >= 400, (user, response.status, response.text[:300])
+            model = hub.api("GET", f"/users/{user}", expect=200).json()
+            assert not model["servers"] and not model["pending"], model
+            assert f"the hub starts no server here: {user!r}" in hub.log()
+            uid = pwd.getpwnam(user).pw_uid
+            assert not [p for p in Path("/proc").iterdir() if p.name.isdigit() and _owner(p) == uid]
+            assert not (hub.home(user) / "career-workbook").exists()  # nothing was prepared for them
+            assert not (hub.shared / user).exists()
+    finally:
+        for user in refused:
+            hub.api("DELETE", f"/users/{user}")
+
+
+def test_the_services_run_as_accounts_of_their_own(hub):
     services = hub.api("GET", "/services", expect=200).json()  # {name: model}
+    accounts = {"idle-culler": hub.culler_user, "shared-reports": hub.reports_user}
     for name, marker in (("idle-culler", "jupyterhub_idle_culler"), ("shared-reports", "shared_reports.py")):
         pid = services[name]["pid"]
         assert pid, f"{name} is not running"
         assert marker in Path(f"/proc/{pid}/cmdline").read_bytes().decode().replace("\0", " ")
+        uids = _ids(pid, "Uid")
+        gids = _ids(pid, "Gid")
+        account = pwd.getpwnam(accounts[name])
+        assert uids == {account.pw_uid} and gids == {account.pw_gid}, (name, uids, gids)
+        assert 0 not in uids and 0 not in gids and account.pw_uid < 1000  # a system account, not root
+        assert _groups(pid) <= {account.pw_gid}  # nor a member of the people's or coaches' groups
     assert f"--timeout={hub.idle_timeout}" in services["idle-culler"]["command"]
 
 
@@ -177,38 +276,149 @@ def test_coach_sees_who_is_active(hub, workbooks):
     assert all(users[p]["last_activity"] for p in hub.people)
 
 
-def test_coach_reads_shared_reports_and_never_a_workbook(hub, workbooks):
+@pytest.fixture(scope="module")
+def shared(hub, workbooks):
+    """Person a shares the report without names, and (by mistake or on purpose) everything else."""
     a, b, _ = hub.people
-    listed = hub.run_code(a, SHARE_REPORT.format(other_workbook=workbooks[b]["path"]))
-    assert "report.html" in listed
-    reports = f"/services/shared-reports/{a}"
+    listed = json.loads(hub.run_code(a, SHARE_REPORT.format(contact=CONTACT, other_workbook=workbooks[b]["path"])))
+    assert {"report.html", "contacts.csv", "calendar.ics"} <= set(listed), listed
+    return f"/services/shared-reports/{a}"
 
-    report = hub.as_user(hub.coach, "GET", f"{reports}/report.html")
+
+def test_coach_reads_the_masked_report(hub, shared):
+    a = hub.people[0]
+    report = hub.as_user(hub.coach, "GET", f"{shared}/report.html")
     assert report.status == 200, report.text[:300]
     assert f"Path of {a}".encode() in report.body
+    assert CONTACT.encode() not in report.body and b"Quenby" not in report.body  # masked
     assert "sandbox" in report.headers["Content-Security-Policy"]
     index = hub.as_user(hub.coach, "GET", "/services/shared-reports/")
     assert index.status == 200 and a.encode() in index.body
-    for name in ("workbook.sqlite", "disguised.html", "linked.html"):
-        response = hub.as_user(hub.coach, "GET", f"{reports}/{name}")
-        assert response.status == 404, (name, response.status)
-        assert b"SQLite format" not in response.body
+    listing = hub.as_user(hub.coach, "GET", f"{shared}/")
+    assert listing.status == 200
+    assert _links(listing.text) == ["report.html"]  # nothing else is even listed
+    assert stat.S_IMODE((hub.shared / a / "report.html").stat().st_mode) == 0o640
+    assert stat.S_IMODE((hub.shared / a / "contacts.csv").stat().st_mode) == 0o600
 
-    # The coach can reach no one's server or workbook, not even their own kernel can read one.
+
+@pytest.mark.parametrize("name", NOT_SHARED)
+def test_coach_gets_nothing_but_the_masked_report(hub, shared, name):
+    response = hub.as_user(hub.coach, "GET", f"{shared}/{name}")
+    assert response.status == 404, (name, response.status)
+    assert CONTACT.encode() not in response.body and b"SQLite format" not in response.body
+    assert b"secret note" not in response.body
+
+
+def test_no_way_around_the_folders(hub, shared):
+    a, b, _ = hub.people
+    for path in (
+        f"{shared}/../{b}/report.html",
+        f"{shared}/..%2f{b}%2fcareer-workbook%2fworkbook.sqlite",
+        f"{shared}/%2e%2e/{b}/report.html",
+        "/services/shared-reports/..%2f..%2fetc%2fpasswd/",
+        f"/services/shared-reports/{hub.reports_user}/",
+        "/services/shared-reports/root/",
+        f"/services/shared-reports/{a}%2f..%2f{b}/report.html",
+    ):
+        response = http("GET", f"{hub.url}{path}", hub.users[hub.coach])
+        assert response.status in (403, 404), (path, response.status)
+        assert CONTACT.encode() not in response.body and b"root:" not in response.body
+
+
+def test_a_person_sees_only_their_own_folder(hub, shared):
+    a, b, _ = hub.people
+    assert hub.as_user(b, "GET", f"{shared}/report.html").status == 403
+    assert hub.as_user(b, "GET", f"{shared}/").status == 403
+    mine = hub.as_user(b, "GET", "/services/shared-reports/")
+    assert mine.status == 200 and a.encode() not in mine.body
+    assert hub.as_user(b, "GET", f"/services/shared-reports/{b}/").status == 200
+    assert hub.as_user(a, "GET", f"{shared}/report.html").status == 200
+    # In their own server the shared folder is ~/career-workbook/shared-reports.
+    own = hub.as_user(a, "GET", f"/user/{a}/api/contents/shared-reports")
+    assert own.status == 200 and "report.html" in {f["name"] for f in own.json()["content"]}
+
+
+def test_the_coach_reaches_no_server_and_no_file(hub, workbooks, shared):
+    a, b, _ = hub.people
     for user in (a, b):
         assert hub.as_user(hub.coach, "GET", f"/user/{user}/api/contents").status in (302, 403, 404)
         assert hub.as_user(hub.coach, "POST", f"/hub/api/users/{user}/server").status in (403, 404)
     assert hub.run_code(hub.coach, TRY_TO_READ.format(path=workbooks[a]["path"])).strip() == "PermissionError"
     shared_file = hub.shared / a / "report.html"
     assert hub.run_code(hub.coach, TRY_TO_READ.format(path=str(shared_file))).strip() == "PermissionError"
+    # Nor another person: the shared folder's group is the reports service's alone.
+    assert hub.run_code(b, TRY_TO_READ.format(path=str(shared_file))).strip() == "PermissionError"
 
-    # Another person sees their own shared folder, never someone else's.
-    assert hub.as_user(b, "GET", f"{reports}/report.html").status == 403
-    assert hub.as_user(b, "GET", f"/services/shared-reports/{b}/").status == 200
-    assert hub.as_user(a, "GET", f"{reports}/report.html").status == 200
-    # In their own server the shared folder is ~/career-workbook/shared-reports.
-    mine = hub.as_user(a, "GET", f"/user/{a}/api/contents/shared-reports")
-    assert mine.status == 200 and "report.html" in {f["name"] for f in mine.json()["content"]}
+
+@pytest.mark.browser
+def test_the_app_in_chromium_is_the_page_of_career_workbook_app_and_stays_on_the_machine(hub, workbooks, chromium):
+    """Log in with the form, land in the app: step bar, demo switch, nothing requested from another host."""
+    c = hub.people[2]
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    attempted, errors = [], []
+
+    def only_this_machine(route):
+        attempted.append(route.request.url)
+        if urlsplit(route.request.url).hostname in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", only_this_machine)
+    page = context.new_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(f"{hub.url}/hub/login", timeout=60_000)
+        page.fill("input[name=username]", c)
+        page.fill("input[name=password]", hub.passwords[c])
+        page.click("input[type=submit], button[type=submit]")
+        page.wait_for_url(f"**/user/{c}/voila/render/00_start_here.ipynb*", timeout=120_000)
+        switch = page.locator("button", has_text="The demo (fictional example)").filter(visible=True)
+        switch.first.wait_for(timeout=120_000)
+        steps = page.locator("nav.cw-steps a").filter(visible=True)
+        assert steps.count() == 9, steps.all_text_contents()
+        switch.first.click()
+        page.locator(".cw-status", has_text="Every step you open now shows the demo workbook").first.wait_for(
+            timeout=60_000
+        )
+        page.locator("nav.cw-steps a", has_text="01 Options and criteria").first.click()
+        page.wait_for_url(f"**/user/{c}/voila/render/01_options_and_criteria.ipynb*", timeout=60_000)
+        page.locator("text=Using the demo workbook").first.wait_for(timeout=120_000)
+        assert page.locator("nav.cw-steps").count() >= 1
+    finally:
+        context.close()
+    foreign = [u for u in attempted if urlsplit(u).hostname not in ("127.0.0.1", "localhost")]
+    assert foreign == [], foreign
+    assert errors == [], errors
+    assert b"own" not in (hub.home(c) / "career-workbook" / ".app-choice").read_bytes()  # the switch was saved
+
+
+def _owner(proc: Path) -> int | None:
+    try:
+        return proc.stat().st_uid
+    except OSError:
+        return None
+
+
+def _status_line(pid: int, key: str) -> list[int]:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{key}:"):
+            return [int(x) for x in line.split()[1:]]
+    return []
+
+
+def _ids(pid: int, key: str) -> set[int]:
+    """Real, effective, saved and filesystem ids of a process (``Uid`` or ``Gid``)."""
+    return set(_status_line(pid, key))
+
+
+def _groups(pid: int) -> set[int]:
+    return set(_status_line(pid, "Groups"))
+
+
+def _links(page: str) -> list[str]:
+    return re.findall(r"<a href='([^']+)'>", page)
 
 
 def _uid(user: str) -> int:

@@ -78,7 +78,7 @@ def _option_rows(
 def scores_chart(result: pd.DataFrame, ax: Axes | None = None, max_options: int = MAX_OPTIONS) -> Figure:
     """Each option's score with its 90% interval, in the engine's order (best supported at the top).
 
-    ``result`` is :func:`workbook.evidence.compare`'s frame (``wb.compare()``):
+    ``result`` is :func:`workbook.evidence.compare`'s frame (``evidence.compare_for(snap)``):
     columns ``title``, ``score``, ``low``, ``high``, ``n_sources`` and, when
     present, ``thin``. An option without evidence is drawn in grey and labelled
     so: its interval is what "nothing known" means, not a finding. An option
@@ -156,7 +156,7 @@ def ranks_chart(
 ) -> Figure:
     """How often each option with evidence takes first, second, third … place over the simulated what-ifs (SMAA-2).
 
-    ``ranks`` is ``wb.ranks()`` (index option id, a ``title`` column, one column
+    ``ranks`` is ``evidence.ranks_for(snap)`` (index option id, a ``title`` column, one column
     per rank; NaN for an option without evidence). An option nobody has told you
     about gets no bar, only "no evidence yet — not ranked": a chance of being
     first would come from ignorance, not evidence. ``known`` (option id -> has
@@ -234,7 +234,7 @@ def ranks_chart(
 def evidence_heatmap(cells: pd.DataFrame, ax: Axes | None = None, max_options: int = MAX_OPTIONS) -> Figure:
     """Option × criterion grid coloured by the evidence score, with the number of sources (people counted once).
 
-    ``cells`` is ``wb.cells()`` (:func:`workbook.evidence.cells_frame`). Options are ordered
+    ``cells`` is ``evidence.cells_for(snap)`` (:func:`workbook.evidence.cells_frame`). Options are ordered
     by their overall score; a blank grey cell has no evidence yet. At most
     ``max_options`` options are drawn; the title says when some are left out.
     """
@@ -315,7 +315,7 @@ def evidence_heatmap(cells: pd.DataFrame, ax: Axes | None = None, max_options: i
 def sensitivity_chart(sens: pd.DataFrame, ax: Axes | None = None, *, empty: str = "") -> Figure:
     """For each criterion, the range of weights over which the leading option stays ahead.
 
-    ``sens`` is ``wb.sensitivity()``. The diamond is the current weight; a bar
+    ``sens`` is ``evidence.sensitivity_for(snap)``. The diamond is the current weight; a bar
     reaching the chart's edge means no weight that far changes the leader; a
     name at a bar's end is the option that would lead beyond it. ``empty``: what
     to say instead of drawing (when there is no leader to overtake).
@@ -449,12 +449,11 @@ def all_charts(data: Workbook | Snapshot, *, max_options: int = MAX_OPTIONS) -> 
     evidence analysed once); ``max_options`` is the most options a chart draws
     (titles say when some are left out).
     """
-    snap = data if isinstance(data, Snapshot) else data.snapshot()
-    return decision_charts(snap.decide(), max_options=max_options)
+    return decision_charts(evidence.decide_for(data), max_options=max_options)
 
 
 def decision_charts(decision: evidence.Decision, *, max_options: int = MAX_OPTIONS) -> dict[str, Figure]:
-    """:func:`all_charts` from one analysis (``wb.decide()``)."""
+    """:func:`all_charts` from one analysis (``evidence.decide_for(snap)``)."""
     a = decision.analysis
     grid = evidence.cells_frame(a)
     known = decision.scores["n_sources"] > 0

@@ -44,6 +44,7 @@ import time
 import urllib.parse
 import webbrowser
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -71,24 +72,105 @@ def proof(token: str, challenge: str) -> str:
     return hmac.new(token.encode(), message, hashlib.sha256).hexdigest()
 
 
-def prepare_notebooks(target: str | os.PathLike | None = None) -> tuple[Path, list[Path]]:
-    """The folder to open JupyterLab on, and the notebooks copied there.
+#: In a folder of copied notebooks: which version of each was copied there (a hash of its cells).
+MANIFEST = ".career-workbook-notebooks.json"
+#: What a kept notebook's new version is called, beside it.
+NEW_VERSION = "{stem} (new version).ipynb"
+
+
+def notebook_hash(path: str | os.PathLike) -> str:
+    """A hash of a notebook's cells (type and text): running it or saving its outputs does not change it."""
+    book = json.loads(Path(path).read_text(encoding="utf-8"))
+    cells = [
+        [c.get("cell_type"), "".join(c["source"]) if isinstance(c.get("source"), list) else c.get("source", "")]
+        for c in book.get("cells", [])
+    ]
+    return hashlib.sha256(json.dumps(cells, ensure_ascii=False).encode()).hexdigest()
+
+
+@dataclass
+class NotebookSync:
+    """What :func:`sync_notebooks` did to each guided notebook in a folder."""
+
+    copied: list[Path] = field(default_factory=list)  # new in the folder
+    updated: list[Path] = field(default_factory=list)  # untouched copies replaced by the new version
+    kept: list[tuple[Path, Path]] = field(default_factory=list)  # edited copies kept, and the new version beside
+
+    def notices(self) -> list[str]:
+        return [f"Kept your edited {kept.name}; this version's is beside it as {new.name}." for kept, new in self.kept]
+
+
+def _shipped_before() -> dict[str, set[str]]:
+    """Hashes of every version of each notebook shipped before copies recorded their version."""
+    try:
+        data = json.loads((paths.data_dir() / "notebook_history.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(name): set(hashes) for name, hashes in data.items()}
+
+
+def _copy_over(source: Path, target: Path) -> None:
+    """Replace ``target`` with a private copy of ``source`` in one step."""
+    files.write_text(target, source.read_text(encoding="utf-8"))
+
+
+def sync_notebooks(source: Path, folder: Path) -> NotebookSync:
+    """Bring the copies in ``folder`` up to the notebooks in ``source``; never lose an edit.
+
+    A missing notebook is copied. A copy nobody edited (its cells are exactly a
+    version that was shipped) is replaced by the new version. An edited copy is
+    kept as it is, and the new version is written beside it
+    (:data:`NEW_VERSION`), with a notice. Which version each copy came from is
+    recorded in :data:`MANIFEST` (a private file in the folder).
+    """
+    manifest_path = folder / MANIFEST
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = {}
+    history = _shipped_before()
+    done = NotebookSync()
+    for notebook in sorted(source.glob("*.ipynb")):
+        dest, new = folder / notebook.name, notebook_hash(notebook)
+        if files.copy_private(notebook, dest):
+            done.copied.append(dest)
+        elif new != manifest.get(notebook.name):
+            mine = notebook_hash(dest)
+            untouched = mine == manifest.get(notebook.name) or mine in history.get(notebook.name, set())
+            if mine == new:
+                pass  # already this version
+            elif untouched:
+                _copy_over(notebook, dest)
+                done.updated.append(dest)
+            else:
+                beside = folder / NEW_VERSION.format(stem=notebook.stem)
+                _copy_over(notebook, beside)
+                done.kept.append((dest, beside))
+                continue  # the edited copy's recorded version stays what it was
+        manifest[notebook.name] = new
+    files.write_text(manifest_path, json.dumps(manifest, indent=1, sort_keys=True))
+    return done
+
+
+def prepare_notebooks(
+    target: str | os.PathLike | None = None, *, notices: list[str] | None = None
+) -> tuple[Path, list[Path]]:
+    """The folder to open JupyterLab on, and the notebooks copied or brought up to date there.
 
     From a source checkout (and no ``target``) the checkout's ``notebooks/`` is
-    used as it is. Otherwise the shipped notebooks are copied into ``target``
-    (default: ``notebooks`` in the user data folder, ``0700``, each copy ``0600``);
-    a notebook already there is never overwritten, so a user's edits survive upgrades.
+    used as it is. Otherwise the shipped notebooks are synchronised into
+    ``target`` (default: ``notebooks`` in the user data folder, ``0700``, each
+    copy ``0600``) by :func:`sync_notebooks`: an edited copy is never
+    overwritten; ``notices`` (if given) receives a sentence for each one kept.
     """
     source = paths.notebooks_dir()
     if target is None and paths.in_checkout():
         return source, []
     folder = files.private_dir(Path(target).expanduser() if target else paths.user_data_dir() / "notebooks")
-    copied = []
-    for notebook in sorted(source.glob("*.ipynb")):
-        dest = folder / notebook.name
-        if files.copy_private(notebook, dest):  # 0600; a notebook already there is kept
-            copied.append(dest)
-    return folder, copied
+    done = sync_notebooks(source, folder)
+    if notices is not None:
+        notices.extend(done.notices())
+    return folder, done.copied + done.updated
 
 
 def free_port(start: int = 8888, tries: int = 50) -> int:

@@ -7,16 +7,18 @@ never on a command line where every account could read it in ``ps``. It is
 handed to Jupyter Server inside this process as a command-line setting, so a
 Jupyter configuration file cannot replace or empty it.
 
-Two additions to the server:
+Additions to the server:
 
 - ``/career-workbook/identify?challenge=C`` answers ``HMAC(token, C)``, so the
   command that started the server can tell it apart from another program
   listening on the same port, without sending the token anywhere
   (:func:`workbook.cli.launch.proof`).
-- In the app, Voilà's ``/voila/query/<kernel id>`` websocket (through which a
-  kernel started ahead of time learns that a person opened its page) accepts
-  only connections that present the token; Voilà's own handler answers
-  anyone. The request it passes on loses its ``token`` parameter.
+- In the app: the page's kernel learns of the request (its ``?step=``) without
+  the token; Voilà's ``/voila/query/<kernel id>`` websocket, which answers anyone
+  and is only needed for kernels started ahead of a visit, is not served at all
+  (the app starts none); and an address of the earlier app, one page per
+  notebook (``/voila/render/06_compare_paths.ipynb``), leads to that step of the
+  one page (``/?step=06-compare-paths``).
 """
 
 from __future__ import annotations
@@ -52,42 +54,54 @@ def _identify_handler() -> type:
     return IdentifyHandler
 
 
+#: The address of a step in the earlier app, one page per notebook: ``/voila/render/06_compare_paths.ipynb``.
+STEP_PAGE = r"/voila/render/(\d\d_[A-Za-z0-9_]+)\.ipynb"
+
+
+def _step_redirect() -> type:
+    import tornado.web
+
+    from ..app_session import STEP_PARAM
+
+    class StepRedirect(tornado.web.RequestHandler):
+        """Sends an address of the earlier one-page-per-notebook app to that step of the app page."""
+
+        def initialize(self, page: str) -> None:
+            self._page = page
+
+        def get(self, name: str) -> None:
+            kept = [(k, v) for k, v in parse_qsl(self.request.query, keep_blank_values=True) if k != STEP_PARAM]
+            step = name.replace("_", "-").lower()  # 06_compare_paths -> 06-compare-paths: number and name, unambiguous
+            self.redirect(f"{self._page}?{urlencode([(STEP_PARAM, step), *kept])}")
+
+    return StepRedirect
+
+
 def without_token(query: str) -> str:
     """A query string with its ``token`` parameter removed."""
     return urlencode([(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "token"])
 
 
-def _visit_socket() -> type:
-    from jupyter_server.auth.decorator import ws_authenticated
-    from jupyter_server.base.handlers import JupyterHandler
-    from voila.request_info_handler import RequestInfoSocketHandler
+def _page_handler() -> type:
+    from voila.tornado.handler import TornadoVoilaHandler
 
-    class VisitSocket(RequestInfoSocketHandler, JupyterHandler):
-        """Voilà's request-info websocket, for holders of the token only.
+    class PageHandler(TornadoVoilaHandler):
+        """Voilà's page, whose kernel is told of the request without the token.
 
-        It shares Voilà's class-level waiters and cache, so Voilà's page handler
-        reaches it as it reaches its own.
+        Voilà puts the request's query string and address in the new kernel's
+        environment; once the request has been let in, the token has no
+        business there.
         """
 
-        def set_default_headers(self) -> None:
-            """No page headers on a websocket (as Jupyter Server's own websockets)."""
+        async def get_generator(self, path: str | None = None) -> Any:
+            request = self.request
+            if "token" in request.arguments:
+                request.query = without_token(request.query)
+                request.uri = f"{request.path}?{request.query}" if request.query else request.path
+            async for part in super().get_generator(path=path):
+                yield part
 
-        async def prepare(self, *args: Any, **kwargs: Any) -> None:
-            """Without the token: 403, not a redirect to the login page (as Jupyter Server's own websockets)."""
-            await super().prepare(_redirect_to_login=False)
-
-        @ws_authenticated
-        async def get(self, *args: Any, **kwargs: Any) -> None:
-            opening = super().get(*args, **kwargs)
-            if opening is not None:
-                await opening
-
-        def write_message(self, message: Any, binary: bool = False) -> Any:
-            if isinstance(message, dict) and "QUERY_STRING" in message:
-                message = {**message, "QUERY_STRING": without_token(str(message["QUERY_STRING"]))}
-            return super().write_message(message, binary)
-
-    return VisitSocket
+    return PageHandler
 
 
 def run_lab(args: list[str], token: str) -> None:
@@ -105,16 +119,23 @@ def run_lab(args: list[str], token: str) -> None:
 def run_voila(args: list[str], token: str) -> None:
     from voila.app import Voila
     from voila.request_info_handler import RequestInfoSocketHandler
+    from voila.tornado.handler import TornadoVoilaHandler
 
-    identify, visits = _identify_handler(), _visit_socket()
+    identify, page, steps = _identify_handler(), _page_handler(), _step_redirect()
 
     class SecuredVoila(Voila):
         def init_handlers(self) -> list:
             handlers = [
-                (rule[0], visits, *rule[2:]) if rule[1] is RequestInfoSocketHandler else rule
+                (rule[0], page, *rule[2:]) if rule[1] is TornadoVoilaHandler else rule
                 for rule in super().init_handlers()
+                if rule[1] is not RequestInfoSocketHandler  # it answers anyone; the app starts no kernel ahead
             ]
-            return [(f"{self.server_url.rstrip('/')}{IDENTIFY_PATH}", identify, {"token": token}), *handlers]
+            base = self.server_url.rstrip("/")
+            return [
+                (f"{base}{IDENTIFY_PATH}", identify, {"token": token}),
+                (f"{base}{STEP_PAGE}", steps, {"page": f"{base}/"}),
+                *handlers,
+            ]
 
     SecuredVoila.launch_instance(argv=[*args, f"--Voila.token={token}"])
 
@@ -125,10 +146,10 @@ def main(argv: list[str] | None = None) -> None:
     if not args or args[0] not in ("lab", "voila") or len(token) < 32:
         sys.exit(f"usage: {TOKEN_ENV_VAR}=<token> python -m workbook.cli.server lab|voila ARGS (started by the CLI)")
     kind, rest = args[0], args[1:]
+    del os.environ[TOKEN_ENV_VAR]  # the kernels (and lab's terminals) have no use for it
     if kind == "lab":
-        del os.environ[TOKEN_ENV_VAR]  # JupyterLab's kernels and terminals have no use for it
         run_lab(rest, token)
-    else:  # kept for the app's kernels: they present it to the request-info websocket
+    else:
         run_voila(rest, token)
 
 

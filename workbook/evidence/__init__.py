@@ -17,7 +17,23 @@ Pure functions over DataFrames (no widgets, no files). The modules, in the order
 
 from . import decisions, ranking, voi
 from .decisions import DECISION_THRESHOLDS, Verdict, confirmation_warnings, verdict
-from .engine import Decision, analysis, compare, decide, decide_from, posterior_for
+from .engine import (
+    ENGINE_SETTINGS,
+    Decision,
+    analysis,
+    analysis_for,
+    cells_for,
+    compare,
+    compare_for,
+    decide,
+    decide_for,
+    decide_from,
+    next_conversations_for,
+    posterior_for,
+    ranks_for,
+    sensitivity_for,
+    settings_for,
+)
 from .model import CONFIDENCE_WEIGHT, SOURCE_RELIABILITY
 from .ranking import (
     CELL_COLUMNS,
@@ -34,6 +50,15 @@ from .ranking import (
 from .voi import CONVERSATION_COST, NEXT_COLUMNS, next_conversations
 
 __all__ = [
+    "ENGINE_SETTINGS",
+    "analysis_for",
+    "cells_for",
+    "compare_for",
+    "decide_for",
+    "next_conversations_for",
+    "ranks_for",
+    "sensitivity_for",
+    "settings_for",
     "CELL_COLUMNS",
     "COMPARE_COLUMNS",
     "CONFIDENCE_WEIGHT",

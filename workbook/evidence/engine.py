@@ -1,5 +1,16 @@
 """The evidence engine's entry points: DataFrames in, DataFrames and plain words out.
 
+Over a workbook: the ``*_for`` functions take a snapshot (``wb.snapshot()``),
+read the tables and the engine's settings from it (:data:`ENGINE_SETTINGS`), and
+keep each result in the snapshot, so a report that shows the comparison in five
+places analyses it once::
+
+    with wb.snapshot() as snap:
+        decision = decide_for(snap)      # scores, verdict, next conversations, warnings
+        cells = cells_for(snap)          # the same analysis, another view
+
+Over DataFrames:
+
 :func:`analyse` (in :mod:`.ranking`) runs the model once; every view of the
 result is a function of that one analysis: :func:`~.ranking.comparison_frame`
 (the scores), :func:`~.ranking.ranks_frame`, :func:`~.ranking.cells_frame`,
@@ -14,15 +25,20 @@ a weight slider redraws the options without recomputing the cells
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .decisions import Verdict, check_thresholds, confirmation_warnings, verdict
+from ..store.readable import Readable
+from ..store.reads import ANALYSIS_COLUMNS
+from ..store.snapshot import Snapshot
+from .decisions import Verdict, check_thresholds, confirmation_warnings, sensitivity, verdict
 from .model import Posterior, posterior, readings
-from .ranking import WEIGHT_CONCENTRATION, Analysis, analyse, comparison_frame
+from .noise import learn
+from .ranking import WEIGHT_CONCENTRATION, Analysis, analyse, cells_frame, comparison_frame, ranks_frame
 from .voi import CONVERSATION_COST, check_cost, next_conversations, stop_rule
 
 Weights = Mapping[int, float] | None
@@ -52,27 +68,14 @@ def posterior_for(
     key = (
         _fingerprint(options, ("id",)),
         _fingerprint(criteria, ("id",)),
-        _fingerprint(
-            insights,
-            (
-                "id",
-                "option_id",
-                "criterion_id",
-                "stance",
-                "confidence",
-                "source",
-                "conversation_id",
-                "contact_id",
-                "heard_from",
-                "against_hopes",
-            ),
-        ),
+        _fingerprint(insights, ANALYSIS_COLUMNS),
         tuple(sorted((reliability or {}).items())),
     )
     if key in _posteriors:
         _posteriors.move_to_end(key)
         return _posteriors[key]
-    post = posterior(readings(options, criteria, insights, reliability=reliability))
+    r = readings(options, criteria, insights, reliability=reliability)
+    post = posterior(r, learn(r))
     _posteriors[key] = post
     while len(_posteriors) > _KEPT:
         _posteriors.popitem(last=False)
@@ -246,4 +249,138 @@ def decide(
         reliability=reliability,
         thresholds=thresholds,
         conversation_cost=conversation_cost,
+    )
+
+
+# ----------------------------------------------------------- over a workbook
+#: The names of the engine's settings in a workbook (notebook 08 shows and saves them).
+RELIABILITY_SETTING = "source_reliability"
+THRESHOLDS_SETTING = "decision_thresholds"
+COST_SETTING = "conversation_cost"
+CONCENTRATION_SETTING = "weight_concentration"
+#: The settings the engine reads from a workbook, and the argument each one fills.
+ENGINE_SETTINGS = {
+    RELIABILITY_SETTING: "reliability",
+    THRESHOLDS_SETTING: "thresholds",
+    COST_SETTING: "conversation_cost",
+    CONCENTRATION_SETTING: "weight_concentration",
+}
+
+
+def settings_for(source: Readable, *names: str) -> dict[str, Any]:
+    """The engine settings stored in a workbook, as keyword arguments (only those set; ``names`` limits them)."""
+    out = {}
+    for key, arg in ENGINE_SETTINGS.items():
+        if names and arg not in names:
+            continue
+        value = source.setting(key)
+        if value is not None:
+            out[arg] = value
+    return out
+
+
+def _hashable(value: Any) -> Hashable:
+    return value if isinstance(value, Hashable) else repr(value)
+
+
+def _weights_key(weights: Weights) -> Hashable:
+    """A key for a weights mapping (``repr`` keeps odd values distinct without hashing them)."""
+    if weights is None:
+        return None
+    try:
+        return tuple(sorted(weights.items()))
+    except (AttributeError, TypeError):
+        return ("unhashable", repr(weights))
+
+
+def _snapshot(source: Snapshot | Any) -> Snapshot:
+    """A snapshot to analyse: the one given, or a fresh one of a workbook."""
+    return source if isinstance(source, Snapshot) else source.snapshot()
+
+
+def analysis_for(source: Snapshot | Any, weights: Weights = None, draws: int = 2000, seed: int = 0) -> Analysis:
+    """The evidence of a workbook analysed once per snapshot and these arguments (:func:`analysis`)."""
+    snap = _snapshot(source)
+    key = ("analysis", _weights_key(weights), _hashable(draws), _hashable(seed))
+    return snap.memo(
+        key,
+        lambda: analysis(
+            snap.options(),
+            snap.criteria(),
+            snap.evidence_rows(),
+            weights=weights,
+            draws=draws,
+            seed=seed,
+            **settings_for(snap, "reliability", "weight_concentration"),
+        ),
+    )
+
+
+def compare_for(source: Snapshot | Any, weights: Weights = None, draws: int = 2000, seed: int = 0) -> pd.DataFrame:
+    """Which options the evidence supports (:func:`compare`'s columns)."""
+    snap = _snapshot(source)
+    key = ("compare", _weights_key(weights), _hashable(draws), _hashable(seed))
+    return snap.memo(key, lambda: comparison_frame(analysis_for(snap, weights, draws, seed))).copy(deep=False)
+
+
+def ranks_for(source: Snapshot | Any, weights: Weights = None, draws: int = 2000, seed: int = 0) -> pd.DataFrame:
+    """Share of draws in which each option with evidence takes each rank (1 = best)."""
+    snap = _snapshot(source)
+    key = ("ranks", _weights_key(weights), _hashable(draws), _hashable(seed))
+    return snap.memo(key, lambda: ranks_frame(analysis_for(snap, weights, draws, seed))).copy(deep=False)
+
+
+def cells_for(source: Snapshot | Any, weights: Weights = None) -> pd.DataFrame:
+    """Per option × criterion: score, 90% interval, sources, notes for and against."""
+    snap = _snapshot(source)
+    return snap.memo(("cells", _weights_key(weights)), lambda: cells_frame(analysis_for(snap, weights))).copy(
+        deep=False
+    )
+
+
+def sensitivity_for(source: Snapshot | Any, weights: Weights = None) -> pd.DataFrame:
+    """For each criterion, how far its weight must move before the leading option changes."""
+    snap = _snapshot(source)
+    return snap.memo(("sensitivity", _weights_key(weights)), lambda: sensitivity(analysis_for(snap, weights))).copy(
+        deep=False
+    )
+
+
+def next_conversations_for(source: Snapshot | Any, n: int = 5, weights: Weights = None) -> pd.DataFrame:
+    """Who to talk to next, and why (:func:`~.voi.next_conversations`)."""
+    snap = _snapshot(source)
+    return snap.memo(
+        ("next", _hashable(n), _weights_key(weights)),
+        lambda: next_conversations(
+            analysis_for(snap, weights),
+            snap.evidence_rows(),
+            snap.contacts(),
+            snap.insider_links(),
+            snap.conversations(),
+            n=n,
+            **settings_for(snap, "reliability", "conversation_cost"),
+        ),
+    ).copy(deep=False)
+
+
+def decide_for(
+    source: Snapshot | Any, weights: Weights = None, n: int = 5, draws: int = 2000, seed: int = 0
+) -> Decision:
+    """Scores, verdict, next conversations, stop rule and warnings for a workbook, from one analysis."""
+    from ..prepare.questions import disprove_questions
+
+    snap = _snapshot(source)
+    return snap.memo(
+        ("decide", _weights_key(weights), _hashable(n), _hashable(draws), _hashable(seed)),
+        lambda: decide_from(
+            analysis_for(snap, weights, draws, seed),
+            snap.evidence_rows(),
+            snap.contacts(),
+            snap.insider_links(),
+            snap.conversations(),
+            snap.table("prep_questions"),
+            disprove_questions(snap),
+            n=n,
+            **settings_for(snap, "reliability", "thresholds", "conversation_cost"),
+        ),
     )

@@ -500,11 +500,12 @@ _LEVELS = np.array([0.5 * math.erfc(-z / math.sqrt(2.0)) for z in _SCORES])
 def _from_scores(table: np.ndarray, z: np.ndarray) -> np.ndarray:
     """Values of each column's quantile function at normal scores ``z`` (draws, cells); ``table``: (cells, levels)."""
     pos = (np.clip(z, -DRAW_SPAN, DRAW_SPAN) + DRAW_SPAN) * ((DRAW_LEVELS - 1) / (2 * DRAW_SPAN))
-    i = np.minimum(pos.astype(np.int64), DRAW_LEVELS - 2)
+    i = np.minimum(pos.astype(np.int32), DRAW_LEVELS - 2)
     frac = pos - i
     flat = table.ravel()
-    i += (np.arange(table.shape[0], dtype=np.int64) * DRAW_LEVELS)[None, :]
-    return flat[i] * (1.0 - frac) + flat[i + 1] * frac
+    i = i + (np.arange(table.shape[0], dtype=np.int32) * DRAW_LEVELS)[None, :]
+    low = flat[i]
+    return low + (flat[i + 1] - low) * frac
 
 
 def _sample_rows(p: np.ndarray, which: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -528,7 +529,8 @@ def _draw_part(part: Part, r: Readings, draws: int, rng: np.random.Generator) ->
         cells = (copula[:, None] * n_c + np.arange(n_c)[None, :]).ravel()
         table = _quantiles(part.theta[cells], _LEVELS)  # (cells, levels)
         chol = np.linalg.cholesky(part.correlation[copula] + 1e-9 * np.eye(n_c)[None])  # (options, c, c)
-        z = rng.standard_normal((copula.size, draws, n_c)) @ chol.transpose(0, 2, 1)  # (options, draws, c)
+        normal = rng.standard_normal((copula.size, draws, n_c), dtype=np.float32)
+        z = normal @ chol.transpose(0, 2, 1).astype(np.float32)  # (options, draws, c)
         out[:, cells] = _from_scores(table, z.transpose(1, 0, 2).reshape(draws, cells.size))
     for o in sorted(part.exact):  # options computed exactly: offsets and level, then each cell
         ex = part.exact[o]
@@ -636,14 +638,12 @@ def _exact_option(r: Readings, o: int, sigma: float, tau: float, spread: float, 
     return Exact(cells, lik[keep], level_prior, w[keep] / w[keep].sum())
 
 
-def posterior(r: Readings, noise: Noise | None = None, exact_sources: int = EXACT_SOURCES) -> Posterior:
-    """The posterior of every cell, mixed over the likely values of (σ, τ, s, m) (:func:`.noise.learn`).
+def posterior(r: Readings, noise: Noise, exact_sources: int = EXACT_SOURCES) -> Posterior:
+    """The posterior of every cell, mixed over the likely values of (σ, τ, s, m) learned (:func:`.noise.learn`).
 
     Options with at most ``exact_sources`` sources (up to 3) are computed exactly, the others by the copula.
     """
-    from .noise import learn
-
-    learned = noise if noise is not None else learn(r)
+    learned = noise
     n_o, n_c = r.shape
     parts = []
     for sigma, tau, spread, level, weight in learned.support:

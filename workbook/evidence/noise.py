@@ -53,7 +53,7 @@ from .model import (
 )
 
 #: Most options used to learn (those with the most readings); plenty for three numbers.
-LEARN_OPTIONS = 40
+LEARN_OPTIONS = 24
 #: Most sources of one option used to learn (those with the most readings).
 LEARN_SOURCES = 16
 #: Points of (σ, τ, s) the posterior is computed at: picked evenly through the learned distribution.

@@ -37,6 +37,7 @@ import pandas as pd
 from ..errors import ValidationError
 from ..store.fields import limits
 from .model import INTERVAL, Posterior, posterior, readings
+from .noise import learn
 
 #: Most simulated draws ``compare`` accepts (memory grows with options × criteria × draws).
 MAX_DRAWS = 100_000
@@ -278,7 +279,8 @@ def analyse(
     criteria = criteria.sort_values("id", kind="stable") if len(criteria) else criteria
     raw = resolve_weights(criteria, weights)
     if post is None:
-        post = posterior(readings(options, criteria, insights, reliability=reliability))
+        r = readings(options, criteria, insights, reliability=reliability)
+        post = posterior(r, learn(r))
     n_o, n_c = post.readings.shape
     titles = [str(t) for t in options["title"]] if "title" in options else [str(i) for i in post.readings.option_ids]
     names = [str(n) for n in criteria["name"]] if "name" in criteria else [str(i) for i in post.readings.criterion_ids]

@@ -63,25 +63,9 @@ def _auto() -> widgets.Layout:
     return widgets.Layout(width="auto")
 
 
-def thank_you_due(done_on: dt.date) -> dt.date:
-    """The day a thank-you is due for a conversation done on ``done_on`` (within 24 hours of it)."""
-    end = rules.conversation_end(done_on)
-    assert end is not None
-    return rules.thank_you_due(end)
-
-
-def thank_you_line(conv: dict[str, Any], today: dt.date) -> str:
-    """Where the thank-you for a conversation stands, in one sentence."""
-    if conv.get("thanked_on"):
-        return f"Thank-you sent on {conv['thanked_on']}."
-    if not conv.get("done_on"):
-        return "Thank-you: due within 24 hours of the conversation. Mark the conversation done first."
-    due = thank_you_due(dt.date.fromisoformat(conv["done_on"]))
-    if today < due:
-        return f"Thank-you due by {due.isoformat()} (tomorrow): within 24 hours."
-    if today == due:
-        return f"Thank-you due today ({due.isoformat()})."
-    return f"Thank-you overdue since {due.isoformat()}: send it now; late is better than never."
+def thank_you_line(conv: dict[str, Any], today: dt.date, hours: int = rules.THANK_YOU_HOURS) -> str:
+    """Where the thank-you for a conversation stands, in one sentence (rule: :mod:`workbook.store.conversations`)."""
+    return rules.thank_you_status(conv, today, hours)
 
 
 def _cut(value: Any) -> Any:
@@ -436,7 +420,7 @@ class CaptureForm:
         self._offer_thanks()
         option = self.wb.get("options", conv["option_id"])
         status = vocab.CONVERSATION_STATUSES.get(conv["status"], conv["status"])
-        line = thank_you_line(conv, self.today)
+        line = thank_you_line(conv, self.today, rules.thank_you_hours(self.wb.setting(rules.THANK_YOU_SETTING)))
         self.header.value = no_maths(
             f"<div><b>{html.escape(contact['name'][:300])}</b> about <b>{html.escape(option['title'][:300])}</b>"
             f" · status: {html.escape(status)}<br>{html.escape(line)}</div>"

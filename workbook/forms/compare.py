@@ -133,18 +133,18 @@ NO_LEADER = "Nothing to show yet: no option has evidence, so no path leads and n
 def sensitivity_view(data: pd.DataFrame | Workbook) -> TableView:
     """An escaped table widget of :func:`sensitivity_table` (for a notebook cell).
 
-    ``data``: ``wb.sensitivity()``'s frame, or the workbook itself — then, while no option has any
+    ``data``: ``evidence.sensitivity_for(snap)``'s frame, or the workbook itself — then, while no option has any
     evidence, the table says so instead of naming a leader nobody has told you about.
     """
     view = TableView(empty="Nothing to show yet: add options and criteria with weights first.")
     if isinstance(data, Workbook):
         snap = data.snapshot()
-        scores = snap.compare()
+        scores = evidence.compare_for(snap)
         if len(scores) and not (scores["n_sources"] > 0).any():
             view.empty = NO_LEADER
             view.show(pd.DataFrame())
             return view
-        data = snap.sensitivity()
+        data = evidence.sensitivity_for(snap)
     view.show(sensitivity_table(data))
     return view
 
@@ -217,11 +217,13 @@ class CompareForm:
     def update(self) -> None:
         """Recompute the decision with the sliders' weights, and redraw."""
         weights = self.weights() or None
-        self.decision = self.wb.decide(weights=weights, n=self.n_next, draws=self.draws, seed=self.seed)
+        self.decision = evidence.decide_for(
+            self.wb.snapshot(), weights=weights, n=self.n_next, draws=self.draws, seed=self.seed
+        )
         self.result = self.decision.scores
         self.next_frame = self.decision.next
         known = self.result["n_sources"] > 0
-        thresholds = self.wb.setting("decision_thresholds")
+        thresholds = self.wb.setting(evidence.engine.THRESHOLDS_SETTING)
         self.verdict.value = verdict_html(self.decision)
         self.scores_image.show(charts.scores_chart(self.result))
         self.ranks_image.show(charts.ranks_chart(evidence.ranks_frame(self.decision.analysis), known=known))

@@ -54,7 +54,7 @@ class ReportForm:
         target = self._destination(names)
         document = _report.build_report(self.wb, names=names)
         try:
-            path = _report.save_report(document, target)
+            path = _report.save_report(document, target, names=names)
         except OSError as exc:
             raise ValidationError("save to", f"cannot write {target}: {exc.strerror or exc}") from None
         self.html, self.path = document, path

@@ -25,6 +25,7 @@ import ipywidgets as widgets
 import traitlets
 
 from ..errors import ChangedElsewhereError, ValidationError
+from ..evidence import engine
 from ..evidence.decisions import DECISION_THRESHOLDS, check_thresholds
 from ..evidence.model import SOURCE_RELIABILITY, resolve_reliability
 from ..evidence.ranking import WEIGHT_CONCENTRATION, check_concentration
@@ -34,12 +35,13 @@ from ..outreach.cadence import Cadence
 from ..people import coverage as _coverage
 from ..store import vocab
 from ..store.freshness import compare
+from ..store.readable import Readable
 from ..store.workbook import Workbook
 from .base import WRAP_LABELS, ConflictPanel, StatusLine, guarded
 
 #: Where a field's value is stored: a setting of its own, or one key of a setting holding a dict.
-RELIABILITY = "source_reliability"
-THRESHOLDS = "decision_thresholds"
+RELIABILITY = engine.RELIABILITY_SETTING
+THRESHOLDS = engine.THRESHOLDS_SETTING
 #: Settings earlier versions of the form wrote and nothing reads any more: saving or going back to the
 #: defaults forgets them, so a stale value never lingers in the workbook.
 RETIRED_KEYS = ("voi_threshold",)
@@ -113,7 +115,7 @@ SECTIONS: list[tuple[str, str, list[Field]]] = [
             ),
             Field(f"{THRESHOLDS}:lean", "Leans towards it under (expected loss)", DECISION_THRESHOLDS["lean"], False),
             Field(
-                "weight_concentration",
+                engine.CONCENTRATION_SETTING,
                 "How firmly you hold your weights (higher: the what-ifs move them less)",
                 WEIGHT_CONCENTRATION,
                 False,
@@ -125,7 +127,7 @@ SECTIONS: list[tuple[str, str, list[Field]]] = [
         "Who to talk to next (notebook 06) weighs what a conversation could change against what it costs you.",
         [
             Field(
-                "conversation_cost",
+                engine.COST_SETTING,
                 "What one conversation costs you (steps on the −2..+2 scale)",
                 CONVERSATION_COST,
                 False,
@@ -149,7 +151,7 @@ def defaults() -> dict[str, float]:
     return {key: f.default for key, f in FIELDS.items()}
 
 
-def current(wb: Any) -> dict[str, float]:
+def current(wb: Readable) -> dict[str, float]:
     """Every field's value in ``wb``: what is stored, else the default."""
     out = defaults()
     for key, f in FIELDS.items():
@@ -194,9 +196,9 @@ def _check_one(key: str, value: float) -> None:
         resolve_reliability({str(f.part): value})
     elif f.setting == THRESHOLDS:
         check_thresholds({"favour": 0.0, "lean": 2.0, str(f.part): value})  # its range; the order comes after
-    elif f.setting == "conversation_cost":
+    elif f.setting == engine.COST_SETTING:
         check_cost(value)
-    elif f.setting == "weight_concentration":
+    elif f.setting == engine.CONCENTRATION_SETTING:
         check_concentration(value)
     else:  # pragma: no cover - every field has a rule above
         raise AssertionError(key)

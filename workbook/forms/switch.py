@@ -2,9 +2,10 @@
 
 In the app nobody edits a settings cell, so the choice between your own
 workbook and the fictional demo is a switch. It is remembered for as long as
-the app runs (see :mod:`workbook.app`); every step opened after switching uses
-it. In JupyterLab the notebooks' ``use_demo`` setting does the same, and the
-switch only says so.
+``career-workbook app`` runs, or else as long as the app page is open (see
+:mod:`workbook.app_session`); every step opened after switching uses it. In
+JupyterLab the notebooks' ``use_demo`` setting does the same, and the switch
+only says so.
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ import pandas as pd
 from ..errors import ValidationError
 from ..people.matching import normalise_org
 from ..store import conversations as rules
+from ..store.readable import Readable
 
 #: Kinds of due action, in the order they are listed on the same day, with a short label.
 KINDS: dict[str, str] = {
@@ -41,7 +42,7 @@ COLUMNS = ["kind", "due_on", "overdue", "conversation_id", "contact_id", "contac
 SETTINGS = {
     "second_contact_days": "cadence_second_contact_days",
     "follow_up_days": "cadence_follow_up_days",
-    "thank_you_hours": "thank_you_hours",
+    "thank_you_hours": rules.THANK_YOU_SETTING,
 }
 
 
@@ -60,7 +61,7 @@ class Cadence:
                 raise ValidationError(setting, f"{value!r} is not allowed; use a whole number from 1 up")
 
     @classmethod
-    def from_settings(cls, wb: Any) -> Cadence:
+    def from_settings(cls, wb: Readable) -> Cadence:
         """The cadence stored in a workbook's settings (defaults where none is stored)."""
         values = {}
         for name, setting in SETTINGS.items():
@@ -274,7 +275,7 @@ def _second_contact_text(
     )
 
 
-def due_list(wb: Any, on: dt.date | str | None = None, *, upcoming: bool = False) -> pd.DataFrame:
+def due_list(wb: Readable, on: dt.date | str | None = None, *, upcoming: bool = False) -> pd.DataFrame:
     """:func:`due_actions` for a workbook, with its cadence settings (archived records left out)."""
     return due_actions(
         wb.conversations(),

@@ -19,7 +19,7 @@ import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import icalendar
 import pandas as pd
@@ -29,6 +29,9 @@ from ..errors import ValidationError
 from ..store import conversations as rules
 from ..textsafety import ics
 from . import cadence
+
+if TYPE_CHECKING:
+    from ..store.workbook import Workbook
 
 PRODID = "-//Career Workbook//Informational interviews//EN"
 UID_DOMAIN = "career-workbook"
@@ -74,6 +77,7 @@ def build_calendar(
     on: dt.date,
     uid_prefix: str,
     stamp: dt.datetime | None = None,
+    thank_you_hours: int = rules.THANK_YOU_HOURS,
 ) -> icalendar.Calendar:
     """A calendar of the scheduled ``conversations`` and the due ``actions`` (from :mod:`cadence`)."""
     stamp = stamp or dt.datetime.now(dt.UTC)
@@ -108,7 +112,7 @@ def build_calendar(
                 ics(
                     f"{person.name}" + (f" — {about}" if about else "") + "\n"
                     f"Keep to the {int(conv.duration_min)} minutes you asked for. "
-                    "Ask who else you should talk to. Thank them within 24 hours."
+                    f"Ask who else you should talk to. Thank them within {thank_you_hours} hours."
                 ),
             )
             cal.add_component(event)
@@ -131,7 +135,7 @@ def build_calendar(
     return cal
 
 
-def uid_prefix(wb: Any) -> str:
+def uid_prefix(wb: Workbook) -> str:
     """This workbook's key for calendar UIDs (made once and kept in its settings)."""
     key = wb.setting(UID_SETTING)
     if not key:
@@ -140,7 +144,7 @@ def uid_prefix(wb: Any) -> str:
     return str(key)
 
 
-def calendar_for(wb: Any, on: dt.date | str | None = None) -> icalendar.Calendar:
+def calendar_for(wb: Workbook, on: dt.date | str | None = None) -> icalendar.Calendar:
     """The calendar of a workbook as of ``on`` (default today)."""
     day = cadence.parse_day(on, "on") if on is not None else dt.date.today()
     actions = cadence.due_list(wb, day, upcoming=True)
@@ -151,10 +155,11 @@ def calendar_for(wb: Any, on: dt.date | str | None = None) -> icalendar.Calendar
         actions,
         on=day,
         uid_prefix=uid_prefix(wb),
+        thank_you_hours=cadence.Cadence.from_settings(wb).thank_you_hours,
     )
 
 
-def write_calendar(wb: Any, path: str | os.PathLike, on: dt.date | str | None = None) -> CalendarSummary:
+def write_calendar(wb: Workbook, path: str | os.PathLike, on: dt.date | str | None = None) -> CalendarSummary:
     """Write the ``.ics`` file for ``wb`` to ``path`` (replacing it) and say what it holds.
 
     The file is private (``0600``); a ``path`` that is the workbook, a backup or

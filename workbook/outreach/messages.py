@@ -26,13 +26,14 @@ import pandas as pd
 from .. import paths
 from ..errors import NotFoundError, ValidationError
 from ..store import conversations as rules
+from ..store.readable import Readable
 
 #: The shipped templates, in the order of the method, with the label shown in forms.
 TEMPLATE_LABELS: dict[str, str] = {
     "request": "Request (first message)",
     "follow_up": "Follow-up (no reply after 7 business days)",
     "confirmation": "Confirmation (once they agree)",
-    "thank_you": "Thank-you (within 24 hours)",
+    "thank_you": "Thank-you (soon after the conversation)",
 }
 
 #: Which template fits a conversation in each status.
@@ -266,7 +267,7 @@ def _row(frame: pd.DataFrame, id: int, what: str) -> dict[str, Any]:
 
 
 def draft_values(
-    wb: Any, *, conversation_id: int | None = None, contact_id: int | None = None, option_id: int | None = None
+    wb: Readable, *, conversation_id: int | None = None, contact_id: int | None = None, option_id: int | None = None
 ) -> dict[str, str]:
     """Placeholder values from the workbook, for a conversation or for a contact and option."""
     conversation = None
@@ -287,7 +288,7 @@ def draft_values(
 
 
 def draft(
-    wb: Any,
+    wb: Readable,
     template: str,
     *,
     conversation_id: int | None = None,

@@ -30,7 +30,7 @@ import functools
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -39,6 +39,9 @@ from ..store import fields as _fields
 from . import linkedin
 from .contact_files import FORMATS, MAX_BYTES, MAX_ROWS, ContactFile, Person, read_contacts
 from .matching import normalise_name, normalise_org
+
+if TYPE_CHECKING:
+    from ..store.workbook import Workbook
 
 #: The contact fields an import fills or compares, with how they are called.
 COMPARED: dict[str, str] = {
@@ -386,7 +389,7 @@ def _why_existing(reason: str, filled: list[str], gains_source: bool, source: st
 
 # ---------------------------------------------------------------- entry points
 def preview_contacts(
-    wb: Any,
+    wb: Workbook,
     source: str | os.PathLike | bytes | ContactFile,
     name: str | None = None,
     *,
@@ -404,7 +407,7 @@ def preview_contacts(
 
 
 def import_contacts(
-    wb: Any,
+    wb: Workbook,
     source: str | os.PathLike | bytes | ContactFile,
     *,
     take: Iterable[str] = (),

@@ -8,13 +8,12 @@ them from a workbook.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 
 from ..errors import ValidationError
 from ..store import vocab
 from ..store.conversations import HELD
+from ..store.readable import Readable
 
 #: Option statuses that count as "still being weighed".
 ACTIVE_STATUSES: tuple[str, ...] = ("exploring", "shortlisted", "chosen")
@@ -99,13 +98,13 @@ def check_threshold(threshold: object, field: str = "threshold") -> int:
     return threshold
 
 
-def threshold_for(wb: Any) -> int:
+def threshold_for(wb: Readable) -> int:
     """The coverage aim stored in a workbook (or a snapshot of one): the setting, else the default."""
     value = wb.setting(THRESHOLD_SETTING)
     return DEFAULT_THRESHOLD if value is None else check_threshold(value, THRESHOLD_SETTING)
 
 
-def coverage_for(wb: Any, threshold: int | None = None) -> pd.DataFrame:
+def coverage_for(wb: Readable, threshold: int | None = None) -> pd.DataFrame:
     """:func:`coverage` over a workbook; ``threshold`` defaults to the workbook's own aim (:func:`threshold_for`)."""
     if threshold is None:
         threshold = threshold_for(wb)

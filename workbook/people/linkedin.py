@@ -32,15 +32,19 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 import pandas as pd
 
 from ..errors import ValidationError
 from ..store import fields as _fields
+from ..store.readable import Readable
 from . import files
 from .matching import normalise_name, normalise_org
+
+if TYPE_CHECKING:
+    from ..store.workbook import Workbook
 
 #: Header cell (case-insensitive) -> our key.
 HEADER = {
@@ -308,14 +312,14 @@ def _duplicate_of(line: int | None, reason: str) -> str:
     return f"already in your workbook ({reason})" if line is None else f"same person as line {line} ({reason})"
 
 
-def preview_import(wb: Any, source: str | os.PathLike | bytes | Export, name: str | None = None) -> ImportPlan:
+def preview_import(wb: Readable, source: str | os.PathLike | bytes | Export, name: str | None = None) -> ImportPlan:
     """Read ``source`` and say what importing it into ``wb`` would do. Nothing is written."""
     export = source if isinstance(source, Export) else read_export(source, name)
     return plan_import(wb.contacts(include_archived=True), export)
 
 
 def import_connections(
-    wb: Any,
+    wb: Workbook,
     source: str | os.PathLike | bytes | Export,
     *,
     dry_run: bool = False,

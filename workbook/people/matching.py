@@ -24,12 +24,16 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from cleanco.clean import get_unique_terms
 
 from ..errors import ValidationError
+from ..store.readable import Readable
+
+if TYPE_CHECKING:
+    from ..store.workbook import Workbook
 
 #: Legal forms this list adds to cleanco's: written-out and spaced-out forms, and Sweden's "(publ)".
 _MORE_LEGAL_FORMS: tuple[str, ...] = (
@@ -208,14 +212,14 @@ def targets_key(option_id: int) -> str:
     return f"option:{int(option_id)}:targets"
 
 
-def load_targets(wb: Any, option_ids: Iterable[int] | None = None) -> dict[int, dict[str, list[str]]]:
+def load_targets(wb: Readable, option_ids: Iterable[int] | None = None) -> dict[int, dict[str, list[str]]]:
     """The stored targets of each option (empty lists when none are stored)."""
     if option_ids is None:
         option_ids = wb.options()["id"].tolist()
     return {int(o): clean_targets(wb.setting(targets_key(o), None)) for o in option_ids}
 
 
-def save_targets(wb: Any, option_id: int, organizations: Iterable[str] = (), roles: Iterable[str] = ()) -> dict:
+def save_targets(wb: Workbook, option_id: int, organizations: Iterable[str] = (), roles: Iterable[str] = ()) -> dict:
     """Store the organisations and roles where insiders of ``option_id`` work. Returns what was stored."""
     value = clean_targets({"organizations": list(organizations), "roles": list(roles)})
     with wb.atomic():
@@ -276,7 +280,7 @@ def suggest_insiders(
     return frame[SUGGESTION_COLUMNS].reset_index(drop=True)
 
 
-def suggestions_for(wb: Any, *, include_linked: bool = False) -> pd.DataFrame:
+def suggestions_for(wb: Readable, *, include_linked: bool = False) -> pd.DataFrame:
     """:func:`suggest_insiders` over the workbook's options, contacts, insider links and targets."""
     options = wb.options()
     targets = load_targets(wb, options["id"].tolist() if not options.empty else [])

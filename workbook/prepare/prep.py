@@ -201,6 +201,8 @@ class PrepSheet:
     when: str
     confirm: str
     made_on: str = field(default_factory=lambda: dt.date.today().isoformat())
+    #: The thank-you window (the ``thank_you_hours`` setting).
+    thank_you_hours: int = rules.THANK_YOU_HOURS
 
 
 def _why_them(wb: Workbook, contact: dict[str, Any], option: dict[str, Any]) -> list[str]:
@@ -256,6 +258,7 @@ def build_sheet(wb: Workbook, conversation_id: int, items: Sequence[tuple[str, s
         minutes=minutes,
         when=when,
         confirm=confirm,
+        thank_you_hours=rules.thank_you_hours(wb.setting(rules.THANK_YOU_SETTING)),
     )
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 from .. import paths
 from ..errors import ValidationError
 from ..store import vocab
+from ..store.readable import Readable
 from ..store.workbook import Workbook
 
 #: Topics a question can be about, with the label shown to people.
@@ -194,7 +195,7 @@ def load_bank(path: str | os.PathLike | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def own_questions(wb: Workbook) -> pd.DataFrame:
+def own_questions(wb: Readable) -> pd.DataFrame:
     """The questions you added to your workbook (key ``own:<id>``), oldest first."""
     table = wb.table("questions")
     if table.empty:
@@ -211,7 +212,7 @@ def own_questions(wb: Workbook) -> pd.DataFrame:
     return out[COLUMNS].reset_index(drop=True)
 
 
-def all_questions(wb: Workbook, bank: pd.DataFrame | None = None) -> pd.DataFrame:
+def all_questions(wb: Readable, bank: pd.DataFrame | None = None) -> pd.DataFrame:
     """Your own questions first, then the shipped bank."""
     bank = load_bank() if bank is None else bank
     own = own_questions(wb)
@@ -220,7 +221,7 @@ def all_questions(wb: Workbook, bank: pd.DataFrame | None = None) -> pd.DataFram
     return pd.concat([own, bank], ignore_index=True)
 
 
-def disprove_questions(wb: Workbook) -> list[str]:
+def disprove_questions(wb: Readable) -> list[str]:
     """The texts of every question that could disprove your hopes (the bank's and your own)."""
     questions = all_questions(wb)
     return [str(t) for t in questions.loc[questions["topic"] == "disprove", "text"]]

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .. import evidence, files
+from .. import evidence, files, paths
 from ..charts import evidence as charts
 from ..errors import ValidationError
 from ..evidence import summary as evidence_summary
@@ -114,13 +114,13 @@ def _context(snap: Snapshot, names: bool, title: str | None, today: dt.date, wit
     usertext.guard_tables(snap, privacy)  # every text read from here on is scrubbed, without bidi controls
     options, criteria, insights = snap.options(), snap.criteria(), snap.evidence_rows()  # notes stay on disk
     rank = ranking(snap, options)
-    thresholds = evidence.decisions.check_thresholds(snap.setting("decision_thresholds"))
+    thresholds = evidence.decisions.check_thresholds(snap.setting(evidence.engine.THRESHOLDS_SETTING))
     said = {r["option_id"]: r for r in words.comparison_words(rank, thresholds)}  # each option's figures in words
     top = list(rank.index[:TOP_OPTIONS])  # shown in full; the others only in the compact table
     counts = evidence_summary.evidence_counts(
         options[options["id"].isin(top)], criteria, insights[insights["option_id"].isin(top)]
     )
-    cells = snap.cells()
+    cells = evidence.cells_for(snap)
     wb_counts = snap.counts()
     compact = rank.iloc[TOP_OPTIONS:]
     context = {
@@ -131,7 +131,7 @@ def _context(snap: Snapshot, names: bool, title: str | None, today: dt.date, wit
         "names": names,
         "counts": wb_counts,
         "first_steps": first_steps(wb_counts),
-        "summary": summary(snap.decide(), criteria, cells),
+        "summary": summary(evidence.decide_for(snap), criteria, cells),
         "thresholds": thresholds,
         "meanings": words.meanings(thresholds),
         "next_meanings": list(words.NEXT_MEANINGS.values()),
@@ -190,13 +190,32 @@ def report_path(wb: Workbook, path: str | os.PathLike | None = None, *, names: b
     return target / default_report_path(wb, names=names).name if target.is_dir() else target
 
 
-def save_report(document: str, target: str | os.PathLike, protect: Iterable[str | os.PathLike | None] = ()) -> Path:
+def save_report(
+    document: str,
+    target: str | os.PathLike,
+    protect: Iterable[str | os.PathLike | None] = (),
+    *,
+    names: bool = False,
+) -> Path:
     """Write a built report to ``target``: a private file (``0600``, new folders ``0700``), replaced in one step.
 
     Refused (nothing written) when ``target`` is the workbook, one of the files in
     ``protect``, or any SQLite file such as a backup (see :mod:`workbook.files`).
+    A report without names (``names`` False) saved straight into the folder shared
+    with a coach (:func:`workbook.paths.shared_dir`) is ``0640``, so the hub's
+    shared-reports service, which owns that folder's group, can read it; nothing
+    else is ever readable by it.
     """
-    return files.write_text(target, document, protect)
+    return files.write_text(target, document, protect, mode=report_mode(target, names=names))
+
+
+def report_mode(target: str | os.PathLike, *, names: bool) -> int:
+    """``0640`` for a report without names going straight into the shared folder, else ``0600``."""
+    shared = paths.shared_dir()
+    if names or shared is None:
+        return files.PRIVATE_FILE
+    folder = Path(target).expanduser().parent
+    return files.SHARED_FILE if files.same_file(folder, shared) else files.PRIVATE_FILE
 
 
 def write_report(wb: Workbook, path: str | os.PathLike | None = None, *, names: bool = False) -> Path:
@@ -207,7 +226,7 @@ def write_report(wb: Workbook, path: str | os.PathLike | None = None, *, names: 
     target = report_path(wb, path, names=names)
     protect = [None if wb.in_memory else wb.path]
     files.check_output(target, protect)
-    return save_report(build_report(wb, names=names), target, protect)
+    return save_report(build_report(wb, names=names), target, protect, names=names)
 
 
 __all__ = [
@@ -226,6 +245,7 @@ __all__ = [
     "quoted_notes",
     "ranking",
     "report_context",
+    "report_mode",
     "report_path",
     "save_report",
     "summary",

@@ -79,7 +79,9 @@ _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _POSSESSIVE = re.compile(r"['’]s?$", re.IGNORECASE)
 _AT = r"(?:@|\s*[\(\[\{<]\s*at\s*[\)\]\}>]\s*|\s+at\s+)"
 _DOT = r"(?:\.|\s*[\(\[\{<]\s*dot\s*[\)\]\}>]\s*|\s+dot\s+)"
-_EMAIL = re.compile(rf"[\w.+\-]+{_AT}[\w\-]+(?:{_DOT}[\w\-]+)*{_DOT}[a-z]{{2,}}\b", re.IGNORECASE)
+#: An address starts only where a run of its characters starts, and takes that run whole (no backtracking):
+#: a long text without any address is read once, not once per character.
+_EMAIL = re.compile(rf"(?<![\w.+\-])[\w.+\-]++{_AT}[\w\-]+(?:{_DOT}[\w\-]+)*{_DOT}[a-z]{{2,}}\b", re.IGNORECASE)
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|io)/\S*", re.IGNORECASE)
 _REPEATED = re.compile(re.escape(NAME) + r"(?:\s+" + re.escape(NAME) + r")+")
 #: Scripts written without spaces between words: a name is looked for inside longer runs of letters.

@@ -73,7 +73,7 @@ def ranking(snap: Snapshot, options: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(
             columns=[*evidence.COMPARE_COLUMNS, "status", "insights", "sources"], index=pd.Index([], name="option_id")
         )
-    scores = snap.decide().scores
+    scores = evidence.decide_for(snap).scores
     frame = scores.copy()
     frame["status"] = options.set_index("id")["status"].reindex(frame.index)
     frame["insights"] = scores["n_insights"].astype("int64")
@@ -269,7 +269,7 @@ def next_steps(snap: Snapshot, privacy: Privacy, n: int = 5) -> list[dict[str, A
     if snap.options().empty or snap.criteria().empty:
         return []
     out = []
-    for r in snap.decide(n=n).next.to_dict("records"):
+    for r in evidence.decide_for(snap, n=n).next.to_dict("records"):
         cid = r.get("contact_id")
         person = privacy.label(int(cid)) if cid is not None and not pd.isna(cid) else ""
         said = words.next_words(r)

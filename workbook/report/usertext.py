@@ -6,7 +6,7 @@ Two guards, applied while the report's content is gathered:
   titles, descriptions and open questions, criteria, and contacts already
   scrubbed (when names are off: names, emails and links masked; contacts'
   names replaced by their role and organisation, or "a contact") and without
-  explicit bidirectional controls. Everything derived from them — the
+  explicit bidirectional controls or control characters. Everything derived from them — the
   headline, tables, chart text, next-conversation reasons — is then safe.
 - :func:`guard_context` scrubs every piece of user text the templates show
   once more, and wraps each option title, criterion or contact that sits
@@ -23,7 +23,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from ..textsafety import without_bidi_controls
+from ..textsafety import page_text
 from .privacy import Privacy
 
 #: Columns of free text the report may show, per table.
@@ -53,8 +53,7 @@ def guard_tables(view: Any, privacy: Privacy) -> None:
         columns = [c for c in TEXT_COLUMNS.get(name, ()) if c in frame.columns]
         if columns and not frame.empty:
             changed = {
-                c: frame[c].map(lambda v: privacy.scrub(without_bidi_controls(v)) if isinstance(v, str) else v)
-                for c in columns
+                c: frame[c].map(lambda v: privacy.scrub(page_text(v)) if isinstance(v, str) else v) for c in columns
             }
             if name == "contacts" and not privacy.names and "name" in frame.columns and "id" in frame.columns:
                 changed["name"] = frame["id"].map(lambda i: privacy.label(int(i)))
@@ -110,16 +109,16 @@ def guard_context(value: Any, privacy: Privacy, texts: list[str]) -> Any:
         if not isinstance(item, str) or key in _NOT_TEXT:
             return item
         if not isolate:  # a chart: drawn from the guarded tables; its title goes into an attribute
-            return without_bidi_controls(item)
+            return page_text(item)
         if key in _WHOLE:
-            return privacy.scrub(without_bidi_controls(item))  # user text on its own, inside <bdi>
+            return privacy.scrub(page_text(item))  # user text on its own, inside <bdi>
         # A sentence of ours, built from the guarded tables. It is not scrubbed again, so a contact
         # called Chance or Long does not mask those words in the report's own text.
-        return _isolated(without_bidi_controls(item), pattern)
+        return _isolated(page_text(item), pattern)
 
     guarded = walk(value)
     if isinstance(value, dict) and isinstance(value.get("title"), str):  # the report's own title, as given
-        guarded["title"] = without_bidi_controls(value["title"])
+        guarded["title"] = page_text(value["title"])
     return guarded
 
 

@@ -97,3 +97,59 @@ def conversation_end(
 def thank_you_due(end: dt.datetime, hours: int = THANK_YOU_HOURS) -> dt.date:
     """The day a thank-you is due for a conversation that ended at ``end``."""
     return (end + dt.timedelta(hours=hours)).date()
+
+
+#: The setting that changes the thank-you window (notebook 08).
+THANK_YOU_SETTING = "thank_you_hours"
+#: The longest thank-you window the setting accepts (a year, in hours).
+THANK_YOU_MAX_HOURS = 365 * 24
+
+
+def thank_you_hours(stored: object = None) -> int:
+    """The thank-you window in hours: ``stored`` (the setting's value) if set, else :data:`THANK_YOU_HOURS`."""
+    if stored is None:
+        return THANK_YOU_HOURS
+    if isinstance(stored, float) and stored.is_integer():
+        stored = int(stored)
+    if isinstance(stored, bool) or not isinstance(stored, int) or not 0 < stored <= THANK_YOU_MAX_HOURS:
+        raise ValidationError(THANK_YOU_SETTING, f"{stored!r} is not allowed; use a whole number of hours from 1 up")
+    return stored
+
+
+def thank_you_due_for(conv: Mapping[str, Any], hours: int = THANK_YOU_HOURS) -> dt.date | None:
+    """When the thank-you for a conversation record is due (None before it took place)."""
+
+    def day(value: Any) -> dt.date | None:
+        if value is None or value == "" or value != value:
+            return None
+        return value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else _parse_day(value)
+
+    def moment(value: Any) -> dt.datetime | None:
+        if value is None or value == "" or value != value:
+            return None
+        return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+
+    end = conversation_end(day(conv.get("done_on")), moment(conv.get("scheduled_at")), conv.get("duration_min"))
+    return None if end is None else thank_you_due(end, hours)
+
+
+def _parse_day(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def thank_you_status(conv: Mapping[str, Any], today: dt.date, hours: int = THANK_YOU_HOURS) -> str:
+    """Where the thank-you for a conversation stands, in one sentence (the window: ``hours``)."""
+    if conv.get("thanked_on"):
+        return f"Thank-you sent on {conv['thanked_on']}."
+    due = thank_you_due_for(conv, hours)
+    if due is None:
+        return f"Thank-you: due within {hours} hours of the conversation. Mark the conversation done first."
+    if today < due:
+        left = (due - today).days
+        when = "tomorrow" if left == 1 else f"in {left} days"
+        return f"Thank-you due by {due.isoformat()} ({when}): within {hours} hours."
+    if today == due:
+        return f"Thank-you due today ({due.isoformat()})."
+    return f"Thank-you overdue since {due.isoformat()}: send it now; late is better than never."

@@ -131,6 +131,11 @@ class Workbook:
         with self._lock:
             return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
+    def data_version(self) -> int:
+        """A number that changes when another connection (a page, a program, a command) commits to the file."""
+        with self._lock:
+            return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
     @contextlib.contextmanager
     def atomic(self) -> Iterator[sqlite3.Connection]:
         """Group writes into one transaction: all of them are saved, or none.
@@ -708,31 +713,6 @@ class Workbook:
         ``with wb.snapshot() as snap:`` also reads every table from the same moment.
         """
         return Snapshot(self)
-
-    # --------------------------------------------------------------- analysis
-    def compare(self, weights: Mapping[int, float] | None = None, draws: int = 2000, seed: int = 0) -> pd.DataFrame:
-        """Which options the evidence supports: score, 90% interval, chance of being best, expected loss.
-
-        ``weights`` maps criterion id to weight and overrides the stored weights.
-        See :func:`workbook.evidence.compare` for the columns.
-        """
-        return self.snapshot().compare(weights=weights, draws=draws, seed=seed)
-
-    def sensitivity(self, weights: Mapping[int, float] | None = None) -> pd.DataFrame:
-        """For each criterion, how far its weight must move before the leading option changes."""
-        return self.snapshot().sensitivity(weights=weights)
-
-    def next_conversations(self, n: int = 5, weights: Mapping[int, float] | None = None) -> pd.DataFrame:
-        """Which conversation (contact × option) would help the decision most, and why."""
-        return self.snapshot().next_conversations(n=n, weights=weights)
-
-    def ranks(self, weights: Mapping[int, float] | None = None, draws: int = 2000, seed: int = 0) -> pd.DataFrame:
-        """Share of draws in which each option takes each rank (1 = best), per option (SMAA-2)."""
-        return self.snapshot().ranks(weights=weights, draws=draws, seed=seed)
-
-    def decide(self, weights: Mapping[int, float] | None = None, n: int = 5, draws: int = 2000, seed: int = 0) -> Any:
-        """Scores, the verdict in words, the next conversations, the stop rule and warnings, from one analysis."""
-        return self.snapshot().decide(weights=weights, n=n, draws=draws, seed=seed)
 
 
 def _switch_to_wal(conn: sqlite3.Connection) -> str:

@@ -14,17 +14,13 @@ from ..main import cli, echo, open_for_command, workbook_option
 @workbook_option
 @click.option("--port", type=int, default=None, help="Port on 127.0.0.1 (default: the first free one from 8866).")
 @click.option("--no-browser", is_flag=True, help="Do not open a browser window; just print the address.")
-@click.option(
-    "--no-preheat",
-    is_flag=True,
-    help="Start a step's kernel only when the step is opened: less memory, slower pages.",
-)
-def app(workbook_path: str | None, port: int | None, no_browser: bool, no_preheat: bool) -> None:
+def app(workbook_path: str | None, port: int | None, no_browser: bool) -> None:
     """Open the guided steps as a web app: forms and charts, no code.
 
-    The same steps as the guided notebooks, served by Voilà on this computer
-    only (127.0.0.1, with a secret token in the printed address). Switch to
-    the fictional demo on the first page. Press Ctrl+C to stop.
+    The same steps as the guided notebooks, on one page, served by Voilà on
+    this computer only (127.0.0.1, with a secret token in the printed
+    address). Switch to the fictional demo on the first step. Press Ctrl+C to
+    stop.
 
     Example:
 
@@ -36,4 +32,4 @@ def app(workbook_path: str | None, port: int | None, no_browser: bool, no_prehea
     path = wb.path
     echo(wb.describe(), err=True)
     wb.close()
-    sys.exit(_app.run_app(path, port=port, open_browser=not no_browser, preheat=not no_preheat, echo=echo))
+    sys.exit(_app.run_app(path, port=port, open_browser=not no_browser, echo=echo))

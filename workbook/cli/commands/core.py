@@ -62,9 +62,12 @@ def lab(workbook_path: str | None, port: int | None, no_browser: bool, notebooks
     path = wb.path
     echo(wb.describe(), err=True)
     wb.close()
-    folder, copied = _launch.prepare_notebooks(notebooks_dir)
+    notices: list[str] = []
+    folder, copied = _launch.prepare_notebooks(notebooks_dir, notices=notices)
     if copied:
-        echo(f"Copied {len(copied)} guided notebooks to {folder}", err=True)
+        echo(f"Copied or updated {len(copied)} guided notebooks in {folder}", err=True)
+    for notice in notices:
+        echo(notice, err=True)
     echo(f"Opening JupyterLab on {folder}", err=True)
     echo("JupyterLab listens on 127.0.0.1 only, with a token (the address printed below includes it).", err=True)
     sys.exit(_launch.run_lab(path, folder, port=port, open_browser=not no_browser, echo=echo))

@@ -22,7 +22,7 @@ def due(workbook_path: str | None, on: str | None) -> None:
 
     Follows the 3B7 routine: no reply after 3 business days, ask a second
     person at the same organisation; after 7, follow up with the first.
-    A thank-you is due within 24 hours of a conversation.
+    A thank-you is due within 24 hours of a conversation (change it in notebook 08).
 
     Example:
 

@@ -8,6 +8,7 @@ from ...paths import resolve
 from ...report import build as _report
 from ...store import backup as _backup
 from ...store import export as _export
+from ...store.workbook import Workbook
 from ...textsafety import terminal_lines
 from ..main import cli, echo, open_for_command, workbook_option
 
@@ -44,6 +45,7 @@ def report(workbook_path: str | None, output: str | None, names: bool, demo: boo
     """
     if demo and workbook_path is not None:
         raise click.UsageError("--demo and --workbook name two workbooks: give one of them")
+    wb: Workbook
     if demo:
         from ... import demo as _demo
 
