@@ -8,6 +8,7 @@ from ...paths import resolve
 from ...report import build as _report
 from ...store import backup as _backup
 from ...store import export as _export
+from ...store.workbook import Workbook
 from ...textsafety import terminal_lines
 from ..main import cli, echo, open_for_command, workbook_option
 
@@ -24,7 +25,10 @@ from ..main import cli, echo, open_for_command, workbook_option
 @click.option(
     "--names", is_flag=True, help="Show contacts' names. Without it they appear only as role and organisation."
 )
-def report(workbook_path: str | None, output: str | None, names: bool) -> None:
+@click.option(
+    "--demo", is_flag=True, help="The report of the demo workbook (the fictional example), built first if missing."
+)
+def report(workbook_path: str | None, output: str | None, names: bool, demo: bool) -> None:
     """Write the shareable HTML report: which path the evidence supports and how sure.
 
     One self-contained file (no scripts, nothing loaded from the internet) to
@@ -36,8 +40,19 @@ def report(workbook_path: str | None, output: str | None, names: bool) -> None:
         career-workbook report
 
         career-workbook report -o ~/Desktop/career.html --names
+
+        career-workbook report --demo
     """
-    wb = open_for_command(workbook_path, create=False)
+    if demo and workbook_path is not None:
+        raise click.UsageError("--demo and --workbook name two workbooks: give one of them")
+    wb: Workbook
+    if demo:
+        from ... import demo as _demo
+
+        wb = _demo.open_demo()
+        echo(f"Using the demo workbook (fictional example): {wb.path}", err=True)
+    else:
+        wb = open_for_command(workbook_path, create=False)
     with wb:
         path = _report.write_report(wb, output, names=names)
     size = path.stat().st_size / 1024
