@@ -47,13 +47,18 @@ def own(tmp_path, monkeypatch):
     return path
 
 
-def notebook(folder: Path, name: str, *cells: tuple[str, str]) -> Path:
-    """A notebook ``name`` in ``folder`` made of (kind, source) cells."""
+def notebook(folder: Path, name: str, *cells: tuple[str, ...]) -> Path:
+    """A notebook ``name`` in ``folder`` made of (kind, source) or (kind, source, tag) cells."""
     folder.mkdir(parents=True, exist_ok=True)
     data = {
         "cells": [
-            {"cell_type": kind, "metadata": {}, "source": source, **({"outputs": []} if kind == "code" else {})}
-            for kind, source in cells
+            {
+                "cell_type": kind,
+                "metadata": {"tags": list(tags)} if tags else {},
+                "source": source,
+                **({"outputs": []} if kind == "code" else {}),
+            }
+            for kind, source, *tags in cells
         ],
         "metadata": {},
         "nbformat": 4,
@@ -309,11 +314,26 @@ def test_what_a_cell_shows_becomes_a_widget_of_the_page():
     assert isinstance(other, widgets.Output) and other.outputs[0]["data"] == {"text/markdown": "*x*"}
 
 
+def test_cells_tagged_lab_only_are_neither_shown_nor_run(tmp_path, shell, page_state, own):
+    folder = tmp_path / "steps"
+    notebook(
+        folder,
+        "00_start.ipynb",
+        ("markdown", "# For everyone"),
+        ("markdown", "In JupyterLab, set `use_demo = True`.", "lab-only"),
+        ("code", "print('printed in JupyterLab')", "lab-only"),
+        ("code", "print('printed everywhere')"),
+    )
+    markup = texts(app_page.AppPage(folder).views["start"])
+    assert "For everyone" in markup and "printed everywhere" in markup
+    assert "use_demo" not in markup and "printed in JupyterLab" not in markup
+
+
 def test_the_app_shows_no_code_words_from_the_notebooks_text():
     """What the notebooks say about their settings cell and the terminal is for JupyterLab only."""
     notebooks = app_session.steps()
     for nb in notebooks:
-        for cell in steps.read_cells(nb):
+        for cell in steps.app_cells(nb):
             if cell.kind != "markdown":
                 continue
             markup = steps.markdown_html(cell.source, notebooks)
@@ -324,8 +344,10 @@ def test_the_app_shows_no_code_words_from_the_notebooks_text():
 
 def test_lab_only_text_stays_in_the_notebook_for_jupyterlab():
     start = next(nb for nb in app_session.steps() if nb.name.startswith("00_"))
-    text = "".join(c.source for c in steps.read_cells(start) if c.kind == "markdown")
-    assert "`use_demo`" in text and "<!-- lab-only -->" in text
+    lab_only = [c for c in steps.read_cells(start) if "lab-only" in c.tags]
+    assert lab_only and lab_only[0] not in steps.app_cells(start)
+    text = "".join(c.source for c in lab_only if c.kind == "markdown")
+    assert "`use_demo`" in text and "`workbook_path`" in text
 
 
 def test_every_module_a_step_imports_is_imported_ahead(shell, page_state):

@@ -157,3 +157,33 @@ def test_every_command_is_in_the_readme():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     for name in all_commands():
         assert f"career-workbook {name}" in readme or f"`{name} " in readme, f"{name} is not in README.md"
+
+
+def test_demo_goes_where_its_help_says_even_with_career_workbook_set(runner, tmp_path, monkeypatch):
+    """The help names the user data folder; CAREER_WORKBOOK (the own workbook) elsewhere does not move the demo."""
+    home, own = tmp_path / "home", tmp_path / "elsewhere" / "mine.sqlite"
+    monkeypatch.setenv("CAREER_WORKBOOK_HOME", str(home))
+    monkeypatch.setenv("CAREER_WORKBOOK", str(own))
+    helped = " ".join(runner.invoke(cli, ["demo", "--help"]).output.split())
+    assert "user data folder" in helped and "next to it" not in helped
+    result = runner.invoke(cli, ["demo"])
+    assert result.exit_code == 0, result.output
+    assert f"Demo workbook written: {home / 'demo.sqlite'}" in result.output
+    assert (home / "demo.sqlite").exists() and not own.exists() and not (own.parent / "demo.sqlite").exists()
+
+
+def test_report_demo_builds_the_demos_report_without_its_path(runner, tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    monkeypatch.setenv("CAREER_WORKBOOK_HOME", str(home))
+    monkeypatch.setenv("CAREER_WORKBOOK", str(tmp_path / "mine.sqlite"))
+    result = runner.invoke(cli, ["report", "--demo"])
+    assert result.exit_code == 0, result.output
+    written = list((home / "reports").glob("*.html"))
+    assert len(written) == 1 and str(written[0]) in result.output
+    assert "UX research" in written[0].read_text(encoding="utf-8")  # one of the demo's three paths
+    assert not (tmp_path / "mine.sqlite").exists()  # the own workbook was not created or touched
+
+
+def test_report_refuses_demo_and_workbook_together(runner, tmp_path):
+    result = runner.invoke(cli, ["report", "--demo", "--workbook", str(tmp_path / "x.sqlite")])
+    assert result.exit_code == 2 and "--demo and --workbook" in result.output

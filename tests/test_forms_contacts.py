@@ -122,11 +122,24 @@ def test_self_referral_is_refused(wb):
 
 
 def test_same_name_and_organisation_is_pointed_out(wb):
-    first = wb.add_contact("José Núñez", "Riverside Health Inc.")
+    wb.add_contact("José Núñez", "Riverside Health Inc.")
     form = ContactsForm(wb)
     fill(form, name="jose nunez", organization="Riverside Health")
     assert form.status.kind == "ok" and "you already have José Núñez at Riverside Health Inc." in form.status.text
-    assert f"#{first}: same name and organisation" in form.status.text
+    assert "same name and organisation" in form.status.text and "#" not in form.status.text
+
+
+def test_two_contacts_with_one_name_say_how_they_differ_never_an_id(wb):
+    wb.add_contact("Maya Chen", "Acme", "UX Researcher")
+    wb.add_contact("Maya Chen", "Globex", "UX Researcher")
+    wb.add_contact("Tom Berg", "Initech")
+    form = ContactsForm(wb)
+    labels = [label for label, _ in form.pick.options[1:]]
+    assert labels == ["Maya Chen — Acme", "Maya Chen — Globex", "Tom Berg"]
+    wb.add_contact("Tom Berg", "Initech")  # nothing tells these two apart: then, and only then, the record
+    form.refresh()
+    tom = [label for label, _ in form.pick.options if label.startswith("Tom")]
+    assert len(set(tom)) == 2 and all(t.startswith("Tom Berg — Initech, record ") for t in tom)
 
 
 def test_clean_profile_url():

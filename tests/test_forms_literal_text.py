@@ -106,7 +106,7 @@ def dollars(wb):
 
 def test_notebook_01s_criteria_form_opens_with_dollars_in_names(dollars):
     form = CriteriaForm(dollars)  # draws the weights chart: a mathtext error would stop it here
-    assert bytes(form.weights.chart.value).startswith(b"\x89PNG")
+    assert bytes(form.weights.chart.png).startswith(b"\x89PNG")
     labels = [s.description for s in form.weights.sliders.values()]
     assert [typeset(label) for label in labels] == [(BONUS, False), (TEX, False)]
     assert check_view(form.view) == [] and check_view(form.weights.view) == []

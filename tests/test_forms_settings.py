@@ -53,7 +53,8 @@ def test_the_conversation_cost_is_explained_in_steps_of_the_scale(wb):
     shown = " ".join(
         getattr(w, "value", "") for w in _all_widgets(form.view) if isinstance(getattr(w, "value", None), str)
     )
-    assert "What one conversation costs you (steps on the −2..+2 scale)" in shown
+    labels = [w.description for w in form.fields.values()]  # each field's own label, which a screen reader names
+    assert any(d.startswith("What one conversation costs you (steps on the −2..+2 scale)") for d in labels)
     assert "worth your time" in shown  # the help text says what the number means
 
 

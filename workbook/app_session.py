@@ -143,8 +143,9 @@ def step_links(folder: Path | None = None) -> str:
     """HTML of a link bar to every step, for a guided notebook shown as a page of its own in Voilà.
 
     The app page has a step bar of its own; this bar is for Voilà serving the
-    notebooks one page each, next to each other (relative links), as the JupyterHub
-    deployment's app mode does while ``$CAREER_WORKBOOK_APP`` is set.
+    notebooks one page each, next to each other (relative links), while
+    ``$CAREER_WORKBOOK_APP`` is set (the JupyterHub deployment's app mode did so
+    before it served the app page).
     """
     links = " · ".join(f'<a href="{html.escape(nb.name)}">{html.escape(step_title(nb))}</a>' for nb in steps(folder))
     return f'<nav class="cw-steps" aria-label="Steps"><b>Steps:</b> {links}</nav>'

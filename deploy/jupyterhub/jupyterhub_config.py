@@ -5,11 +5,15 @@
 # One single-user server per person, run as that person's Unix account (LocalProcessSpawner):
 #   - home folder 0700, workbook 0600 (the server runs with umask 077), so the operating system keeps
 #     every workbook private; the hub's default roles let a person reach only their own server;
-#   - the guided notebooks are copied into ~/career-workbook/ on first start, never over edits;
+#   - the guided notebooks are kept in ~/career-workbook/ at each start by the package's own upgrade:
+#     missing ones copied, untouched copies brought up to the installed version, edited ones kept
+#     (with the new version beside them);
 #   - $CAREER_WORKBOOK = ~/career-workbook/workbook.sqlite;
 #   - the app mode (Voila) is the default page; JupyterLab stays one click away at /user/<name>/lab;
-#   - the app mode is the page of `career-workbook app` (the package's own Voila template: nothing
-#     loaded from other hosts, the step bar, the switch between one's workbook and the demo);
+#   - the app mode is the page of `career-workbook app`: one page in one kernel, the guided notebooks
+#     as its steps (a step bar, addresses such as ?step=compare-paths, the switch between one's
+#     workbook and the demo), from the package's own Voila template (nothing loaded from other hosts);
+#     its notebook, career-workbook.ipynb, is copied into ~/career-workbook/ at each start;
 #   - only accounts of the machine in career-people or career-coaches get in, never a system account
 #     (uid outside UID_MIN..UID_MAX of /etc/login.defs), whatever login is configured: checked after
 #     every login (post_auth_hook) and again before every start (pre_spawn_hook);
@@ -26,7 +30,7 @@
 #   CAREER_HUB_COACH_GROUP   career-coaches                     Unix group given the coach role
 #   CAREER_HUB_ADMINS        (none)                             comma-separated hub administrators
 #   CAREER_HUB_BIND_URL      http://:8000                       where people connect (put TLS in front)
-#   CAREER_HUB_DEFAULT_URL   /voila/render/00_start_here.ipynb  or /lab for JupyterLab
+#   CAREER_HUB_DEFAULT_URL   /voila/render/career-workbook.ipynb (the app page), or /lab
 #   CAREER_HUB_IDLE_TIMEOUT  3600                               seconds before an idle server stops
 #   CAREER_HUB_REPORTS_PORT  10101                              loopback port of the reports service
 #   CAREER_HUB_REPORTS_USER  career-reports                     account of the shared-reports service
@@ -63,18 +67,18 @@ SHARED = Path(setting("CAREER_HUB_SHARED", "/srv/career-workbook/shared-reports"
 PEOPLE_GROUP = setting("CAREER_HUB_PEOPLE_GROUP", "career-people")
 COACH_GROUP = setting("CAREER_HUB_COACH_GROUP", "career-coaches")
 ADMINS = {name.strip() for name in setting("CAREER_HUB_ADMINS", "").split(",") if name.strip()}
-DEFAULT_URL = setting("CAREER_HUB_DEFAULT_URL", "/voila/render/00_start_here.ipynb")
+#: Each person's folder in their home: the notebooks, the workbook; the server's root folder.
+FOLDER = "career-workbook"
+WORKBOOK = "workbook.sqlite"
+#: The app page, in FOLDER (Voila serves only notebooks under the server's root folder).
+APP_PAGE = "career-workbook.ipynb"
+DEFAULT_URL = setting("CAREER_HUB_DEFAULT_URL", f"/voila/render/{APP_PAGE}")
 IDLE_TIMEOUT = int(setting("CAREER_HUB_IDLE_TIMEOUT", "3600"))
 REPORTS_PORT = int(setting("CAREER_HUB_REPORTS_PORT", "10101"))
 REPORTS_USER = setting("CAREER_HUB_REPORTS_USER", "career-reports")
 CULLER_USER = setting("CAREER_HUB_CULLER_USER", "career-culler")
 #: Where the machine says which user ids are people's (UID_MIN, UID_MAX); every other account is a system one.
 LOGIN_DEFS = Path("/etc/login.defs")
-#: Each person's folder in their home: the notebooks, the workbook; the server's root folder.
-FOLDER = "career-workbook"
-WORKBOOK = "workbook.sqlite"
-#: The app's choice between the person's workbook and the demo (reset at each start, as each run of the app).
-APP_CHOICE = ".app-choice"
 
 if not (VENV_BIN / "jupyterhub-singleuser").exists():
     sys.exit(
@@ -162,12 +166,18 @@ def _check_shared_root() -> None:
 _check_shared_root()
 
 
-def _app_settings() -> dict[str, str]:
-    """What the people's servers need for the app of `career-workbook app`, asked of the package they run."""
+def _app_entry() -> dict:
+    """How Voila serves the app page of `career-workbook app`, asked of the package the people's servers run.
+
+    ``notebook``: the page; ``settings``: Voila's options; ``environment``: JUPYTER_PATH (the package's
+    jupyter folder: the app's template, and the kernel spec it ships for JupyterLab too) and the folder
+    of guided notebooks the page shows as steps (``~`` is expanded by the person's kernel). Nothing of
+    the hub's own JUPYTER_PATH is passed on (``base={}``).
+    """
     ask = (
-        "import json; from workbook import app_session; from workbook.cli import app; "
-        "print(json.dumps({'jupyter_path': str(app.jupyter_path()), 'template': app.TEMPLATE, "
-        "'choice_variable': app_session.STATE_ENV_VAR}))"
+        "import json; from workbook.cli.app import app_entry; "
+        f"e = app_entry({'~/' + FOLDER!r}, base={{}}); "
+        "print(json.dumps({'notebook': str(e.notebook), 'settings': e.settings, 'environment': e.environment}))"
     )
     found = subprocess.run(
         [str(VENV_BIN / "python"), "-I", "-c", ask], capture_output=True, text=True, timeout=120, check=False
@@ -177,7 +187,7 @@ def _app_settings() -> dict[str, str]:
     return json.loads(found.stdout)
 
 
-APP = _app_settings()
+APP = _app_entry()
 
 
 # ------------------------------------------------------------------ the hub
@@ -219,14 +229,12 @@ c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.cmd = [str(VENV_BIN / "jupyterhub-singleuser")]
 c.Spawner.notebook_dir = f"~/{FOLDER}"
 c.Spawner.default_url = DEFAULT_URL
-# The app mode is the page of `career-workbook app`: the package's Voila template (nothing from other
-# hosts), code hidden, no tracebacks, and no MathJax, which Voila inside a Jupyter server would fetch
-# from a CDN (the app, run by Voila itself, has none either). The hub authenticates people itself, so
-# the app's own token is not needed here.
+# The app mode is the page of `career-workbook app`, served with the package's own settings (its Voila
+# template, nothing from other hosts; code hidden; no tracebacks), and no MathJax, which Voila inside a
+# Jupyter server would fetch from a CDN (the app, run by Voila itself, has none either). The hub
+# authenticates people itself, so the app's own token is not needed here.
 c.Spawner.args = [
-    f"--VoilaConfiguration.template={APP['template']}",
-    "--VoilaConfiguration.strip_sources=True",
-    "--VoilaConfiguration.show_tracebacks=False",
+    *APP["settings"],
     '--ServerApp.tornado_settings={"mathjax_url": None, "mathjax_config": None}',
 ]
 # Files the server and its kernels create are private to the person: workbook 0600, folders 0700.
@@ -246,30 +254,40 @@ c.Spawner.environment = {
     "CAREER_WORKBOOK": lambda spawner: str(_home(spawner) / FOLDER / WORKBOOK),
     "CAREER_WORKBOOK_SHARED": lambda spawner: str(SHARED / spawner.user.name),
     "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-    # Where Voila finds the template, and the file holding the switch between the workbook and the demo.
-    "JUPYTER_PATH": APP["jupyter_path"],
-    APP["choice_variable"]: lambda spawner: str(_home(spawner) / FOLDER / APP_CHOICE),
+    # JUPYTER_PATH (Voila's template; the package's kernel spec, for JupyterLab's kernels as well) and
+    # the guided notebooks the app page shows. Not $CAREER_WORKBOOK_APP: here JupyterLab's kernels share
+    # the server with the app, and would follow the app's demo switch; the app page keeps the switch
+    # itself while it is open, and each visit begins on the person's own workbook.
+    **APP["environment"],
 }
 
-#: Runs as the person (never as root, so a link planted in their home cannot redirect a root write):
-#: home 0700, ~/career-workbook 0700, each guided notebook copied only where there is none yet; the
-#: app starts on their own workbook (the demo switch is reset, as at each start of `career-workbook app`).
+#: Runs as the person (never as root, so a link planted in their home cannot redirect a root write), with
+#: the package they run: home 0700, ~/career-workbook 0700; the app page copied in (it holds nothing of
+#: theirs); the guided notebooks brought up to the installed version by the package's own upgrade
+#: (`career-workbook lab` does the same on a laptop): missing ones copied, copies nobody edited replaced,
+#: edited ones kept with the new version beside them. A notebook that cannot be written is reported
+#: (the hub logs it) but does not keep the person from their server and workbook.
 _FIRST_START = """
-import os, shutil, sys
-home, folder, source, choice = sys.argv[1:5]
+import os, sys
+from pathlib import Path
+from workbook import files
+from workbook.cli.launch import sync_notebooks
+home, folder, source, page, shared = sys.argv[1:6]
 os.chmod(home, 0o700)
 os.makedirs(folder, mode=0o700, exist_ok=True)
 os.chmod(folder, 0o700)
-for name in sorted(os.listdir(source)):
-    target = os.path.join(folder, name)
-    if name.endswith(".ipynb") and not os.path.lexists(target):
-        shutil.copyfile(os.path.join(source, name), target)
-        os.chmod(target, 0o600)
-if os.path.lexists(choice):
-    os.unlink(choice)
 link = os.path.join(folder, "shared-reports")
-if not os.path.lexists(link) and len(sys.argv) > 5:
-    os.symlink(sys.argv[5], link)
+if not os.path.lexists(link):
+    os.symlink(shared, link)
+try:
+    files.write_text(Path(folder, os.path.basename(page)), Path(page).read_text(encoding="utf-8"))
+except Exception as exc:
+    print(f"the app page could not be copied into {folder}: {exc}", file=sys.stderr)
+try:
+    for notice in sync_notebooks(Path(source), Path(folder)).notices():
+        print(notice)
+except Exception as exc:
+    print(f"the guided notebooks could not be brought up to date in {folder}: {exc}", file=sys.stderr)
 """
 
 #: A person's shared folder: theirs, readable (never writable) by the shared-reports service's group; new
@@ -312,14 +330,19 @@ async def pre_spawn_hook(spawner):
     shared = _shared_folder(user)
     process = await asyncio.create_subprocess_exec(
         str(VENV_BIN / "python"), "-I", "-c", _FIRST_START,
-        str(home), str(home / FOLDER), str(NOTEBOOKS), str(home / FOLDER / APP_CHOICE), str(shared),
+        str(home), str(home / FOLDER), str(NOTEBOOKS), APP["notebook"], str(shared),
         user=user.pw_uid, group=user.pw_gid, extra_groups=[], umask=0o077, cwd="/",
         env={"PATH": "/usr/bin:/bin", "HOME": str(home)},
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
-    _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
+    said, failed = stdout.decode(errors="replace").strip(), stderr.decode(errors="replace").strip()
     if process.returncode != 0:
-        raise RuntimeError(f"preparing {name}'s folder failed: {stderr.decode(errors='replace').strip()[-500:]}")
+        raise RuntimeError(f"preparing {name}'s folder failed: {failed[-500:]}")
+    for line in said.splitlines():
+        spawner.log.info("%s's notebooks: %s", name, line)
+    if failed:
+        spawner.log.warning("preparing %s's folder: %s", name, failed[-1000:])
 
 
 c.Spawner.pre_spawn_hook = pre_spawn_hook

@@ -27,6 +27,7 @@ import pytest
 
 from tests import processes
 from workbook import paths
+from workbook.cli import launch
 
 from .lab import NotebookPage
 
@@ -209,6 +210,8 @@ class LabServer:
             CAREER_WORKBOOK=str(self.workbook_path),
             CAREER_WORKBOOK_HOME=str(self.base / "home"),
             MPLBACKEND="module://matplotlib_inline.backend_inline",
+            # as career-workbook lab runs it: the package's kernel spec first (widgets' comm targets at start)
+            JUPYTER_PATH=launch.jupyter_path(env.get("JUPYTER_PATH", "")),
         )
         return env
 

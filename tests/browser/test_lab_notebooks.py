@@ -105,7 +105,7 @@ def test_02_who_to_ask_saves_a_contact_and_insider_link(open_notebook, lab_workb
     nb.fill("Role", "Urbaniste", scope=form)
     nb.fill("Email", "zoë at example", scope=form)
     nb.choose("Relationship", "alumni", scope=form)
-    nb.choose_many("Knows from inside", re.compile(rf"#{option}\)$"), scope=form)
+    nb.choose_many("Knows from inside", re.compile(rf"^Urban planning {t}$"), scope=form)
     nb.fill("Notes", f"Met at the alumni day. {HOSTILE}", scope=form, area=True)
     nb.click("Save contact", scope=form)
     assert "email" in nb.status("error", "Not saved", scope=form)
@@ -189,8 +189,8 @@ def test_03_ask_drafts_records_and_schedules(open_notebook, lab_workbook):
     nb.fill("Your name", my_name, scope=draft)
     nb.click("Save my name", scope=draft)
     nb.status("ok", "Saved your name", scope=draft)
-    nb.choose("Contact", re.compile(rf"#{contact}\)$"), scope=draft)
-    nb.choose("Option", re.compile(rf"#{option}\)$"), scope=draft)
+    nb.choose("Contact", re.compile(rf"^{re.escape(PERSON)} {t}$"), scope=draft)  # names, never ids
+    nb.choose("Option", re.compile(rf"^Museum education {t}$"), scope=draft)
     nb.click("Add as a conversation to ask", scope=draft)
     nb.status("ok", "Added as a conversation", scope=draft)
 
@@ -213,7 +213,7 @@ def test_03_ask_drafts_records_and_schedules(open_notebook, lab_workbook):
     assert nb.page.evaluate("navigator.clipboard.readText()") == letter
 
     record = nb.cell("Record")
-    nb.choose("Conversation", re.compile(rf"#{cid}$"), scope=record)
+    nb.choose("Conversation", re.compile(rf"^{re.escape(PERSON)} {t} — Museum education {t} \("), scope=record)
     nb.choose("What happened", "Request sent", scope=record)
     nb.click("Record", scope=record)
     nb.status("ok", "Recorded: request to", scope=record)
@@ -240,7 +240,7 @@ def test_04_prepare_saves_own_question_and_sheet(open_notebook, lab_workbook):
     nb = open_notebook("04_prepare")
     nb.run_all()
     form = nb.cell("Save questions and prep sheet")
-    nb.choose("Conversation", re.compile(rf"#{ids['conversation']}$"), scope=form)
+    nb.choose("Conversation", re.compile(rf"^{re.escape(PERSON)} {t} — Data journalism {t} \("), scope=form)
     nb.fill("Your own question", question, scope=form, area=True)
     nb.click("Add my question", scope=form)
     assert "Added your question" in nb.status("ok", "Added your question", scope=form)
@@ -267,13 +267,13 @@ def test_05_capture_marks_done_and_saves_an_insight(open_notebook, lab_workbook)
     nb = open_notebook("05_capture")
     nb.run_all()
     form = nb.cell("Mark done and save notes")
-    nb.choose("Conversation", re.compile(rf"#{ids['conversation']}$"), scope=form)
+    nb.choose("Conversation", re.compile(rf"^{re.escape(PERSON)} {t} — Data journalism {t} \("), scope=form)
     nb.fill("Notes", notes, scope=form, area=True)
     nb.click("Mark done and save notes", scope=form)
     nb.status("ok", "Marked done", scope=form)
 
     nb.tab("2 Insights", scope=form)
-    nb.choose("Criterion", re.compile(rf"^Pay {t} "), scope=form)
+    nb.choose("Criterion", re.compile(rf"^Pay {t}$"), scope=form)
     nb.fill("Short quote or note", quote, scope=form, area=True)
     nb.click("Save insight", scope=form)  # forgot the stance
     assert nb.status("error", "stance", scope=form).startswith("Not saved")
@@ -283,7 +283,9 @@ def test_05_capture_marks_done_and_saves_an_insight(open_notebook, lab_workbook)
     nb.click("high", scope=form)
     nb.fill("Short quote or note", quote, scope=form, area=True)
     nb.click("Save insight", scope=form)
-    nb.status("ok", "Saved insight", scope=form)
+    assert f"evidence strongly for Data journalism {t} on Pay {t} (+2)" in nb.status(
+        "ok", "Saved: evidence", scope=form
+    )
 
     conversation = lab_workbook.get("conversations", ids["conversation"])
     assert conversation["status"] == "done"

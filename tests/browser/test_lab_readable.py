@@ -16,6 +16,7 @@ import pytest
 from workbook import paths
 
 from .conftest import fresh_copy
+from .fit import CUT_JS
 from .lab import NotebookPage
 
 pytestmark = pytest.mark.browser
@@ -26,21 +27,8 @@ HEIGHT = 1000
 #: A slider's track must be at least this wide (px) to be read and moved with a mouse.
 MIN_TRACK = 150
 
-#: Widget text that must not be cut off: labels, buttons, readouts, checkbox and tab labels.
-_CLIPPED_JS = """() => {
-  const selectors = ['.widget-label', 'button.jupyter-button', '.widget-readout', '.widget-checkbox label',
-                     '.widget-tab .lm-TabBar-tab-label', '.widget-toggle-button', '.widget-html-content'];
-  const out = [];
-  for (const el of document.querySelectorAll(selectors.join(','))) {
-    if (!el.offsetParent) continue;  // hidden
-    const text = (el.innerText || '').trim();
-    if (!text) continue;
-    if (el.scrollWidth > el.clientWidth + 1) {
-      out.push(`${el.className.split(' ')[0]} "${text.slice(0, 60)}" ${el.scrollWidth}>${el.clientWidth}`);
-    }
-  }
-  return out;
-}"""
+#: Widget text, dropdown choices and pictures that must not be cut off.
+_CLIPPED_JS = CUT_JS
 
 #: Every visible slider: its label and the width of its track.
 _TRACKS_JS = """() => Array.from(document.querySelectorAll('.widget-slider.widget-hslider'))
@@ -80,9 +68,32 @@ def _open_demo(lab, page, name: str, *, beside: tuple[str, ...] = ()) -> Noteboo
     return notebook
 
 
+def kernel_frames(page) -> list[str]:
+    """Start keeping what the kernels say to the page (their websocket frames) that means trouble.
+
+    The kernel writes "No such comm …" on its error stream with no cell as parent: JupyterLab shows it
+    only in its log console, never in a cell, so the frames themselves are read.
+    """
+    found: list[str] = []
+
+    def watch(socket) -> None:
+        def received(payload) -> None:
+            text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
+            found.extend(f"kernel said: {m}" for m in BAD_FRAME.findall(text))
+
+        socket.on("framereceived", received)
+
+    page.on("websocket", watch)
+    return found
+
+
+#: What a kernel says when a widget message was dropped, as it appears in a websocket frame.
+BAD_FRAME = re.compile(r"No such comm[^\\\"]*|Error setting state[^\\\"]*")
+
+
 def _watch_everything(page, lab) -> dict:
-    """Keep every console message (warnings too) and where the server log stood, to check afterwards."""
-    seen = {"console": [], "log_from": lab.log_path.stat().st_size}
+    """Keep every console message (warnings too), the kernels' messages, and where the server log stood."""
+    seen = {"console": [], "log_from": lab.log_path.stat().st_size, "frames": kernel_frames(page)}
     page.on("console", lambda m: seen["console"].append(f"{m.type}: {m.text}"))
     return seen
 
@@ -95,7 +106,7 @@ def _widget_trouble(page, lab, seen: dict) -> list[str]:
     found = [m for m in seen["console"] if BAD.search(m)]
     found += [f"output: {m}" for m in BAD.findall(_kernel_text(page))]
     found += [f"kernel log: {line}" for line in server.splitlines() if BAD.search(line)]
-    return found
+    return found + seen["frames"]
 
 
 #: Scroll the notebook to ``y`` px (lab's own scroller), returning its scroll height and view height.

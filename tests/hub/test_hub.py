@@ -5,9 +5,11 @@ accounts of the machine; each person's server is started through the hub's REST 
 its own workbook from a kernel of that server. Then: the operating system keeps each workbook private,
 the hub keeps each server private, nobody outside the centre's groups and no system account gets in or
 gets a server, the services run as accounts of their own, the coach sees who is active and the masked
-reports people shared (nothing else: no export, calendar, workbook or report with names), and the app
-mode is the page of ``career-workbook app``, checked in Chromium with every request off the machine
-blocked. Everything the hub test made is removed at the end, or the module errors.
+reports people shared (nothing else: no export, calendar, workbook or report with names), the guided
+notebooks follow updates without losing an edit, and the app mode is the page of ``career-workbook
+app`` (one page in one kernel, its step bar, addresses and demo switch), checked in Chromium with every
+request off the machine blocked. Everything the hub test made is removed at the end, or the module
+errors.
 
 Needs root, ``useradd``, ``configurable-http-proxy`` and the environment of
 ``deploy/jupyterhub/install.sh``; without them it is skipped, except on CI (``$CI`` set) where
@@ -21,12 +23,16 @@ import os
 import pwd
 import re
 import stat
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from .harness import Hub, http, missing_prerequisites
+from tests.browser.app import STEPS, button, show_step, view, wait_shown
+from tests.browser.conftest import _watched
+
+from .harness import PREFIX, Hub, http, missing_prerequisites
 
 pytestmark = [pytest.mark.hub, pytest.mark.slow]
 
@@ -86,6 +92,36 @@ os.symlink(there("report.html"), there("link-to-report.html"))
 os.symlink({other_workbook!r}, there("linked.html"))
 os.symlink(there("with-names.html"), there("names-link.html"))
 print(json.dumps(sorted(os.listdir(shared))))
+"""
+
+#: As if an earlier version had been installed (the folder's record names the version each copy came
+#: from, as the upgrade wrote it then): 01 is that version, untouched; 04 is that version, which the
+#: person then edited. And the app page was damaged.
+EARLIER_VERSION = """
+import json
+from pathlib import Path
+from workbook.cli import launch
+folder = Path({folder!r})
+def with_cell(name, text):
+    path = folder / name
+    book = json.loads(path.read_text(encoding="utf-8"))
+    book["cells"].append({{"cell_type": "markdown", "id": "added-%d" % len(book["cells"]), "metadata": {{}}, "source": text}})
+    path.write_text(json.dumps(book), encoding="utf-8")
+    return launch.notebook_hash(path)
+record = json.loads((folder / launch.MANIFEST).read_text(encoding="utf-8"))
+record["01_options_and_criteria.ipynb"] = with_cell("01_options_and_criteria.ipynb", "Text of an earlier version.")
+record["04_prepare.ipynb"] = with_cell("04_prepare.ipynb", "Text of an earlier version.")
+(folder / launch.MANIFEST).write_text(json.dumps(record), encoding="utf-8")
+with_cell("04_prepare.ipynb", "My own notes on preparing.")
+(folder / "career-workbook.ipynb").write_text("{{}}", encoding="utf-8")
+"""
+
+#: Where JupyterLab's kernels look for kernel specs and templates; what they know of the app.
+KERNEL_SETUP = """
+import json, os, sys
+from workbook import paths
+print(json.dumps({"jupyter_path": os.environ.get("JUPYTER_PATH", ""), "ours": str(paths.package_root() / "jupyter"),
+                  "argv": sys.argv, "app": os.environ.get("CAREER_WORKBOOK_APP")}))
 """
 
 #: Everything above but the report without names, asked for by name.
@@ -166,16 +202,43 @@ def test_each_workbook_is_in_its_owners_home_and_private(hub, workbooks):
         assert stat.S_IMODE((home / "career-workbook").stat().st_mode) == 0o700
 
 
-def test_guided_notebooks_are_copied_once_and_edits_survive_a_restart(hub, workbooks):
+def test_the_guided_notebooks_follow_updates_and_edits_are_kept(hub, workbooks):
+    """At each start: the app page copied in, untouched notebooks brought up to the installed version,
+    an edited one kept as the person left it with the installed version beside it."""
     user = hub.people[2]
-    start_here = hub.home(user) / "career-workbook" / "00_start_here.ipynb"
-    copied = sorted(p.name for p in start_here.parent.glob("*.ipynb"))
-    assert len(copied) == 9 and copied[0] == "00_start_here.ipynb", copied  # 00–07 and 08 · Settings
-    hub.run_code(user, f"open({str(start_here)!r}, 'a').write('\\n')  # an edit of the person's own")
-    edited = start_here.read_bytes()
+    folder = hub.home(user) / "career-workbook"
+    shipped = {p.name: p.read_bytes() for p in (PREFIX / "notebooks").glob("*.ipynb")}
+    copied = sorted(p.name for p in folder.glob("*.ipynb"))
+    assert copied == sorted([*shipped, "career-workbook.ipynb"]) and len(shipped) == 9, copied  # 00–08, the page
+    assert all((folder / name).read_bytes() == text for name, text in shipped.items())
+    page = (folder / "career-workbook.ipynb").read_bytes()
+    assert b"app_page()" in page
+    hub.run_code(user, EARLIER_VERSION.format(folder=str(folder)))
+    edited = (folder / "04_prepare.ipynb").read_bytes()
+    assert (folder / "01_options_and_criteria.ipynb").read_bytes() != shipped["01_options_and_criteria.ipynb"]
     hub.api("DELETE", f"/users/{user}/server")
     hub.start_server(user)
-    assert start_here.read_bytes() == edited
+    assert (folder / "01_options_and_criteria.ipynb").read_bytes() == shipped["01_options_and_criteria.ipynb"]
+    assert (folder / "04_prepare.ipynb").read_bytes() == edited
+    assert (folder / "04_prepare (new version).ipynb").read_bytes() == shipped["04_prepare.ipynb"]
+    assert (folder / "career-workbook.ipynb").read_bytes() == page
+    for path in folder.glob("*.ipynb"):
+        info = path.stat()
+        assert info.st_uid == _uid(user) and stat.S_IMODE(info.st_mode) == 0o600, (path.name, oct(info.st_mode))
+    assert "Kept your edited 04_prepare.ipynb" in hub.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def test_jupyterlab_kernels_find_the_package_first_and_do_not_follow_the_app(hub, workbooks):
+    """Lab's kernels, on the same server as the app: the package's Jupyter folder (its kernel spec) comes
+    first on JUPYTER_PATH; the app's demo switch is not theirs (no $CAREER_WORKBOOK_APP)."""
+    a = hub.people[0]
+    found = json.loads(hub.run_code(a, KERNEL_SETUP).strip().splitlines()[-1])
+    assert found["jupyter_path"].split(os.pathsep) == [found["ours"]], found
+    assert found["app"] is None
+    spec = Path(found["ours"]) / "kernels" / "python3" / "kernel.json"
+    if spec.exists():  # the package's kernel spec: the kernel JupyterLab starts is that one
+        wanted = json.loads(spec.read_text(encoding="utf-8"))["argv"]
+        assert [arg for arg in wanted[5:] if arg not in found["argv"]] == [], (wanted, found["argv"])
 
 
 def test_a_server_cannot_read_anothers_workbook(hub, workbooks):
@@ -188,7 +251,8 @@ def test_a_person_cannot_reach_anothers_server(hub, workbooks):
     a, b, _ = hub.people
     assert hub.as_user(a, "GET", f"/user/{a}/api/contents").status == 200  # their own: yes
     for path in (f"/user/{b}/api/contents/career-workbook", f"/user/{b}/api/kernels",
-                 f"/user/{b}/voila/render/00_start_here.ipynb", f"/user/{b}/files/career-workbook/workbook.sqlite"):  # fmt: skip
+                 f"/user/{b}/voila/render/career-workbook.ipynb", f"/user/{b}/voila/render/career-workbook.ipynb?step=06",
+                 f"/user/{b}/files/career-workbook/workbook.sqlite"):  # fmt: skip
         response = hub.as_user(a, "GET", path)
         assert response.status in (302, 403, 404), (path, response.status)
         assert b"secret note" not in response.body and b"SQLite format" not in response.body
@@ -196,19 +260,18 @@ def test_a_person_cannot_reach_anothers_server(hub, workbooks):
     assert hub.as_user(a, "POST", f"/hub/api/users/{b}/tokens").status in (403, 404)
 
 
-def test_the_default_page_is_the_app_mode_of_the_package(hub):
+def test_the_default_page_is_the_app_page_of_the_package(hub):
     a = hub.people[0]
     response = hub.as_user(a, "GET", f"/user/{a}/")
     assert response.status == 302
     app = response.headers["Location"].rstrip("?")
-    assert app.endswith(f"/user/{a}/voila/render/00_start_here.ipynb"), app
-    page = hub.as_user(a, "GET", app)  # Voila runs the notebook as its owner, on their workbook
+    assert app.endswith(f"/user/{a}/voila/render/career-workbook.ipynb"), app
+    page = hub.as_user(a, "GET", app)  # Voila runs the page in a kernel of its owner's (see the Chromium test)
     assert page.status == 200, page.text[:500]
-    assert b"informational interview" in page.body.lower()
-    assert str(hub.home(a) / "career-workbook" / "workbook.sqlite").encode() in page.body
     # The package's template (career-workbook app's page): its step bar style, no stylesheet from a CDN;
-    # the step bar itself (an output, in the page as JSON), shown only with $CAREER_WORKBOOK_APP set.
-    assert b"nav.cw-steps {" in page.body and b'nav class=\\"cw-steps\\" aria-label=\\"Steps\\"' in page.body
+    # the page's cell ran (its one output is the app's widget) and its code is not shown.
+    assert b".cw-stepbar {" in page.body and b"application/vnd.jupyter.widget-view+json" in page.body
+    assert b"app_page" not in page.body and b"workbook.forms" not in page.body
     assert b"cdn.jsdelivr.net" not in page.body and b"fontawesome" not in page.body.lower()
 
 
@@ -216,8 +279,8 @@ def test_a_person_logs_in_with_their_password_and_lands_in_the_app(hub, workbook
     a, b, _ = hub.people
     browser = hub.browser()
     status, url, body = browser.log_in(a, hub.passwords[a])
-    assert status == 200 and url.endswith(f"/user/{a}/voila/render/00_start_here.ipynb"), (status, url)
-    assert workbooks[a]["path"] in body  # the first cell shows which workbook is open: their own
+    assert status == 200 and url.endswith(f"/user/{a}/voila/render/career-workbook.ipynb"), (status, url)
+    assert ".cw-stepbar {" in body  # the app's page; which workbook it opens: see the Chromium test
     status, url, body = browser.get(f"/user/{b}/lab")
     assert status == 403, (status, url)
     assert "secret note" not in body
@@ -350,12 +413,40 @@ def test_the_coach_reaches_no_server_and_no_file(hub, workbooks, shared):
     assert hub.run_code(b, TRY_TO_READ.format(path=str(shared_file))).strip() == "PermissionError"
 
 
+#: What the app page never shows: code, or the signs of a step that failed.
+BROKEN = ("Traceback", "There was an error when executing cell", "could not be shown", "import workbook")
+
+
+def _running_kernels(hub, user: str) -> list[str]:
+    return [k["id"] for k in hub.as_user(user, "GET", f"/user/{user}/api/kernels").json()]
+
+
+def _kernel_of(page) -> str:
+    return page.evaluate("() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+
+
+def _until(condition, timeout_s: float = 30) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.5)
+    return True
+
+
+def _text(page, step: str) -> str:
+    return " ".join(view(page, step).inner_text().split())
+
+
 @pytest.mark.browser
 def test_the_app_in_chromium_is_the_page_of_career_workbook_app_and_stays_on_the_machine(hub, workbooks, chromium):
-    """Log in with the form, land in the app: step bar, demo switch, nothing requested from another host."""
+    """Log in with the form, land in the app page: its steps through the step bar and the address, the
+    demo switch, one kernel, stopped when the page is left; nothing requested from another host."""
     c = hub.people[2]
+    own = str(hub.home(c) / "career-workbook" / "workbook.sqlite")
+    app = f"{hub.url}/user/{c}/voila/render/career-workbook.ipynb"
     context = chromium.new_context(viewport={"width": 1400, "height": 1000})
-    attempted, errors = [], []
+    attempted = []
 
     def only_this_machine(route):
         attempted.append(route.request.url)
@@ -365,33 +456,67 @@ def test_the_app_in_chromium_is_the_page_of_career_workbook_app_and_stays_on_the
             route.abort()
 
     context.route("**/*", only_this_machine)
-    page = context.new_page()
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    page = _watched(context.new_page())
     try:
         page.goto(f"{hub.url}/hub/login", timeout=60_000)
         page.fill("input[name=username]", c)
         page.fill("input[name=password]", hub.passwords[c])
         page.click("input[type=submit], button[type=submit]")
-        page.wait_for_url(f"**/user/{c}/voila/render/00_start_here.ipynb*", timeout=120_000)
-        switch = page.locator("button", has_text="The demo (fictional example)").filter(visible=True)
-        switch.first.wait_for(timeout=120_000)
-        steps = page.locator("nav.cw-steps a").filter(visible=True)
-        assert steps.count() == 9, steps.all_text_contents()
-        switch.first.click()
+        page.wait_for_url(f"**/user/{c}/voila/render/career-workbook.ipynb*", timeout=120_000)
+        wait_shown(page, "00_start_here", ready=STEPS["00_start_here"])
+        bar = page.locator(".cw-stepbar button")
+        assert [bar.nth(i).inner_text() for i in range(bar.count())] == [
+            f"{s[:2]} {s[3:].replace('_', ' ').capitalize()}" for s in STEPS
+        ]
+        text = _text(page, "00_start_here")
+        assert "Using your workbook:" in text and own in text
+
+        # The step bar: one step at a time, named in the address.
+        show_step(page, "01_options_and_criteria", ready="Save option")
+        assert urlsplit(page.url).path == f"/user/{c}/voila/render/career-workbook.ipynb"
+        assert "step=options-and-criteria" in urlsplit(page.url).query
+        assert [s for s in STEPS if view(page, s).is_visible()] == ["01_options_and_criteria"]
+        assert own in _text(page, "01_options_and_criteria")
+
+        # The demo switch: every step opened after it shows the demo; never the person's workbook.
+        show_step(page, "00_start_here")
+        button(page, "The demo (fictional example)").click()
         page.locator(".cw-status", has_text="Every step you open now shows the demo workbook").first.wait_for(
             timeout=60_000
         )
-        page.locator("nav.cw-steps a", has_text="01 Options and criteria").first.click()
-        page.wait_for_url(f"**/user/{c}/voila/render/01_options_and_criteria.ipynb*", timeout=60_000)
-        page.locator("text=Using the demo workbook").first.wait_for(timeout=120_000)
-        assert page.locator("nav.cw-steps").count() >= 1
+        show_step(page, "06_compare_paths", ready=STEPS["06_compare_paths"][0])
+        text = _text(page, "06_compare_paths")
+        assert "Using the demo workbook (fictional example):" in text and "3 options" in text and own not in text
+        # JupyterLab's kernels, on the same server, keep to the person's own workbook.
+        opened = hub.run_code(c, "from workbook.notebook import start\nprint(start(show=False).path)")
+        assert opened.strip() == own
+        first = _kernel_of(page)
+
+        # An address names a step: a new visit opens at it (building only that one), on their own workbook.
+        page.goto(f"{app}?step=06", timeout=60_000)
+        wait_shown(page, "06_compare_paths")
+        assert [s for s in STEPS if view(page, s).count()] == ["06_compare_paths"]
+        text = _text(page, "06_compare_paths")
+        assert "Using your workbook:" in text and own in text
+        show_step(page, "02_who_to_ask")
+        assert "step=who-to-ask" in urlsplit(page.url).query
+        page.reload()  # the address the step bar wrote: the same step again, and only that one
+        wait_shown(page, "02_who_to_ask")
+        assert [s for s in STEPS if view(page, s).count()] == ["02_who_to_ask"]
+        body = page.inner_text("body")
+        assert not [broken for broken in BROKEN if broken in body]
+
+        # The whole app is one kernel; the pages left behind stopped theirs, and so does this one.
+        kernel = _kernel_of(page)
+        assert _until(lambda: _running_kernels(hub, c) == [kernel]), (first, kernel, _running_kernels(hub, c))
+        page.close(run_before_unload=True)
+        assert _until(lambda: _running_kernels(hub, c) == []), _running_kernels(hub, c)
     finally:
         context.close()
     foreign = [u for u in attempted if urlsplit(u).hostname not in ("127.0.0.1", "localhost")]
     assert foreign == [], foreign
-    assert errors == [], errors
-    assert b"own" not in (hub.home(c) / "career-workbook" / ".app-choice").read_bytes()  # the switch was saved
+    assert page.console_errors == [], page.console_errors
+    assert page.dialogs == []
 
 
 def _owner(proc: Path) -> int | None:

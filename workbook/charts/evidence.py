@@ -10,8 +10,6 @@ Figure. Nothing is shown or saved; with no data a chart says so in words.
 
 from __future__ import annotations
 
-import textwrap
-
 import matplotlib
 import numpy as np
 import pandas as pd
@@ -21,11 +19,12 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from .. import evidence
+from ..formatting import percent, signed
+from ..formatting import weight as weight_text
 from ..store.fields import limits
 from ..store.snapshot import Snapshot
 from ..store.workbook import Workbook
 from . import plotstyle as ps
-from .plotstyle import chart_label
 
 #: Largest weight a criterion can have (the sensitivity chart's scale ends there).
 WEIGHT_MAX = limits("criteria", "weight")[1]
@@ -37,6 +36,14 @@ WELL_COVERED = 3
 SCORE_CMAP = "RdBu"
 _COVERAGE_COLOURS = ("#DDDDDD", "#A9D6F5", "#56B4E9", "#0072B2")
 _COVERAGE_LABELS = ("no source yet", "1 source", "2 sources", f"{WELL_COVERED}+ sources")
+_COVERAGE_MARKS = ("none", "1", "2", f"{WELL_COVERED}+")
+
+
+def count_words(n: int, noun: str) -> str:
+    """``1 source``, ``3 sources``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 _NO_OPTIONS = "No career options yet: add the paths you are weighing first."
 
 
@@ -79,7 +86,7 @@ def scores_chart(result: pd.DataFrame, ax: Axes | None = None, max_options: int 
     hollow dot and "(thin evidence)" under its name.
     """
     title = "How well the evidence supports each option"
-    fig, ax, shown, note = _option_rows(result, ax, 1.4, 0.45, max_options)
+    fig, ax, shown, note = _option_rows(result, ax, 1.4, 0.55, max_options)
     if shown is None:
         return _empty(fig, ax, title, _NO_OPTIONS)
     y = np.arange(len(shown))
@@ -111,7 +118,7 @@ def scores_chart(result: pd.DataFrame, ax: Axes | None = None, max_options: int 
             )
     for yi, s, k in zip(y, score, known, strict=True):
         ax.annotate(
-            f"{s:+.2f}" if k else "no evidence yet",
+            signed(s, 2) if k else "no evidence yet",
             (s, yi),
             xytext=(0, 7),
             textcoords="offset points",
@@ -120,14 +127,24 @@ def scores_chart(result: pd.DataFrame, ax: Axes | None = None, max_options: int 
             color="black" if k else "#666666",
         )
     names = [
-        chart_label(t, 32) + ("\n(thin evidence)" if th else "") for t, th in zip(shown["title"], thin, strict=True)
+        ps.label_lines(t, 24, 2) + ("\n(thin evidence)" if th else "")
+        for t, th in zip(shown["title"], thin, strict=True)
     ]
     ax.set_yticks(y, names)
     ax.set_ylim(-0.7, len(shown) - 0.3)
     ax.set_xlim(-2.1, 2.1)
     ax.set_xticks([-2, -1, 0, 1, 2], ["−2\nagainst", "−1", "0\nneutral", "+1", "+2\nfor"])
     ps.finish(ax, title=title + note, xlabel="score (dot) and 90% interval (line)")
-    return fig
+    said = [
+        f"{r.title}: {signed(r.score, 2)}, 90% interval {signed(r.low, 2)} to {signed(r.high, 2)}"
+        + (" (thin evidence)" if th else "")
+        if k
+        else f"{r.title}: no evidence yet"
+        for r, k, th in zip(shown.iloc[::-1].itertuples(), known[::-1], thin[::-1], strict=True)
+    ]
+    return ps.describe(
+        fig, f"{title}{note}, each option's score on the scale from −2 (against) to +2 (for): " + "; ".join(said) + "."
+    )
 
 
 #: Ranks shown one by one in the rank chart; the rest are summed as "lower".
@@ -146,7 +163,7 @@ def ranks_chart(
     evidence) marks such options too, whatever their row holds.
     """
     title = "How often each option comes first, second, third …"
-    fig, ax, shown, note = _option_rows(ranks, ax, 1.6, 0.4, max_options)
+    fig, ax, shown, note = _option_rows(ranks, ax, 1.6, 0.55, max_options)
     if shown is None:
         return _empty(fig, ax, title, _NO_OPTIONS)
     places = [c for c in shown.columns if c != "title"]
@@ -187,9 +204,8 @@ def ranks_chart(
             color="#666666",
             in_layout=False,
         )
-    names = [
-        chart_label(t, 32) + ("" if r else "\n(no evidence yet)") for t, r in zip(shown["title"], ranked, strict=True)
-    ]
+    unranked = "\n(no evidence yet)"
+    names = [ps.label_lines(t, 24, 2) + ("" if r else unranked) for t, r in zip(shown["title"], ranked, strict=True)]
     ax.set_yticks(y, names)
     ax.set_ylim(-0.6, len(shown) - 0.4)
     ax.set_xlim(0, 100)
@@ -202,7 +218,17 @@ def ranks_chart(
             fontsize=ps.FONT_SIZE - 1,
         )
     ps.finish(ax, title=title + note, xlabel="% of simulated what-ifs (evidence and weights varied)")
-    return fig
+    said = []
+    for i in range(len(shown) - 1, -1, -1):
+        name = shown["title"].iloc[i]
+        if not ranked[i]:
+            said.append(f"{name}: no evidence yet, not ranked")
+            continue
+        parts = [f"{percent(shares[i, r])} {labels[r]}" for r in range(min(RANKS_SHOWN, len(places)))]
+        if len(places) > RANKS_SHOWN:
+            parts.append(f"{percent(1 - shares[i, :RANKS_SHOWN].sum())} lower")
+        said.append(f"{name}: " + ", ".join(parts))
+    return ps.describe(fig, f"{title}{note}, in the simulated what-ifs: " + "; ".join(said) + ".")
 
 
 def evidence_heatmap(cells: pd.DataFrame, ax: Axes | None = None, max_options: int = MAX_OPTIONS) -> Figure:
@@ -247,7 +273,7 @@ def evidence_heatmap(cells: pd.DataFrame, ax: Axes | None = None, max_options: i
         ax.text(
             j,
             i,
-            f"{s:+.1f}\n{k} src",
+            f"{signed(s, 1)}\n{k} src",
             ha="center",
             va="center",
             fontsize=ps.FONT_SIZE - 1,
@@ -255,11 +281,11 @@ def evidence_heatmap(cells: pd.DataFrame, ax: Axes | None = None, max_options: i
             in_layout=False,
         )  # inside its cell: the layout need not measure it
     titles = cells.drop_duplicates("option_id").set_index("option_id")["option"]
-    ax.set_yticks(range(len(option_order)), [chart_label(titles[o], 28) for o in option_order])
+    ax.set_yticks(range(len(option_order)), [ps.label_lines(titles[o], 22, 3) for o in option_order])
     ax.set_xticks(
         range(len(criteria)),
         [
-            f"{textwrap.fill(chart_label(c, 26), 13)}\n{w:.0%}"
+            f"{ps.label_lines(c, 14, 4)}\n{w:.0%}"
             for c, w in zip(criteria["criterion"], criteria["weight"], strict=True)
         ],
     )
@@ -270,7 +296,20 @@ def evidence_heatmap(cells: pd.DataFrame, ax: Axes | None = None, max_options: i
     bar.set_label("score: −2 against … +2 for", fontsize=ps.FONT_SIZE - 1)
     note = f" (top {max_options} of {n_opt} options)" if n_opt > max_options else ""
     ps.finish(ax, title=title + note, xlabel="criterion and its share of your weights")
-    return fig
+    said = []
+    for i, o in enumerate(option_order):
+        cells_said = [
+            f"{c} {signed(grid.iloc[i, j], 1)} from {count_words(int(sources[i, j]), 'source')}"
+            if sources[i, j]
+            else f"{c} no evidence"
+            for j, c in enumerate(criteria["criterion"])
+        ]
+        said.append(f"{titles[o]}: " + ", ".join(cells_said))
+    return ps.describe(
+        fig,
+        f"{title}{note}: the score of the evidence on each criterion, from −2 (against) to +2 (for), "
+        "and how many sources (people counted once) it rests on. " + "; ".join(said) + ".",
+    )
 
 
 def sensitivity_chart(sens: pd.DataFrame, ax: Axes | None = None, *, empty: str = "") -> Figure:
@@ -292,7 +331,13 @@ def sensitivity_chart(sens: pd.DataFrame, ax: Axes | None = None, *, empty: str 
     lo = rows["lower_to"].fillna(0.0).to_numpy()
     hi = rows["raise_to"].fillna(WEIGHT_MAX).to_numpy()
     ax.barh(
-        y, hi - lo, left=lo, height=0.45, color=ps.colour(4), alpha=0.6, label=f"{chart_label(leader, 30)} stays ahead"
+        y,
+        hi - lo,
+        left=lo,
+        height=0.45,
+        color=ps.colour(4),
+        alpha=0.6,
+        label=f"{ps.label_lines(leader, 40, 2)} stays ahead",
     )
     ax.scatter(rows["weight"], y, marker="D", color=ps.colour(7), zorder=3, label="your weight now")
     for yi, r in zip(y, rows.itertuples(), strict=True):
@@ -300,7 +345,7 @@ def sensitivity_chart(sens: pd.DataFrame, ax: Axes | None = None, *, empty: str 
             ax.text(
                 r.lower_to,
                 yi - 0.26,
-                f"← {chart_label(r.lower_leader, 18)} leads",
+                f"← {ps.label_lines(r.lower_leader, 40, 1)} leads",
                 ha="left",
                 va="top",
                 fontsize=ps.FONT_SIZE - 2,
@@ -310,7 +355,7 @@ def sensitivity_chart(sens: pd.DataFrame, ax: Axes | None = None, *, empty: str 
             ax.text(
                 r.raise_to,
                 yi + 0.26,
-                f"{chart_label(r.raise_leader, 18)} leads →",
+                f"{ps.label_lines(r.raise_leader, 40, 1)} leads →",
                 ha="right",
                 va="bottom",
                 fontsize=ps.FONT_SIZE - 2,
@@ -319,11 +364,24 @@ def sensitivity_chart(sens: pd.DataFrame, ax: Axes | None = None, *, empty: str 
     ax.set_xscale("symlog", linthresh=1.0)
     ax.set_xlim(0, WEIGHT_MAX)
     ax.set_xticks([0, 0.5, 1, 2, 5, 10, 20, 50, 100], ["0", "0.5", "1", "2", "5", "10", "20", "50", "100"])
-    ax.set_yticks(y, [chart_label(c, 28) for c in rows["criterion"]])
+    ax.set_yticks(y, [ps.label_lines(c, 22, 3) for c in rows["criterion"]])
     ax.set_ylim(-0.6, n - 0.4)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=2, frameon=False, fontsize=ps.FONT_SIZE - 1)
     ps.finish(ax, title=title, xlabel="weight (0–100)")
-    return fig
+    said = []
+    for r in sens.itertuples():
+        low = (
+            f"below {weight_text(r.lower_to)} {r.lower_leader} leads"
+            if not np.isnan(r.lower_to)
+            else "no lower weight changes it"
+        )
+        high = (
+            f"above {weight_text(r.raise_to)} {r.raise_leader} leads"
+            if not np.isnan(r.raise_to)
+            else "no higher weight changes it"
+        )
+        said.append(f"{r.criterion}, weight now {weight_text(r.weight)}: {low}; {high}")
+    return ps.describe(fig, f"{title}: {leader} leads now. " + ". ".join(said) + ".")
 
 
 def coverage_chart(cells: pd.DataFrame, ax: Axes | None = None, max_options: int = MAX_OPTIONS) -> Figure:
@@ -346,9 +404,22 @@ def coverage_chart(cells: pd.DataFrame, ax: Axes | None = None, max_options: int
     y = np.arange(len(shown))
     left = np.zeros(len(shown))
     for k in range(WELL_COVERED + 1):
-        ax.barh(y, 100 * shown[k].to_numpy(), left=left, color=_COVERAGE_COLOURS[k], label=_COVERAGE_LABELS[k])
-        left += 100 * shown[k].to_numpy()
-    ax.set_yticks(y, [chart_label(titles[o], 32) for o in shown.index])
+        width = 100 * shown[k].to_numpy()
+        ax.barh(y, width, left=left, color=_COVERAGE_COLOURS[k], label=_COVERAGE_LABELS[k])
+        for yi, lf, w in zip(y, left, width, strict=True):  # the band named in the bar too, not by colour only
+            if w >= 12:
+                ax.text(
+                    float(lf + w / 2),
+                    float(yi),
+                    _COVERAGE_MARKS[k],
+                    ha="center",
+                    va="center",
+                    fontsize=ps.FONT_SIZE - 2,
+                    color="white" if k == WELL_COVERED else "black",
+                    in_layout=False,
+                )
+        left += width
+    ax.set_yticks(y, [ps.label_lines(titles[o], 24, 2) for o in shown.index])
     ax.set_xlim(0, 100)
     ax.legend(
         handles=[Patch(color=c, label=t) for c, t in zip(_COVERAGE_COLOURS, _COVERAGE_LABELS, strict=True)],
@@ -361,7 +432,14 @@ def coverage_chart(cells: pd.DataFrame, ax: Axes | None = None, max_options: int
     ps.finish(
         ax, title=title + note, xlabel="% of your criteria weights, by the sources behind them (people counted once)"
     )
-    return fig
+    said = [
+        f"{titles[o]}: "
+        + ", ".join(f"{percent(shown.loc[o, k])} {_COVERAGE_LABELS[k]}" for k in range(WELL_COVERED, -1, -1))
+        for o in shown.index[::-1]
+    ]
+    return ps.describe(
+        fig, f"{title}{note}, the share of your criteria weights by the sources behind them: " + "; ".join(said) + "."
+    )
 
 
 def all_charts(data: Workbook | Snapshot, *, max_options: int = MAX_OPTIONS) -> dict[str, Figure]:
@@ -391,6 +469,8 @@ def decision_charts(decision: evidence.Decision, *, max_options: int = MAX_OPTIO
     }
 
 
+#: Height of one option × criterion row of the evidence-count chart (three lines of label), in inches.
+_ROW = 0.5
 #: Tallest evidence-count chart, in inches; beyond this only the pairs with the most evidence are drawn.
 _MAX_CHART_HEIGHT = 40.0
 
@@ -402,7 +482,7 @@ def evidence_chart(counts: pd.DataFrame, ax: Axes | None = None) -> Figure:
     evidence keep their row, so gaps are visible.
     """
     rows = 0 if counts is None else len(counts)
-    height = min(_MAX_CHART_HEIGHT, 1.6 + 0.3 * max(rows, 3))
+    height = min(_MAX_CHART_HEIGHT, 1.6 + _ROW * max(rows, 3))
     fig, ax = ps.figure_and_axes(ax, size=(8.0, height))
     if rows == 0:
         ps.empty_message(ax, "No options or criteria yet: add them first, then record evidence.")
@@ -413,10 +493,10 @@ def evidence_chart(counts: pd.DataFrame, ax: Axes | None = None) -> Figure:
         ps.finish(ax, title="Evidence collected so far")
         return fig
     shown = counts
-    max_rows = int((_MAX_CHART_HEIGHT - 1.6) / 0.3)
+    max_rows = int((_MAX_CHART_HEIGHT - 1.6) / _ROW)
     if rows > max_rows:
         shown = counts.sort_values("total", ascending=False).head(max_rows).sort_index()
-    labels = [f"{chart_label(r.option, 24)} — {chart_label(r.criterion, 20)}" for r in shown.itertuples()]
+    labels = [ps.label_lines(f"{r.option} — {r.criterion}", 34, 3) for r in shown.itertuples()]
     y = list(range(len(shown)))[::-1]
     ax.barh(y, shown["for"], color=ps.FOR_COLOUR, label="for")
     ax.barh(y, shown["neutral"], left=shown["for"], color=ps.NEUTRAL_COLOUR, label="neutral")
@@ -436,4 +516,8 @@ def evidence_chart(counts: pd.DataFrame, ax: Axes | None = None) -> Figure:
     if len(shown) < rows:
         title += f" (the {len(shown)} pairs with the most evidence)"
     ps.finish(ax, title=title, xlabel="← against   number of insights   for →")
-    return fig
+    said = [
+        f"{r['option']}, {r['criterion']}: {r['for']} for, {r['against']} against, {r['neutral']} neutral"
+        for _, r in shown.iterrows()
+    ]
+    return ps.describe(fig, f"{title}: " + "; ".join(said) + ".")

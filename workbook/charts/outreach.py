@@ -75,5 +75,7 @@ def outreach_funnel(
     ax.invert_yaxis()
     ax.set_xlim(0, max(1, counts.max()) * 1.15)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    plotstyle.finish(ax, title="Your outreach: where each conversation stands", xlabel="how many")
-    return fig
+    title = "Your outreach: where each conversation stands"
+    plotstyle.finish(ax, title=title, xlabel="how many")
+    said = ", ".join(f"{label} {int(n)}" for label, n in counts.items())
+    return plotstyle.describe(fig, f"{title}, conversations at each stage: {said}.")

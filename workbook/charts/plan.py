@@ -46,7 +46,7 @@ def weights_chart(criteria: pd.DataFrame, weights: Mapping[int, float] | None = 
         ps.empty_message(ax, f"{reason} Give at least one criterion a weight above 0.")
         ps.finish(ax, title="How much each criterion counts")
         return fig
-    labels = [ps.chart_label(n, 28) for n in shares.index][::-1]
+    labels = [ps.label_lines(n, 26, 2) for n in shares.index][::-1]
     values = (shares.to_numpy() * 100)[::-1]
     positions = list(range(len(labels)))  # not a category axis: two names alike once shortened stay two bars
     bars = ax.barh(positions, values, color=ps.colour(0))
@@ -54,7 +54,8 @@ def weights_chart(criteria: pd.DataFrame, weights: Mapping[int, float] | None = 
     ax.bar_label(bars, labels=[f"{v:.0f}%" for v in values], padding=3, fontsize=ps.FONT_SIZE)
     ax.set_xlim(0, max(values) * 1.18)
     ps.finish(ax, title="How much each criterion counts", xlabel="share of the decision (%)")
-    return fig
+    said = ", ".join(f"{name} {v * 100:.0f}%" for name, v in shares.items())
+    return ps.describe(fig, f"How much each criterion counts, as a share of the decision: {said}.")
 
 
 def coverage_chart(frame: pd.DataFrame, threshold: int = 3, ax: Axes | None = None) -> Figure:
@@ -70,7 +71,7 @@ def coverage_chart(frame: pd.DataFrame, threshold: int = 3, ax: Axes | None = No
         ps.finish(ax, title=title)
         return fig
     labels = [
-        ps.chart_label(t, 28) + ("  (!)" if need else "")
+        ps.label_lines(t, 26, 2) + ("  (!)" if need else "")
         for t, need in zip(frame["option"], frame["needs_more"], strict=True)
     ]
     ys = range(n)
@@ -87,7 +88,12 @@ def coverage_chart(frame: pd.DataFrame, threshold: int = 3, ax: Axes | None = No
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=3, fontsize=ps.FONT_SIZE - 1, frameon=False)
     ps.finish(ax, title=title, xlabel="people  —  (!) marks an option below the aim")
-    return fig
+    said = "; ".join(
+        f"{r.option}: {int(r.insiders)} insiders known, {int(r.people_talked_to)} people talked to"
+        + (" (below the aim)" if r.needs_more else "")
+        for r in frame.itertuples()
+    )
+    return ps.describe(fig, f"{title}, against an aim of {threshold} per option: {said}.")
 
 
 def png(fig: Figure, dpi: int = 96) -> bytes:

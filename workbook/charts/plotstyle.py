@@ -16,6 +16,7 @@ drawn (tick labels), and :func:`finish` for a chart drawn on someone else's axes
 from __future__ import annotations
 
 import functools
+import textwrap
 from typing import Any, cast
 
 import matplotlib
@@ -25,7 +26,8 @@ from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 from matplotlib.text import Text
 
-#: Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
+#: Okabe–Ito palette: distinguishable with the common colour-vision deficiencies (checked in
+#: tests/test_charts_colour.py on every chart's colours, simulated for protan, deutan and tritan vision).
 PALETTE: tuple[str, ...] = (
     "#0072B2",  # blue
     "#E69F00",  # orange
@@ -196,3 +198,37 @@ def chart_label(text: object, width: int = 40) -> str:
     charmap = _font_charmap()
     short = shorten(str(text), width)
     return "".join(ch if (ord(ch) in charmap and ch.isprintable()) or ch == " " else "?" for ch in short)
+
+
+def label_lines(text: object, width: int = 22, lines: int = 3) -> str:
+    """User text for an axis label, wrapped at word boundaries into at most ``lines`` lines of about
+    ``width`` characters; only text longer than that is cut (with an ellipsis). Characters the chart
+    font cannot draw become ``?`` (see :func:`chart_label`)."""
+    safe = chart_label(text, width * lines + 20)
+    wrapped = textwrap.wrap(safe, width, break_long_words=True, break_on_hyphens=False) or [""]
+    if len(wrapped) > lines:
+        wrapped = wrapped[:lines]
+        wrapped[-1] = wrapped[-1][: width - 1].rstrip() + "…"
+    return "\n".join(wrapped)
+
+
+#: The attribute of a Figure that holds its text alternative (:func:`describe`).
+_ALT = "_cw_text_alternative"
+
+
+def describe(fig: Figure, text: str) -> Figure:
+    """Give ``fig`` a text alternative: what it shows, with its numbers, for a reader who cannot see it."""
+    setattr(fig, _ALT, " ".join(text.split()))
+    return fig
+
+
+def text_alternative(fig: Figure) -> str:
+    """What :func:`describe` gave ``fig``, else its title (a chart that says only that it has nothing to show)."""
+    said = getattr(fig, _ALT, "")
+    if said:
+        return str(said)
+    for ax in fig.axes:
+        for text in [ax.get_title("left"), ax.get_title()] + [t.get_text() for t in ax.texts]:
+            if text and text.strip():
+                return " ".join(text.split())
+    return ""

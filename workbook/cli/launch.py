@@ -16,6 +16,11 @@ notebook, token included; the browser gets that address through a private
 redirect file, as Jupyter itself does, not on its command line.
 
 :mod:`workbook.cli.app` starts the no-code app the same way.
+
+Both servers find the package's ``workbook/jupyter`` folder first on ``$JUPYTER_PATH``
+(:func:`jupyter_path`): its ``python3`` kernel spec starts every kernel with the widgets' comm targets
+registered (see :func:`workbook.notebook.load_ipython_extension`), so no kernel answers
+"No such comm target registered: jupyter.widget.control" when a notebook connects to it.
 """
 
 from __future__ import annotations
@@ -264,10 +269,25 @@ def lab_url(folder: Path, port: int, token: str) -> str:
     return f"http://{HOST}:{port}{path}?token={token}"
 
 
+def jupyter_path(current: str = "") -> str:
+    """``$JUPYTER_PATH`` with the package's ``jupyter`` folder first (its kernel spec, its Voilà template)."""
+    ours = str(paths.package_root() / "jupyter")
+    rest = [p for p in current.split(os.pathsep) if p and p != ours]
+    return os.pathsep.join([ours, *rest])
+
+
 def server_environment(token: str, base: Mapping[str, str] | None = None) -> dict[str, str]:
     """The server's environment: ``base`` (default: this one) and the token, readable by this account only."""
     env = dict(os.environ if base is None else base)
     env[TOKEN_ENV_VAR] = token
+    return env
+
+
+def lab_environment(workbook_path: Path, token: str, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """JupyterLab's environment (its kernels inherit it): the workbook, the package's Jupyter folder, the token."""
+    env = server_environment(token, base)
+    env["JUPYTER_PATH"] = jupyter_path(env.get("JUPYTER_PATH", ""))
+    env[paths.ENV_VAR] = str(workbook_path)
     return env
 
 
@@ -436,8 +456,7 @@ def run_lab(
     """Serve JupyterLab on ``folder`` with ``workbook_path`` until interrupted; returns its exit code."""
     port = checked_port(port, 8888)
     token = new_token()
-    env = server_environment(token)
-    env[paths.ENV_VAR] = str(workbook_path)
+    env = lab_environment(workbook_path, token)
     with private_folder("career-workbook-lab-") as run:
         return serve(
             lab_command(folder, port=port),

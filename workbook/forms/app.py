@@ -4,8 +4,8 @@
 notebook whose only cell calls :func:`app_page`. The page finds the guided
 notebooks (:func:`workbook.app_session.steps`), shows a button per step, and
 builds a step's view the first time it is opened, by running that notebook's
-cells in a namespace of its own (:mod:`workbook.forms.steps`). Everything runs in
-the page's one kernel.
+cells (all but those tagged ``lab-only``) in a namespace of its own
+(:mod:`workbook.forms.steps`). Everything runs in the page's one kernel.
 
 A view is kept while the person moves between steps, with whatever they typed.
 It is built again when they come back to it after the workbook changed
@@ -35,7 +35,7 @@ import ipywidgets as widgets
 from .. import app_session
 from ..store.workbook import Workbook
 from .base import StatusLine, no_maths, widget_text
-from .steps import Cell, CellFailed, imported_modules, markdown_html, read_cells, run_cell
+from .steps import Cell, CellFailed, app_cells, imported_modules, markdown_html, run_cell
 
 #: The output of a cell that shows a widget.
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -71,7 +71,7 @@ class StepView:
     def build(self) -> StepView:
         before = set(_instances())
         parts: list[widgets.Widget] = []
-        for cell in read_cells(self.notebook):
+        for cell in app_cells(self.notebook):
             if cell.kind == "markdown":
                 parts.append(widgets.HTML(markdown_html(cell.source, self._notebooks)))
             elif cell.kind == "code" and cell.source.strip():
@@ -227,7 +227,7 @@ class AppPage:
 
 def warm_up(notebooks: list[Path]) -> threading.Thread:
     """Import, in the background, what every step's code imports, so a step opens quickly the first time."""
-    cells: list[Cell] = [cell for nb in notebooks for cell in read_cells(nb)]
+    cells: list[Cell] = [cell for nb in notebooks for cell in app_cells(nb)]
     modules = imported_modules(cells)
 
     def run() -> None:

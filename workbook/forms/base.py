@@ -31,6 +31,31 @@ from ..store.fields import limits
 from ..store.freshness import same
 from ..store.workbook import Workbook
 
+#: Add to a widget whose description label is a sentence: it wraps instead of being cut with "…".
+WRAP_LABELS = "cw-wrap-labels"
+
+#: What every page of the workbook needs on top of JupyterLab's and Voilà's own styles, for people with
+#: low vision or who use a keyboard or screen reader (WCAG 2.2 AA): labels that wrap rather than get cut,
+#: tab titles with enough contrast, links told apart from text by more than colour, a visible focus.
+#: :func:`workbook.notebook.start` shows it once per page.
+PAGE_STYLE = """<style>
+.cw-wrap-labels .widget-label, .cw-wrap-labels.widget-label { white-space: normal; overflow: visible;
+  text-overflow: clip; line-height: 1.3; height: auto; }
+.cw-wrap-labels.widget-inline-hbox { align-items: center; height: auto; }
+.jupyter-widgets.widget-dropdown { width: auto; align-self: flex-start; max-width: 100%;
+  min-width: var(--jp-widgets-inline-width, 300px); }
+.jupyter-widgets.widget-dropdown > select { flex: 1 1 auto; max-width: 100%; }
+.jupyter-widgets button.jupyter-button { flex-shrink: 0; }
+table.cw-table th { vertical-align: bottom; text-align: left; }
+table.cw-table td { vertical-align: top; }
+.widget-tab .lm-TabBar-tab, .widget-tab .lm-TabBar-tabLabel { color: #333 !important; }
+.jp-RenderedHTMLCommon a:link, .jp-RenderedHTMLCommon a:visited, nav.cw-steps a, .cw-table a {
+  text-decoration: underline; }
+.jupyter-widgets button:focus-visible, .jupyter-widgets input:focus-visible, .jupyter-widgets select:focus-visible,
+.jupyter-widgets textarea:focus-visible, .noUi-handle:focus-visible, .jupyter-widgets a:focus-visible {
+  outline: 2px solid #0b57d0; outline-offset: 1px; }
+</style>"""
+
 #: Classes that keep MathJax (JupyterLab, Voilà, the classic notebook) from typesetting what is inside.
 NO_MATHS = "mathjax_ignore tex2jax_ignore"
 
@@ -230,19 +255,43 @@ def _is_flags(values: pd.Series) -> bool:
     return values.dtype == object and not present.empty and all(isinstance(v, bool) for v in present)
 
 
+#: Column names a person reads in place of the stored ones (others: underscores as spaces, a capital first).
+HEADERS = {
+    "organization": "Organisation",
+    "organizations": "Organisations",
+    "strength": "Tie strength",
+    "insider for": "Knows from inside",
+    "matched on": "Matched on",
+}
+
+
+def header(column: object) -> str:
+    """A column name as a table header: ``insider_for`` → ``Knows from inside``, ``title`` → ``Title``."""
+    words = str(column).replace("_", " ").strip()
+    named = HEADERS.get(words.lower())
+    if named:
+        return named
+    return words[:1].upper() + words[1:]
+
+
+def _is_id(column: object) -> bool:
+    name = str(column).strip().lower()
+    return name in {"id", "#"} or name.endswith("_id")
+
+
 def in_words(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` as people read it: yes/no for true/false, column names without underscores."""
-    out = frame.copy()
+    """``frame`` as people read it: no id columns, yes/no for true/false, human headers (:func:`header`)."""
+    out = frame[[c for c in frame.columns if not _is_id(c)]].copy()
     for col in out.columns:
         if _is_flags(out[col]):
             out[col] = out[col].map(lambda v: "" if pd.isna(v) else ("yes" if v else "no")).astype(object)
-    return out.rename(columns=lambda c: str(c).replace("_", " "))
+    return out.rename(columns=header)
 
 
 def table_html(frame: pd.DataFrame, columns: Iterable[str] | None = None, empty: str = "Nothing here yet.") -> str:
     """An escaped HTML table of ``frame`` in words (pandas escapes cell text), or a short note when empty.
 
-    No index column; true/false shown as yes/no; underscores in column names shown as spaces.
+    No index column and no id columns; true/false shown as yes/no; headers in words (:func:`header`).
     Text between ``$`` signs stays text (:func:`no_maths`).
     """
     if frame is None or frame.empty:
@@ -259,6 +308,34 @@ def plain_table(frame: pd.DataFrame, columns: Iterable[str] | None = None, empty
     return HTML(table_html(frame, columns, empty))
 
 
+class ChartView(widgets.HTML):
+    """A chart as a picture with its text alternative (what it shows, with its numbers) for screen readers.
+
+    ``png`` keeps the picture's bytes and ``alt`` its words, for tests. An ``Image`` widget cannot carry
+    an ``alt``: this is an escaped ``<img>`` in an HTML widget.
+    """
+
+    def __init__(self, max_width: str = "640px", **kwargs: Any):
+        super().__init__(value="", **kwargs)
+        self.max_width = max_width
+        self.png = b""
+        self.alt = ""
+
+    def show(self, fig: Any) -> None:
+        import base64
+
+        from ..charts.plan import png
+        from ..charts.plotstyle import text_alternative
+
+        self.png = png(fig)
+        self.alt = text_alternative(fig)
+        data = base64.b64encode(self.png).decode("ascii")
+        self.value = no_maths(
+            f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt, quote=True)}" '
+            f'style="max-width:min(100%, {html.escape(self.max_width)});height:auto">'
+        )
+
+
 class TableView(widgets.HTML):
     """An HTML widget that shows a DataFrame, escaped. ``frame`` keeps what is shown."""
 
@@ -272,12 +349,53 @@ class TableView(widgets.HTML):
         self.value = table_html(frame, columns, self.empty)
 
 
+#: Columns that tell two records with the same name apart, in the order they are tried.
+TELL_APART = ("organization", "role", "status", "relationship", "description", "email", "created_at")
+
+
+def distinct_labels(frame: pd.DataFrame, label: str, *, tell_apart: Iterable[str] = TELL_APART) -> list[str]:
+    """Each row's ``label`` as a person reads it: no ids, except where two rows share a name.
+
+    Rows that share a name get what tells them apart (``Maya Chen — Acme``, ``UX research — parked``):
+    the first column of ``tell_apart`` whose values differ among them. Only when nothing differs
+    do they get their record number, said as such ("record 7").
+    """
+    names = [" ".join(str(v).split()) for v in frame[label]]
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    out = list(names)
+    for name in {n for n, c in counts.items() if c > 1}:
+        rows = [i for i, n in enumerate(names) if n == name]
+        details = [c for c in tell_apart if c in frame.columns and c != label]
+        differing = next(
+            (c for c in details if len({_short(frame[c].iloc[i]) for i in rows}) == len(rows)),
+            next((c for c in details if len({_short(frame[c].iloc[i]) for i in rows}) > 1), None),
+        ) or next((c for c in details if c != "created_at" and _short(frame[c].iloc[rows[0]])), None)
+        for i in rows:
+            detail = _short(frame[differing].iloc[i]) if differing else ""
+            if not detail or sum(_short(frame[differing].iloc[j]) == detail for j in rows) > 1:
+                detail = f"{detail + ', ' if detail else ''}record {int(frame['id'].iloc[i])}"
+            out[i] = f"{name} — {detail}"
+    return out
+
+
+def _short(value: Any, width: int = 40) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = " ".join(str(value).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def choices(frame: pd.DataFrame, label: str, *, none: str | None = None) -> list[tuple[str, Any]]:
-    """Dropdown options ``(label, id)`` from a table; ``none`` adds a first "(none)" entry."""
+    """Dropdown options ``(label, id)`` from a table; ``none`` adds a first "(none)" entry.
+
+    Names are shown as written, without ids; two records with the same name say how they differ
+    (:func:`distinct_labels`).
+    """
     out: list[tuple[str, Any]] = [(none, None)] if none is not None else []
     if frame is not None and not frame.empty:
-        for row in frame.itertuples(index=False):
-            out.append((f"{getattr(row, label)} (#{row.id})", int(row.id)))
+        out += list(zip(distinct_labels(frame, label), (int(i) for i in frame["id"]), strict=True))
     return out
 
 

@@ -23,6 +23,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from ..errors import ChangedElsewhereError, ValidationError, WorkbookError
+from ..formatting import signed
 from ..outreach import messages
 from ..prepare import prep, questions
 from ..store import conversations as rules
@@ -52,6 +53,8 @@ NO_OPTIONS = (
     "then run this cell again (in the app: reload the page)."
 )
 _STANCE_LABELS = {-2: "−2 strongly against", -1: "−1 against", 0: "0 neutral", 1: "+1 for", 2: "+2 strongly for"}
+#: A stance inside a sentence: "evidence for UX research on Pay (+1)".
+STANCE_WORDS = {-2: "strongly against", -1: "against", 0: "neutral about", 1: "for", 2: "strongly for"}
 _TABLE_CHARS = 200
 
 
@@ -95,7 +98,7 @@ def insights_frame(wb: Workbook, table: pd.DataFrame) -> pd.DataFrame:
             "stance": [_STANCE_LABELS[int(s)] for s in table["stance"]],
             "confidence": table["confidence"].to_numpy(),
             "source": [str(v).replace("-", " ") for v in table["source"]],
-            "against hopes": ["yes" if a else "" for a in table["against_hopes"]],
+            "against hopes": ["yes" if a else "no" for a in table["against_hopes"]],
             "note": [_cut(n) for n in table["note"]],
         }
     )
@@ -214,14 +217,16 @@ class InsightEditor:
             against_hopes=self.against_hopes.value,
             **extra,
         )
-        stance = _STANCE_LABELS[self.stance.value]
+        stance = STANCE_WORDS[self.stance.value]
+        self.stance_saved = self.stance.value
         criterion = _cut(self.wb.get("criteria", self.criterion.value)["name"])
         option = _cut(self.wb.get("options", self.option.value)["title"])
         self.quote.value = ""
         self.against_hopes.value = False
         self.stance.value = None
         self.show_table()
-        return f"Saved insight about {option}: {stance} on {criterion}. Add another, or move on."
+        number = signed(self.stance_saved, 0) if self.stance_saved else "0"
+        return f"Saved: evidence {stance} {option} on {criterion} ({number}). Add another, or move on."
 
     def show_table(self) -> None:
         """The insights of this conversation; without one, the latest from other sources."""

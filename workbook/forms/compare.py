@@ -24,10 +24,9 @@ import pandas as pd
 
 from .. import evidence
 from ..charts import evidence as charts
-from ..charts.plan import png
 from ..report import words
 from ..store.workbook import Workbook
-from .base import ConflictPanel, StatusLine, TableView, guarded, no_maths, save_weights, weight_sliders
+from .base import ChartView, ConflictPanel, StatusLine, TableView, guarded, no_maths, save_weights, weight_sliders
 
 #: Columns of the readable results table.
 RESULT_COLUMNS = [
@@ -56,7 +55,7 @@ def result_table(result: pd.DataFrame, thresholds: dict[str, float] | None = Non
         {
             "option": [r["title"] for r in rows],
             "score": [r["score"] for r in rows],
-            "90% interval": [r["interval"] for r in rows],
+            "90% interval": [r["interval"].replace(" to ", "\u00a0to\u00a0") for r in rows],  # never split
             "chance good at all": [r["p_good"] for r in rows],
             "chance best": [r["p_best"] for r in rows],
             "expected loss if chosen": [r["loss"] for r in rows],
@@ -175,8 +174,8 @@ class CompareForm:
         self.loaded: dict[int, float] = {}
         self.verdict = widgets.HTML()
         layout = widgets.Layout(max_width="560px", width="100%")
-        self.scores_image = widgets.Image(format="png", layout=layout)
-        self.ranks_image = widgets.Image(format="png", layout=layout)
+        self.scores_image = ChartView(layout=layout)
+        self.ranks_image = ChartView(layout=layout)
         self.table = TableView(empty="No career options yet: add them in notebook 01.")
         self.legend = widgets.HTML()
         self.next_conversations = TableView(empty="Nothing to suggest yet: add options and criteria first.")
@@ -226,8 +225,8 @@ class CompareForm:
         known = self.result["n_sources"] > 0
         thresholds = self.wb.setting(evidence.engine.THRESHOLDS_SETTING)
         self.verdict.value = verdict_html(self.decision)
-        self.scores_image.value = png(charts.scores_chart(self.result))
-        self.ranks_image.value = png(charts.ranks_chart(evidence.ranks_frame(self.decision.analysis), known=known))
+        self.scores_image.show(charts.scores_chart(self.result))
+        self.ranks_image.show(charts.ranks_chart(evidence.ranks_frame(self.decision.analysis), known=known))
         self.table.show(result_table(self.result, thresholds))
         self.legend.value = legend_html(thresholds) if len(self.result) else ""
         self.next_conversations.show(next_table(self.next_frame))

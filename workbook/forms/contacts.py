@@ -140,7 +140,7 @@ class ContactsForm(RecordEditor):
         set_many_choices(self.insider_for, choices(self.wb.options(), "title"), self.insider_for.value)
         self.table.show(
             contacts_table(self.wb),
-            ["id", "name", "organization", "role", "relationship", "strength", "insider_for", "source", "email"],
+            ["name", "organization", "role", "relationship", "strength", "insider_for", "source", "email"],
         )
 
     def _load(self, record_id: int) -> dict:
@@ -176,7 +176,10 @@ class ContactsForm(RecordEditor):
             return ""
         twin = self.wb.get("contacts", twins[0])
         where = f" at {twin['organization']}" if twin["organization"] else ""
-        return f" (note: you already have {twin['name']}{where}, #{twins[0]}: same name and organisation)"
+        return (
+            f" (note: you already have {twin['name']}{where}: same name and organisation. "
+            "To keep one, pick the other under Contact and archive it)"
+        )
 
     def _add(self, values: dict) -> int:
         return self.wb.add_contact(options=list(self.insider_for.value), **values)
@@ -192,12 +195,12 @@ class ContactsForm(RecordEditor):
         if field == "insider_for" and isinstance(value, tuple | list):
             options = self.wb.options(include_archived=True)
             titles = dict(zip(options["id"].tolist(), options["title"].tolist(), strict=True))
-            return ", ".join(str(titles.get(int(o), f"#{o}")) for o in value)
+            return ", ".join(str(titles.get(int(o), "an option no longer in the workbook")) for o in value)
         if field == "referred_by" and isinstance(value, int):
             try:
                 return str(self.wb.get("contacts", value)["name"])
             except NotFoundError:
-                return f"#{value}"
+                return "someone no longer in the workbook"
         return super()._value_text(field, value)
 
     def _same_person(self, values: dict) -> list[int]:
@@ -284,7 +287,10 @@ class TargetsForm:
         with self.wb.atomic():  # saved only if still what the form loaded: another page may have changed them
             now = matching.load_targets(self.wb, [option_id])[int(option_id)]
             theirs = {"organizations": now["organizations"], "roles": now["roles"]}
-            compare(f"the targets of option #{option_id}", self.loaded, theirs, mine, table="settings", id=option_id)
+            title = self.wb.get("options", option_id)["title"]
+            compare(
+                f"the organisations and roles of “{title}”", self.loaded, theirs, mine, table="settings", id=option_id
+            )
             stored = matching.save_targets(self.wb, option_id, mine["organizations"], mine["roles"])
         self.refresh()
         if self.on_change:

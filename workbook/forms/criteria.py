@@ -17,9 +17,19 @@ import pandas as pd
 from .. import paths
 from ..charts import plan as charts_plan
 from ..errors import ValidationError
+from ..formatting import percent
 from ..people.matching import normalise_name
 from ..store.workbook import Workbook
-from .base import ConflictPanel, StatusLine, guarded, save_weights, set_many_choices, text_field, weight_sliders
+from .base import (
+    ChartView,
+    ConflictPanel,
+    StatusLine,
+    guarded,
+    save_weights,
+    set_many_choices,
+    text_field,
+    weight_sliders,
+)
 from .editor import WIDE, RecordEditor
 
 
@@ -92,7 +102,7 @@ class WeightsPanel:
         self.on_change = on_change
         self.sliders: dict[int, widgets.FloatSlider] = {}
         self.box = widgets.VBox()
-        self.chart = widgets.Image(format="png", layout=widgets.Layout(max_width="640px"))
+        self.chart = ChartView()
         self.save_button = widgets.Button(
             description="Save weights", button_style="primary", icon="check", layout=widgets.Layout(width="auto")
         )
@@ -120,7 +130,7 @@ class WeightsPanel:
         return charts_plan.normalised_weights(self.criteria, self.weights())
 
     def _draw(self) -> None:
-        self.chart.value = charts_plan.png(charts_plan.weights_chart(self.criteria, self.weights()))
+        self.chart.show(charts_plan.weights_chart(self.criteria, self.weights()))
 
     def _moved(self, _change) -> None:
         self._draw()
@@ -175,11 +185,12 @@ class CriteriaForm(RecordEditor):
         shown = criteria
         if not criteria.empty:
             total = criteria["weight"].sum()
-            shown = criteria.assign(
-                share=(criteria["weight"] / total * 100).round(0) if total > 0 else 0.0,
+            shown = criteria.assign(  # as the report shows them: 3, 25%
+                weight=[f"{w:g}" for w in criteria["weight"]],
+                share=[percent(w / total) if total > 0 else percent(0) for w in criteria["weight"]],
                 description=criteria["description"].str.replace("\n", " "),
             )
-        self.table.show(shown, ["id", "name", "weight", "share", "description"])
+        self.table.show(shown, ["name", "weight", "share", "description"])
 
     def _fill(self, row: dict) -> None:
         self.name.value = row.get("name", "")

@@ -162,10 +162,10 @@ class RecordEditor:
         values = self._values()
         if self.pick.value == NEW:
             note = self._added_note(values)
-            new_id = self._add(values)
+            self._add(values)
             self._fill({})
             self._changed()
-            return f"Added {self.noun} {values[self.label]} (#{new_id}){note}"
+            return f"Added {self.noun} {values[self.label]}{note}"
         record_id = self.pick.value
         try:
             self._update(record_id, values)
@@ -174,7 +174,7 @@ class RecordEditor:
             raise
         self.loaded = self._load(record_id)  # the next save is checked against what is saved now
         self._changed()
-        return f"Saved {self.noun} {values[self.label]} (#{record_id})"
+        return f"Saved {self.noun} {values[self.label]}"
 
     def _keep_theirs(self, error: ChangedElsewhereError) -> str:
         """Show the record as saved now, dropping this page's edits."""
@@ -182,7 +182,7 @@ class RecordEditor:
         if record_id == NEW:
             return ""
         self._show(record_id)
-        return f"Kept theirs: the form shows {self.noun} {self.loaded[self.label]} (#{record_id}) as saved now."
+        return f"Kept theirs: the form shows {self.noun} {self.loaded[self.label]} as saved now."
 
     def _save_mine(self, error: ChangedElsewhereError) -> str:
         """Save this page's values over what is saved now (checked again, should it change once more)."""
@@ -197,7 +197,7 @@ class RecordEditor:
         self.wb.archive(self.table_name, record_id)
         self.pick.value = NEW
         self._changed()
-        return f"Archived {self.noun} {label} (#{record_id}){self.archived_note}"
+        return f"Archived {self.noun} {label}{self.archived_note}"
 
     def _unarchive(self) -> str:
         record_id = self.archived_pick.value
@@ -206,4 +206,4 @@ class RecordEditor:
         self.wb.unarchive(self.table_name, record_id)
         self._changed()
         label = self.wb.get(self.table_name, record_id)[self.label]
-        return f"Unarchived {self.noun} {label} (#{record_id}): it is back in every table and chart."
+        return f"Unarchived {self.noun} {label}: it is back in every table and chart."

@@ -74,7 +74,7 @@ class OptionsForm(RecordEditor):
                 questions=live["questions"].str.replace("\n", " / "),
                 description=live["description"].str.replace("\n", " "),
             )
-        self.table.show(shown, ["id", "title", "status", "description", "questions"])
+        self.table.show(shown, ["title", "status", "description", "questions"])
         kind, text = option_count_advice(len(active_options(live)))
         self.nudge.show(text, kind)
 

@@ -25,6 +25,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from ..errors import ChangedElsewhereError, ValidationError
+from ..formatting import tell_apart
 from ..outreach import cadence, messages
 from ..store import conversations as rules
 from ..store import vocab
@@ -79,14 +80,13 @@ def conversation_choices(wb: Workbook, archived: bool = False) -> list[tuple[str
     if conv.empty:
         return []
     names, titles = _names(wb)
-    return [
-        (
-            f"{names.get(r.contact_id, '?')} — {titles.get(r.option_id, '?')} "
-            f"({vocab.CONVERSATION_STATUSES.get(r.status, r.status)}) #{r.id}",
-            int(r.id),
-        )
+    labels = [
+        f"{names.get(r.contact_id, '?')} — {titles.get(r.option_id, '?')} "
+        f"({vocab.CONVERSATION_STATUSES.get(r.status, r.status)})"
         for r in conv.itertuples(index=False)
     ]
+    ids = [int(i) for i in conv["id"]]
+    return list(zip(tell_apart(labels, ids), ids, strict=True))
 
 
 def record_step(
@@ -423,7 +423,6 @@ class RecordForm:
         names, titles = _names(self.wb)
         shown = pd.DataFrame(
             {
-                "#": conv["id"],
                 "contact": conv["contact_id"].map(names),
                 "option": conv["option_id"].map(titles),
                 "status": conv["status"].map(vocab.CONVERSATION_STATUSES),

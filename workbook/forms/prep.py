@@ -95,7 +95,7 @@ class PrepForm:
             ],
             layout=widgets.Layout(width="95%"),
         )
-        self.candidates = widgets.SelectMultiple(rows=10, layout=widgets.Layout(width="95%"))
+        self.candidates = widgets.SelectMultiple(rows=10, description="Questions", layout=widgets.Layout(width="95%"))
         self.add_selected = widgets.Button(description="Add selected to my list", icon="plus", layout=_auto())
         self.chosen = widgets.Select(rows=10, description="My list", layout=widgets.Layout(width="95%"))
         self.up = widgets.Button(description="Up", icon="arrow-up", layout=_auto())

@@ -37,7 +37,7 @@ from ..store import vocab
 from ..store.freshness import compare
 from ..store.readable import Readable
 from ..store.workbook import Workbook
-from .base import ConflictPanel, StatusLine, guarded
+from .base import WRAP_LABELS, ConflictPanel, StatusLine, guarded
 
 #: Where a field's value is stored: a setting of its own, or one key of a setting holding a dict.
 RELIABILITY = engine.RELIABILITY_SETTING
@@ -282,15 +282,17 @@ class SettingsForm:
             rows.append(widgets.HTML(f"<p style='margin:0 0 4px'>{html.escape(sentence)}</p>"))
             for f in fields:
                 cls = widgets.IntText if f.whole else widgets.FloatText
-                box = cls(value=f.default, layout=widgets.Layout(width="8em"))
+                box = cls(  # its label is its own, so a screen reader names the field (wrapped, see base.PAGE_STYLE)
+                    value=f.default,
+                    description=f"{f.label} (default {f.default:g})",
+                    style={"description_width": _LABEL_WIDTH},
+                    layout=widgets.Layout(width=f"calc({_LABEL_WIDTH} + 8em)"),
+                )
+                box.add_class(WRAP_LABELS)
                 if not f.whole:
                     box.step = 0.01
                 self.fields[f.key] = box
-                label = widgets.HTML(
-                    f"{html.escape(f.label)} <span style='color:#666'>(default {f.default:g})</span>",
-                    layout=widgets.Layout(width=_LABEL_WIDTH),
-                )
-                rows.append(widgets.HBox([label, box], layout=widgets.Layout(align_items="center")))
+                rows.append(widgets.HBox([box], layout=widgets.Layout(align_items="center")))
                 if f.help:
                     rows.append(
                         widgets.HTML(f"<p style='margin:0 0 6px;color:#555;max-width:44em'>{html.escape(f.help)}</p>")

@@ -7,9 +7,12 @@ each cell shows (its displays, what it prints, the value of its last line, as a
 notebook would) as output records for an ``Output`` widget. The code itself is
 never shown.
 
-Notebook text meant for JupyterLab only (how to change the settings cell, the
-terminal commands) sits between ``<!-- lab-only -->`` and ``<!-- /lab-only -->``:
-JupyterLab shows it (the markers are HTML comments) and the app leaves it out.
+Cells meant for JupyterLab only (how to change the settings cell, the terminal
+commands, a line printed the way a command prints it) are tagged ``lab-only``:
+JupyterLab shows them and the app leaves them out (:func:`app_cells`; a guided
+notebook served by Voilà as a page of its own hides them by the same tag, see
+:data:`workbook.notebook.APP_STYLE`).
+
 A link to another guided notebook becomes a link to that step of the page
 (``?step=compare-paths``), which the app's template turns into a click on the
 step bar.
@@ -33,8 +36,8 @@ import mistune
 from .. import app_session
 from .base import NO_MATHS
 
-#: Notebook text the app leaves out (JupyterLab shows it: the markers are HTML comments).
-LAB_ONLY = re.compile(r"<!--\s*lab-only\s*-->.*?<!--\s*/lab-only\s*-->", re.DOTALL)
+#: The tag of a cell the app leaves out (JupyterLab shows it).
+LAB_ONLY = "lab-only"
 #: A link to a guided notebook, possibly with an anchor: ``06_compare_paths.ipynb#step-2``.
 _STEP_LINK = re.compile(r"^(?:\./)?(\d\d_[A-Za-z0-9_]+\.ipynb)(?:#.*)?$")
 
@@ -58,6 +61,11 @@ def read_cells(notebook: Path) -> list[Cell]:
     return cells
 
 
+def app_cells(notebook: Path) -> list[Cell]:
+    """The cells of ``notebook`` the app shows or runs: all but those tagged ``lab-only``."""
+    return [cell for cell in read_cells(notebook) if LAB_ONLY not in cell.tags]
+
+
 class _AppRenderer(mistune.HTMLRenderer):
     """Markdown to HTML, links to guided notebooks turned into links to the page's steps."""
 
@@ -75,10 +83,10 @@ class _AppRenderer(mistune.HTMLRenderer):
 
 
 def markdown_html(text: str, notebooks: list[Path] | None = None) -> str:
-    """A markdown cell as the app shows it: without its lab-only parts, links to notebooks made links to steps."""
+    """A markdown cell as the app shows it: links to notebooks made links to steps."""
     notebooks = app_session.steps() if notebooks is None else notebooks
     render = mistune.create_markdown(renderer=_AppRenderer(notebooks), plugins=["table", "strikethrough"])
-    return f'<div class="cw-text jp-RenderedHTMLCommon {NO_MATHS}">{render(LAB_ONLY.sub("", text))}</div>'
+    return f'<div class="cw-text jp-RenderedHTMLCommon {NO_MATHS}">{render(text)}</div>'
 
 
 def imported_modules(cells: Iterable[Cell]) -> list[str]:

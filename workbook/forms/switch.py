@@ -10,11 +10,25 @@ only says so.
 
 from __future__ import annotations
 
+import html
+
 import ipywidgets as widgets
 
 from .. import app_session as _app
 from .. import paths
-from .base import StatusLine
+from .base import StatusLine, no_maths
+
+
+def about_the_switch() -> str:
+    """What the app's switch does and where both files are, in words (HTML, escaped)."""
+    own, demo = html.escape(str(paths.default_workbook_path())), html.escape(str(paths.default_demo_path()))
+    return (
+        f"<p>Every step opens <b>your workbook</b>, the file {own}, unless you choose <b>the demo</b> here: "
+        f"a fictional example kept in its own file, {demo}. Looking around in the demo, even changing it, "
+        "never touches your own notes. The choice holds for every step you open until you switch back or "
+        "close the app.</p>"
+    )
+
 
 OWN = "My workbook"
 DEMO = "The demo (fictional example)"
@@ -33,7 +47,8 @@ class DemoSwitch:
         )
         if _app.in_app():
             self.choice.observe(self._switched, names="value")
-            self.view = widgets.VBox([self.choice, self.status])
+            self.about = widgets.HTML(no_maths(about_the_switch()))
+            self.view = widgets.VBox([self.about, self.choice, self.status])
         else:
             self.status.show(
                 "Here in JupyterLab, set use_demo = True in the settings cell at the top of a notebook "

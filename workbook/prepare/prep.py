@@ -24,6 +24,7 @@ import pandas as pd
 from .. import files
 from ..errors import ValidationError
 from ..evidence import summary as evidence_summary
+from ..formatting import tell_apart
 from ..outreach import messages
 from ..store import conversations as rules
 from ..store import vocab
@@ -54,7 +55,7 @@ def conversation_label(row: Any, contact: str, option: str) -> str:
     status = vocab.CONVERSATION_STATUSES.get(row["status"], row["status"])
     when = row.get("scheduled_at")
     when_text = f", {pd.Timestamp(when):%Y-%m-%d %H:%M}" if when is not None and not pd.isna(when) else ""
-    return f"{contact} — {option} ({status}{when_text}) #{int(row['id'])}"
+    return f"{contact} — {option} ({status}{when_text})"
 
 
 def conversation_choices(wb: Workbook, statuses: Iterable[str] | None = None) -> list[tuple[str, int]]:
@@ -66,13 +67,12 @@ def conversation_choices(wb: Workbook, statuses: Iterable[str] | None = None) ->
         convs = convs[convs["status"].isin(list(statuses))]
     names = wb.contacts(include_archived=True).set_index("id")["name"]
     titles = wb.options(include_archived=True).set_index("id")["title"]
-    return [
-        (
-            conversation_label(row, str(names.get(row["contact_id"], "?")), str(titles.get(row["option_id"], "?"))),
-            int(row["id"]),
-        )
+    labels = [
+        conversation_label(row, str(names.get(row["contact_id"], "?")), str(titles.get(row["option_id"], "?")))
         for _, row in convs.iterrows()
     ]
+    ids = [int(i) for i in convs["id"]]
+    return list(zip(tell_apart(labels, ids), ids, strict=True))
 
 
 # --------------------------------------------------------------- suggestions

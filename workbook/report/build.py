@@ -81,11 +81,15 @@ def _figure_title(fig: Any, key: str) -> str:
 
 
 def _chart(key: str, fig: Any) -> dict[str, str]:
-    return {"key": key, "title": _figure_title(fig, key), "src": figure_data_uri(fig)}
+    """A chart for the page: its title (shown under it), its picture, and its text alternative with the numbers."""
+    from ..charts.plotstyle import text_alternative
+
+    title = _figure_title(fig, key)
+    return {"key": key, "title": title, "alt": text_alternative(fig) or title, "src": figure_data_uri(fig)}
 
 
 def chart_list(data: Workbook | Snapshot) -> list[dict[str, str]]:
-    """The evidence engine's charts as ``{key, title, src}``, ``src`` a data URI."""
+    """The evidence engine's charts as ``{key, title, alt, src}``: ``src`` a data URI, ``alt`` what it shows."""
     snap = data if isinstance(data, Snapshot) else data.snapshot()
     most = REPORT_CHART_OPTIONS if len(snap.options()) > charts.MAX_OPTIONS else charts.MAX_OPTIONS
     return [_chart(key, fig) for key, fig in charts.all_charts(snap, max_options=most).items()]

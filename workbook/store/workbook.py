@@ -425,8 +425,16 @@ class Workbook:
         yours = dict(yours or {})
         with self.atomic():
             theirs = self._stored(table, id, dict.fromkeys([*loaded, *yours]))
-            noun = _freshness.NOUNS.get(table, table)
-            _freshness.compare(f"{noun} #{id}", loaded, theirs, yours, table=table, id=int(id))
+            _freshness.compare(self._what(table, id), loaded, theirs, yours, table=table, id=int(id))
+
+    def _what(self, table: str, id: int) -> str:
+        """A record in words for a message: ``option “UX research”`` (its name, not its id)."""
+        noun = _freshness.NOUNS.get(table, table)
+        column = {"options": "title", "criteria": "name", "contacts": "name"}.get(table)
+        if column is None:
+            return f"this {noun}"
+        name = self._get_row(table, id).get(column)
+        return f"{noun} “{name}”" if name else f"this {noun}"
 
     def archive(self, table: str, id: int) -> None:
         """Hide a record from every table and chart without deleting it (see :meth:`unarchive`)."""

@@ -85,9 +85,12 @@ def lab(workbook_path: str | None, port: int | None, no_browser: bool, notebooks
 def demo(workbook_path: str | None, force: bool) -> None:
     """Write a workbook filled with a fictional career changer's example.
 
-    It never writes into your own workbook: by default it goes to demo.sqlite
-    next to it. Point the notebooks at it with CAREER_WORKBOOK or the
-    demo switch in 00_start_here.
+    By default it goes to demo.sqlite in your user data folder
+    ($CAREER_WORKBOOK_HOME if set), the file the demo switch in 00_start_here
+    opens. It is rebuilt each time and never replaces your own workbook,
+    wherever CAREER_WORKBOOK puts that. The command prints where it is: open
+    the notebooks on it with CAREER_WORKBOOK=<that file> career-workbook lab,
+    or build its report with career-workbook report --demo.
 
     Example:
 

@@ -6,12 +6,17 @@ commands, so ``backup`` and ``restore`` start without them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from ...paths import resolve
 from ...store import backup as _backup
 from ...textsafety import terminal_lines
 from ..main import cli, echo, imports_done, open_for_command, workbook_option
+
+if TYPE_CHECKING:
+    from ...store.workbook import Workbook
 
 
 @cli.command()
@@ -26,7 +31,10 @@ from ..main import cli, echo, imports_done, open_for_command, workbook_option
 @click.option(
     "--names", is_flag=True, help="Show contacts' names. Without it they appear only as role and organisation."
 )
-def report(workbook_path: str | None, output: str | None, names: bool) -> None:
+@click.option(
+    "--demo", is_flag=True, help="The report of the demo workbook (the fictional example), built first if missing."
+)
+def report(workbook_path: str | None, output: str | None, names: bool, demo: bool) -> None:
     """Write the shareable HTML report: which path the evidence supports and how sure.
 
     One self-contained file (no scripts, nothing loaded from the internet) to
@@ -38,11 +46,22 @@ def report(workbook_path: str | None, output: str | None, names: bool) -> None:
         career-workbook report
 
         career-workbook report -o ~/Desktop/career.html --names
+
+        career-workbook report --demo
     """
+    if demo and workbook_path is not None:
+        raise click.UsageError("--demo and --workbook name two workbooks: give one of them")
     from ...report import build as _report
 
     imports_done()
-    wb = open_for_command(workbook_path, create=False)
+    wb: Workbook
+    if demo:
+        from ... import demo as _demo
+
+        wb = _demo.open_demo()
+        echo(f"Using the demo workbook (fictional example): {wb.path}", err=True)
+    else:
+        wb = open_for_command(workbook_path, create=False)
     with wb:
         path = _report.write_report(wb, output, names=names)
     size = path.stat().st_size / 1024
