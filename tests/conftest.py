@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from workbook import open_workbook
@@ -43,3 +45,39 @@ def demo_wb(tmp_path):
     book = build_demo(tmp_path / "demo.sqlite", overwrite=True)
     yield book
     book.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Chromium, started once per test process for every test that drives one (tests/browser, tests/hub).
+
+    One Playwright driver per process: a second ``sync_playwright()`` started while the first runs
+    fails with "using Playwright Sync API inside the asyncio loop", so the browser and hub tests share
+    this one.
+    """
+    from tests.browser.conftest import LAUNCH_ARGS, chromium_path
+
+    def unavailable(reason: str) -> None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; browser tests must run on CI", pytrace=False)
+        pytest.skip(reason)
+
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError:
+        unavailable("Playwright is not installed (pip install playwright)")
+    executable = chromium_path()
+    if executable is None:
+        where = (
+            f"not at $CHROMIUM={os.environ['CHROMIUM']}" if os.environ.get("CHROMIUM", "").strip() else "not on PATH"
+        )
+        unavailable(f"Chromium is {where} (apt-get install chromium, or set $CHROMIUM)")
+    driver = sync_playwright().start()
+    try:
+        chromium = driver.chromium.launch(executable_path=executable, args=LAUNCH_ARGS, headless=True)
+    except Error as exc:
+        driver.stop()
+        unavailable(f"Chromium at {executable} does not start: {exc}")
+    yield chromium
+    chromium.close()
+    driver.stop()

@@ -145,10 +145,15 @@ def test_the_same_view_from_more_people_gives_a_narrower_interval(said, stance, 
             for i, (c, conf) in enumerate(said)
         ]
 
-    one_person = evidence.comparison_frame(fixed_analysis(rows(False), w, draws=4000)).loc[1]
-    many = evidence.comparison_frame(fixed_analysis(rows(True), w, draws=4000)).loc[1]
+    one_person, many = (
+        evidence.comparison_frame(fixed_analysis(rows(independent), w, draws=4000)).loc[1]
+        for independent in (False, True)
+    )
     assert many["n_sources"] == len(said) and one_person["n_sources"] == 1
-    assert many["high"] - many["low"] <= one_person["high"] - one_person["low"] + 0.05  # up to sampling
+    # The option's interval is sampled (4000 draws: about ±0.05), and with three or more people it comes from
+    # the copula rather than the exact computation, whose correlation between a criterion someone spoke to and
+    # one nobody did can differ by about 1% of the width (notes on one light criterion, the rest unknown).
+    assert many["high"] - many["low"] <= 1.02 * (one_person["high"] - one_person["low"]) + 0.05
 
 
 @quick

@@ -61,31 +61,6 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-# ------------------------------------------------------------------ browser
-@pytest.fixture(scope="session")
-def browser():
-    """Chromium, started once for the whole session."""
-    try:
-        from playwright.sync_api import Error, sync_playwright
-    except ImportError:
-        _unavailable("Playwright is not installed (pip install playwright)")
-    executable = chromium_path()
-    if executable is None:
-        where = (
-            f"not at $CHROMIUM={os.environ['CHROMIUM']}" if os.environ.get("CHROMIUM", "").strip() else "not on PATH"
-        )
-        _unavailable(f"Chromium is {where} (apt-get install chromium, or set $CHROMIUM)")
-    driver = sync_playwright().start()
-    try:
-        chromium = driver.chromium.launch(executable_path=executable, args=LAUNCH_ARGS, headless=True)
-    except Error as exc:
-        driver.stop()
-        _unavailable(f"Chromium at {executable} does not start: {exc}")
-    yield chromium
-    chromium.close()
-    driver.stop()
-
-
 #: When this process started collecting: screenshots older than that are from an earlier run.
 _STARTED = time.time()
 

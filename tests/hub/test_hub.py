@@ -161,24 +161,9 @@ def _unavailable(reason: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    """Chromium through Playwright, as the browser tests start it."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("Playwright is not installed (pip install playwright)")
-    from tests.browser.conftest import LAUNCH_ARGS, chromium_path
-
-    executable = chromium_path()
-    if executable is None:
-        _unavailable("Chromium is not installed (apt-get install chromium, or set $CHROMIUM)")
-    driver = sync_playwright().start()
-    try:
-        browser = driver.chromium.launch(executable_path=executable, args=LAUNCH_ARGS, headless=True)
-        yield browser
-        browser.close()
-    finally:
-        driver.stop()
+def chromium(browser):
+    """Chromium through Playwright: the session's one browser, shared with tests/browser (tests/conftest.py)."""
+    return browser
 
 
 @pytest.fixture(scope="module")
