@@ -10,6 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 from hostile import BLANK, HOSTILE
 
+from workbook.forms.base import StatusLine
 from workbook.forms.capture import (
     NO_CONVERSATION,
     NO_OPTIONS,
@@ -17,6 +18,7 @@ from workbook.forms.capture import (
     EvidenceForm,
     thank_you_line,
 )
+from workbook.forms.insight_editor import InsightEditor
 
 TODAY = dt.date(2026, 11, 26)
 NASTY = [*HOSTILE, *BLANK]
@@ -287,6 +289,62 @@ def test_a_second_hand_note_can_name_whose_view_it_is(met, met_ids):
     ed.stance.value = 1
     ed.save.click()
     assert pd.isna(met.insights().iloc[-1]["heard_from"])
+
+
+def test_the_capture_form_shows_its_five_tabs_in_order(form):
+    assert form.tabs.titles == ("1 Done", "2 Insights", "3 Who else", "4 Thank-you", "5 Debrief")
+    done, insights, who_else, thanks, debrief = form.tabs.children
+    assert done.children == (form.done_on, form.notes, form.mark_done)
+    assert insights is form.insight.view and isinstance(form.insight, InsightEditor)
+    assert who_else.children[1:] == (
+        form.ref_name,
+        form.ref_organization,
+        form.ref_role,
+        form.ref_email,
+        form.ref_option,
+        form.ref_plan,
+        form.add_referral,
+        form.referrals,
+    )
+    assert "Who else should you talk to?" in who_else.children[0].value
+    assert thanks.children == (
+        form.thanks_due,
+        form.thank_you_note,
+        form.thank_you_send,
+        form.thanked_on,
+        form.mark_thanked,
+    )
+    assert debrief.children[:3] == (form.debrief, form.still_interested, form.still_need)
+    assert debrief.children[4:] == (form.answered_box, form.save_debrief)
+    assert [type(f.insight) for f in (form, EvidenceForm(form.wb))] == [InsightEditor, InsightEditor]
+
+
+def test_the_insight_editor_keeps_each_choice_on_reload_until_it_is_archived(met, met_ids):
+    ed = InsightEditor(met, StatusLine())
+    assert (ed.option.value, ed.criterion.value, ed.contact.label, ed.heard_from.label) == (
+        met_ids.o,
+        met_ids.pay,
+        "(not a particular person)",
+        "(someone not in my contacts)",
+    )
+    ed.option.value, ed.criterion.value = met_ids.o2, met_ids.flex
+    ed.contact.value = ed.heard_from.value = met_ids.p
+    met.add_option("Teaching")
+    met.add_contact("Ines Olsen")
+    ed.reload()
+    assert (ed.option.value, ed.criterion.value, ed.contact.value, ed.heard_from.value) == (
+        met_ids.o2,
+        met_ids.flex,
+        met_ids.p,
+        met_ids.p,
+    )
+    assert [label for label, _ in ed.option.options] == ["UX research", "Data engineering", "Teaching"]
+    for table, record in (("options", met_ids.o2), ("criteria", met_ids.flex), ("contacts", met_ids.p)):
+        met.archive(table, record)
+    ed.reload()
+    assert (ed.option.value, ed.criterion.value) == (met_ids.o, met_ids.pay)  # the first one left
+    assert (ed.contact.index, ed.contact.value, ed.heard_from.index, ed.heard_from.value) == (0, None, 0, None)
+    assert ed.contact.label == "(not a particular person)" and ed.heard_from.label == "(someone not in my contacts)"
 
 
 def test_evidence_form_shows_the_latest_ten_from_other_sources(met, met_ids):
