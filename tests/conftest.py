@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 import pytest
 
@@ -22,9 +23,22 @@ def wb(wb_path):
     book.close()
 
 
+@dataclass(frozen=True)
+class FilledIds:
+    """The ids of the records in ``filled``, by name."""
+
+    o1: int  # option "UX research"
+    o2: int  # option "Data engineering"
+    c1: int  # criterion "Pay"
+    c2: int  # criterion "Flexibility"
+    p1: int  # contact "Rosa Marquez", insider for o1
+    p2: int  # contact "Kofi Mensah", insider for o2
+    v1: int  # conversation with p1 about o1, done
+
+
 @pytest.fixture
-def filled(wb):
-    """A small workbook: two options, two criteria, two contacts, one conversation, one insight."""
+def filled_ids(wb) -> FilledIds:
+    """Fills ``wb`` as ``filled`` describes and gives the ids of what it added."""
     o1 = wb.add_option("UX research", "Study how people use products")
     o2 = wb.add_option("Data engineering")
     c1 = wb.add_criterion("Pay", 2.0)
@@ -33,7 +47,15 @@ def filled(wb):
     p2 = wb.add_contact("Kofi Mensah", "Nordlicht GmbH", "Data Engineer", "colleague", options=[o2])
     v1 = wb.add_conversation(p1, o1, status="done", done_on="2026-10-01")
     wb.add_insight(o1, c1, 1, conversation_id=v1, note="Pay is fine after two years")
-    wb.ids = dict(o1=o1, o2=o2, c1=c1, c2=c2, p1=p1, p2=p2, v1=v1)
+    return FilledIds(o1=o1, o2=o2, c1=c1, c2=c2, p1=p1, p2=p2, v1=v1)
+
+
+@pytest.fixture
+def filled(wb, filled_ids):
+    """A small workbook: two options, two criteria, two contacts, one conversation, one insight.
+
+    Their ids are in the ``filled_ids`` fixture; nothing is added to the workbook object itself.
+    """
     return wb
 
 

@@ -87,11 +87,11 @@ def test_backup_while_another_connection_writes(filled):
             assert numbers == list(range(len(numbers))), "a backup holds a prefix of the writes, no gaps"
 
 
-def test_restore_round_trips_every_row_and_keeps_what_it_replaced(filled):
+def test_restore_round_trips_every_row_and_keeps_what_it_replaced(filled, filled_ids):
     before = snapshot(filled)
     saved = backup_workbook(filled)
     filled.add_option("Added after the backup")
-    filled.archive("options", filled.ids["o2"])
+    filled.archive("options", filled_ids.o2)
     changed = snapshot(filled)
     result = restore_workbook(saved, filled.path)
     assert_same(snapshot(filled), before)  # the open connection sees the restored workbook

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -28,12 +29,24 @@ def d(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
+@dataclass(frozen=True)
+class AcmeIds:
+    o: int
+    rosa: int
+    kofi: int
+
+
 @pytest.fixture
-def acme(wb):
+def acme_ids(wb) -> AcmeIds:
     o = wb.add_option("UX research")
     rosa = wb.add_contact("Rosa Marquez", "Acme", "UX Researcher")
     kofi = wb.add_contact("Kofi Mensah", "ACME ", "Designer")
-    wb.ids = dict(o=o, rosa=rosa, kofi=kofi)
+    return AcmeIds(o=o, rosa=rosa, kofi=kofi)
+
+
+@pytest.fixture
+def acme(wb, acme_ids):
+    """One option and two people at Acme (spelled two ways); their ids are in ``acme_ids``."""
     return wb
 
 
@@ -41,8 +54,8 @@ def kinds(frame):
     return list(frame["kind"])
 
 
-def test_three_business_days_over_a_weekend_then_seven(acme):
-    acme.add_conversation(acme.ids["rosa"], acme.ids["o"], status="requested", requested_on=FRIDAY)
+def test_three_business_days_over_a_weekend_then_seven(acme, acme_ids):
+    acme.add_conversation(acme_ids.rosa, acme_ids.o, status="requested", requested_on=FRIDAY)
     assert due_list(acme, "2026-11-10").empty  # Mon, Tue: 2 business days
     wed = due_list(acme, "2026-11-11")
     assert kinds(wed) == ["second_contact"]
@@ -62,22 +75,22 @@ def test_a_request_sent_at_the_weekend_waits_three_weekdays():
     assert business_days_after(d("2026-11-06"), 7) == d("2026-11-17")
 
 
-def test_the_follow_up_says_how_long_you_waited_even_from_a_weekend(acme):
-    acme.add_conversation(acme.ids["rosa"], acme.ids["o"], status="requested", requested_on="2026-11-07")
+def test_the_follow_up_says_how_long_you_waited_even_from_a_weekend(acme, acme_ids):
+    acme.add_conversation(acme_ids.rosa, acme_ids.o, status="requested", requested_on="2026-11-07")
     row = due_list(acme, "2026-11-17").iloc[-1]
     assert row["kind"] == "follow_up" and "(7 business days)" in row["what"]
 
 
-def test_holidays_are_skipped_when_given(acme):
-    acme.add_conversation(acme.ids["rosa"], acme.ids["o"], status="requested", requested_on=FRIDAY)
+def test_holidays_are_skipped_when_given(acme, acme_ids):
+    acme.add_conversation(acme_ids.rosa, acme_ids.o, status="requested", requested_on=FRIDAY)
     conv = acme.conversations()
     plain = due_actions(conv, acme.contacts(), "2026-11-11")
     with_holiday = due_actions(conv, acme.contacts(), "2026-11-11", holidays=["2026-11-09"])
     assert kinds(plain) == ["second_contact"] and with_holiday.empty
 
 
-def test_days_come_from_the_settings(acme):
-    acme.add_conversation(acme.ids["rosa"], acme.ids["o"], status="requested", requested_on=FRIDAY)
+def test_days_come_from_the_settings(acme, acme_ids):
+    acme.add_conversation(acme_ids.rosa, acme_ids.o, status="requested", requested_on=FRIDAY)
     acme.set_setting("cadence_second_contact_days", 1)
     acme.set_setting("cadence_follow_up_days", 2)
     assert kinds(due_list(acme, "2026-11-09")) == ["second_contact"]
@@ -92,17 +105,17 @@ def test_bad_cadence_settings_name_the_setting(acme, value):
     assert err.value.field == "cadence_follow_up_days"
 
 
-def test_second_contact_is_generic_when_everyone_there_was_asked(acme):
-    acme.add_conversation(acme.ids["rosa"], acme.ids["o"], status="requested", requested_on=FRIDAY)
-    acme.add_conversation(acme.ids["kofi"], acme.ids["o"], status="declined", requested_on="2026-11-01")
+def test_second_contact_is_generic_when_everyone_there_was_asked(acme, acme_ids):
+    acme.add_conversation(acme_ids.rosa, acme_ids.o, status="requested", requested_on=FRIDAY)
+    acme.add_conversation(acme_ids.kofi, acme_ids.o, status="declined", requested_on="2026-11-01")
     row = due_list(acme, "2026-11-11").iloc[0]
     assert row["kind"] == "second_contact"
     assert "find a second person at Acme" in row["what"] and "Kofi" not in row["what"]
 
 
-def test_second_contact_is_dropped_once_someone_else_there_is_asked(acme):
-    acme.add_conversation(acme.ids["rosa"], acme.ids["o"], status="requested", requested_on=FRIDAY)
-    acme.add_conversation(acme.ids["kofi"], acme.ids["o"], status="requested", requested_on="2026-11-11")
+def test_second_contact_is_dropped_once_someone_else_there_is_asked(acme, acme_ids):
+    acme.add_conversation(acme_ids.rosa, acme_ids.o, status="requested", requested_on=FRIDAY)
+    acme.add_conversation(acme_ids.kofi, acme_ids.o, status="requested", requested_on="2026-11-11")
     rosa = due_list(acme, "2026-11-12")
     assert "second_contact" not in list(rosa.loc[rosa["contact"] == "Rosa Marquez", "kind"])
 
@@ -115,9 +128,9 @@ def test_second_contact_without_an_organisation(wb):
     assert "ask a second person who knows Teaching" in row["what"]
 
 
-def test_thank_you_due_within_24_hours_then_overdue(acme):
+def test_thank_you_due_within_24_hours_then_overdue(acme, acme_ids):
     acme.add_conversation(
-        acme.ids["rosa"], acme.ids["o"], status="done", scheduled_at="2026-11-10 15:30", done_on="2026-11-10"
+        acme_ids.rosa, acme_ids.o, status="done", scheduled_at="2026-11-10 15:30", done_on="2026-11-10"
     )
     assert due_list(acme, "2026-11-09").empty
     same_day = due_list(acme, "2026-11-10")
@@ -127,39 +140,39 @@ def test_thank_you_due_within_24_hours_then_overdue(acme):
     assert late["overdue"] and "overdue" in late["what"]
 
 
-def test_thank_you_hours_are_configurable(acme):
-    acme.add_conversation(acme.ids["rosa"], acme.ids["o"], status="done", done_on="2026-11-10")
+def test_thank_you_hours_are_configurable(acme, acme_ids):
+    acme.add_conversation(acme_ids.rosa, acme_ids.o, status="done", done_on="2026-11-10")
     acme.set_setting("thank_you_hours", 48)
     assert due_list(acme, "2026-11-10").loc[0, "due_on"] == d("2026-11-12")
 
 
-def test_thanked_conversations_need_nothing(acme):
-    v = acme.add_conversation(acme.ids["rosa"], acme.ids["o"], status="done", done_on="2026-11-10")
+def test_thanked_conversations_need_nothing(acme, acme_ids):
+    v = acme.add_conversation(acme_ids.rosa, acme_ids.o, status="done", done_on="2026-11-10")
     acme.update_conversation(v, thanked_on="2026-11-10")
     assert due_list(acme, "2026-11-12").empty
 
 
-def test_follow_up_without_reply_then_move_on(acme):
+def test_follow_up_without_reply_then_move_on(acme, acme_ids):
     acme.add_conversation(
-        acme.ids["rosa"], acme.ids["o"], status="followed_up", requested_on="2026-10-20", followed_up_on=FRIDAY
+        acme_ids.rosa, acme_ids.o, status="followed_up", requested_on="2026-10-20", followed_up_on=FRIDAY
     )
     assert due_list(acme, "2026-11-16").empty
     assert kinds(due_list(acme, "2026-11-17")) == ["move_on"]
 
 
-def test_a_scheduled_conversation_asks_for_capture_that_day(acme):
-    acme.add_conversation(acme.ids["rosa"], acme.ids["o"], status="scheduled", scheduled_at="2026-11-12 09:00")
+def test_a_scheduled_conversation_asks_for_capture_that_day(acme, acme_ids):
+    acme.add_conversation(acme_ids.rosa, acme_ids.o, status="scheduled", scheduled_at="2026-11-12 09:00")
     assert due_list(acme, "2026-11-11").empty
     assert kinds(due_list(acme, "2026-11-12")) == ["capture"]
     upcoming = due_list(acme, "2026-11-01", upcoming=True)
     assert kinds(upcoming) == ["capture"] and not upcoming.loc[0, "overdue"]
 
 
-def test_archived_contacts_and_conversations_are_left_out(acme):
-    v = acme.add_conversation(acme.ids["rosa"], acme.ids["o"], status="requested", requested_on=FRIDAY)
-    acme.archive("contacts", acme.ids["rosa"])
+def test_archived_contacts_and_conversations_are_left_out(acme, acme_ids):
+    v = acme.add_conversation(acme_ids.rosa, acme_ids.o, status="requested", requested_on=FRIDAY)
+    acme.archive("contacts", acme_ids.rosa)
     assert due_list(acme, "2026-11-30").empty
-    acme.unarchive("contacts", acme.ids["rosa"])
+    acme.unarchive("contacts", acme_ids.rosa)
     acme.archive("conversations", v)
     assert due_list(acme, "2026-11-30").empty
 
@@ -174,9 +187,9 @@ def test_cadence_defaults_are_3_7_and_24():
 
 
 # ------------------------------------------------------------------ CLI
-def test_due_command_lists_what_is_due(acme, wb_path):
-    acme.add_conversation(acme.ids["rosa"], acme.ids["o"], status="requested", requested_on=FRIDAY)
-    acme.add_conversation(acme.ids["kofi"], acme.ids["o"], status="done", done_on="2026-11-16")
+def test_due_command_lists_what_is_due(acme, acme_ids, wb_path):
+    acme.add_conversation(acme_ids.rosa, acme_ids.o, status="requested", requested_on=FRIDAY)
+    acme.add_conversation(acme_ids.kofi, acme_ids.o, status="done", done_on="2026-11-16")
     result = CliRunner().invoke(cli, ["due", "--on", "2026-11-17", "--workbook", str(wb_path)])
     assert result.exit_code == 0, result.output
     assert "Due on 2026-11-17 (3):" in result.output
@@ -221,8 +234,8 @@ def test_business_days_between_counts_as_numpy_does(start, end, holidays):
     assert cadence._busdays_between(start, end, frozenset(holidays)) == expected
 
 
-def test_the_due_list_reads_the_same_from_a_snapshot_and_as_records(acme):
-    acme.add_conversation(acme.ids["rosa"], acme.ids["o"], status="requested", requested_on=FRIDAY)
+def test_the_due_list_reads_the_same_from_a_snapshot_and_as_records(acme, acme_ids):
+    acme.add_conversation(acme_ids.rosa, acme_ids.o, status="requested", requested_on=FRIDAY)
     with acme.snapshot() as snap:
         from_snapshot = due_list(snap, "2026-11-17")
     assert kinds(from_snapshot) == ["second_contact", "follow_up"]

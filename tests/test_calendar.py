@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import icalendar
 import pytest
@@ -16,18 +17,30 @@ HOSTILE = 'Zoë; DROP TABLE contacts;--\nsecond line, with \\ and "quotes"'
 ON = "2026-11-12"
 
 
+@dataclass(frozen=True)
+class BookedIds:
+    meet: int
+    done: int
+    ask: int
+    gone: int
+
+
 @pytest.fixture
-def booked(wb):
+def booked_ids(wb) -> BookedIds:
     o = wb.add_option("UX research, applied")
     rosa = wb.add_contact("Rosa Marquez", "Acme", "UX Researcher")
     zoe = wb.add_contact(HOSTILE, "Nordlicht <GmbH>", "Data Engineer")
     kofi = wb.add_contact("Kofi Mensah", "Acme", "Designer")
-    wb.ids = dict(
+    return BookedIds(
         meet=wb.add_conversation(rosa, o, status="scheduled", scheduled_at="2026-11-20 15:30", duration_min=30),
         done=wb.add_conversation(zoe, o, status="done", scheduled_at="2026-11-10 09:00", done_on="2026-11-10"),
         ask=wb.add_conversation(kofi, o, status="requested", requested_on="2026-11-06"),
         gone=wb.add_conversation(kofi, o, status="declined", scheduled_at="2026-11-25 10:00"),
     )
+
+
+@pytest.fixture
+def booked(wb, booked_ids):
     return wb
 
 
@@ -77,9 +90,9 @@ def test_due_actions_are_all_day_reminders(booked, tmp_path):
     assert summary.reminders == 3 and len(evs) == 5
 
 
-def test_uids_are_stable_and_updates_keep_them(booked, tmp_path):
+def test_uids_are_stable_and_updates_keep_them(booked, booked_ids, tmp_path):
     write_calendar(booked, tmp_path / "a.ics", ON)
-    booked.update_conversation(booked.ids["meet"], scheduled_at="2026-11-21 10:00")
+    booked.update_conversation(booked_ids.meet, scheduled_at="2026-11-21 10:00")
     write_calendar(booked, tmp_path / "b.ics", ON)
     first, second = events(tmp_path / "a.ics"), events(tmp_path / "b.ics")
     assert set(first) == set(second)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import pytest
@@ -32,8 +33,16 @@ def render(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
+@dataclass(frozen=True)
+class TwoPathsIds:
+    ux: int
+    data: int
+    pay: int
+    hours: int
+
+
 @pytest.fixture
-def two_paths(wb):
+def two_paths_ids(wb) -> TwoPathsIds:
     ux, data = wb.add_option("UX research"), wb.add_option("Data engineering")
     pay, hours = wb.add_criterion("Pay", 3.0), wb.add_criterion("Hours", 1.0)
     rosa = wb.add_contact("Rosa", options=[ux])
@@ -41,7 +50,11 @@ def two_paths(wb):
     wb.add_insight(ux, pay, 2, conversation_id=talk)
     wb.add_insight(ux, hours, -1, conversation_id=talk)
     wb.add_insight(data, hours, 2, source="online-review")
-    wb.ids = {"ux": ux, "data": data, "pay": pay, "hours": hours}
+    return TwoPathsIds(ux=ux, data=data, pay=pay, hours=hours)
+
+
+@pytest.fixture
+def two_paths(wb, two_paths_ids):
     return wb
 
 
@@ -146,14 +159,13 @@ def test_the_scores_chart_flags_thin_evidence(two_paths):
         assert (f"{title}\n(thin evidence)" in labels) == bool(thin)
 
 
-def test_heatmap_shows_scores_and_independent_sources_per_cell(two_paths):
-    ids = two_paths.ids
+def test_heatmap_shows_scores_and_independent_sources_per_cell(two_paths, two_paths_ids):
     grid = two_paths.cells()
     fig = charts.evidence_heatmap(grid)
     words = texts(fig)
     assert "1 src" in words and "no\nevidence" in words
     assert "Pay\n75%" in words  # criterion with its share of the weights
-    pay_cell = grid[(grid["option_id"] == ids["ux"]) & (grid["criterion_id"] == ids["pay"])].iloc[0]
+    pay_cell = grid[(grid["option_id"] == two_paths_ids.ux) & (grid["criterion_id"] == two_paths_ids.pay)].iloc[0]
     assert f"{pay_cell['score']:+.1f}\n1 src" in words
     assert len(fig.axes) == 2  # the grid and its colour scale
 

@@ -11,10 +11,9 @@ def bars(fig):
     return dict(zip(labels, [p.get_width() for p in ax.patches], strict=True))
 
 
-def test_counts_every_stage_in_order(filled):
-    ids = filled.ids
-    filled.add_conversation(ids["p2"], ids["o2"], status="requested")
-    filled.add_conversation(ids["p2"], ids["o1"], status="no_reply")
+def test_counts_every_stage_in_order(filled, filled_ids):
+    filled.add_conversation(filled_ids.p2, filled_ids.o2, status="requested")
+    filled.add_conversation(filled_ids.p2, filled_ids.o1, status="no_reply")
     counts = funnel_counts(filled.conversations(), filled.contacts())
     assert list(counts.index) == [
         NOT_PLANNED,
@@ -36,9 +35,8 @@ def test_contacts_without_a_conversation_are_counted(wb):
     assert funnel_counts(wb.conversations(), wb.contacts())[NOT_PLANNED] == 1
 
 
-def test_chart_shows_a_bar_per_stage_with_ended_requests_in_grey(filled):
-    ids = filled.ids
-    filled.add_conversation(ids["p2"], ids["o2"], status="declined")
+def test_chart_shows_a_bar_per_stage_with_ended_requests_in_grey(filled, filled_ids):
+    filled.add_conversation(filled_ids.p2, filled_ids.o2, status="declined")
     fig = outreach_funnel(filled.conversations(), filled.contacts())
     shown = bars(fig)
     assert shown["done"] == 1 and shown["declined"] == 1 and shown["scheduled"] == 0

@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 
 from workbook.forms.compare import CompareForm
 
 
+@dataclass(frozen=True)
+class RaceIds:
+    ux: int
+    data: int
+    pay: int
+    hours: int
+
+
 @pytest.fixture
-def race(wb):
-    """UX research is strong on Pay, Data engineering on Hours; Pay weighs more."""
+def race_ids(wb) -> RaceIds:
     ux, data = wb.add_option("UX research"), wb.add_option("Data engineering")
     pay, hours = wb.add_criterion("Pay", 3.0), wb.add_criterion("Hours", 1.0)
     wb.add_insight(ux, pay, 2)
     wb.add_insight(data, hours, 2)
-    wb.ids = {"ux": ux, "data": data, "pay": pay, "hours": hours}
+    return RaceIds(ux=ux, data=data, pay=pay, hours=hours)
+
+
+@pytest.fixture
+def race(wb, race_ids):
+    """UX research is strong on Pay, Data engineering on Hours; Pay weighs more (ids in ``race_ids``)."""
     return wb
 
 
@@ -22,11 +36,11 @@ def stored_weights(wb):
     return dict(zip(wb.criteria()["id"], wb.criteria()["weight"], strict=True))
 
 
-def test_sliders_start_at_the_stored_weights_and_show_the_result(race):
+def test_sliders_start_at_the_stored_weights_and_show_the_result(race, race_ids):
     form = CompareForm(race, draws=300)
     assert {cid: s.value for cid, s in form.sliders.items()} == stored_weights(race)
     assert [s.description for s in form.sliders.values()] == ["Pay", "Hours"]
-    assert form.result.index[0] == race.ids["ux"]
+    assert form.result.index[0] == race_ids.ux
     assert form.result["p_best"].sum() == pytest.approx(1.0)
     assert "UX research" in form.table.value
     for column in ("chance good at all", "chance best", "expected loss if chosen", "heard from", "evidence on"):
@@ -37,56 +51,54 @@ def test_sliders_start_at_the_stored_weights_and_show_the_result(race):
     assert first["heard from"] == "1 person"
     assert bytes(form.scores_image.png).startswith(b"\x89PNG")
     assert bytes(form.ranks_image.png).startswith(b"\x89PNG")
-    assert "UX research" in form.verdict.value and form.decision.verdict.option_id == race.ids["ux"]
+    assert "UX research" in form.verdict.value and form.decision.verdict.option_id == race_ids.ux
 
 
-def test_moving_a_slider_updates_the_result_without_saving(race):
+def test_moving_a_slider_updates_the_result_without_saving(race, race_ids):
     form = CompareForm(race, draws=300)
-    ids = race.ids
-    before = form.result.loc[ids["data"], "p_best"]
+    before = form.result.loc[race_ids.data, "p_best"]
     picture = form.ranks_image.png
-    form.sliders[ids["pay"]].value = 0.5
-    form.sliders[ids["hours"]].value = 5.0
-    assert form.result.index[0] == ids["data"]
-    assert form.result.loc[ids["data"], "p_best"] > before
+    form.sliders[race_ids.pay].value = 0.5
+    form.sliders[race_ids.hours].value = 5.0
+    assert form.result.index[0] == race_ids.data
+    assert form.result.loc[race_ids.data, "p_best"] > before
     assert form.ranks_image.png != picture
     assert "Data engineering" in form.verdict.value.split("</strong>")[0]
     assert form.table.frame.iloc[0]["option"] == "Data engineering"
     assert form.status.kind == "info" and "not saved" in form.status.text
-    assert stored_weights(race) == {ids["pay"]: 3.0, ids["hours"]: 1.0}
+    assert stored_weights(race) == {race_ids.pay: 3.0, race_ids.hours: 1.0}
 
 
-def test_save_keeps_the_slider_weights(race):
+def test_save_keeps_the_slider_weights(race, race_ids):
     form = CompareForm(race, draws=300)
-    form.sliders[race.ids["hours"]].value = 4.5
+    form.sliders[race_ids.hours].value = 4.5
     form.save_button.click()
     assert form.status.kind == "ok", form.status.text
-    assert stored_weights(race) == {race.ids["pay"]: 3.0, race.ids["hours"]: 4.5}
+    assert stored_weights(race) == {race_ids.pay: 3.0, race_ids.hours: 4.5}
 
 
-def test_all_weights_zero_is_not_saved(race):
+def test_all_weights_zero_is_not_saved(race, race_ids):
     form = CompareForm(race, draws=300)
     for slider in form.sliders.values():
         slider.value = 0.0
     form.save_button.click()
     assert form.status.kind == "error"
     assert "weights" in form.status.text and "every weight is 0" in form.status.text
-    assert stored_weights(race) == {race.ids["pay"]: 3.0, race.ids["hours"]: 1.0}
+    assert stored_weights(race) == {race_ids.pay: 3.0, race_ids.hours: 1.0}
 
 
-def test_back_to_saved_weights_resets_the_sliders(race):
+def test_back_to_saved_weights_resets_the_sliders(race, race_ids):
     form = CompareForm(race, draws=300)
-    form.sliders[race.ids["pay"]].value = 0.0
-    assert form.result.index[0] == race.ids["data"]
+    form.sliders[race_ids.pay].value = 0.0
+    assert form.result.index[0] == race_ids.data
     form.reset_button.click()
-    assert form.sliders[race.ids["pay"]].value == 3.0
-    assert form.result.index[0] == race.ids["ux"]
+    assert form.sliders[race_ids.pay].value == 3.0
+    assert form.result.index[0] == race_ids.ux
 
 
-def test_next_conversations_follow_the_sliders(race):
-    ids = race.ids
-    race.add_contact("Uma", options=[ids["ux"]])
-    race.add_contact("Dan", options=[ids["data"]])
+def test_next_conversations_follow_the_sliders(race, race_ids):
+    race.add_contact("Uma", options=[race_ids.ux])
+    race.add_contact("Dan", options=[race_ids.data])
     form = CompareForm(race, draws=300, n_next=4)
     assert set(form.next_frame["contact"]) == {"Uma", "Dan"}
     table = form.next_conversations.frame
@@ -96,13 +108,12 @@ def test_next_conversations_follow_the_sliders(race):
     assert set(table["worth it"]) <= {"yes", "no: worth less than a conversation costs you"}
     assert "expected gain" not in form.next_conversations.value and "value" not in table.columns
     assert "Chance it changes the decision" in form.next_legend.value
-    form.sliders[ids["hours"]].value = 0.0
+    form.sliders[race_ids.hours].value = 0.0
     assert set(form.next_frame["criteria"]) == {"Pay"}
 
 
-def test_a_person_who_knows_two_options_is_one_conversation_about_both(race):
-    ids = race.ids
-    race.add_contact("Uma", options=[ids["ux"], ids["data"]])
+def test_a_person_who_knows_two_options_is_one_conversation_about_both(race, race_ids):
+    race.add_contact("Uma", options=[race_ids.ux, race_ids.data])
     form = CompareForm(race, draws=300)
     uma = form.next_conversations.frame.set_index("talk to").loc["Uma"]
     assert "UX research" in uma["about"] and "Data engineering" in uma["about"]
@@ -157,17 +168,16 @@ def test_the_verdict_never_crowns_an_option_nobody_has_asked_about(wb):
     assert lone["chance good at all"].endswith("%")
 
 
-def test_thin_evidence_is_flagged_per_option_with_its_reason(race):
-    ids = race.ids
+def test_thin_evidence_is_flagged_per_option_with_its_reason(race, race_ids):
     form = CompareForm(race, draws=300)
     flags = dict(zip(form.table.frame["option"], form.table.frame["read with care"], strict=True))
     # each option rests on one note, on a quarter or three quarters of the weight
     assert flags["Data engineering"] == "thin: only 1 source; only 25% of what matters to you has evidence"
     assert flags["UX research"] == "thin: only 1 source"
     for person, criterion in (("Ana", "pay"), ("Ben", "pay"), ("Cy", "hours")):
-        contact = race.add_contact(person, options=[ids["ux"]])
-        talk = race.add_conversation(contact, ids["ux"], status="done")
-        race.add_insight(ids["ux"], ids[criterion], 1, conversation_id=talk)
+        contact = race.add_contact(person, options=[race_ids.ux])
+        talk = race.add_conversation(contact, race_ids.ux, status="done")
+        race.add_insight(race_ids.ux, getattr(race_ids, criterion), 1, conversation_id=talk)
     form.refresh()
     row = form.table.frame.set_index("option").loc["UX research"]
     assert row["read with care"] == "" and row["heard from"] == "4 people"  # the unnamed first note is a person too

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 from matplotlib.figure import Figure
 
@@ -9,8 +11,14 @@ from workbook.charts import plan as charts_plan
 from workbook.people.coverage import coverage_for, coverage_table
 
 
+@dataclass(frozen=True)
+class BookIds:
+    ux: int
+    ph: int
+
+
 @pytest.fixture
-def book(wb):
+def book_ids(wb) -> BookIds:
     ux = wb.add_option("UX research")
     ph = wb.add_option("Public health")
     wb.add_option("Parked idea", status="parked")
@@ -25,13 +33,17 @@ def book(wb):
     wb.add_conversation(people[1], ux, status="thanked")  # the same person twice
     wb.add_conversation(people[2], ux, status="scheduled")  # not held yet
     wb.add_conversation(people[2], ux, status="declined")
-    wb.ids = {"ux": ux, "ph": ph}
+    return BookIds(ux=ux, ph=ph)
+
+
+@pytest.fixture
+def book(wb, book_ids):
     return wb
 
 
-def test_counts_insiders_and_conversations_held(book):
+def test_counts_insiders_and_conversations_held(book, book_ids):
     cov = coverage_for(book)
-    ux, ph = book.ids["ux"], book.ids["ph"]
+    ux, ph = book_ids.ux, book_ids.ph
     assert list(cov.index) == [ux, ph]  # parked and archived options are left out
     assert cov.loc[ux, ["insiders", "conversations_held", "people_talked_to"]].tolist() == [3, 3, 2]
     assert cov.loc[ph, ["insiders", "conversations_held", "people_talked_to"]].tolist() == [
@@ -41,18 +53,18 @@ def test_counts_insiders_and_conversations_held(book):
     ]  # archived contact not counted
 
 
-def test_flags_options_below_the_threshold_and_says_by_how_much(book):
+def test_flags_options_below_the_threshold_and_says_by_how_much(book, book_ids):
     cov = coverage_for(book)
-    ux, ph = book.ids["ux"], book.ids["ph"]
+    ux, ph = book_ids.ux, book_ids.ph
     assert cov.loc[ux, "needs_more"] and cov.loc[ux, "advice"] == "talk to 1 more person"
     assert cov.loc[ph, "advice"] == "find 2 more insiders and talk to 3 more people"
 
 
-def test_threshold_is_configurable(book):
+def test_threshold_is_configurable(book, book_ids):
     cov = coverage_for(book, threshold=2)
-    assert not cov.loc[book.ids["ux"], "needs_more"]
-    assert cov.loc[book.ids["ux"], "advice"] == "enough for now"
-    assert cov.loc[book.ids["ph"], "needs_more"]
+    assert not cov.loc[book_ids.ux, "needs_more"]
+    assert cov.loc[book_ids.ux, "advice"] == "enough for now"
+    assert cov.loc[book_ids.ph, "needs_more"]
     with pytest.raises(ValueError, match="threshold"):
         coverage_for(book, threshold=0)
 

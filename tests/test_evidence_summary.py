@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 import pytest
 
@@ -10,8 +11,16 @@ from workbook.charts.evidence import evidence_chart
 from workbook.evidence import summary as es
 
 
+@dataclass(frozen=True)
+class EvidenceIds:
+    ux: int
+    data: int
+    pay: int
+    flex: int
+
+
 @pytest.fixture
-def evidence(wb):
+def evidence_ids(wb) -> EvidenceIds:
     ux = wb.add_option("UX research")
     data = wb.add_option("Data engineering")
     pay = wb.add_criterion("Pay")
@@ -21,7 +30,11 @@ def evidence(wb):
     wb.add_insight(ux, pay, -1, against_hopes=True)
     wb.add_insight(ux, flex, 0)
     wb.add_insight(data, flex, -2)
-    wb.ids = dict(ux=ux, data=data, pay=pay, flex=flex)
+    return EvidenceIds(ux=ux, data=data, pay=pay, flex=flex)
+
+
+@pytest.fixture
+def evidence(wb, evidence_ids):
     return wb
 
 
@@ -39,14 +52,13 @@ def test_counts_every_pair_for_against_and_neutral(evidence):
     }
 
 
-def test_archived_options_criteria_and_insights_are_not_counted(evidence):
-    ids = evidence.ids
-    evidence.archive("options", ids["data"])
+def test_archived_options_criteria_and_insights_are_not_counted(evidence, evidence_ids):
+    evidence.archive("options", evidence_ids.data)
     evidence.archive("insights", 1)
     counts = es.workbook_counts(evidence)
     assert set(counts["option"]) == {"UX research"}
     assert counts.set_index("criterion").loc["Pay", "for"] == 1
-    evidence.archive("criteria", ids["pay"])
+    evidence.archive("criteria", evidence_ids.pay)
     assert list(es.workbook_counts(evidence)["criterion"]) == ["Flexibility"]
 
 

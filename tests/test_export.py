@@ -16,13 +16,12 @@ TRICKY = ['=HYPERLINK("http://evil.example","click")', "Emoji 🎉 and عربى"
 
 
 @pytest.fixture
-def rich(filled):
+def rich(filled, filled_ids):
     """The small workbook plus tricky text, an archived row and a setting."""
-    ids = filled.ids
     filled.add_option(TRICKY[0], TRICKY[1], questions=TRICKY[2])
     gone = filled.add_criterion("Commute", 1)
     filled.archive("criteria", gone)
-    filled.add_insight(ids["o2"], ids["c2"], -1, note=TRICKY[2])
+    filled.add_insight(filled_ids.o2, filled_ids.c2, -1, note=TRICKY[2])
     filled.set_setting("demo", {"note": TRICKY[1]})
     return filled
 

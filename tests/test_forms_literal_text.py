@@ -9,6 +9,7 @@ follows MathJax's rules closely enough to tell whether a text would become maths
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import ipywidgets as widgets
 import pytest
@@ -91,8 +92,16 @@ def check_view(view) -> list[str]:
     return problems
 
 
+@dataclass(frozen=True)
+class DollarsIds:
+    options: tuple[int, ...]
+    criteria: tuple[int, ...]
+    person: int
+    talk: int
+
+
 @pytest.fixture
-def dollars(wb):
+def dollars_ids(wb) -> DollarsIds:
     options = [wb.add_option(BONUS, PAY, questions=f"{BONUS}?\n{TEX}?"), wb.add_option(PAY)]
     criteria = [wb.add_criterion(BONUS, 2, description=PAY), wb.add_criterion(TEX, 1)]
     person = wb.add_contact(PAY, BONUS, TEX, options=options)
@@ -100,7 +109,11 @@ def dollars(wb):
     wb.add_insight(options[0], criteria[0], 2, conversation_id=talk, note=BONUS)
     wb.add_insight(options[1], criteria[1], -1, conversation_id=talk, note=TEX)
     wb.add_conversation(person, options[1], status="planned")
-    wb.ids = dict(options=options, criteria=criteria, person=person, talk=talk)
+    return DollarsIds(options=tuple(options), criteria=tuple(criteria), person=person, talk=talk)
+
+
+@pytest.fixture
+def dollars(wb, dollars_ids):
     return wb
 
 
@@ -114,17 +127,16 @@ def test_notebook_01s_criteria_form_opens_with_dollars_in_names(dollars):
     assert BONUS in cells and PAY in cells
 
 
-def test_every_form_shows_dollars_as_written(dollars):
-    ids = dollars.ids
+def test_every_form_shows_dollars_as_written(dollars, dollars_ids):
     options = OptionsForm(dollars)
-    options.pick.value = ids["options"][0]
+    options.pick.value = dollars_ids.options[0]
     options.save_button.click()  # a status line naming the option
     assert options.status.kind == "ok" and BONUS in options.status.text
     compare = CompareForm(dollars, draws=200)
     contacts = ContactsForm(dollars)
-    contacts.pick.value = ids["person"]
+    contacts.pick.value = dollars_ids.person
     capture = CaptureForm(dollars)
-    capture.conversation.value = ids["talk"]
+    capture.conversation.value = dollars_ids.talk
     outreach = OutreachForms(dollars)
     prep = PrepForm(dollars)
     views = {

@@ -45,8 +45,8 @@ def other(wb_path, wb):
 
 
 # ------------------------------------------------------------------ no lost update
-def test_a_stale_option_page_does_not_overwrite_and_shows_both_versions(filled, other):
-    o1 = filled.ids["o1"]
+def test_a_stale_option_page_does_not_overwrite_and_shows_both_versions(filled, filled_ids, other):
+    o1 = filled_ids.o1
     mine, theirs = OptionsForm(filled), OptionsForm(other)
     mine.pick.value = theirs.pick.value = o1
     theirs.description.value = "Their newer description"
@@ -75,8 +75,8 @@ def test_a_stale_option_page_does_not_overwrite_and_shows_both_versions(filled, 
     assert filled.get("options", o1)["title"] == "UX research (mine)"
 
 
-def test_save_mine_writes_this_pages_values_over_theirs(filled, other):
-    c1 = filled.ids["c1"]
+def test_save_mine_writes_this_pages_values_over_theirs(filled, filled_ids, other):
+    c1 = filled_ids.c1
     mine, theirs = CriteriaForm(filled), CriteriaForm(other)
     mine.pick.value = theirs.pick.value = c1
     theirs.weight.value = 5.0
@@ -95,18 +95,18 @@ def test_save_mine_writes_this_pages_values_over_theirs(filled, other):
     assert not mine.conflict.shown
 
 
-def test_one_page_saving_twice_is_not_a_conflict(filled):
+def test_one_page_saving_twice_is_not_a_conflict(filled, filled_ids):
     form = OptionsForm(filled)
-    form.pick.value = filled.ids["o1"]
+    form.pick.value = filled_ids.o1
     for words in ("first edit", "second edit"):
         form.description.value = words
         form.save_button.click()
         assert form.status.kind == "ok", form.status.text
-    assert filled.get("options", filled.ids["o1"])["description"] == "second edit"
+    assert filled.get("options", filled_ids.o1)["description"] == "second edit"
 
 
-def test_a_contact_page_sees_insider_links_changed_elsewhere(filled, other):
-    p1, o1, o2 = filled.ids["p1"], filled.ids["o1"], filled.ids["o2"]
+def test_a_contact_page_sees_insider_links_changed_elsewhere(filled, filled_ids, other):
+    p1, o1, o2 = filled_ids.p1, filled_ids.o1, filled_ids.o2
     mine, theirs = ContactsForm(filled), ContactsForm(other)
     mine.pick.value = theirs.pick.value = p1
     theirs.insider_for.value = (o1, o2)
@@ -127,8 +127,8 @@ def test_a_contact_page_sees_insider_links_changed_elsewhere(filled, other):
 
 
 @pytest.mark.parametrize("which", ["weights panel", "compare form"])
-def test_stale_weight_sliders_do_not_overwrite(filled, other, which):
-    c1, c2 = filled.ids["c1"], filled.ids["c2"]
+def test_stale_weight_sliders_do_not_overwrite(filled, filled_ids, other, which):
+    c1, c2 = filled_ids.c1, filled_ids.c2
 
     def make(book):
         return CriteriaForm(book).weights if which == "weights panel" else CompareForm(book, draws=200)
@@ -168,8 +168,8 @@ def test_stale_settings_do_not_overwrite(wb, other):
     assert (wb.setting("cadence_follow_up_days"), wb.setting("coverage_threshold")) == (9, 4)
 
 
-def test_a_step_recorded_on_a_stale_page_is_refused(filled, other):
-    v = filled.add_conversation(filled.ids["p2"], filled.ids["o2"])
+def test_a_step_recorded_on_a_stale_page_is_refused(filled, filled_ids, other):
+    v = filled.add_conversation(filled_ids.p2, filled_ids.o2)
     mine, theirs = RecordForm(filled), RecordForm(other)
     for form in (mine, theirs):
         form.conversation.value = v
@@ -190,8 +190,8 @@ def test_a_step_recorded_on_a_stale_page_is_refused(filled, other):
     assert "scheduled" in dict((v_, k) for k, v_ in mine.conversation.options)[v].lower()
 
 
-def test_capture_notes_changed_elsewhere_are_not_overwritten(filled, other):
-    v = filled.ids["v1"]
+def test_capture_notes_changed_elsewhere_are_not_overwritten(filled, filled_ids, other):
+    v = filled_ids.v1
     mine, theirs = CaptureForm(filled, today=TODAY), CaptureForm(other, today=TODAY)
     mine.conversation.value = theirs.conversation.value = v
     theirs.notes.value = "Their notes"
@@ -225,8 +225,8 @@ def test_targets_and_my_name_changed_elsewhere_are_not_overwritten(filled, other
     assert mine_d.status.kind == "error" and filled.setting("my_name") == "Sam Lee"
 
 
-def test_a_page_opened_before_a_restore_does_not_write_over_the_restored_record(filled, tmp_path):
-    o1 = filled.ids["o1"]
+def test_a_page_opened_before_a_restore_does_not_write_over_the_restored_record(filled, filled_ids, tmp_path):
+    o1 = filled_ids.o1
     backup = backup_workbook(filled, tmp_path / "before.sqlite")
     filled.update_option(o1, description="after the backup")
     form = OptionsForm(filled)
@@ -240,98 +240,98 @@ def test_a_page_opened_before_a_restore_does_not_write_over_the_restored_record(
 
 
 # ------------------------------------------------------------------ every failed save is shown
-def _option_edit(wb):
+def _option_edit(wb, ids):
     form = OptionsForm(wb)
-    form.pick.value = wb.ids["o1"]
+    form.pick.value = ids.o1
     form.title.value = "Changed"
     return form.save_button.click, form.status
 
 
-def _option_add(wb):
+def _option_add(wb, ids):
     form = OptionsForm(wb)
     form.title.value = "Teaching"
     return form.save_button.click, form.status
 
 
-def _criterion_add(wb):
+def _criterion_add(wb, ids):
     form = CriteriaForm(wb)
     form.name.value = "Hours"
     return form.save_button.click, form.status
 
 
-def _suggestions(wb):
+def _suggestions(wb, ids):
     form = CriteriaForm(wb).suggestions
     form.pick.value = (form.pick.options[0][1],)
     return form.add_button.click, form.status
 
 
-def _weights(wb):
+def _weights(wb, ids):
     form = CriteriaForm(wb).weights
-    form.sliders[wb.ids["c1"]].value = 7.0
+    form.sliders[ids.c1].value = 7.0
     return form.save_button.click, form.status
 
 
-def _compare(wb):
+def _compare(wb, ids):
     form = CompareForm(wb, draws=200)
-    form.sliders[wb.ids["c1"]].value = 7.0
+    form.sliders[ids.c1].value = 7.0
     return form.save_button.click, form.status
 
 
-def _contact_edit(wb):
+def _contact_edit(wb, ids):
     form = ContactsForm(wb)
-    form.pick.value = wb.ids["p1"]
-    form.insider_for.value = (wb.ids["o1"], wb.ids["o2"])
+    form.pick.value = ids.p1
+    form.insider_for.value = (ids.o1, ids.o2)
     form.role.value = "Lead"
     return form.save_button.click, form.status
 
 
-def _contact_archive(wb):
+def _contact_archive(wb, ids):
     form = ContactsForm(wb)
-    form.pick.value = wb.ids["p2"]
+    form.pick.value = ids.p2
     return form.archive_button.click, form.status
 
 
-def _targets(wb):
+def _targets(wb, ids):
     form = TargetsForm(wb)
     form.organizations.value = "Acme"
     return form.save_button.click, form.status
 
 
-def _settings(wb):
+def _settings(wb, ids):
     form = SettingsForm(wb)
     form.fields["coverage_threshold"].value = 4
     return form.save_button.click, form.status
 
 
-def _settings_reset(wb):
+def _settings_reset(wb, ids):
     wb.set_setting("coverage_threshold", 5)
     form = SettingsForm(wb)
     return form.defaults_button.click, form.status
 
 
-def _draft_name(wb):
+def _draft_name(wb, ids):
     form = DraftForm(wb)
     form.my_name.value = "Sam"
     return form.save_name.click, form.status
 
 
-def _draft_create(wb):
+def _draft_create(wb, ids):
     form = DraftForm(wb)
-    form.contact.value, form.option.value = wb.ids["p2"], wb.ids["o2"]
+    form.contact.value, form.option.value = ids.p2, ids.o2
     return form.create.click, form.status
 
 
-def _record_step(wb):
-    v = wb.add_conversation(wb.ids["p2"], wb.ids["o2"])
+def _record_step(wb, ids):
+    v = wb.add_conversation(ids.p2, ids.o2)
     form = RecordForm(wb)
     form.conversation.value, form.step.value, form.on.value = v, "sent", TODAY
     return form.save.click, form.status
 
 
 def _capture(action):
-    def build(wb):
+    def build(wb, ids):
         form = CaptureForm(wb, today=TODAY)
-        form.conversation.value = wb.ids["v1"]
+        form.conversation.value = ids.v1
         form.notes.value = form.debrief.value = "words"
         form.ref_name.value = "Ana"
         form.insight.stance.value = 1
@@ -347,7 +347,7 @@ def _capture(action):
     return build
 
 
-def _evidence(wb):
+def _evidence(wb, ids):
     form = EvidenceForm(wb)
     form.insight.stance.value = -1
     return form.insight.save.click, form.status
@@ -400,8 +400,10 @@ def lock(wb_path):
 
 
 @pytest.mark.parametrize("name", SAVES)
-def test_a_save_while_another_program_holds_the_workbook_says_so_and_writes_nothing(filled, wb_path, lock, name):
-    click, status = SAVES[name](filled)
+def test_a_save_while_another_program_holds_the_workbook_says_so_and_writes_nothing(
+    filled, filled_ids, wb_path, lock, name
+):
+    click, status = SAVES[name](filled, filled_ids)
     before = state(wb_path)
     lock(filled)
     click()
@@ -415,8 +417,8 @@ def test_a_save_while_another_program_holds_the_workbook_says_so_and_writes_noth
 
 
 @pytest.mark.parametrize("name", ["options: add", "contacts: edit", "settings: save", "capture: done"])
-def test_a_read_only_workbook_is_said_in_words(filled, wb_path, name):
-    click, status = SAVES[name](filled)
+def test_a_read_only_workbook_is_said_in_words(filled, filled_ids, wb_path, name):
+    click, status = SAVES[name](filled, filled_ids)
     before = state(wb_path)
     filled.conn.execute("PRAGMA query_only = 1")
     click()
@@ -435,8 +437,8 @@ def test_a_full_disk_is_said_in_words_and_nothing_is_half_written(filled, wb_pat
     assert state(wb_path) == before
 
 
-def test_a_failure_half_way_through_a_contact_save_leaves_nothing_written(filled, wb_path, monkeypatch):
-    click, status = _contact_edit(filled)
+def test_a_failure_half_way_through_a_contact_save_leaves_nothing_written(filled, filled_ids, wb_path, monkeypatch):
+    click, status = _contact_edit(filled, filled_ids)
     before = state(wb_path)
 
     def broken(*args, **kwargs):
@@ -448,9 +450,9 @@ def test_a_failure_half_way_through_a_contact_save_leaves_nothing_written(filled
     assert state(wb_path) == before
 
 
-def test_a_failed_read_after_a_click_is_said_in_words(filled, monkeypatch):
+def test_a_failed_read_after_a_click_is_said_in_words(filled, filled_ids, monkeypatch):
     form = ContactsForm(filled)
-    form.pick.value = filled.ids["p1"]
+    form.pick.value = filled_ids.p1
 
     def broken(*args, **kwargs):
         raise sqlite3.OperationalError("database is locked")
@@ -469,9 +471,9 @@ def test_a_failed_read_after_a_click_is_said_in_words(filled, monkeypatch):
         (ContactsForm, "contacts", "p2", "Kofi Mensah"),
     ],
 )
-def test_every_archived_record_can_be_unarchived_in_its_own_form(filled, make, table, key, label):
+def test_every_archived_record_can_be_unarchived_in_its_own_form(filled, filled_ids, make, table, key, label):
     form = make(filled)
-    record = filled.ids[key]
+    record = getattr(filled_ids, key)
     assert form.unarchive_button.disabled
     form.pick.value = record
     form.archive_button.click()
@@ -488,8 +490,8 @@ def test_every_archived_record_can_be_unarchived_in_its_own_form(filled, make, t
     assert form.archived_pick.options == (("(none archived)", NEW),) and form.unarchive_button.disabled
 
 
-def test_a_conversation_can_be_archived_and_unarchived_in_the_record_form(filled):
-    v = filled.add_conversation(filled.ids["p2"], filled.ids["o2"])
+def test_a_conversation_can_be_archived_and_unarchived_in_the_record_form(filled, filled_ids):
+    v = filled.add_conversation(filled_ids.p2, filled_ids.o2)
     form = RecordForm(filled)
     assert form.unarchive_button.disabled
     form.conversation.value = v
@@ -506,8 +508,8 @@ def test_a_conversation_can_be_archived_and_unarchived_in_the_record_form(filled
     assert form.unarchive_button.disabled
 
 
-def test_after_a_conflict_the_table_shows_theirs_and_the_fields_keep_mine(filled, other):
-    o1 = filled.ids["o1"]
+def test_after_a_conflict_the_table_shows_theirs_and_the_fields_keep_mine(filled, filled_ids, other):
+    o1 = filled_ids.o1
     mine, theirs = OptionsForm(filled), OptionsForm(other)
     mine.pick.value = theirs.pick.value = o1
     theirs.description.value = "Their words"

@@ -176,7 +176,7 @@ def test_engine_settings_reach_the_comparison(filled):
     assert not filled.compare().empty
 
 
-def test_the_coverage_aim_is_read_by_coverage_and_the_report(filled):
+def test_the_coverage_aim_is_read_by_coverage_and_the_report(filled, filled_ids):
     from workbook.report import sections
 
     SettingsForm(filled)  # building the form writes nothing
@@ -184,7 +184,7 @@ def test_the_coverage_aim_is_read_by_coverage_and_the_report(filled):
     settings.save(filled, {"coverage_threshold": 1})
     assert threshold_for(filled) == 1
     cov = coverage_for(filled)
-    assert not cov.loc[filled.ids["o1"], "needs_more"]
+    assert not cov.loc[filled_ids.o1, "needs_more"]
     section = sections.outreach(filled.snapshot(), filled.options())
     assert section["target"] == 1
 

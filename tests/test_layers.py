@@ -197,3 +197,57 @@ def test_no_import_circle():
     for module in sorted(graph):
         if module not in state and (circle := visit(module)):
             raise AssertionError(" -> ".join(circle))
+
+
+# ------------------------------------------------------------------ fixtures
+TESTS = Path(__file__).resolve().parent
+
+
+def _is_fixture(function: ast.FunctionDef) -> bool:
+    for decorator in function.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if (target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")) == "fixture":
+            return True
+    return False
+
+
+def _attributes_hung_on_parameters(source: str) -> list[str]:
+    """``param.name = ...`` (or ``param.name[key] = ...``) inside a fixture, for each of its parameters."""
+    found = []
+    for function in ast.walk(ast.parse(source)):
+        if not isinstance(function, ast.FunctionDef) or not _is_fixture(function):
+            continue
+        parameters = {a.arg for a in function.args.args + function.args.kwonlyargs}
+        for node in ast.walk(function):
+            if isinstance(node, ast.Assign):
+                targets = node.targets
+            elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+                targets = [node.target]
+            else:
+                continue
+            for target in [e for t in targets for e in (t.elts if isinstance(t, ast.Tuple) else [t])]:
+                while isinstance(target, ast.Subscript):
+                    target = target.value
+                if isinstance(target, ast.Attribute) and getattr(target.value, "id", None) in parameters:
+                    found.append(f"{function.name}, line {node.lineno}: {ast.unparse(target)}")
+    return found
+
+
+def test_fixtures_give_ids_back_instead_of_hanging_them_on_the_workbook():
+    """A fixture that adds records returns their ids (``filled_ids``), never sets them on the workbook it got:
+    a workbook is the package's object, and what a test hangs on it a form or the store might find."""
+    hung = {
+        str(path.relative_to(TESTS)): found
+        for path in sorted(TESTS.rglob("*.py"))
+        if (found := _attributes_hung_on_parameters(path.read_text(encoding="utf-8")))
+    }
+    assert not hung, hung
+
+
+def test_the_fixture_checker_sees_ids_hung_on_a_workbook():
+    old = (
+        "@pytest.fixture\ndef filled(wb):\n    wb.ids = dict(o1=1)\n    return wb\n\n"
+        "@pytest.fixture()\ndef planned(people):\n    people.ids['v'] = 3\n    return people\n\n"
+        "def helper(page):\n    page.seen = []\n"
+    )
+    assert _attributes_hung_on_parameters(old) == ["filled, line 3: wb.ids", "planned, line 8: people.ids"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -99,30 +100,41 @@ def test_an_empty_draft_offers_nothing():
 
 
 # ------------------------------------------------------------------ forms
+@dataclass(frozen=True)
+class PeopleIds:
+    o: int
+    rosa: int
+    kofi: int
+
+
 @pytest.fixture
-def people(wb):
+def people_ids(wb) -> PeopleIds:
     o = wb.add_option("UX research")
     rosa = wb.add_contact("Rosa Marquez", "Acme", "UX Researcher", email="rosa@acme.example")
     kofi = wb.add_contact("Kofi Mensah", "Acme", "Designer", referred_by=rosa)
-    wb.ids = dict(o=o, rosa=rosa, kofi=kofi)
+    return PeopleIds(o=o, rosa=rosa, kofi=kofi)
+
+
+@pytest.fixture
+def people(wb, people_ids):
     return wb
 
 
-def test_a_request_draft_opens_in_my_mail_app_to_the_person(people):
+def test_a_request_draft_opens_in_my_mail_app_to_the_person(people, people_ids):
     form = DraftForm(people)
-    form.contact.value, form.option.value = people.ids["rosa"], people.ids["o"]
+    form.contact.value, form.option.value = people_ids.rosa, people_ids.o
     sent = fields(form.send.draft.url)
     assert form.send.draft.url.startswith("mailto:rosa@acme.example?")
     assert sent["subject"] == "Could I learn about your work in UX research?"
     assert sent["body"].startswith("Hi Rosa,\r\n")
     form.draft.value = form.draft.value.replace("Hi Rosa,", "Dear Rosa,")
     assert fields(form.send.draft.url)["body"].startswith("Dear Rosa,\r\n"), "the link follows my edits"
-    form.contact.value = people.ids["kofi"]
+    form.contact.value = people_ids.kofi
     assert form.send.draft.url.startswith("mailto:?") and "No email address for Kofi Mensah" in form.send.value
 
 
-def test_the_3b7_follow_up_and_the_thank_you_drafts_get_a_link_too(people):
-    conv = people.add_conversation(people.ids["rosa"], people.ids["o"], status="requested", requested_on="2026-11-02")
+def test_the_3b7_follow_up_and_the_thank_you_drafts_get_a_link_too(people, people_ids):
+    conv = people.add_conversation(people_ids.rosa, people_ids.o, status="requested", requested_on="2026-11-02")
     form = DraftForm(people)
     form.conversation.value = conv
     assert form.template.value == "follow_up"
@@ -131,8 +143,8 @@ def test_the_3b7_follow_up_and_the_thank_you_drafts_get_a_link_too(people):
     assert fields(form.send.draft.url)["subject"] == "Thank you, Rosa"
 
 
-def test_the_thank_you_in_notebook_05_opens_in_my_mail_app(people):
-    conv = people.add_conversation(people.ids["rosa"], people.ids["o"], status="done", done_on=dt.date.today())
+def test_the_thank_you_in_notebook_05_opens_in_my_mail_app(people, people_ids):
+    conv = people.add_conversation(people_ids.rosa, people_ids.o, status="done", done_on=dt.date.today())
     form = CaptureForm(people, today=dt.date.today())
     form.conversation.value = conv
     url = form.thank_you_send.draft.url

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pytest
 from bs4 import BeautifulSoup
@@ -16,9 +17,18 @@ from workbook.report.prep_sheet import render_sheet
 NASTY = HOSTILE
 
 
+@dataclass(frozen=True)
+class PlannedIds:
+    o: int
+    other: int
+    pay: int
+    flex: int
+    p: int
+    v: int
+
+
 @pytest.fixture
-def planned(wb):
-    """One option with open questions, three criteria, a contact and a scheduled conversation."""
+def planned_ids(wb) -> PlannedIds:
     o = wb.add_option("UX research", "Study how people use products", questions="Is the pay fair?\nNights?")
     pay = wb.add_criterion("Pay", 3.0)
     flex = wb.add_criterion("Flexibility", 1.0)
@@ -28,7 +38,13 @@ def planned(wb):
     v = wb.add_conversation(p, o, status="scheduled", scheduled_at="2026-12-03 15:30")
     wb.add_insight(o, pay, 1)
     wb.add_insight(o, pay, -1)
-    wb.ids = dict(o=o, other=other, pay=pay, flex=flex, p=p, v=v)
+    return PlannedIds(o=o, other=other, pay=pay, flex=flex, p=p, v=v)
+
+
+@pytest.fixture
+def planned(wb, planned_ids):
+    """One option with open questions, three criteria, a contact and a scheduled conversation (ids in
+    ``planned_ids``)."""
     return wb
 
 
@@ -49,14 +65,14 @@ def assert_safe(page: str) -> BeautifulSoup:
 
 
 # -------------------------------------------------------------- suggestions
-def test_gaps_are_the_criteria_with_least_evidence_and_some_weight(planned):
-    gaps = prep.evidence_gaps(planned, planned.ids["o"])
+def test_gaps_are_the_criteria_with_least_evidence_and_some_weight(planned, planned_ids):
+    gaps = prep.evidence_gaps(planned, planned_ids.o)
     assert list(gaps["criterion"]) == ["Flexibility", "Pay"]
     assert list(gaps["total"]) == [0, 2]
 
 
-def test_suggestions_cover_open_questions_gaps_disprove_and_who_else(planned):
-    found = prep.suggestions_for(planned, planned.ids["v"])
+def test_suggestions_cover_open_questions_gaps_disprove_and_who_else(planned, planned_ids):
+    found = prep.suggestions_for(planned, planned_ids.v)
     texts = [s.text for s in found]
     assert texts[:2] == ["Is the pay fair?", "Nights?"]
     topics = [s.topic for s in found]
@@ -74,19 +90,18 @@ def test_suggestions_without_criteria_or_open_questions_still_give_a_useful_set(
     assert {"disprove", "who-else", "path-in", "typical-day"} <= set(topics)
 
 
-def test_own_questions_are_suggested_before_the_bank(planned):
+def test_own_questions_are_suggested_before_the_bank(planned, planned_ids):
     questions.add_question(planned, "My own pay question?", "insights", "pay-progression")
-    pay_questions = [s.text for s in prep.suggestions_for(planned, planned.ids["v"]) if s.topic == "pay-progression"]
+    pay_questions = [s.text for s in prep.suggestions_for(planned, planned_ids.v) if s.topic == "pay-progression"]
     assert pay_questions[0] == "My own pay question?"
 
 
-def test_only_conversations_still_to_happen_can_be_prepared(planned):
-    ids = planned.ids
-    done = planned.add_conversation(ids["p"], ids["other"], status="done")
-    declined = planned.add_conversation(ids["p"], ids["other"], status="declined")
-    requested = planned.add_conversation(ids["p"], ids["other"], status="requested")
+def test_only_conversations_still_to_happen_can_be_prepared(planned, planned_ids):
+    done = planned.add_conversation(planned_ids.p, planned_ids.other, status="done")
+    declined = planned.add_conversation(planned_ids.p, planned_ids.other, status="declined")
+    requested = planned.add_conversation(planned_ids.p, planned_ids.other, status="requested")
     offered = [cid for _, cid in prep.conversation_choices(planned, prep.PREPARABLE)]
-    assert offered == [ids["v"], requested]
+    assert offered == [planned_ids.v, requested]
     assert done not in offered and declined not in offered
 
 
@@ -99,8 +114,8 @@ def test_preselect_keeps_disprove_and_who_else_and_skips_chosen():
 
 
 # ---------------------------------------------------------- chosen questions
-def test_saving_the_list_replaces_it_in_order(planned):
-    v = planned.ids["v"]
+def test_saving_the_list_replaces_it_in_order(planned, planned_ids):
+    v = planned_ids.v
     prep.save_chosen(planned, v, [("A?", "insights"), ("B?", "advice")])
     prep.save_chosen(planned, v, [("C?", "trends"), ("A?", "insights")])
     chosen = prep.chosen_questions(planned, v)
@@ -108,8 +123,8 @@ def test_saving_the_list_replaces_it_in_order(planned):
     assert list(chosen["position"]) == [1, 2]
 
 
-def test_a_bad_question_saves_nothing(planned):
-    v = planned.ids["v"]
+def test_a_bad_question_saves_nothing(planned, planned_ids):
+    v = planned_ids.v
     prep.save_chosen(planned, v, [("A?", "insights")])
     with pytest.raises(ValidationError) as err:
         prep.save_chosen(planned, v, [("B?", "insights"), ("   ", "insights")])
@@ -118,8 +133,8 @@ def test_a_bad_question_saves_nothing(planned):
 
 
 # --------------------------------------------------------------- prep sheet
-def test_prep_sheet_holds_who_why_what_questions_and_time_box(planned):
-    v = planned.ids["v"]
+def test_prep_sheet_holds_who_why_what_questions_and_time_box(planned, planned_ids):
+    v = planned_ids.v
     page = render_sheet(prep.build_sheet(planned, v, [("How did you get in?", "insights")]))
     soup = assert_safe(page)
     text = soup.get_text(" ")
@@ -132,8 +147,8 @@ def test_prep_sheet_holds_who_why_what_questions_and_time_box(planned):
     assert soup.find("style") is not None and "@media print" in soup.find("style").string
 
 
-def test_prep_sheet_uses_the_conversation_length_and_handles_no_date(planned):
-    v = planned.add_conversation(planned.ids["p"], planned.ids["o"], duration_min=30)
+def test_prep_sheet_uses_the_conversation_length_and_handles_no_date(planned, planned_ids):
+    v = planned.add_conversation(planned_ids.p, planned_ids.o, duration_min=30)
     text = soup_of(render_sheet(prep.build_sheet(planned, v))).get_text(" ")
     assert "Time box: 30 minutes" in text
     assert "Once a time is agreed, confirm the day before" in text
@@ -155,10 +170,10 @@ def test_user_text_in_the_prep_sheet_is_escaped_and_present(wb, nasty):
     assert nasty in soup.title.string
 
 
-def test_sheet_goes_to_a_prep_folder_next_to_the_workbook(planned, tmp_path):
-    sheet = prep.build_sheet(planned, planned.ids["v"])
+def test_sheet_goes_to_a_prep_folder_next_to_the_workbook(planned, planned_ids, tmp_path):
+    sheet = prep.build_sheet(planned, planned_ids.v)
     assert prep.default_folder(planned) == planned.path.parent / "prep"
-    assert prep.sheet_filename(sheet) == f"prep-{planned.ids['v']}-rosa-marquez.html"
+    assert prep.sheet_filename(sheet) == f"prep-{planned_ids.v}-rosa-marquez.html"
     path = prep.write_sheet("<p>x</p>", prep.default_folder(planned), prep.sheet_filename(sheet))
     assert path.parent == planned.path.parent / "prep" and path.read_text() == "<p>x</p>"
     named = prep.write_sheet("<p>y</p>", str(tmp_path / "mine.html"), "ignored.html")
@@ -199,9 +214,9 @@ def test_form_on_an_empty_workbook_says_what_to_do_first(wb):
     assert form.status.kind == "error"
 
 
-def test_form_builds_saves_and_shows_the_prep_sheet(planned):
+def test_form_builds_saves_and_shows_the_prep_sheet(planned, planned_ids):
     form = PrepForm(planned)
-    assert form.conversation.value == planned.ids["v"]
+    assert form.conversation.value == planned_ids.v
     assert len(form.candidates.options) == len(form.suggestions) == 9
     picked = form.candidates.value
     assert len(picked) == prep.PRESELECT  # ticked at first, ready to add
@@ -222,9 +237,9 @@ def test_form_builds_saves_and_shows_the_prep_sheet(planned):
     assert "own:1" in set(questions.own_questions(planned)["key"])
     form.save.click()
     assert form.status.kind == "ok", form.status.text
-    expected = planned.path.parent / "prep" / f"prep-{planned.ids['v']}-rosa-marquez.html"
+    expected = planned.path.parent / "prep" / f"prep-{planned_ids.v}-rosa-marquez.html"
     assert str(expected) in form.status.text and expected.exists()
-    assert list(prep.chosen_questions(planned, planned.ids["v"])["text"]) == [t for t, _ in form.items]
+    assert list(prep.chosen_questions(planned, planned_ids.v)["text"]) == [t for t, _ in form.items]
     frame = soup_of(form.preview.value).find("iframe")
     assert frame is not None and frame.has_attr("sandbox") and not frame["sandbox"]  # no permission at all
     assert_safe(frame["srcdoc"])
@@ -243,8 +258,8 @@ def test_form_browses_the_bank_by_topic_and_skips_duplicates(planned):
     assert form.status.kind == "error" and "none selected" in form.status.text
 
 
-def test_form_reloads_the_saved_list(planned):
-    prep.save_chosen(planned, planned.ids["v"], [("Is the pay fair?", "insights"), ("Mine?", "trends")])
+def test_form_reloads_the_saved_list(planned, planned_ids):
+    prep.save_chosen(planned, planned_ids.v, [("Is the pay fair?", "insights"), ("Mine?", "trends")])
     form = PrepForm(planned)
     assert form.items == [("Is the pay fair?", "insights"), ("Mine?", "trends")]
     assert form.suggestions[0].text == "Is the pay fair?" and 0 not in form.candidates.value
@@ -262,14 +277,14 @@ def test_form_flags_job_seeking_questions(planned):
 
 
 @pytest.mark.parametrize("nasty", NASTY)
-def test_form_stores_own_questions_exactly_and_shows_them_escaped(planned, nasty):
+def test_form_stores_own_questions_exactly_and_shows_them_escaped(planned, planned_ids, nasty):
     form = PrepForm(planned)
     form.own_text.value = nasty
     form.add_own.click()
     assert form.status.kind == "ok"
     form.save.click()
     assert form.status.kind == "ok", form.status.text
-    assert prep.chosen_questions(planned, planned.ids["v"]).iloc[-1]["text"] == nasty
+    assert prep.chosen_questions(planned, planned_ids.v).iloc[-1]["text"] == nasty
     assert questions.own_questions(planned).iloc[-1]["text"] == nasty
     assert soup_of(form.check.value).find("script") is None
 
@@ -283,7 +298,7 @@ def test_form_refuses_empty_own_questions_clearly(planned, bad):
     assert form.items == [] and planned.table("questions").empty
 
 
-def test_form_refuses_saving_an_empty_list_or_a_bad_place(planned, tmp_path):
+def test_form_refuses_saving_an_empty_list_or_a_bad_place(planned, planned_ids, tmp_path):
     form = PrepForm(planned)
     form.save.click()
     assert form.status.kind == "error" and "list is empty" in form.status.text
@@ -291,7 +306,7 @@ def test_form_refuses_saving_an_empty_list_or_a_bad_place(planned, tmp_path):
     form.path.value = str(tmp_path / "sheet.pdf")
     form.save.click()
     assert form.status.kind == "error" and "file" in form.status.text and ".html" in form.status.text
-    assert prep.chosen_questions(planned, planned.ids["v"]).empty
+    assert prep.chosen_questions(planned, planned_ids.v).empty
     form.path.value = str(tmp_path / "mine.html")
     form.save.click()
     assert form.status.kind == "ok" and (tmp_path / "mine.html").exists()

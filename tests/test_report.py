@@ -382,7 +382,7 @@ def test_all_negative_evidence_says_none_looks_good(wb, fast_charts):
     assert good.endswith("%") and int(good.rstrip("%").replace("under 1", "0")) < 50  # chance good at all
 
 
-def test_options_table_shows_no_evidence_instead_of_a_chance_and_flags_thin_evidence(filled, fast_charts):
+def test_options_table_shows_no_evidence_instead_of_a_chance_and_flags_thin_evidence(filled, filled_ids, fast_charts):
     soup = soup_of(build_report(filled))
     header = [th.get_text() for th in soup.select("table.cw-ranking thead th")]
     assert header == [
@@ -408,7 +408,7 @@ def test_options_table_shows_no_evidence_instead_of_a_chance_and_flags_thin_evid
     meanings = soup.select_one("details.cw-meanings").get_text(" ", strip=True)
     assert "Expected loss: if you choose this option, how much worse than the best one" in meanings
     assert "in steps of the scale" in meanings and "one person counts once" in meanings
-    article = soup.select_one(f"#option-{filled.ids['o2']}").get_text(" ", strip=True)
+    article = soup.select_one(f"#option-{filled_ids.o2}").get_text(" ", strip=True)
     assert "no evidence yet" in article and "%" not in article
 
 
@@ -418,8 +418,8 @@ def test_the_summary_says_when_the_intervals_rest_on_an_assumption(filled, fast_
     assert "rest on that assumption" in summary_text
 
 
-def test_next_conversations_are_per_person_with_their_reason_and_chance(filled, fast_charts):
-    both = filled.add_contact("Ines Duarte", "Both Ltd", "Researcher", options=[filled.ids["o1"], filled.ids["o2"]])
+def test_next_conversations_are_per_person_with_their_reason_and_chance(filled, filled_ids, fast_charts):
+    both = filled.add_contact("Ines Duarte", "Both Ltd", "Researcher", options=[filled_ids.o1, filled_ids.o2])
     assert both
     soup = soup_of(build_report(filled))
     items = [" ".join(li.get_text().split()) for li in soup.select("#next ol.cw-next li")]

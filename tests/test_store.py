@@ -67,21 +67,20 @@ def test_bad_input_names_the_field_and_writes_nothing(wb, method, kwargs, field,
         (dict(stance=1, note=["not", "text"]), "note", "text"),
     ],
 )
-def test_bad_insight_is_refused(filled, kwargs, field, reason):
-    ids = filled.ids
+def test_bad_insight_is_refused(filled, filled_ids, kwargs, field, reason):
     before = rows(filled, "insights")
     with pytest.raises(ValidationError, match=reason) as info:
-        filled.add_insight(ids["o1"], ids["c1"], **kwargs)
+        filled.add_insight(filled_ids.o1, filled_ids.c1, **kwargs)
     assert info.value.field == field
     assert rows(filled, "insights") == before
 
 
-def test_insight_for_missing_option_or_criterion(filled):
+def test_insight_for_missing_option_or_criterion(filled, filled_ids):
     with pytest.raises(ValidationError) as info:
-        filled.add_insight(999, filled.ids["c1"], 1)
+        filled.add_insight(999, filled_ids.c1, 1)
     assert info.value.field == "option_id"
     with pytest.raises(ValidationError) as info:
-        filled.add_insight(filled.ids["o1"], 999, 1)
+        filled.add_insight(filled_ids.o1, 999, 1)
     assert info.value.field == "criterion_id"
 
 
@@ -97,17 +96,17 @@ def test_insight_for_missing_option_or_criterion(filled):
         (dict(duration_min=0), "duration_min", "between 1 and 480"),
     ],
 )
-def test_bad_conversation_is_refused(filled, kwargs, field, reason):
+def test_bad_conversation_is_refused(filled, filled_ids, kwargs, field, reason):
     before = rows(filled, "conversations"), rows(filled, "conversation_events")
     with pytest.raises(ValidationError, match=reason) as info:
-        filled.add_conversation(filled.ids["p2"], filled.ids["o2"], **kwargs)
+        filled.add_conversation(filled_ids.p2, filled_ids.o2, **kwargs)
     assert info.value.field == field
     assert (rows(filled, "conversations"), rows(filled, "conversation_events")) == before
 
 
-def test_conversation_needs_existing_contact(filled):
+def test_conversation_needs_existing_contact(filled, filled_ids):
     with pytest.raises(ValidationError) as info:
-        filled.add_conversation(4242, filled.ids["o1"])
+        filled.add_conversation(4242, filled_ids.o1)
     assert info.value.field == "contact_id"
     assert "no record 4242 in contacts" in str(info.value)
 
@@ -169,9 +168,9 @@ def test_contract_column_names(filled):
     )
 
 
-def test_insight_takes_contact_from_conversation(filled):
+def test_insight_takes_contact_from_conversation(filled, filled_ids):
     ins = filled.insights()
-    assert ins.loc[0, "contact_id"] == filled.ids["p1"]
+    assert ins.loc[0, "contact_id"] == filled_ids.p1
 
 
 def test_dates_accept_python_and_pandas_values(wb):
@@ -197,9 +196,9 @@ def test_add_many_is_all_or_nothing(wb):
     assert len(ids) == 5 and list(wb.options()["id"]) == ids
 
 
-def test_add_many_checks_references_inside_the_transaction(filled):
-    records = [dict(option_id=filled.ids["o1"], criterion_id=filled.ids["c1"], stance=1)] * 3
-    records.append(dict(option_id=filled.ids["o1"], criterion_id=777, stance=1))
+def test_add_many_checks_references_inside_the_transaction(filled, filled_ids):
+    records = [dict(option_id=filled_ids.o1, criterion_id=filled_ids.c1, stance=1)] * 3
+    records.append(dict(option_id=filled_ids.o1, criterion_id=777, stance=1))
     before = rows(filled, "insights")
     with pytest.raises(ValidationError) as info:
         filled.add_many("insights", records)
@@ -208,8 +207,8 @@ def test_add_many_checks_references_inside_the_transaction(filled):
 
 
 # ---------------------------------------------------------- update, archive
-def test_update_validates_and_keeps_status_history(filled):
-    v = filled.add_conversation(filled.ids["p2"], filled.ids["o2"])
+def test_update_validates_and_keeps_status_history(filled, filled_ids):
+    v = filled.add_conversation(filled_ids.p2, filled_ids.o2)
     filled.update_conversation(v, status="requested", requested_on="2026-11-02")
     filled.update_conversation(v, status="scheduled", scheduled_at="2026-11-10 09:00")
     filled.update_conversation(v, status="done")
@@ -225,15 +224,15 @@ def test_update_validates_and_keeps_status_history(filled):
         filled.update_conversation(9999, notes="x")
 
 
-def test_status_aliases(filled):
-    v = filled.add_conversation(filled.ids["p2"], filled.ids["o2"], status="to ask")
+def test_status_aliases(filled, filled_ids):
+    v = filled.add_conversation(filled_ids.p2, filled_ids.o2, status="to ask")
     assert filled.get("conversations", v)["status"] == "planned"
     filled.update_conversation(v, status="No reply")
     assert filled.get("conversations", v)["status"] == "no_reply"
 
 
-def test_archive_hides_and_unarchive_brings_back(filled):
-    o1 = filled.ids["o1"]
+def test_archive_hides_and_unarchive_brings_back(filled, filled_ids):
+    o1 = filled_ids.o1
     filled.archive("options", o1)
     assert o1 not in set(filled.options()["id"])
     assert o1 in set(filled.options(include_archived=True)["id"])
@@ -245,8 +244,8 @@ def test_archive_hides_and_unarchive_brings_back(filled):
         filled.archive("settings", 1)
 
 
-def test_insider_links(filled):
-    p, o1, o2 = filled.ids["p1"], filled.ids["o1"], filled.ids["o2"]
+def test_insider_links(filled, filled_ids):
+    p, o1, o2 = filled_ids.p1, filled_ids.o1, filled_ids.o2
     filled.set_insiders(p, [o1, o2])
     assert set(filled.insider_links().query("contact_id == @p")["option_id"]) == {o1, o2}
     filled.link_insider(p, o1)  # idempotent
@@ -273,8 +272,8 @@ def test_file_is_wal(wb):
     assert wb.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
-def test_set_weights_saves_all_or_none(filled):
-    c1, c2 = filled.ids["c1"], filled.ids["c2"]
+def test_set_weights_saves_all_or_none(filled, filled_ids):
+    c1, c2 = filled_ids.c1, filled_ids.c2
     filled.set_weights({c1: 5, c2: 0})
     assert dict(zip(filled.criteria()["id"], filled.criteria()["weight"], strict=True)) == {c1: 5.0, c2: 0.0}
     with pytest.raises(ValidationError, match="every weight is 0"):
@@ -286,8 +285,8 @@ def test_set_weights_saves_all_or_none(filled):
     assert filled.get("criteria", c1)["weight"] == 5.0  # nothing changed by the refused calls
 
 
-def test_restore_of_a_record_is_the_deprecated_name_of_unarchive(filled):
-    o1 = filled.ids["o1"]
+def test_restore_of_a_record_is_the_deprecated_name_of_unarchive(filled, filled_ids):
+    o1 = filled_ids.o1
     filled.archive("options", o1)
     with pytest.warns(DeprecationWarning, match="unarchive"):
         filled.restore("options", o1)
@@ -316,16 +315,16 @@ def test_a_snapshot_used_as_a_context_reads_one_moment(filled):
     assert not filled.conn.in_transaction
 
 
-def test_records_are_plain_python_values_typed_like_the_tables(filled):
+def test_records_are_plain_python_values_typed_like_the_tables(filled, filled_ids):
     import datetime as dt
 
     (conv,) = filled.records("conversations")
-    assert conv["id"] == filled.ids["v1"] and type(conv["id"]) is int
+    assert conv["id"] == filled_ids.v1 and type(conv["id"]) is int
     assert conv["done_on"] == dt.date(2026, 10, 1) and type(conv["done_on"]) is dt.date
     assert conv["scheduled_at"] is None and conv["archived"] is False
     assert type(conv["created_at"]) is dt.datetime
     frame = filled.conversations()
     assert list(frame.columns) == list(conv) and frame.loc[0, "done_on"].date() == conv["done_on"]
     assert [r["title"] for r in filled.records("options", columns=["title"])] == ["UX research", "Data engineering"]
-    filled.archive("options", filled.ids["o2"])
+    filled.archive("options", filled_ids.o2)
     assert len(filled.records("options")) == 1 and len(filled.records("options", include_archived=True)) == 2

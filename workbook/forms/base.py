@@ -429,6 +429,22 @@ def set_many_choices(select: widgets.SelectMultiple, options: list[tuple[str, An
     select.value = kept
 
 
+def auto_width() -> widgets.Layout:
+    """A layout for buttons and tick boxes: as wide as their label (never cut off)."""
+    return widgets.Layout(width="auto")
+
+
+#: The longest text a table cell or a saved-message shows of a user's text before "…".
+CELL_CHARS = 200
+
+
+def cut(value: Any) -> Any:
+    """A long text cut to :data:`CELL_CHARS` (ending in "…"), for tables and messages; other values as they are."""
+    if isinstance(value, str) and len(value) > CELL_CHARS:
+        return value[: CELL_CHARS - 1] + "…"
+    return value
+
+
 def vocab_choices(vocabulary: dict[Any, str]) -> list[tuple[str, Any]]:
     """Dropdown options ``(label, value)`` from one of :mod:`workbook.store.vocab`'s mappings."""
     return [(label, value) for value, label in vocabulary.items()]

@@ -20,10 +20,8 @@ import html
 from typing import Any
 
 import ipywidgets as widgets
-import pandas as pd
 
 from ..errors import ChangedElsewhereError, ValidationError, WorkbookError
-from ..formatting import signed
 from ..outreach import messages
 from ..prepare import prep, questions
 from ..store import conversations as rules
@@ -33,13 +31,15 @@ from .base import (
     ConflictPanel,
     StatusLine,
     TableView,
+    auto_width,
     choices,
+    cut,
     guarded,
     no_maths,
     text_field,
-    vocab_choices,
     widget_text,
 )
+from .insight_editor import InsightEditor
 from .mail import SendBox
 
 OTHER_SOURCES = {k: v for k, v in vocab.SOURCES.items() if k != "interview"}
@@ -52,26 +52,11 @@ NO_OPTIONS = (
     "Add the options you are weighing and your criteria first (notebook 01); "
     "then run this cell again (in the app: reload the page)."
 )
-_STANCE_LABELS = {-2: "−2 strongly against", -1: "−1 against", 0: "0 neutral", 1: "+1 for", 2: "+2 strongly for"}
-#: A stance inside a sentence: "evidence for UX research on Pay (+1)".
-STANCE_WORDS = {-2: "strongly against", -1: "against", 0: "neutral about", 1: "for", 2: "strongly for"}
-_TABLE_CHARS = 200
-
-
-def _auto() -> widgets.Layout:
-    """Buttons and tick boxes as wide as their label (never cut off)."""
-    return widgets.Layout(width="auto")
 
 
 def thank_you_line(conv: dict[str, Any], today: dt.date, hours: int = rules.THANK_YOU_HOURS) -> str:
     """Where the thank-you for a conversation stands, in one sentence (rule: :mod:`workbook.store.conversations`)."""
     return rules.thank_you_status(conv, today, hours)
-
-
-def _cut(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > _TABLE_CHARS:
-        return value[: _TABLE_CHARS - 1] + "…"
-    return value
 
 
 def _date_value(widget: widgets.DatePicker, field: str, today: dt.date, not_before: str | None = None) -> dt.date:
@@ -83,161 +68,6 @@ def _date_value(widget: widgets.DatePicker, field: str, today: dt.date, not_befo
     if not_before and day < dt.date.fromisoformat(not_before):
         raise ValidationError(field, f"{day.isoformat()} is before the conversation ({not_before})")
     return day
-
-
-def insights_frame(wb: Workbook, table: pd.DataFrame) -> pd.DataFrame:
-    """Insights with option and criterion names, for showing (long notes cut)."""
-    if table.empty:
-        return table
-    titles = wb.options(include_archived=True).set_index("id")["title"]
-    names = wb.criteria(include_archived=True).set_index("id")["name"]
-    return pd.DataFrame(
-        {
-            "option": [_cut(titles.get(i, "?")) for i in table["option_id"]],
-            "criterion": [_cut(names.get(i, "?")) for i in table["criterion_id"]],
-            "stance": [_STANCE_LABELS[int(s)] for s in table["stance"]],
-            "confidence": table["confidence"].to_numpy(),
-            "source": [str(v).replace("-", " ") for v in table["source"]],
-            "against hopes": ["yes" if a else "no" for a in table["against_hopes"]],
-            "note": [_cut(n) for n in table["note"]],
-        }
-    )
-
-
-class InsightEditor:
-    """Option × criterion × stance × confidence × source, with a short quote; saves one insight at a time."""
-
-    def __init__(
-        self,
-        wb: Workbook,
-        status: StatusLine,
-        *,
-        sources: dict[str, str] = vocab.SOURCES,
-        default_source: str = "interview",
-    ):
-        self.wb = wb
-        self.status = status
-        self.conversation_id: int | None = None
-        self.latest = 10  # without a conversation, show only the latest insights from other sources
-        self.option = widgets.Dropdown(description="Option", layout=widgets.Layout(width="95%"))
-        self.criterion = widgets.Dropdown(description="Criterion", layout=widgets.Layout(width="95%"))
-        self.stance = widgets.ToggleButtons(
-            description="Stance",
-            options=[(label, v) for v, label in _STANCE_LABELS.items()],
-            value=None,
-            style={"button_width": "auto"},
-        )
-        self.confidence = widgets.ToggleButtons(
-            description="Confidence",
-            options=vocab_choices(vocab.CONFIDENCE),
-            value="medium",
-            style={"button_width": "auto"},
-        )
-        self.source = widgets.Dropdown(
-            description="Source",
-            options=vocab_choices(sources),
-            value=default_source,
-            layout=widgets.Layout(width="95%"),
-        )
-        self.contact = widgets.Dropdown(description="Who said it", layout=widgets.Layout(width="95%"))
-        # A second-hand claim counts with the person it came from: then three people repeating one
-        # person's view are one source, not three.
-        self.heard_from = widgets.Dropdown(
-            description="Whose view", layout=widgets.Layout(width="95%"), style={"description_width": "initial"}
-        )
-        self.source.observe(lambda _: self._show_heard_from(), names="value")
-        self.quote = text_field("Short quote or note", "what you heard or read, in a sentence or two", long=True)
-        self.against_hopes = widgets.Checkbox(
-            indent=False, layout=_auto(), description="This goes against what I hoped for this option"
-        )
-        self.save = widgets.Button(description="Save insight", button_style="primary", icon="save", layout=_auto())
-        self.table = TableView(empty="No insights recorded here yet.")
-        self.save.on_click(lambda _: guarded(self.status, self._save))
-        self.fields = [
-            self.option,
-            self.criterion,
-            self.stance,
-            self.confidence,
-            self.source,
-            self.heard_from,
-            self.quote,
-            self.against_hopes,
-            self.save,
-        ]
-        self.view = widgets.VBox([*self.fields, self.table])
-        self.reload()
-
-    def reload(self) -> None:
-        """Refresh the option, criterion and contact lists, keeping what is selected."""
-        for widget, frame, label in (
-            (self.option, self.wb.options(), "title"),
-            (self.criterion, self.wb.criteria(), "name"),
-        ):
-            keep = widget.value
-            widget.options = choices(frame, label)
-            values = [v for _, v in widget.options]
-            widget.value = keep if keep in values else (values[0] if values else None)
-        contacts = self.wb.contacts()
-        for widget, none in (
-            (self.contact, "(not a particular person)"),
-            (self.heard_from, "(someone not in my contacts)"),
-        ):
-            keep = widget.value
-            widget.options = choices(contacts, "name", none=none)
-            if keep is not None and keep in [v for _, v in widget.options]:
-                widget.value = keep
-            else:
-                widget.index = 0  # nobody in particular
-        self._show_heard_from()
-
-    def _show_heard_from(self) -> None:
-        """The "whose view" choice only for second-hand notes."""
-        self.heard_from.layout.display = None if self.source.value == "second-hand" else "none"
-
-    def _save(self) -> str:
-        if self.option.value is None:
-            raise ValidationError("option", "there are no options yet; add one first (notebook 01)")
-        if self.criterion.value is None:
-            raise ValidationError("criterion", "there are no criteria yet; add one first (notebook 01)")
-        if self.stance.value is None:
-            raise ValidationError("stance", "choose how strongly this speaks for or against the option")
-        extra = {}
-        if self.conversation_id is None and self.contact.value is not None:
-            extra["contact_id"] = self.contact.value
-        if self.source.value == "second-hand" and self.heard_from.value is not None:
-            extra["heard_from"] = self.heard_from.value
-        self.wb.add_insight(
-            self.option.value,
-            self.criterion.value,
-            self.stance.value,
-            confidence=self.confidence.value,
-            source=self.source.value,
-            note=self.quote.value,
-            conversation_id=self.conversation_id,
-            against_hopes=self.against_hopes.value,
-            **extra,
-        )
-        stance = STANCE_WORDS[self.stance.value]
-        self.stance_saved = self.stance.value
-        criterion = _cut(self.wb.get("criteria", self.criterion.value)["name"])
-        option = _cut(self.wb.get("options", self.option.value)["title"])
-        self.quote.value = ""
-        self.against_hopes.value = False
-        self.stance.value = None
-        self.show_table()
-        number = signed(self.stance_saved, 0) if self.stance_saved else "0"
-        return f"Saved: evidence {stance} {option} on {criterion} ({number}). Add another, or move on."
-
-    def show_table(self) -> None:
-        """The insights of this conversation; without one, the latest from other sources."""
-        latest = None if self.conversation_id is not None else self.latest
-        ins = self.wb.insights()
-        if not ins.empty:
-            if self.conversation_id is not None:
-                ins = ins[ins["conversation_id"] == self.conversation_id]
-            else:
-                ins = ins[ins["conversation_id"].isna()]
-        self.table.show(insights_frame(self.wb, ins if latest is None else ins.tail(latest)))
 
 
 class CaptureForm:
@@ -262,33 +92,81 @@ class CaptureForm:
             description="Conversation", style={"description_width": "initial"}, layout=widgets.Layout(width="95%")
         )
         self.header = widgets.HTML()
-        # 1. done and notes
+        tabs = {
+            "1 Done": self._build_done(),
+            "2 Insights": self._build_insights(),
+            "3 Who else": self._build_who_else(),
+            "4 Thank-you": self._build_thank_you(),
+            "5 Debrief": self._build_debrief(),
+        }
+        self.tabs = widgets.Tab(children=list(tabs.values()), titles=list(tabs))
+        self.conversation.observe(lambda _: self._load(), names="value")
+        self.view = widgets.VBox([self.conversation, self.header, self.tabs, self.status, self.conflict])
+        self.refresh()
+
+    # -------------------------------------------------------------- the tabs
+    def _build_done(self) -> widgets.VBox:
+        """Tab 1: the day it took place and the notes."""
         self.done_on = widgets.DatePicker(description="Done on", value=self.today)
         self.notes = text_field("Notes", "anything you want to keep from the conversation", long=True, rows=5)
         self.mark_done = widgets.Button(
             description="Mark done and save notes", button_style="primary", layout=widgets.Layout(width="auto")
         )
-        # 2. insights
-        self.insight = InsightEditor(wb, self.status)
-        # 3. referrals
+        self.mark_done.on_click(lambda _: self._run(self._mark_done))
+        return widgets.VBox([self.done_on, self.notes, self.mark_done])
+
+    def _build_insights(self) -> widgets.VBox:
+        """Tab 2: what was learned, one insight at a time, tied to this conversation."""
+        self.insight = InsightEditor(self.wb, self.status)
+        return self.insight.view
+
+    def _build_who_else(self) -> widgets.VBox:
+        """Tab 3: the people they suggested, linked to whoever referred them."""
         self.ref_name = text_field("Name")
         self.ref_organization = text_field("Organisation")
         self.ref_role = text_field("Role")
         self.ref_email = text_field("Email")
         self.ref_option = widgets.Dropdown(description="Insider for", layout=widgets.Layout(width="95%"))
         self.ref_plan = widgets.Checkbox(
-            indent=False, layout=_auto(), value=True, description="Plan a conversation with them about that option"
+            indent=False, layout=auto_width(), value=True, description="Plan a conversation with them about that option"
         )
-        self.add_referral = widgets.Button(description="Add referral", icon="user-plus", layout=_auto())
+        self.add_referral = widgets.Button(description="Add referral", icon="user-plus", layout=auto_width())
         self.referrals = TableView(empty="No referrals from this person yet.")
-        # 4. thank-you
+        self.add_referral.on_click(lambda _: self._run(self._add_referral))
+        note = widgets.HTML(
+            "<p>Who else should you talk to? Add each person they suggested; "
+            "they are linked to whoever referred them.</p>"
+        )
+        return widgets.VBox(
+            [
+                note,
+                self.ref_name,
+                self.ref_organization,
+                self.ref_role,
+                self.ref_email,
+                self.ref_option,
+                self.ref_plan,
+                self.add_referral,
+                self.referrals,
+            ]
+        )
+
+    def _build_thank_you(self) -> widgets.VBox:
+        """Tab 4: the thank-you note, ready for the person's own mail app, and when it was sent."""
         self.thanks_due = widgets.HTML()
         self.thank_you_note = text_field("Thank-you note (a draft; send it yourself)", long=True, rows=8)
         self.thank_you_send = SendBox()
         self._to, self._who = "", ""
         self.thanked_on = widgets.DatePicker(description="Sent on", value=self.today)
-        self.mark_thanked = widgets.Button(description="Mark thank-you sent", icon="check", layout=_auto())
-        # 5. debrief
+        self.mark_thanked = widgets.Button(description="Mark thank-you sent", icon="check", layout=auto_width())
+        self.thank_you_note.observe(lambda _: self._offer_thanks(), names="value")
+        self.mark_thanked.on_click(lambda _: self._run(self._mark_thanked))
+        return widgets.VBox(
+            [self.thanks_due, self.thank_you_note, self.thank_you_send, self.thanked_on, self.mark_thanked]
+        )
+
+    def _build_debrief(self) -> widgets.VBox:
+        """Tab 5: what was learned overall, and the option's open questions it answered or raised."""
         self.debrief = text_field("What did I learn?", long=True, rows=5)
         self.still_interested = widgets.Combobox(
             description="Am I still interested?",
@@ -301,48 +179,13 @@ class CaptureForm:
         self.answered_box = widgets.VBox()
         self.answered: list[tuple[widgets.Checkbox, str]] = []
         self.save_debrief = widgets.Button(
-            description="Save debrief", button_style="primary", icon="save", layout=_auto()
+            description="Save debrief", button_style="primary", icon="save", layout=auto_width()
         )
-
-        self.conversation.observe(lambda _: self._load(), names="value")
-        self.thank_you_note.observe(lambda _: self._offer_thanks(), names="value")
-        self.mark_done.on_click(lambda _: self._run(self._mark_done))
-        self.add_referral.on_click(lambda _: self._run(self._add_referral))
-        self.mark_thanked.on_click(lambda _: self._run(self._mark_thanked))
         self.save_debrief.on_click(lambda _: self._run(self._save_debrief))
-        note = widgets.HTML(
-            "<p>Who else should you talk to? Add each person they suggested; "
-            "they are linked to whoever referred them.</p>"
-        )
         ticks = widgets.HTML("<p>Tick the open questions this conversation answered:</p>")
-        self.tabs = widgets.Tab(
-            children=[
-                widgets.VBox([self.done_on, self.notes, self.mark_done]),
-                self.insight.view,
-                widgets.VBox(
-                    [
-                        note,
-                        self.ref_name,
-                        self.ref_organization,
-                        self.ref_role,
-                        self.ref_email,
-                        self.ref_option,
-                        self.ref_plan,
-                        self.add_referral,
-                        self.referrals,
-                    ]
-                ),
-                widgets.VBox(
-                    [self.thanks_due, self.thank_you_note, self.thank_you_send, self.thanked_on, self.mark_thanked]
-                ),
-                widgets.VBox(
-                    [self.debrief, self.still_interested, self.still_need, ticks, self.answered_box, self.save_debrief]
-                ),
-            ],
-            titles=["1 Done", "2 Insights", "3 Who else", "4 Thank-you", "5 Debrief"],
+        return widgets.VBox(
+            [self.debrief, self.still_interested, self.still_need, ticks, self.answered_box, self.save_debrief]
         )
-        self.view = widgets.VBox([self.conversation, self.header, self.tabs, self.status, self.conflict])
-        self.refresh()
 
     # -------------------------------------------------------------- loading
     def refresh(self) -> None:
@@ -430,12 +273,12 @@ class CaptureForm:
     def _show_referrals(self, conv: dict[str, Any]) -> None:
         contacts = self.wb.contacts()
         mine = contacts[contacts["referred_by"] == conv["contact_id"]] if not contacts.empty else contacts
-        self.referrals.show(mine[["name", "organization", "role", "email"]].map(_cut) if not mine.empty else mine)
+        self.referrals.show(mine[["name", "organization", "role", "email"]].map(cut) if not mine.empty else mine)
 
     def _show_open_questions(self, conv: dict[str, Any]) -> None:
         open_qs = questions.split_open_questions(self.wb.get("options", conv["option_id"])["questions"])
         self.answered = [
-            (widgets.Checkbox(indent=False, description=widget_text(_cut(q)), layout=widgets.Layout(width="95%")), q)
+            (widgets.Checkbox(indent=False, description=widget_text(cut(q)), layout=widgets.Layout(width="95%")), q)
             for q in open_qs
         ]
         if self.answered:
@@ -497,7 +340,7 @@ class CaptureForm:
             box.value = ""
         self._show_referrals(conv)
         self.refresh()
-        return f"Added {_cut(self.wb.get('contacts', new)['name'])}, referred by {_cut(referrer)}" + (
+        return f"Added {cut(self.wb.get('contacts', new)['name'])}, referred by {cut(referrer)}" + (
             "; a conversation with them is planned." if planned else "."
         )
 
