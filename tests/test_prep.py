@@ -265,6 +265,47 @@ def test_form_reloads_the_saved_list(planned, planned_ids):
     assert form.suggestions[0].text == "Is the pay fair?" and 0 not in form.candidates.value
 
 
+def test_two_pages_saving_one_list_never_lose_the_first_save(planned, planned_ids, tmp_path):
+    """Two pages (two notebooks, Lab and the app) open on one conversation: the second save must not
+    silently replace the first; it shows both lists and lets the person choose."""
+    first, second = PrepForm(planned), PrepForm(planned)
+    first.own_text.value = "What surprised you in your first year?"
+    first.add_own.click()
+    first.save.click()
+    assert first.status.kind == "ok", first.status.text
+    second.own_text.value = "How do people here learn new tools?"
+    second.add_own.click()
+    second.path.value = str(tmp_path / "second")
+    second.save.click()
+    assert second.status.kind == "error" and "changed" in second.status.text, second.status.text
+    assert second.conflict.shown and not (tmp_path / "second").exists()  # no sheet written either
+    assert list(prep.chosen_questions(planned, planned_ids.v)["text"]) == ["What surprised you in your first year?"]
+    field, theirs, yours = second.conflict.rows[0]
+    assert field == "questions chosen"
+    assert "1. What surprised you in your first year?" in theirs and "How do people here learn" in yours
+    second.conflict.save_mine_button.click()
+    assert second.status.kind == "ok" and not second.conflict.shown, second.status.text
+    assert list(prep.chosen_questions(planned, planned_ids.v)["text"]) == ["How do people here learn new tools?"]
+    # The first page is now the stale one: it keeps theirs and shows the list as saved.
+    first.own_text.value = "Who else should I talk to?"
+    first.add_own.click()
+    first.save.click()
+    assert first.conflict.shown
+    first.conflict.keep_theirs_button.click()
+    assert first.items == [("How do people here learn new tools?", "insights")] and not first.conflict.shown
+    first.save.click()  # loaded afresh: saves without a conflict
+    assert first.status.kind == "ok", first.status.text
+
+
+def test_a_stale_list_saves_nothing_even_reordered(planned, planned_ids):
+    items = [("A?", "insights"), ("B?", "trends")]
+    prep.save_chosen(planned, planned_ids.v, items)
+    prep.save_chosen(planned, planned_ids.v, items[::-1], loaded=items)
+    with pytest.raises(ValidationError, match="changed"):
+        prep.save_chosen(planned, planned_ids.v, [*items, ("C?", "advice")], loaded=items)
+    assert list(prep.chosen_questions(planned, planned_ids.v)["text"]) == ["B?", "A?"]
+
+
 def test_form_flags_job_seeking_questions(planned):
     form = PrepForm(planned)
     form.own_text.value = "Are you hiring? Could I send you my CV?"

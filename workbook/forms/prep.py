@@ -16,13 +16,22 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from ..errors import ValidationError
+from ..errors import ChangedElsewhereError, ValidationError
 from ..outreach import messages
 from ..prepare import prep, questions
 from ..report.prep_sheet import render_sheet
 from ..store import fields, vocab
 from ..store.workbook import Workbook
-from .base import StatusLine, TableView, guarded, no_maths, set_many_choices, text_field, vocab_choices
+from .base import (
+    ConflictPanel,
+    StatusLine,
+    TableView,
+    guarded,
+    no_maths,
+    set_many_choices,
+    text_field,
+    vocab_choices,
+)
 
 SUGGESTED = "suggested"
 OWN = "own"
@@ -129,7 +138,10 @@ class PrepForm:
         self.down.on_click(lambda _: self._move(+1))
         self.remove.on_click(lambda _: self._remove())
         self.add_own.on_click(lambda _: guarded(self.status, self._add_own))
-        self.save.on_click(lambda _: guarded(self.status, self._save))
+        #: The list of questions as the page loaded it: what a save checks against.
+        self.loaded_items: list[tuple[str, str]] = []
+        self.conflict = ConflictPanel(self.status, self._keep_theirs, self._save_mine)
+        self.save.on_click(lambda _: guarded(self.status, self._save, self.conflict))
 
         self.steps = widgets.VBox(
             [
@@ -152,7 +164,7 @@ class PrepForm:
                 self.save,
             ]
         )
-        self.view = widgets.VBox([self.conversation, self.steps, self.status, self.preview])
+        self.view = widgets.VBox([self.conversation, self.steps, self.status, self.conflict, self.preview])
         self.refresh()
 
     # ------------------------------------------------------------- loading
@@ -176,6 +188,7 @@ class PrepForm:
             return
         saved = prep.chosen_questions(self.wb, cid)
         self.items = [(r.text, r.tiara) for r in saved.itertuples(index=False)]
+        self.loaded_items = list(self.items)
         self.suggestions = prep.suggestions_for(self.wb, cid, self.bank)
         sheet = prep.build_sheet(self.wb, cid, self.items)
         self.about.value = about_html(sheet)
@@ -183,6 +196,7 @@ class PrepForm:
         self.preview.value = ""
         self.saved_path = None
         self.status.clear()
+        self.conflict.hide()
         if self.source.value == SUGGESTED:
             self._show_candidates()
         else:
@@ -290,10 +304,12 @@ class PrepForm:
             raise ValidationError("conversation", "choose a conversation first")
         if not self.items:
             raise ValidationError("questions", "your list is empty; add at least one question first")
+        prep.check_chosen(self.wb, cid, self.loaded_items, self.items)  # before the sheet is written
         sheet = prep.build_sheet(self.wb, cid, self.items)
         page = render_sheet(sheet)
         target = prep.write_sheet(page, self.path.value, prep.sheet_filename(sheet))
-        prep.save_chosen(self.wb, cid, self.items)
+        prep.save_chosen(self.wb, cid, self.items, loaded=self.loaded_items)
+        self.loaded_items = list(self.items)
         self.saved_path = target
         self.about.value = about_html(sheet)
         self.preview.value = preview_html(page)
@@ -304,6 +320,18 @@ class PrepForm:
             self.status.show(f"{message}. Note: question(s) {numbers} sound like job-seeking; consider rewording.")
             return None
         return message + "."
+
+    def _keep_theirs(self, error: ChangedElsewhereError) -> str:
+        self._load()
+        return "Kept theirs: the list shows the questions as saved now; your changes were not saved."
+
+    def _save_mine(self, error: ChangedElsewhereError) -> str | None:
+        cid = self.conversation.value
+        if cid is None:
+            return None
+        saved = prep.chosen_questions(self.wb, cid)
+        self.loaded_items = [(r.text, r.tiara) for r in saved.itertuples(index=False)]
+        return self._save()
 
 
 def question_bank_view(wb: Workbook, bank: pd.DataFrame | None = None) -> TableView:

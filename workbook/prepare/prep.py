@@ -28,8 +28,12 @@ from ..formatting import tell_apart
 from ..outreach import messages
 from ..store import conversations as rules
 from ..store import vocab
+from ..store.freshness import compare
 from ..store.workbook import Workbook
 from . import questions
+
+#: The field a stale list of chosen questions is shown under (:func:`check_chosen`).
+QUESTIONS = "questions"
 
 DEFAULT_MINUTES = rules.DEFAULT_MINUTES
 #: Statuses of a conversation that can still be prepared (not done, thanked or declined).
@@ -161,13 +165,48 @@ def chosen_questions(wb: Workbook, conversation_id: int) -> pd.DataFrame:
     return mine[["position", "text", "tiara"]].reset_index(drop=True)
 
 
-def save_chosen(wb: Workbook, conversation_id: int, items: Sequence[tuple[str, str]]) -> list[int]:
+def questions_in_words(items: Sequence[tuple[str, str]]) -> str:
+    """A list of chosen questions as one line of words: "1. … 2. …" (or "none")."""
+    return " ".join(f"{i}. {text}" for i, (text, _) in enumerate(items, start=1)) or "none"
+
+
+def check_chosen(
+    wb: Workbook, conversation_id: int, loaded: Sequence[tuple[str, str]], yours: Sequence[tuple[str, str]]
+) -> None:
+    """Raise :class:`ChangedElsewhereError` when the stored list is no longer the ``loaded`` one.
+
+    Another page (a second notebook, the app) may have saved this conversation's questions since this
+    page loaded them; saving would replace them without a word. Order counts: a reordered list changed.
+    """
+    stored = chosen_questions(wb, conversation_id)
+    theirs = [(t, k) for t, k in zip(stored["text"], stored["tiara"], strict=True)]
+    if [tuple(i) for i in loaded] != theirs:
+        compare(
+            "the list of questions for this conversation",
+            {QUESTIONS: questions_in_words(loaded)},
+            {QUESTIONS: questions_in_words(theirs)},
+            {QUESTIONS: questions_in_words(yours)},
+            table="conversations",
+            id=int(conversation_id),
+            labels={QUESTIONS: "questions chosen"},
+        )
+
+
+def save_chosen(
+    wb: Workbook,
+    conversation_id: int,
+    items: Sequence[tuple[str, str]],
+    loaded: Sequence[tuple[str, str]] | None = None,
+) -> list[int]:
     """Replace the chosen questions of a conversation with ``items`` (``(text, tiara)``, in order).
 
-    One transaction: a bad question (empty text, unknown TIARA key) saves nothing.
+    One transaction: a bad question (empty text, unknown TIARA key) saves nothing. ``loaded`` is the
+    list the page loaded: when the stored one differs, nothing is written (:func:`check_chosen`).
     """
     with wb.atomic():
         wb.get("conversations", conversation_id)
+        if loaded is not None:
+            check_chosen(wb, conversation_id, loaded, items)
         table = wb.table("prep_questions")
         old = table[table["conversation_id"] == int(conversation_id)]["id"] if not table.empty else []
         for pid in old:
