@@ -52,10 +52,14 @@ def guard_tables(view: Any, privacy: Privacy) -> None:
         frame = read(name, *args, **kwargs)
         columns = [c for c in TEXT_COLUMNS.get(name, ()) if c in frame.columns]
         if columns and not frame.empty:
+            # Without names a contact's name is replaced by its label: scrubbing the name first is wasted.
+            labelled = name == "contacts" and not privacy.names and "name" in frame.columns and "id" in frame.columns
             changed = {
-                c: frame[c].map(lambda v: privacy.scrub(page_text(v)) if isinstance(v, str) else v) for c in columns
+                c: frame[c].map(lambda v: privacy.scrub(page_text(v)) if isinstance(v, str) else v)
+                for c in columns
+                if not (labelled and c == "name")
             }
-            if name == "contacts" and not privacy.names and "name" in frame.columns and "id" in frame.columns:
+            if labelled:
                 changed["name"] = frame["id"].map(lambda i: privacy.label(int(i)))
             frame = frame.assign(**changed)
         with contextlib.suppress(TypeError):  # an argument that cannot be a key is simply not remembered
