@@ -496,6 +496,8 @@ def _quantiles(theta: np.ndarray, levels: np.ndarray) -> np.ndarray:
     return EDGES[k] + frac * BIN_WIDTH
 
 
+#: Cells whose draws are interpolated together (their tables' rows, 3 KB each, kept in cache meanwhile).
+_CHUNK_CELLS = 96
 _SCORES = np.linspace(-DRAW_SPAN, DRAW_SPAN, DRAW_LEVELS)
 _LEVELS = np.array([0.5 * math.erfc(-z / math.sqrt(2.0)) for z in _SCORES])
 
@@ -542,7 +544,15 @@ def _copula_draws(part: Part, copula: np.ndarray, n_c: int, draws: int, rng: np.
     chol = np.linalg.cholesky(part.correlation[copula] + 1e-9 * np.eye(n_c)[None])  # (options, c, c)
     normal = rng.standard_normal((copula.size, draws, n_c), dtype=np.float32)
     z = normal @ chol.transpose(0, 2, 1).astype(np.float32)  # (options, draws, c)
-    return _from_scores(table, z.transpose(1, 0, 2).reshape(draws, cells.size))
+    out = np.empty((draws, cells.size))
+    # A few options at a time: their rows of the table stay in the processor's cache while every draw
+    # looks them up (at 200 × 12 the whole table does not), and the arrays in between stay small.
+    step = max(1, _CHUNK_CELLS // max(n_c, 1))
+    for start in range(0, copula.size, step):
+        stop = min(start + step, copula.size)
+        scores = z[start:stop].transpose(1, 0, 2).reshape(draws, (stop - start) * n_c)
+        out[:, start * n_c : stop * n_c] = _from_scores(table[start * n_c : stop * n_c], scores)
+    return out
 
 
 def _draw_part(part: Part, r: Readings, draws: int, rng: np.random.Generator) -> np.ndarray:
