@@ -478,15 +478,30 @@ def _allocate(weights: np.ndarray, total: int) -> np.ndarray:
     return base
 
 
+#: Cells worked on together when tabulating quantiles and interpolating draws (their rows stay in cache).
+_CHUNK_CELLS = 96
+
+
 def _quantiles(theta: np.ndarray, levels: np.ndarray) -> np.ndarray:
     """Each row's quantiles at ``levels`` (increasing, within 0..1): density flat within a bin."""
     n = theta.shape[0]
     if n == 0:
         return np.zeros((0, levels.size))
+    out = np.empty((n, levels.size))
+    for start in range(0, n, _CHUNK_CELLS):  # a few rows at a time: the arrays in between stay in cache
+        stop = min(start + _CHUNK_CELLS, n)
+        out[start:stop] = _row_quantiles(theta[start:stop], levels, start)
+    return out
+
+
+def _row_quantiles(theta: np.ndarray, levels: np.ndarray, first: int) -> np.ndarray:
+    """:func:`_quantiles` of rows ``first``, ``first + 1`` … of a larger table (the offsets stay theirs)."""
+    n = theta.shape[0]
     cdf = np.cumsum(theta, axis=1)
     total = cdf[:, -1:].copy()
     cdf /= total
-    offset = np.arange(n, dtype="float64")[:, None]
+    # Row r's cdf is searched at r + level: one sorted search for every row (levels within 0..1).
+    offset = np.arange(first, first + n, dtype="float64")[:, None]
     k = np.searchsorted((cdf + offset).ravel(), (levels[None, :] + offset).ravel(), side="left")
     k = np.clip(k.reshape(n, levels.size) - (np.arange(n) * GRID_SIZE)[:, None], 0, GRID_SIZE - 1)
     rows = np.arange(n)[:, None]
@@ -496,8 +511,6 @@ def _quantiles(theta: np.ndarray, levels: np.ndarray) -> np.ndarray:
     return EDGES[k] + frac * BIN_WIDTH
 
 
-#: Cells whose draws are interpolated together (their tables' rows, 3 KB each, kept in cache meanwhile).
-_CHUNK_CELLS = 96
 _SCORES = np.linspace(-DRAW_SPAN, DRAW_SPAN, DRAW_LEVELS)
 _LEVELS = np.array([0.5 * math.erfc(-z / math.sqrt(2.0)) for z in _SCORES])
 
