@@ -149,8 +149,12 @@ def _spoken(insights: pd.DataFrame, conversations: pd.DataFrame) -> dict[int, se
     if len(insights):
         contact = contact_of(source_keys(insights))
         person = contact >= 0
-        for oid, cid in zip(insights["option_id"].to_numpy()[person], contact[person], strict=True):
-            done.setdefault(int(oid), set()).add(int(cid))
+        # Each (option, person) once: a person behind many notes is one pair, not one pair per note.
+        pairs = pd.DataFrame(
+            {"o": insights["option_id"].to_numpy(dtype="int64")[person], "c": contact[person]}
+        ).drop_duplicates()
+        for oid, cid in zip(pairs["o"].tolist(), pairs["c"].tolist(), strict=True):
+            done.setdefault(oid, set()).add(cid)
     return done
 
 
