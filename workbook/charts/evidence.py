@@ -449,13 +449,19 @@ def all_charts(data: Workbook | Snapshot, *, max_options: int = MAX_OPTIONS) -> 
     evidence analysed once); ``max_options`` is the most options a chart draws
     (titles say when some are left out).
     """
-    return decision_charts(evidence.decide_for(data), max_options=max_options)
+    snap = data if isinstance(data, Snapshot) else data.snapshot()
+    return decision_charts(evidence.decide_for(snap), max_options=max_options, cells=evidence.cells_for(snap))
 
 
-def decision_charts(decision: evidence.Decision, *, max_options: int = MAX_OPTIONS) -> dict[str, Figure]:
-    """:func:`all_charts` from one analysis (``evidence.decide_for(snap)``)."""
+def decision_charts(
+    decision: evidence.Decision, *, max_options: int = MAX_OPTIONS, cells: pd.DataFrame | None = None
+) -> dict[str, Figure]:
+    """:func:`all_charts` from one analysis (``evidence.decide_for(snap)``).
+
+    ``cells``: ``evidence.cells_for(snap)`` of the same snapshot, when it is at hand (kept there, not made again).
+    """
     a = decision.analysis
-    grid = evidence.cells_frame(a)
+    grid = evidence.cells_frame(a) if cells is None else cells
     known = decision.scores["n_sources"] > 0
     return {
         "scores": scores_chart(decision.scores, max_options=max_options),

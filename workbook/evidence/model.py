@@ -458,6 +458,9 @@ class Posterior:
         if n_o * n_c == 0 or draws == 0:
             return out
         share = _allocate(np.array([p.weight for p in self.parts]), draws)
+        if np.count_nonzero(share) == 1:  # one noise level takes every draw: its draws are the answer, uncopied
+            only = int(np.flatnonzero(share)[0])
+            return _draw_part(self.parts[only], self.readings, draws, rng)
         start = 0
         for part, k in zip(self.parts, share, strict=True):
             if k:
@@ -475,15 +478,30 @@ def _allocate(weights: np.ndarray, total: int) -> np.ndarray:
     return base
 
 
+#: Cells worked on together when tabulating quantiles and interpolating draws (their rows stay in cache).
+_CHUNK_CELLS = 96
+
+
 def _quantiles(theta: np.ndarray, levels: np.ndarray) -> np.ndarray:
     """Each row's quantiles at ``levels`` (increasing, within 0..1): density flat within a bin."""
     n = theta.shape[0]
     if n == 0:
         return np.zeros((0, levels.size))
+    out = np.empty((n, levels.size))
+    for start in range(0, n, _CHUNK_CELLS):  # a few rows at a time: the arrays in between stay in cache
+        stop = min(start + _CHUNK_CELLS, n)
+        out[start:stop] = _row_quantiles(theta[start:stop], levels, start)
+    return out
+
+
+def _row_quantiles(theta: np.ndarray, levels: np.ndarray, first: int) -> np.ndarray:
+    """:func:`_quantiles` of rows ``first``, ``first + 1`` … of a larger table (the offsets stay theirs)."""
+    n = theta.shape[0]
     cdf = np.cumsum(theta, axis=1)
     total = cdf[:, -1:].copy()
     cdf /= total
-    offset = np.arange(n, dtype="float64")[:, None]
+    # Row r's cdf is searched at r + level: one sorted search for every row (levels within 0..1).
+    offset = np.arange(first, first + n, dtype="float64")[:, None]
     k = np.searchsorted((cdf + offset).ravel(), (levels[None, :] + offset).ravel(), side="left")
     k = np.clip(k.reshape(n, levels.size) - (np.arange(n) * GRID_SIZE)[:, None], 0, GRID_SIZE - 1)
     rows = np.arange(n)[:, None]
@@ -499,13 +517,22 @@ _LEVELS = np.array([0.5 * math.erfc(-z / math.sqrt(2.0)) for z in _SCORES])
 
 def _from_scores(table: np.ndarray, z: np.ndarray) -> np.ndarray:
     """Values of each column's quantile function at normal scores ``z`` (draws, cells); ``table``: (cells, levels)."""
-    pos = (np.clip(z, -DRAW_SPAN, DRAW_SPAN) + DRAW_SPAN) * ((DRAW_LEVELS - 1) / (2 * DRAW_SPAN))
-    i = np.minimum(pos.astype(np.int32), DRAW_LEVELS - 2)
+    # In place where the arithmetic allows (the same values; fewer arrays of draws × cells to allocate).
+    pos = np.clip(z, -DRAW_SPAN, DRAW_SPAN)
+    pos += DRAW_SPAN
+    pos *= (DRAW_LEVELS - 1) / (2 * DRAW_SPAN)
+    i = pos.astype(np.int32)
+    np.minimum(i, DRAW_LEVELS - 2, out=i)
     frac = pos - i
     flat = table.ravel()
-    i = i + (np.arange(table.shape[0], dtype=np.int32) * DRAW_LEVELS)[None, :]
+    i += (np.arange(table.shape[0], dtype=np.int32) * DRAW_LEVELS)[None, :]
     low = flat[i]
-    return low + (flat[i + 1] - low) * frac
+    i += 1
+    out = flat[i]
+    out -= low
+    out *= frac
+    out += low
+    return out
 
 
 def _sample_rows(p: np.ndarray, which: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -520,18 +547,36 @@ def _sample_rows(p: np.ndarray, which: np.ndarray, rng: np.random.Generator) -> 
     return (EDGES[k] + rng.random(rows.size) * BIN_WIDTH).reshape(which.size, n_c)
 
 
+def _copula_draws(part: Part, copula: np.ndarray, n_c: int, draws: int, rng: np.random.Generator) -> np.ndarray:
+    """The copula: correlated normals per option, turned into each cell's own distribution.
+
+    Returns (draws, cells) for the cells of the options ``copula``, option by option.
+    """
+    cells = (copula[:, None] * n_c + np.arange(n_c)[None, :]).ravel()
+    table = _quantiles(part.theta[cells], _LEVELS)  # (cells, levels)
+    chol = np.linalg.cholesky(part.correlation[copula] + 1e-9 * np.eye(n_c)[None])  # (options, c, c)
+    normal = rng.standard_normal((copula.size, draws, n_c), dtype=np.float32)
+    z = normal @ chol.transpose(0, 2, 1).astype(np.float32)  # (options, draws, c)
+    out = np.empty((draws, cells.size))
+    # A few options at a time: their rows of the table stay in the processor's cache while every draw
+    # looks them up (at 200 × 12 the whole table does not), and the arrays in between stay small.
+    step = max(1, _CHUNK_CELLS // max(n_c, 1))
+    for start in range(0, copula.size, step):
+        stop = min(start + step, copula.size)
+        scores = z[start:stop].transpose(1, 0, 2).reshape(draws, (stop - start) * n_c)
+        out[:, start * n_c : stop * n_c] = _from_scores(table[start * n_c : stop * n_c], scores)
+    return out
+
+
 def _draw_part(part: Part, r: Readings, draws: int, rng: np.random.Generator) -> np.ndarray:
     n_o, n_c = r.shape
-    out = np.zeros((draws, n_o * n_c))
     copula = np.array([o for o in range(n_o) if o not in part.exact], dtype=np.int64)
+    if copula.size == n_o:  # every option by the copula: its values are every cell's, in order
+        return _copula_draws(part, copula, n_c, draws, rng)
+    out = np.zeros((draws, n_o * n_c))
     if copula.size:
-        # The copula: correlated normals per option, turned into each cell's own distribution.
         cells = (copula[:, None] * n_c + np.arange(n_c)[None, :]).ravel()
-        table = _quantiles(part.theta[cells], _LEVELS)  # (cells, levels)
-        chol = np.linalg.cholesky(part.correlation[copula] + 1e-9 * np.eye(n_c)[None])  # (options, c, c)
-        normal = rng.standard_normal((copula.size, draws, n_c), dtype=np.float32)
-        z = normal @ chol.transpose(0, 2, 1).astype(np.float32)  # (options, draws, c)
-        out[:, cells] = _from_scores(table, z.transpose(1, 0, 2).reshape(draws, cells.size))
+        out[:, cells] = _copula_draws(part, copula, n_c, draws, rng)
     for o in sorted(part.exact):  # options computed exactly: offsets and level, then each cell
         ex = part.exact[o]
         flat = ex.weight.ravel()

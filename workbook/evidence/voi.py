@@ -33,6 +33,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from numbers import Integral
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -148,8 +149,12 @@ def _spoken(insights: pd.DataFrame, conversations: pd.DataFrame) -> dict[int, se
     if len(insights):
         contact = contact_of(source_keys(insights))
         person = contact >= 0
-        for oid, cid in zip(insights["option_id"].to_numpy()[person], contact[person], strict=True):
-            done.setdefault(int(oid), set()).add(int(cid))
+        # Each (option, person) once: a person behind many notes is one pair, not one pair per note.
+        pairs = pd.DataFrame(
+            {"o": insights["option_id"].to_numpy(dtype="int64")[person], "c": contact[person]}
+        ).drop_duplicates()
+        for oid, cid in zip(pairs["o"].tolist(), pairs["c"].tolist(), strict=True):
+            done.setdefault(oid, set()).add(cid)
     return done
 
 
@@ -238,14 +243,15 @@ def next_conversations(
     active, person_options, linked = _candidates(a, insights, contacts, insider_links, conversations)
     # Where an answer matters most: each criterion's uncertainty, weighted.
     swing = np.diagonal(view.cov, axis1=1, axis2=2) * np.square(view.weights)[None, :]
+    standing = _standing(a)  # worked out once, not once per candidate
     rows: list[dict] = []
     for cid, covered in person_options.items():
         key = tuple(sorted(set(covered)))
         name, strength = str(active.at[cid, "name"]), int(active.at[cid, "strength"])
-        rows.append(_row(a, view, key, values(key), cost, swing, cid, name, strength))
+        rows.append(_row(a, view, standing, key, values(key), cost, swing, cid, name, strength))
     asked = {o for cov in person_options.values() for o in cov}
     for o in (o for o in range(a.option_ids.size) if o not in asked):  # options with nobody left to ask
-        row = _row(a, view, (o,), values((o,)), cost, swing, None, "", 0)
+        row = _row(a, view, standing, (o,), values((o,)), cost, swing, None, "", 0)
         why = (
             "find someone who does this work: nobody in your contacts is linked to it as an insider yet"
             if not linked.get(int(a.option_ids[o]))
@@ -267,9 +273,23 @@ def next_conversations(
     return frame
 
 
+class _Standing(NamedTuple):
+    """Where the options stand, as every reason sentence needs it (the same for every candidate)."""
+
+    score: np.ndarray
+    has_evidence: np.ndarray
+    order: list[int]  # the options with evidence, best first (:func:`~.ranking.leader_order`)
+
+
+def _standing(a: Analysis) -> _Standing:
+    has = a.has_evidence
+    return _Standing(a.score, has, [int(i) for i in leader_order(a) if has[i]])
+
+
 def _row(
     a: Analysis,
     view: View,
+    standing: _Standing,
     covered: tuple[int, ...],
     values: dict[int, tuple[float, float]],
     cost: float,
@@ -285,7 +305,7 @@ def _row(
     main = max(covered, key=lambda o: (float(swing[o].sum()), -o))
     top = [a.names[j] for j in np.argsort(-swing[main], kind="stable")[:2] if a.weights[j] > 0]
     titles = [a.titles[o] for o in covered]
-    reason = _reason(a, main, covered, name, p_change, worth, cost)
+    reason = _reason(a, standing, main, covered, name, p_change, worth, cost)
     if top and cid is not None:
         reason += f" Ask about {' and '.join(top)}."
     return {
@@ -319,19 +339,21 @@ def _chance(p: float) -> str:
     return f"{article} {number}% chance"
 
 
-def _reason(a: Analysis, o: int, covered: tuple[int, ...], name: str, p: float, worth: bool, cost: float) -> str:
+def _reason(
+    a: Analysis, standing: _Standing, o: int, covered: tuple[int, ...], name: str, p: float, worth: bool, cost: float
+) -> str:
     title = a.titles[o]
     who = name or "someone who does this work"
     also = [a.titles[x] for x in covered if x != o]
     extra = f" They can also speak to {', '.join(also)}." if also else ""
-    order = [int(i) for i in leader_order(a) if a.has_evidence[i]]
+    order = standing.order
     chance = _chance(p)
     if not worth:
         return (
             f"Unlikely to change your choice: what {who} could tell you about {title} has {chance} of "
             f"putting another path ahead, worth less than the {cost:g} steps a conversation costs you.{extra}"
         )
-    if not a.has_evidence[o]:
+    if not standing.has_evidence[o]:
         if order:
             return (
                 f"Nothing is known about {title} yet: {who} could show whether it can compete with "
@@ -343,7 +365,7 @@ def _reason(a: Analysis, o: int, covered: tuple[int, ...], name: str, p: float, 
             f"{who[0].upper()}{who[1:]} could show whether {title} is good for you at all, with {chance} of "
             f"changing your view.{extra}"
         )
-    score = a.score
+    score = standing.score
     if order[0] == o:
         gap = score[o] - score[order[1]]
         return (

@@ -224,6 +224,7 @@ class Privacy:
             for i, name, role, org in zip(contacts["id"].tolist(), *columns, strict=True)
         }
         self._scrubbed: dict[str, str] = {}  # the same role or organisation comes back many times
+        self._labels: dict[int, str] = {}  # each contact's label, made once
         self._tokens: set[str] = set()
         self._handles: set[str] = set()
         self._owners: dict[str, set[int]] = {}  # token -> the people whose name has it
@@ -247,6 +248,12 @@ class Privacy:
         )
 
     def label(self, contact_id: int) -> str:
+        done = self._labels.get(contact_id)
+        if done is None:
+            done = self._labels[contact_id] = self._label(contact_id)
+        return done
+
+    def _label(self, contact_id: int) -> str:
         if contact_id not in self._people:
             return "a contact"
         name, role, org = self._people[contact_id]

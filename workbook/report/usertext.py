@@ -42,6 +42,15 @@ def guard_tables(view: Any, privacy: Privacy) -> None:
     """Make ``view.table`` (a report's private view of the workbook) give guarded text columns."""
     read = view.table
     done: dict[Any, Any] = {}  # each table guarded once per report
+    texts: dict[str, str] = {}  # each text guarded once: roles and organisations come back many times
+
+    def guard(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        out = texts.get(value)
+        if out is None:
+            out = texts[value] = privacy.scrub(page_text(value))
+        return out
 
     def table(name: str, *args: Any, **kwargs: Any):
         key = (name, args, tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items())))
@@ -52,10 +61,10 @@ def guard_tables(view: Any, privacy: Privacy) -> None:
         frame = read(name, *args, **kwargs)
         columns = [c for c in TEXT_COLUMNS.get(name, ()) if c in frame.columns]
         if columns and not frame.empty:
-            changed = {
-                c: frame[c].map(lambda v: privacy.scrub(page_text(v)) if isinstance(v, str) else v) for c in columns
-            }
-            if name == "contacts" and not privacy.names and "name" in frame.columns and "id" in frame.columns:
+            # Without names a contact's name is replaced by its label: scrubbing the name first is wasted.
+            labelled = name == "contacts" and not privacy.names and "name" in frame.columns and "id" in frame.columns
+            changed = {c: frame[c].map(guard) for c in columns if not (labelled and c == "name")}
+            if labelled:
                 changed["name"] = frame["id"].map(lambda i: privacy.label(int(i)))
             frame = frame.assign(**changed)
         with contextlib.suppress(TypeError):  # an argument that cannot be a key is simply not remembered

@@ -1,0 +1,44 @@
+"""The draws of the evidence engine do not depend on how the work is split.
+
+The copula's quantile tables and draws are worked out a few cells at a time
+(``model._CHUNK_CELLS``), to keep the arrays in the processor's cache; the
+values must be the same, bit for bit, as when every cell is done at once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from benchmarks.generate import synthetic_frames
+from workbook.evidence import model
+from workbook.evidence.noise import learn
+
+#: Shapes that exercise the copula alone, exact options alone, both, and several noise levels.
+SHAPES = [(30, 6, 2000), (8, 4, 12), (50, 5, 600), (5, 3, 40)]
+
+
+def _posterior(n_options: int, n_criteria: int, n_insights: int, seed: int) -> model.Posterior:
+    frames = synthetic_frames(
+        n_options=n_options, n_criteria=n_criteria, n_insights=n_insights, n_contacts=100, seed=seed
+    )
+    r = model.readings(frames["options"], frames["criteria"], frames["insights"])
+    return model.posterior(r, learn(r))
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a.view(np.int64), b.view(np.int64))
+
+
+@pytest.mark.parametrize(("seed", "shape"), list(enumerate(SHAPES)))
+def test_draws_and_quantiles_are_the_same_whatever_the_chunk(seed, shape, monkeypatch):
+    post = _posterior(*shape, seed=seed)
+    levels = np.array([0.0, 0.05, 0.5, 0.95, 1.0])
+    monkeypatch.setattr(model, "_CHUNK_CELLS", 10**9)  # every cell at once
+    whole = post.draw(257, np.random.default_rng(seed))
+    whole_q = [model._quantiles(p.theta, q) for p in post.parts for q in (levels, model._LEVELS)]
+    for chunk in (1, 7, 96):
+        monkeypatch.setattr(model, "_CHUNK_CELLS", chunk)
+        assert _same(post.draw(257, np.random.default_rng(seed)), whole), chunk
+        parts_q = [model._quantiles(p.theta, q) for p in post.parts for q in (levels, model._LEVELS)]
+        assert all(_same(a, b) for a, b in zip(parts_q, whole_q, strict=True)), chunk
