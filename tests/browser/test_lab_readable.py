@@ -140,10 +140,13 @@ def _kernel_text(page) -> str:
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_notebook_is_readable_at_1280_and_1920(name, lab, lab_page, artifacts):
+def test_notebook_is_readable_at_1280_and_1920_and_leads_to_the_next(name, lab, lab_page, artifacts):
+    """Run on the demo, nothing is cut off, no slider is squeezed, the kernel and console stay clean, and
+    the "What is next" link at the end opens the next notebook (one notebook opened for all of it)."""
+    following = NOTEBOOKS[(NOTEBOOKS.index(name) + 1) % len(NOTEBOOKS)]
     lab_page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
     seen = _watch_everything(lab_page, lab)
-    nb = _open_demo(lab, lab_page, name)
+    nb = _open_demo(lab, lab_page, name, beside=(following,))
     nb.run_all()
     lab_page.wait_for_timeout(1500)  # widgets render after the kernel is idle
     problems = []
@@ -159,6 +162,18 @@ def test_notebook_is_readable_at_1280_and_1920(name, lab, lab_page, artifacts):
     _screenshots(lab_page, artifacts, name)
     assert not problems, "\n".join(problems)
     assert not _widget_trouble(lab_page, lab, seen)
+    _follow_what_is_next(lab_page, following)
+
+
+def _follow_what_is_next(page, following: str) -> None:
+    """Click the "What is next" link in the open notebook's last cell; the next notebook's tab opens."""
+    page.evaluate(_TO_END_JS)  # lab renders cells lazily: bring the last one into view
+    last = page.locator(".jp-MarkdownCell", has_text="What is next").last
+    link = last.locator(f"a[href*='{following}.ipynb']").first
+    link.wait_for(timeout=30_000)
+    link.click()
+    tab = page.locator(".lm-TabBar-tab.lm-mod-current", has_text=f"{following}.ipynb")
+    tab.first.wait_for(timeout=30_000)
 
 
 def test_linking_insiders_in_02_keeps_the_console_clean(lab, lab_page):
@@ -173,19 +188,6 @@ def test_linking_insiders_in_02_keeps_the_console_clean(lab, lab_page):
     nb.status("ok", "Linked", scope=finder)
     lab_page.wait_for_timeout(1500)
     assert not _widget_trouble(lab_page, lab, seen)
-
-
-@pytest.mark.parametrize("name", NOTEBOOKS)
-def test_what_is_next_opens_the_next_notebook(name, lab, lab_page):
-    following = NOTEBOOKS[(NOTEBOOKS.index(name) + 1) % len(NOTEBOOKS)]
-    _open_demo(lab, lab_page, name, beside=(following,))
-    lab_page.evaluate(_TO_END_JS)  # lab renders cells lazily: bring the last one into view
-    last = lab_page.locator(".jp-MarkdownCell", has_text="What is next").last
-    link = last.locator(f"a[href*='{following}.ipynb']").first
-    link.wait_for(timeout=30_000)
-    link.click()
-    tab = lab_page.locator(".lm-TabBar-tab.lm-mod-current", has_text=f"{following}.ipynb")
-    tab.first.wait_for(timeout=30_000)
 
 
 def test_08_settings_changes_the_due_list(lab, lab_page, lab_workbook):
