@@ -73,11 +73,14 @@ if IPyNbFile is not None:
         return None
 
 
-#: Test modules whose tests share one expensive module-scoped server: one worker runs all of them.
+#: Test modules whose tests share something expensive (a module-scoped server, a cached simulation): one
+#: worker runs all of them.
 _ONE_WORKER_MODULES = {
     "tests/browser/test_app.py": "app",
     "tests/hub/test_hub.py": "hub",
     "tests/hub/test_hub_oauth.py": "hub",  # a hub of its own: two hubs at once would share two cores
+    # Each simulated setting is measured once per process (functools.cache) and read by three tests.
+    "tests/test_evidence_calibration.py": "calibration",
 }
 
 
