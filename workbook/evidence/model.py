@@ -173,11 +173,10 @@ def normal_cdf(x: np.ndarray) -> np.ndarray:
 def reading_probabilities(noise: np.ndarray, theta: np.ndarray = THETA) -> np.ndarray:
     """P(stance | θ) for each noise level: shape (len(noise), 5 stances, len(theta))."""
     noise = np.asarray(noise, dtype="float64")[:, None, None]
-    upper = np.append(STANCES[:-1] + 0.5, np.inf)[None, :, None]
-    lower = np.insert(STANCES[1:] - 0.5, 0, -np.inf)[None, :, None]
     theta = np.asarray(theta, dtype="float64")[None, None, :]
-    with np.errstate(invalid="ignore"):
-        p = normal_cdf((upper - theta) / noise) - normal_cdf((lower - theta) / noise)
+    # Φ at the four boundaries between stances, once each: P(stance) is the step between two of them.
+    cdf = normal_cdf(((STANCES[:-1] + 0.5)[None, :, None] - theta) / noise)  # (noise, 4, θ)
+    p = np.diff(cdf, axis=1, prepend=0.0, append=1.0)
     return (1.0 - STRAY) * p + STRAY / STANCES.size
 
 
@@ -570,14 +569,15 @@ _PROPOSALS = 3
 def _draw_exact(part: Part, draws: int, rng: np.random.Generator, out: np.ndarray) -> None:
     """The options computed exactly: each draw picks their offsets and level, then every cell given those.
 
-    A cell's distribution given them is its likelihood L(θ | offsets) times its level's prior T(θ | level).
-    The draws of every option are made together: a value from T, kept with chance L (L is at most 1), tried
-    again where it was not kept (rejection sampling, exact).
+    A cell's distribution given them is its likelihood L(θ | offsets) times its level's prior T(θ | level);
+    a cell nobody spoke to has L = 1. The draws of every option are made together: a value from T, kept with
+    chance L (L is at most 1), tried again where it was not kept (rejection sampling, exact).
     """
     level_prior = next(iter(part.exact.values())).level_prior  # the same for every option of the part
     n_levels = level_prior.shape[0]
-    tables, n_rows = [np.ones((1, GRID_SIZE))], 1  # likelihoods on the grid (the first row: none, L = 1)
-    columns, rows, levels = [], [], []  # per block of cells: columns of ``out``, per draw each cell's L and T
+    tables, n_rows = [], 0  # likelihoods on the grid of the cells spoken to
+    columns, rows, levels = [], [], []  # per block of such cells: columns of ``out``, per draw each cell's L and T
+    silent_columns, silent_levels = [], []  # the same for the others
     for o in sorted(part.exact):
         ex = part.exact[o]
         flat = ex.weight.ravel()
@@ -593,21 +593,26 @@ def _draw_exact(part: Part, draws: int, rng: np.random.Generator, out: np.ndarra
             n_rows += g.likelihood.shape[0] * n_j
             spoken[g.cells] = True
         if not spoken.all():  # the others follow the option's level alone
-            columns.append(ex.cells[~spoken])
-            rows.append(np.zeros((draws, int((~spoken).sum())), dtype=np.int64))
-            levels.append(np.repeat(level[:, None], int((~spoken).sum()), axis=1))
-    lik = np.concatenate(tables)
-    row, level = np.concatenate(rows, axis=1).ravel(), np.concatenate(levels, axis=1).ravel()
+            silent_columns.append(ex.cells[~spoken])
+            silent_levels.append(np.repeat(level[:, None], int((~spoken).sum()), axis=1))
     prior = _Alias(level_prior)
-    bins = np.empty(row.size, dtype=np.int64)
-    todo = np.arange(row.size)
-    for _ in range(_PROPOSALS):
-        k = prior.bins(level[todo], rng)
-        kept = rng.random(todo.size) < lik[row[todo], k]
-        bins[todo[kept]] = k[kept]
-        todo = todo[~kept]
+    if silent_columns:
+        bins = prior.bins(np.concatenate(silent_levels, axis=1), rng)
+        out[:, np.concatenate(silent_columns)] = EDGES[bins] + rng.random(bins.shape) * BIN_WIDTH
+    if not columns:
+        return
+    lik = np.concatenate(tables)
+    flat_lik = lik.ravel()
+    row, level = np.concatenate(rows, axis=1).ravel(), np.concatenate(levels, axis=1).ravel()
+    bins = prior.bins(level, rng)
+    todo = np.flatnonzero(rng.random(row.size) >= flat_lik[row * GRID_SIZE + bins])
+    for _ in range(_PROPOSALS - 1):
         if not todo.size:
             break
+        k = prior.bins(level[todo], rng)
+        kept = rng.random(todo.size) < flat_lik[row[todo] * GRID_SIZE + k]
+        bins[todo[kept]] = k[kept]
+        todo = todo[~kept]
     if todo.size:  # the rest (mostly cells with strong evidence) from their own distributions
         unique, which = np.unique(row[todo] * n_levels + level[todo], return_inverse=True)
         bins[todo] = _grid_bins(lik[unique // n_levels] * level_prior[unique % n_levels], which, rng)
