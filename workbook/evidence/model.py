@@ -56,6 +56,7 @@ The posteriors of the few most likely (σ, τ, s) are mixed by their weight
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -548,7 +549,13 @@ def _draw_part(part: Part, r: Readings, draws: int, rng: np.random.Generator) ->
     if copula.size:
         # The copula: correlated normals per option, turned into each cell's own distribution.
         cells = (copula[:, None] * n_c + np.arange(n_c)[None, :]).ravel()
-        table = _quantiles(part.theta[cells], _LEVELS)  # (cells, levels)
+        # Each cell's quantile function: (cells, levels). The cells nobody spoke to share theirs (the prior).
+        table = np.empty((cells.size, DRAW_LEVELS))
+        silent = r.n_sources[cells] == 0
+        for group in (silent, ~silent):
+            if group.any():
+                rows = cells[group][:1] if group is silent else cells[group]
+                table[group] = _quantiles(part.theta[rows], _LEVELS)
         chol = np.linalg.cholesky(part.correlation[copula] + 1e-9 * np.eye(n_c)[None])  # (options, c, c)
         normal = rng.standard_normal((copula.size, draws, n_c), dtype=np.float32)
         z = chol.astype(np.float32) @ normal.transpose(0, 2, 1)  # (options, c, draws)
@@ -563,7 +570,7 @@ def _draw_part(part: Part, r: Readings, draws: int, rng: np.random.Generator) ->
 
 
 #: Rounds of proposals from the level's prior before the cells still waiting are drawn by the inverse CDF.
-_PROPOSALS = 3
+_PROPOSALS = 6
 
 
 def _draw_exact(part: Part, draws: int, rng: np.random.Generator, out: np.ndarray) -> None:
@@ -578,10 +585,10 @@ def _draw_exact(part: Part, draws: int, rng: np.random.Generator, out: np.ndarra
     tables, n_rows = [], 0  # likelihoods on the grid of the cells spoken to
     columns, rows, levels = [], [], []  # per block of such cells: columns of ``out``, per draw each cell's L and T
     silent_columns, silent_levels = [], []  # the same for the others
-    for o in sorted(part.exact):
+    options = sorted(part.exact)
+    picks = _choose([part.exact[o].weight.ravel() for o in options], draws, rng)
+    for o, pick in zip(options, picks, strict=True):
         ex = part.exact[o]
-        flat = ex.weight.ravel()
-        pick = rng.choice(flat.size, size=draws, p=flat / flat.sum())
         combo, level = np.divmod(pick, n_levels)
         spoken = np.zeros(ex.cells.size, dtype=bool)
         for g in ex.groups:  # each cell from its own sources' offsets and the option's level
@@ -597,27 +604,39 @@ def _draw_exact(part: Part, draws: int, rng: np.random.Generator, out: np.ndarra
             silent_levels.append(np.repeat(level[:, None], int((~spoken).sum()), axis=1))
     prior = _Alias(level_prior)
     if silent_columns:
-        bins = prior.bins(np.concatenate(silent_levels, axis=1), rng)
-        out[:, np.concatenate(silent_columns)] = EDGES[bins] + rng.random(bins.shape) * BIN_WIDTH
+        bins, within = prior.bins(np.concatenate(silent_levels, axis=1), rng)
+        out[:, np.concatenate(silent_columns)] = EDGES[bins] + within * BIN_WIDTH
     if not columns:
         return
     lik = np.concatenate(tables)
     flat_lik = lik.ravel()
     row, level = np.concatenate(rows, axis=1).ravel(), np.concatenate(levels, axis=1).ravel()
-    bins = prior.bins(level, rng)
+    bins, within = prior.bins(level, rng)
     todo = np.flatnonzero(rng.random(row.size) >= flat_lik[row * GRID_SIZE + bins])
     for _ in range(_PROPOSALS - 1):
         if not todo.size:
             break
-        k = prior.bins(level[todo], rng)
+        k, at = prior.bins(level[todo], rng)
         kept = rng.random(todo.size) < flat_lik[row[todo] * GRID_SIZE + k]
-        bins[todo[kept]] = k[kept]
+        bins[todo[kept]], within[todo[kept]] = k[kept], at[kept]
         todo = todo[~kept]
     if todo.size:  # the rest (mostly cells with strong evidence) from their own distributions
         unique, which = np.unique(row[todo] * n_levels + level[todo], return_inverse=True)
         bins[todo] = _grid_bins(lik[unique // n_levels] * level_prior[unique % n_levels], which, rng)
-    values = EDGES[bins] + rng.random(bins.size) * BIN_WIDTH
-    out[:, np.concatenate(columns)] = values.reshape(draws, -1)
+        within[todo] = rng.random(todo.size)
+    out[:, np.concatenate(columns)] = (EDGES[bins] + within * BIN_WIDTH).reshape(draws, -1)
+
+
+def _choose(weights: list[np.ndarray], draws: int, rng: np.random.Generator) -> np.ndarray:
+    """For each list of weights, ``draws`` indexes picked in proportion to them: shape (len(weights), draws)."""
+    sizes = np.array([w.size for w in weights])
+    start = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    cdf = np.concatenate([np.cumsum(w) / w.sum() for w in weights])
+    cdf[np.cumsum(sizes) - 1] = 1.0
+    cdf += np.repeat(np.arange(len(weights), dtype="float64"), sizes)  # each list's shares after the previous
+    u = rng.random((len(weights), draws)) + np.arange(len(weights))[:, None]
+    pick = np.searchsorted(cdf, u, side="right") - start[:, None]
+    return np.minimum(pick, (sizes - 1)[:, None])
 
 
 class _Alias:
@@ -638,12 +657,20 @@ class _Alias:
         self.prob: np.ndarray = probs.ravel()
         self.alias: np.ndarray = aliases.ravel()
 
-    def bins(self, which: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """One bin of the grid from each distribution ``p[which]``."""
+    def bins(self, which: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """One bin of the grid from each distribution ``p[which]``, and where in the bin (0..1, uniform).
+
+        One uniform number gives both: its whole part the column, its fraction decides between the column and
+        its alias, and what is left of the fraction after that choice is again uniform.
+        """
         u = rng.random(which.shape) * GRID_SIZE
         column = np.minimum(u.astype(np.int64), GRID_SIZE - 1)
         at = which * GRID_SIZE + column
-        return np.where(u - column < self.prob[at], column, self.alias[at])
+        frac = u - column
+        prob = self.prob[at]
+        keep = frac < prob
+        within = np.where(keep, frac, frac - prob) / np.where(keep, prob, 1.0 - prob)
+        return np.where(keep, column, self.alias[at]), np.clip(within, 0.0, 1.0)
 
 
 def _grid_bins(p: np.ndarray, which: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -708,11 +735,14 @@ def _correlation(r: Readings, sigma: float, tau: float, spread: float, level: fl
     return np.clip(corr, -1.0, 1.0), var
 
 
+@functools.cache
 def _lattice(k: int) -> tuple[np.ndarray, np.ndarray]:
     """Points in standard units on ±:data:`LATTICE_SPAN` and the log of their normal prior (adding up to 1)."""
     z = np.linspace(-LATTICE_SPAN, LATTICE_SPAN, k)
     log_pz = -0.5 * z**2
-    return z, log_pz - np.log(np.exp(log_pz).sum())
+    log_pz -= np.log(np.exp(log_pz).sum())
+    z.flags.writeable = log_pz.flags.writeable = False  # kept and shared
+    return z, log_pz
 
 
 def _offset_likelihoods(r: Readings, rows: np.ndarray, sigma: float, tau: float, k: int) -> np.ndarray:
@@ -724,18 +754,28 @@ def _offset_likelihoods(r: Readings, rows: np.ndarray, sigma: float, tau: float,
 
 
 class _Offsets:
-    """Every exact option's readings' log-likelihoods on their lattice of offsets, at one (σ, τ)."""
+    """What every exact option of one (σ, τ, s, m) shares: its readings' log-likelihoods on their lattice of
+    offsets, the readings of each option, and the prior of the options' level."""
 
-    def __init__(self, r: Readings, options: np.ndarray, sigma: float, tau: float):
+    def __init__(self, r: Readings, options: np.ndarray, sigma: float, tau: float, spread: float, level: float):
         option = r.source_option[r.source]
         lattice = np.zeros(r.shape[0], dtype=np.int64)
-        lattice[options] = [EXACT_LATTICE[int(n)] for n in r.option_sources[options]]
+        lattice[options] = [EXACT_LATTICE.get(int(n), 0) for n in r.option_sources[options]]
         self.position = np.full(r.cell.size, -1)
         self.tables: dict[int, np.ndarray] = {}
-        for k in np.unique(lattice[options]):
+        for k in np.unique(lattice[options][lattice[options] > 0]):
             rows = np.flatnonzero(lattice[option] == k)
             self.position[rows] = np.arange(rows.size)
             self.tables[int(k)] = _offset_likelihoods(r, rows, sigma, tau, int(k))
+        order = np.argsort(option, kind="stable")
+        bounds = np.searchsorted(option[order], np.arange(r.shape[0] + 1))
+        self.readings = {int(o): order[bounds[o] : bounds[o + 1]] for o in options}
+        if math.isfinite(spread):
+            zl, self.log_pl = _lattice(LEVEL_LATTICE)
+            centres = level * zl
+        else:  # flat truths: the level changes nothing
+            centres, self.log_pl = np.zeros(1), np.zeros(1)
+        self.level_prior = truth_prior(spread, centres)  # (levels, grid)
 
     def __call__(self, rows: np.ndarray, k: int) -> np.ndarray:
         return self.tables[k][self.position[rows]]
@@ -755,21 +795,17 @@ def _exact_option(
     ``offsets``: the readings' likelihoods on the lattices, computed once for every option at (σ, τ).
     """
     n_c = r.shape[1]
-    mine = np.flatnonzero(r.source_option[r.source] == o)  # this option's readings
+    if offsets is None:
+        offsets = _Offsets(r, np.array([o]), sigma, tau, spread, level)
+    mine = offsets.readings[o]  # this option's readings
     if mine.size == 0:
         return None
     sources, src = np.unique(r.source[mine], return_inverse=True)
     n_src = sources.size
     k = EXACT_LATTICE[n_src]
     _, log_pz = _lattice(k)
-    # Each reading's log-likelihood at every lattice offset of its source.
-    contrib = offsets(mine, k) if offsets is not None else _offset_likelihoods(r, mine, sigma, tau, k)
-    if math.isfinite(spread):
-        zl, log_pl = _lattice(LEVEL_LATTICE)
-        centres = level * zl
-    else:  # flat truths: the level changes nothing
-        centres, log_pl = np.zeros(1), np.zeros(1)
-    level_prior = truth_prior(spread, centres)  # (levels, grid)
+    contrib = offsets(mine, k)  # each reading's log-likelihood at every lattice offset of its source
+    level_prior, log_pl = offsets.level_prior, offsets.log_pl
     lattice = (k,) * n_src
     # The prior of every combination of offsets and level, then each spoken cell's evidence.
     log_w = np.zeros(lattice + (log_pl.size,)) + log_pl
@@ -778,19 +814,19 @@ def _exact_option(
         shape[g] = k
         log_w = log_w + log_pz.reshape(shape)
     cell = r.cell[mine] % n_c
-    who = np.zeros((n_c, n_src), dtype=bool)
-    who[cell, src] = True
+    who = np.zeros(n_c, dtype=np.int64)  # per cell, which sources spoke to it (one bit each)
+    np.bitwise_or.at(who, cell, 1 << src)
     groups = []
-    for pattern in np.unique(who[who.any(axis=1)], axis=0):
-        axes = tuple(int(a) for a in np.flatnonzero(pattern))
-        cells = np.flatnonzero((who == pattern).all(axis=1))
+    for pattern in np.unique(who[who > 0]):
+        axes = tuple(a for a in range(n_src) if pattern >> a & 1)
+        cells = np.flatnonzero(who == pattern)
         position = np.full(n_c, -1)
         position[cells] = np.arange(cells.size)
         total = np.zeros((k,) * len(axes) + (cells.size, GRID_SIZE))
         for i, a in enumerate(axes):
             rows = (src == a) & (position[cell] >= 0)
             per = np.zeros((cells.size, k, GRID_SIZE))
-            np.add.at(per, position[cell[rows]], contrib[rows])
+            per[position[cell[rows]]] = contrib[rows]  # one reading per source and cell
             shape = [1] * len(axes) + [cells.size, GRID_SIZE]
             shape[i] = k
             total = total + per.transpose(1, 0, 2).reshape(shape)
@@ -839,7 +875,7 @@ def posterior(r: Readings, noise: Noise, exact_sources: int = EXACT_SOURCES) -> 
         corr, var = _correlation(r, sigma, tau, spread, level)
         exact: dict[int, Exact] = {}
         few = np.flatnonzero((r.option_sources > 0) & (r.option_sources <= exact_sources))
-        offsets = _Offsets(r, few, sigma, tau) if few.size else None
+        offsets = _Offsets(r, few, sigma, tau, spread, level) if few.size else None
         for o in few:
             ex = _exact_option(r, int(o), sigma, tau, spread, level, offsets)
             if ex is not None:
