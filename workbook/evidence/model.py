@@ -401,8 +401,7 @@ class Exact:
         for g in self.groups:
             others = tuple(a for a in range(len(self.lattice)) if a not in g.sources)
             w_g = w.sum(axis=others).reshape(-1, w.shape[-1])  # (its combinations, levels)
-            z = np.einsum("mcg,kg->mck", g.likelihood, self.level_prior)
-            share = w_g[:, None, :] / np.where(z > 0, z, 1.0)
+            share = w_g[:, None, :] / np.where(g.z > 0, g.z, 1.0)
             out[g.cells] = (g.likelihood * (share @ self.level_prior)).sum(axis=0)
         return out
 
@@ -420,6 +419,8 @@ class Spoken:
     cells: np.ndarray  # positions in the option's cells
     #: Per combination of these sources' offsets: each cell's likelihood on the grid, (combinations, cells, grid).
     likelihood: np.ndarray
+    #: Σ_θ likelihood × each level's prior: (combinations, cells, levels).
+    z: np.ndarray
 
 
 @dataclass
@@ -833,13 +834,13 @@ def _exact_option(
         total = total.reshape(-1, cells.size, GRID_SIZE)
         top = total.max(axis=2, keepdims=True)
         lik = np.exp(total - top)  # (its combinations, cells, grid), each row scaled by exp(top)
-        z_cell = np.einsum("mcg,kg->mck", lik, level_prior)  # (its combinations, cells, levels)
+        z_cell = (lik.reshape(-1, GRID_SIZE) @ level_prior.T).reshape(lik.shape[:2] + (-1,))  # (…, cells, levels)
         shape = [1] * (n_src + 1)
         for a in axes:
             shape[a] = k
         shape[-1] = log_pl.size
         log_w = log_w + ((np.log(z_cell) + top).sum(axis=1)).reshape(shape)
-        groups.append(Spoken(axes, cells, lik))
+        groups.append(Spoken(axes, cells, lik, z_cell))
     w = np.exp(log_w - log_w.max()).reshape(-1, log_pl.size)
     w /= w.sum()
     w[w.max(axis=1) <= 1e-9] = 0.0  # combinations that cannot matter
