@@ -1,5 +1,5 @@
-"""Options heard from one or two people are computed exactly: their draws follow their posteriors, and a
-comparison shown once is not worked out again for the decision."""
+"""Options heard from one or two people are computed exactly: their draws follow their posteriors. Options
+heard from nobody share one interval, and a comparison shown once is not worked out again for the decision."""
 
 from __future__ import annotations
 
@@ -87,3 +87,14 @@ def test_a_decision_after_the_comparison_reuses_it(wb, monkeypatch):
         decision = engine.decide_for(snap)
     assert len(made) == 1
     pd.testing.assert_frame_equal(decision.scores, shown)
+
+
+def test_options_nobody_spoke_about_share_one_interval():
+    """Paths without a single note are alike before any evidence: one interval for all, not three by chance."""
+    options, criteria, insights = _frames()
+    options = pd.concat([options, pd.DataFrame({"id": [6, 7, 8], "title": ["New 1", "New 2", "New 3"]})])
+    frame = engine.compare(options, criteria, insights, draws=500, seed=1)
+    silent = frame.loc[[6, 7, 8]]
+    assert (silent["n_sources"] == 0).all()
+    assert silent["low"].nunique() == 1 and silent["high"].nunique() == 1
+    assert silent["high"].iloc[0] == -silent["low"].iloc[0] > 0
