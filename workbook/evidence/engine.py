@@ -188,11 +188,15 @@ def decide_from(
     reliability: Reliability = None,
     thresholds: Mapping[str, float] | None = None,
     conversation_cost: float = CONVERSATION_COST,
+    scores: pd.DataFrame | None = None,
 ) -> Decision:
-    """Scores, verdict, next conversations, stop rule and warnings from one analysis."""
+    """Scores, verdict, next conversations, stop rule and warnings from one analysis.
+
+    ``scores``: :func:`~.ranking.comparison_frame` of ``a`` when it is at hand already.
+    """
     limits = check_thresholds(thresholds)
     cost = check_cost(conversation_cost)
-    scores = comparison_frame(a)
+    scores = comparison_frame(a) if scores is None else scores
     upcoming = next_conversations(
         a, insights, contacts, insider_links, conversations, n=n, reliability=reliability, conversation_cost=cost
     )
@@ -381,6 +385,7 @@ def decide_for(
             snap.table("prep_questions"),
             disprove_questions(snap),
             n=n,
+            scores=compare_for(snap, weights, draws, seed),  # the comparison's own, when it was shown already
             **settings_for(snap, "reliability", "thresholds", "conversation_cost"),
         ),
     )

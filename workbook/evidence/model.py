@@ -56,6 +56,7 @@ The posteriors of the few most likely (σ, τ, s) are mixed by their weight
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -173,11 +174,10 @@ def normal_cdf(x: np.ndarray) -> np.ndarray:
 def reading_probabilities(noise: np.ndarray, theta: np.ndarray = THETA) -> np.ndarray:
     """P(stance | θ) for each noise level: shape (len(noise), 5 stances, len(theta))."""
     noise = np.asarray(noise, dtype="float64")[:, None, None]
-    upper = np.append(STANCES[:-1] + 0.5, np.inf)[None, :, None]
-    lower = np.insert(STANCES[1:] - 0.5, 0, -np.inf)[None, :, None]
     theta = np.asarray(theta, dtype="float64")[None, None, :]
-    with np.errstate(invalid="ignore"):
-        p = normal_cdf((upper - theta) / noise) - normal_cdf((lower - theta) / noise)
+    # Φ at the four boundaries between stances, once each: P(stance) is the step between two of them.
+    cdf = normal_cdf(((STANCES[:-1] + 0.5)[None, :, None] - theta) / noise)  # (noise, 4, θ)
+    p = np.diff(cdf, axis=1, prepend=0.0, append=1.0)
     return (1.0 - STRAY) * p + STRAY / STANCES.size
 
 
@@ -376,27 +376,51 @@ def prior_variance(spread: float) -> float:
 # ------------------------------------------------------------ the posterior
 @dataclass
 class Exact:
-    """One option computed exactly: every combination of its sources' offsets and its level on lattices."""
+    """One option computed exactly: every combination of its sources' offsets and its level on lattices.
+
+    A cell depends only on the offsets of the sources that spoke to it, so the cells are kept in groups by
+    those sources (:class:`Spoken`), each on the combinations of its own sources' offsets; the option's other
+    cells follow its level alone.
+    """
 
     cells: np.ndarray  # the option's cells (global cell numbers), all its criteria
-    #: Per combination of the sources' offsets: each cell's likelihood on the grid, (combinations, cells, grid).
-    likelihood: np.ndarray
+    lattice: tuple[int, ...]  # lattice points per source: the combinations are their product
+    groups: list[Spoken]
     #: The option's level on its lattice, and each level's prior on the grid: (levels,), (levels, grid).
     level_prior: np.ndarray
     #: Chance of each (offsets, level) combination given the evidence: (combinations, levels).
     weight: np.ndarray
 
-    def conditional(self, combo: np.ndarray, level: np.ndarray) -> np.ndarray:
-        """Each cell's posterior given the combination and level of each draw: (draws, cells, grid)."""
-        p = self.likelihood[combo] * self.level_prior[level][:, None, :]
-        return p / p.sum(axis=2, keepdims=True)
-
     def marginal(self) -> np.ndarray:
         """Each cell's posterior, every combination and level summed out: (cells, grid)."""
-        # Σ_m Σ_k w(m, k) L(θ | m) T(θ | k) / Z(m, k), with Z(m, k) = Σ_θ L(θ | m) T(θ | k)
-        z = np.einsum("mcg,kg->mck", self.likelihood, self.level_prior)
-        share = self.weight[:, None, :] / np.where(z > 0, z, 1.0)
-        return (self.likelihood * (share @ self.level_prior)).sum(axis=0)
+        # Σ_m Σ_k w(m, k) L(θ | m) T(θ | k) / Z(m, k), with Z(m, k) = Σ_θ L(θ | m) T(θ | k); L = 1 where unspoken
+        prior = self.level_prior / self.level_prior.sum(axis=1, keepdims=True)
+        out = np.empty((self.cells.size, GRID_SIZE))
+        out[:] = self.weight.sum(axis=0) @ prior
+        w = self.weight.reshape(self.lattice + (-1,))
+        for g in self.groups:
+            others = tuple(a for a in range(len(self.lattice)) if a not in g.sources)
+            w_g = w.sum(axis=others).reshape(-1, w.shape[-1])  # (its combinations, levels)
+            share = w_g[:, None, :] / np.where(g.z > 0, g.z, 1.0)
+            out[g.cells] = (g.likelihood * (share @ self.level_prior)).sum(axis=0)
+        return out
+
+    def combination(self, g: Spoken, combo: np.ndarray) -> np.ndarray:
+        """The combination of ``g``'s own sources' offsets in each of the option's combinations ``combo``."""
+        digits = np.unravel_index(combo, self.lattice)
+        return np.ravel_multi_index(tuple(digits[a] for a in g.sources), tuple(self.lattice[a] for a in g.sources))
+
+
+@dataclass
+class Spoken:
+    """Cells of an exact option that the same sources spoke to."""
+
+    sources: tuple[int, ...]  # which of the option's sources (axes of the combinations)
+    cells: np.ndarray  # positions in the option's cells
+    #: Per combination of these sources' offsets: each cell's likelihood on the grid, (combinations, cells, grid).
+    likelihood: np.ndarray
+    #: Σ_θ likelihood × each level's prior: (combinations, cells, levels).
+    z: np.ndarray
 
 
 @dataclass
@@ -516,75 +540,171 @@ _LEVELS = np.array([0.5 * math.erfc(-z / math.sqrt(2.0)) for z in _SCORES])
 
 
 def _from_scores(table: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """Values of each column's quantile function at normal scores ``z`` (draws, cells); ``table``: (cells, levels)."""
-    # In place where the arithmetic allows (the same values; fewer arrays of draws × cells to allocate).
+    """Values of each row's quantile function at normal scores ``z`` (cells, draws); ``table``: (cells, levels).
+
+    Cell by cell (each cell's table stays in cache), in single precision (values on −2..+2).
+    """
     pos = np.clip(z, -DRAW_SPAN, DRAW_SPAN)
-    pos += DRAW_SPAN
-    pos *= (DRAW_LEVELS - 1) / (2 * DRAW_SPAN)
+    pos += np.float32(DRAW_SPAN)
+    pos *= np.float32((DRAW_LEVELS - 1) / (2 * DRAW_SPAN))
     i = pos.astype(np.int32)
     np.minimum(i, DRAW_LEVELS - 2, out=i)
-    frac = pos - i
-    flat = table.ravel()
-    i += (np.arange(table.shape[0], dtype=np.int32) * DRAW_LEVELS)[None, :]
+    pos -= i  # the fraction of the way to the next level
+    i += (np.arange(table.shape[0], dtype=np.int32) * DRAW_LEVELS)[:, None]
+    flat = table.astype(np.float32).ravel()
     low = flat[i]
     i += 1
-    out = flat[i]
-    out -= low
-    out *= frac
-    out += low
-    return out
-
-
-def _sample_rows(p: np.ndarray, which: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """For each draw, one value of every cell from the distributions ``p[which[draw]]``: (draws, cells)."""
-    n_u, n_c, _ = p.shape
-    cdf = np.cumsum(p, axis=2)
-    cdf /= cdf[:, :, -1:]
-    rows = (which[:, None] * n_c + np.arange(n_c)[None, :]).ravel()  # (draws·cells,)
-    offset = np.arange(n_u * n_c, dtype="float64")
-    k = np.searchsorted((cdf.reshape(-1, GRID_SIZE) + offset[:, None]).ravel(), rng.random(rows.size) + rows)
-    k = np.clip(k - rows * GRID_SIZE, 0, GRID_SIZE - 1)
-    return (EDGES[k] + rng.random(rows.size) * BIN_WIDTH).reshape(which.size, n_c)
-
-
-def _copula_draws(part: Part, copula: np.ndarray, n_c: int, draws: int, rng: np.random.Generator) -> np.ndarray:
-    """The copula: correlated normals per option, turned into each cell's own distribution.
-
-    Returns (draws, cells) for the cells of the options ``copula``, option by option.
-    """
-    cells = (copula[:, None] * n_c + np.arange(n_c)[None, :]).ravel()
-    table = _quantiles(part.theta[cells], _LEVELS)  # (cells, levels)
-    chol = np.linalg.cholesky(part.correlation[copula] + 1e-9 * np.eye(n_c)[None])  # (options, c, c)
-    normal = rng.standard_normal((copula.size, draws, n_c), dtype=np.float32)
-    z = normal @ chol.transpose(0, 2, 1).astype(np.float32)  # (options, draws, c)
-    out = np.empty((draws, cells.size))
-    # A few options at a time: their rows of the table stay in the processor's cache while every draw
-    # looks them up (at 200 × 12 the whole table does not), and the arrays in between stay small.
-    step = max(1, _CHUNK_CELLS // max(n_c, 1))
-    for start in range(0, copula.size, step):
-        stop = min(start + step, copula.size)
-        scores = z[start:stop].transpose(1, 0, 2).reshape(draws, (stop - start) * n_c)
-        out[:, start * n_c : stop * n_c] = _from_scores(table[start * n_c : stop * n_c], scores)
-    return out
+    high = flat[i]
+    high -= low
+    high *= pos
+    high += low
+    return high
 
 
 def _draw_part(part: Part, r: Readings, draws: int, rng: np.random.Generator) -> np.ndarray:
     n_o, n_c = r.shape
     copula = np.array([o for o in range(n_o) if o not in part.exact], dtype=np.int64)
-    if copula.size == n_o:  # every option by the copula: its values are every cell's, in order
-        return _copula_draws(part, copula, n_c, draws, rng)
     out = np.zeros((draws, n_o * n_c))
     if copula.size:
         cells = (copula[:, None] * n_c + np.arange(n_c)[None, :]).ravel()
-        out[:, cells] = _copula_draws(part, copula, n_c, draws, rng)
-    for o in sorted(part.exact):  # options computed exactly: offsets and level, then each cell
-        ex = part.exact[o]
-        flat = ex.weight.ravel()
-        pick_combo = rng.choice(flat.size, size=draws, p=flat / flat.sum())
-        unique, which = np.unique(pick_combo, return_inverse=True)
-        combo, level = np.divmod(unique, ex.weight.shape[1])
-        out[:, ex.cells] = _sample_rows(ex.conditional(combo, level), which, rng)
+        # Each cell's quantile function: (cells, levels). The cells nobody spoke to share theirs (the prior).
+        table = np.empty((cells.size, DRAW_LEVELS))
+        silent = r.n_sources[cells] == 0
+        for group in (silent, ~silent):
+            if group.any():
+                rows = cells[group][:1] if group is silent else cells[group]
+                table[group] = _quantiles(part.theta[rows], _LEVELS)
+        chol = np.linalg.cholesky(part.correlation[copula] + 1e-9 * np.eye(n_c)[None])  # (options, c, c)
+        normal = rng.standard_normal((copula.size, draws, n_c), dtype=np.float32)
+        z = chol.astype(np.float32) @ normal.transpose(0, 2, 1)  # (options, c, draws)
+        values = _from_scores(table, z.reshape(cells.size, draws)).T
+        if cells.size == out.shape[1]:
+            out[:] = values
+        else:
+            out[:, cells] = values
+    if part.exact:
+        _draw_exact(part, draws, rng, out)
     return out
+
+
+#: Rounds of proposals from the level's prior before the cells still waiting are drawn by the inverse CDF.
+_PROPOSALS = 6
+
+
+def _draw_exact(part: Part, draws: int, rng: np.random.Generator, out: np.ndarray) -> None:
+    """The options computed exactly: each draw picks their offsets and level, then every cell given those.
+
+    A cell's distribution given them is its likelihood L(θ | offsets) times its level's prior T(θ | level);
+    a cell nobody spoke to has L = 1. The draws of every option are made together: a value from T, kept with
+    chance L (L is at most 1), tried again where it was not kept (rejection sampling, exact).
+    """
+    level_prior = next(iter(part.exact.values())).level_prior  # the same for every option of the part
+    n_levels = level_prior.shape[0]
+    tables, n_rows = [], 0  # likelihoods on the grid of the cells spoken to
+    columns, rows, levels = [], [], []  # per block of such cells: columns of ``out``, per draw each cell's L and T
+    silent_columns, silent_levels = [], []  # the same for the others
+    options = sorted(part.exact)
+    picks = _choose([part.exact[o].weight.ravel() for o in options], draws, rng)
+    for o, pick in zip(options, picks, strict=True):
+        ex = part.exact[o]
+        combo, level = np.divmod(pick, n_levels)
+        spoken = np.zeros(ex.cells.size, dtype=bool)
+        for g in ex.groups:  # each cell from its own sources' offsets and the option's level
+            n_j = g.cells.size
+            tables.append(g.likelihood.reshape(-1, GRID_SIZE))
+            columns.append(ex.cells[g.cells])
+            rows.append(n_rows + ex.combination(g, combo)[:, None] * n_j + np.arange(n_j)[None, :])
+            levels.append(np.repeat(level[:, None], n_j, axis=1))
+            n_rows += g.likelihood.shape[0] * n_j
+            spoken[g.cells] = True
+        if not spoken.all():  # the others follow the option's level alone
+            silent_columns.append(ex.cells[~spoken])
+            silent_levels.append(np.repeat(level[:, None], int((~spoken).sum()), axis=1))
+    prior = _Alias(level_prior)
+    if silent_columns:
+        bins, within = prior.bins(np.concatenate(silent_levels, axis=1), rng)
+        out[:, np.concatenate(silent_columns)] = EDGES[bins] + within * BIN_WIDTH
+    if not columns:
+        return
+    lik = np.concatenate(tables)
+    flat_lik = lik.ravel()
+    row, level = np.concatenate(rows, axis=1).ravel(), np.concatenate(levels, axis=1).ravel()
+    bins, within = prior.bins(level, rng)
+    todo = np.flatnonzero(rng.random(row.size) >= flat_lik[row * GRID_SIZE + bins])
+    for _ in range(_PROPOSALS - 1):
+        if not todo.size:
+            break
+        k, at = prior.bins(level[todo], rng)
+        kept = rng.random(todo.size) < flat_lik[row[todo] * GRID_SIZE + k]
+        bins[todo[kept]], within[todo[kept]] = k[kept], at[kept]
+        todo = todo[~kept]
+    if todo.size:  # the rest (mostly cells with strong evidence) from their own distributions
+        unique, which = np.unique(row[todo] * n_levels + level[todo], return_inverse=True)
+        bins[todo] = _grid_bins(lik[unique // n_levels] * level_prior[unique % n_levels], which, rng)
+        within[todo] = rng.random(todo.size)
+    out[:, np.concatenate(columns)] = (EDGES[bins] + within * BIN_WIDTH).reshape(draws, -1)
+
+
+def _choose(weights: list[np.ndarray], draws: int, rng: np.random.Generator) -> np.ndarray:
+    """For each list of weights, ``draws`` indexes picked in proportion to them: shape (len(weights), draws)."""
+    sizes = np.array([w.size for w in weights])
+    start = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    cdf = np.concatenate([np.cumsum(w) / w.sum() for w in weights])
+    cdf[np.cumsum(sizes) - 1] = 1.0
+    cdf += np.repeat(np.arange(len(weights), dtype="float64"), sizes)  # each list's shares after the previous
+    u = rng.random((len(weights), draws)) + np.arange(len(weights))[:, None]
+    pick = np.searchsorted(cdf, u, side="right") - start[:, None]
+    return np.minimum(pick, (sizes - 1)[:, None])
+
+
+class _Alias:
+    """Walker's alias tables of a few distributions on the grid: a bin from any of them in constant time."""
+
+    def __init__(self, p: np.ndarray):
+        probs = np.ones(p.shape)
+        aliases = np.tile(np.arange(GRID_SIZE), (p.shape[0], 1))
+        for row, q in enumerate(p / p.sum(axis=1, keepdims=True) * GRID_SIZE):
+            prob, alias = probs[row], aliases[row]
+            small = [i for i in range(GRID_SIZE) if q[i] < 1.0]
+            large = [i for i in range(GRID_SIZE) if q[i] >= 1.0]
+            while small and large:
+                lo, hi = small.pop(), large.pop()
+                prob[lo], alias[lo] = q[lo], hi
+                q[hi] -= 1.0 - q[lo]
+                (small if q[hi] < 1.0 else large).append(hi)
+        self.prob: np.ndarray = probs.ravel()
+        self.alias: np.ndarray = aliases.ravel()
+
+    def bins(self, which: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """One bin of the grid from each distribution ``p[which]``, and where in the bin (0..1, uniform).
+
+        One uniform number gives both: its whole part the column, its fraction decides between the column and
+        its alias, and what is left of the fraction after that choice is again uniform.
+        """
+        u = rng.random(which.shape) * GRID_SIZE
+        column = np.minimum(u.astype(np.int64), GRID_SIZE - 1)
+        at = which * GRID_SIZE + column
+        frac = u - column
+        prob = self.prob[at]
+        keep = frac < prob
+        within = np.where(keep, frac, frac - prob) / np.where(keep, prob, 1.0 - prob)
+        return np.where(keep, column, self.alias[at]), np.clip(within, 0.0, 1.0)
+
+
+def _grid_bins(p: np.ndarray, which: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One bin of the grid from each distribution ``p[which]`` (p: (rows, grid), not necessarily normalised)."""
+    cdf = np.cumsum(p, axis=1)
+    flat = cdf.ravel()
+    row = which.ravel()
+    target = rng.random(row.size) * cdf[row, -1]
+    # The first bin whose cumulative share reaches the target, by bisection within each draw's own row.
+    k = row * GRID_SIZE
+    n = GRID_SIZE
+    while n > 1:
+        half = n // 2
+        k = np.where(flat[k + half] < target, k + half, k)
+        n -= half
+    return np.minimum(k + (flat[k] < target) - row * GRID_SIZE, GRID_SIZE - 1).reshape(which.shape)
 
 
 def _cell_posteriors(r: Readings, sigma: float, tau: float, spread: float) -> np.ndarray:
@@ -633,54 +753,116 @@ def _correlation(r: Readings, sigma: float, tau: float, spread: float, level: fl
     return np.clip(corr, -1.0, 1.0), var
 
 
+@functools.cache
 def _lattice(k: int) -> tuple[np.ndarray, np.ndarray]:
     """Points in standard units on ±:data:`LATTICE_SPAN` and the log of their normal prior (adding up to 1)."""
     z = np.linspace(-LATTICE_SPAN, LATTICE_SPAN, k)
     log_pz = -0.5 * z**2
-    return z, log_pz - np.log(np.exp(log_pz).sum())
+    log_pz -= np.log(np.exp(log_pz).sum())
+    z.flags.writeable = log_pz.flags.writeable = False  # kept and shared
+    return z, log_pz
 
 
-def _exact_option(r: Readings, o: int, sigma: float, tau: float, spread: float, level: float) -> Exact | None:
-    """Option ``o`` exactly: its sources' offsets and its level summed out on lattices, every combination."""
+def _offset_likelihoods(r: Readings, rows: np.ndarray, sigma: float, tau: float, k: int) -> np.ndarray:
+    """Readings' log-likelihoods at θ + b for every offset b on a lattice of ``k`` points: (rows, k, grid)."""
+    z, _ = _lattice(k)
+    shifted = THETA[None, :] + tau * z[:, None]
+    table = log_likelihood_table(r.classes, sigma, 0.0, shifted.ravel())  # (5·classes, k·grid)
+    return (r.weights[rows] @ table).reshape(-1, k, GRID_SIZE)
+
+
+class _Offsets:
+    """What every exact option of one (σ, τ, s, m) shares: its readings' log-likelihoods on their lattice of
+    offsets, the readings of each option, and the prior of the options' level."""
+
+    def __init__(self, r: Readings, options: np.ndarray, sigma: float, tau: float, spread: float, level: float):
+        option = r.source_option[r.source]
+        lattice = np.zeros(r.shape[0], dtype=np.int64)
+        lattice[options] = [EXACT_LATTICE.get(int(n), 0) for n in r.option_sources[options]]
+        self.position = np.full(r.cell.size, -1)
+        self.tables: dict[int, np.ndarray] = {}
+        for k in np.unique(lattice[options][lattice[options] > 0]):
+            rows = np.flatnonzero(lattice[option] == k)
+            self.position[rows] = np.arange(rows.size)
+            self.tables[int(k)] = _offset_likelihoods(r, rows, sigma, tau, int(k))
+        order = np.argsort(option, kind="stable")
+        bounds = np.searchsorted(option[order], np.arange(r.shape[0] + 1))
+        self.readings = {int(o): order[bounds[o] : bounds[o + 1]] for o in options}
+        if math.isfinite(spread):
+            zl, self.log_pl = _lattice(LEVEL_LATTICE)
+            centres = level * zl
+        else:  # flat truths: the level changes nothing
+            centres, self.log_pl = np.zeros(1), np.zeros(1)
+        self.level_prior = truth_prior(spread, centres)  # (levels, grid)
+
+    def __call__(self, rows: np.ndarray, k: int) -> np.ndarray:
+        return self.tables[k][self.position[rows]]
+
+
+def _exact_option(
+    r: Readings,
+    o: int,
+    sigma: float,
+    tau: float,
+    spread: float,
+    level: float,
+    offsets: _Offsets | None = None,
+) -> Exact | None:
+    """Option ``o`` exactly: its sources' offsets and its level summed out on lattices, every combination.
+
+    ``offsets``: the readings' likelihoods on the lattices, computed once for every option at (σ, τ).
+    """
     n_c = r.shape[1]
-    mine = np.flatnonzero(r.source_option[r.source] == o)  # this option's readings
+    if offsets is None:
+        offsets = _Offsets(r, np.array([o]), sigma, tau, spread, level)
+    mine = offsets.readings[o]  # this option's readings
     if mine.size == 0:
         return None
-    sources = np.unique(r.source[mine])
+    sources, src = np.unique(r.source[mine], return_inverse=True)
     n_src = sources.size
     k = EXACT_LATTICE[n_src]
-    z, log_pz = _lattice(k)
-    cells = o * n_c + np.arange(n_c)
-    # Each reading's log-likelihood at θ + b for every lattice offset b: (5·classes, k, grid).
-    shifted = THETA[None, :] + tau * z[:, None]
-    table = log_likelihood_table(r.classes, sigma, 0.0, shifted.ravel()).reshape(-1, k, GRID_SIZE)
-    total = np.zeros((k,) * n_src + (n_c, GRID_SIZE))
-    prior_combo = np.zeros((k,) * n_src)
-    for g, s in enumerate(sources):
-        per = np.zeros((k, n_c, GRID_SIZE))
-        for row in mine[r.source[mine] == s]:
-            per[:, int(r.cell[row]) % n_c, :] += np.tensordot(r.weights[row], table, axes=(0, 0))
-        shape = [1] * n_src + [n_c, GRID_SIZE]
+    _, log_pz = _lattice(k)
+    contrib = offsets(mine, k)  # each reading's log-likelihood at every lattice offset of its source
+    level_prior, log_pl = offsets.level_prior, offsets.log_pl
+    lattice = (k,) * n_src
+    # The prior of every combination of offsets and level, then each spoken cell's evidence.
+    log_w = np.zeros(lattice + (log_pl.size,)) + log_pl
+    for g in range(n_src):
+        shape = [1] * (n_src + 1)
         shape[g] = k
-        total = total + per.reshape(shape)
-        shape = [1] * n_src
-        shape[g] = k
-        prior_combo = prior_combo + log_pz.reshape(shape)
-    total = total.reshape(-1, n_c, GRID_SIZE)
-    top = total.max(axis=2, keepdims=True)
-    lik = np.exp(total - top)  # (m, cells, grid), each row scaled by exp(top)
-    if math.isfinite(spread):
-        zl, log_pl = _lattice(LEVEL_LATTICE)
-        centres = level * zl
-    else:  # flat truths: the level changes nothing
-        centres, log_pl = np.zeros(1), np.zeros(1)
-    level_prior = truth_prior(spread, centres)  # (levels, grid)
-    z_cell = np.einsum("mcg,kg->mck", lik, level_prior)  # (m, cells, levels)
-    log_w = (np.log(z_cell) + top).sum(axis=1) + prior_combo.ravel()[:, None] + log_pl[None, :]
-    w = np.exp(log_w - log_w.max())
+        log_w = log_w + log_pz.reshape(shape)
+    cell = r.cell[mine] % n_c
+    who = np.zeros(n_c, dtype=np.int64)  # per cell, which sources spoke to it (one bit each)
+    np.bitwise_or.at(who, cell, 1 << src)
+    groups = []
+    for pattern in np.unique(who[who > 0]):
+        axes = tuple(a for a in range(n_src) if pattern >> a & 1)
+        cells = np.flatnonzero(who == pattern)
+        position = np.full(n_c, -1)
+        position[cells] = np.arange(cells.size)
+        total = np.zeros((k,) * len(axes) + (cells.size, GRID_SIZE))
+        for i, a in enumerate(axes):
+            rows = (src == a) & (position[cell] >= 0)
+            per = np.zeros((cells.size, k, GRID_SIZE))
+            per[position[cell[rows]]] = contrib[rows]  # one reading per source and cell
+            shape = [1] * len(axes) + [cells.size, GRID_SIZE]
+            shape[i] = k
+            total = total + per.transpose(1, 0, 2).reshape(shape)
+        total = total.reshape(-1, cells.size, GRID_SIZE)
+        top = total.max(axis=2, keepdims=True)
+        lik = np.exp(total - top)  # (its combinations, cells, grid), each row scaled by exp(top)
+        z_cell = (lik.reshape(-1, GRID_SIZE) @ level_prior.T).reshape(lik.shape[:2] + (-1,))  # (…, cells, levels)
+        shape = [1] * (n_src + 1)
+        for a in axes:
+            shape[a] = k
+        shape[-1] = log_pl.size
+        log_w = log_w + ((np.log(z_cell) + top).sum(axis=1)).reshape(shape)
+        groups.append(Spoken(axes, cells, lik, z_cell))
+    w = np.exp(log_w - log_w.max()).reshape(-1, log_pl.size)
     w /= w.sum()
-    keep = w.max(axis=1) > 1e-9
-    return Exact(cells, lik[keep], level_prior, w[keep] / w[keep].sum())
+    w[w.max(axis=1) <= 1e-9] = 0.0  # combinations that cannot matter
+    w /= w.sum()
+    return Exact(o * n_c + np.arange(n_c), lattice, groups, level_prior, w)
 
 
 def posterior(r: Readings, noise: Noise, exact_sources: int = EXACT_SOURCES) -> Posterior:
@@ -710,8 +892,10 @@ def posterior(r: Readings, noise: Noise, exact_sources: int = EXACT_SOURCES) -> 
         theta = _cell_posteriors(r, sigma, tau, marginal_spread(spread, level))
         corr, var = _correlation(r, sigma, tau, spread, level)
         exact: dict[int, Exact] = {}
-        for o in np.flatnonzero((r.option_sources > 0) & (r.option_sources <= exact_sources)):
-            ex = _exact_option(r, int(o), sigma, tau, spread, level)
+        few = np.flatnonzero((r.option_sources > 0) & (r.option_sources <= exact_sources))
+        offsets = _Offsets(r, few, sigma, tau, spread, level) if few.size else None
+        for o in few:
+            ex = _exact_option(r, int(o), sigma, tau, spread, level, offsets)
             if ex is not None:
                 exact[int(o)] = ex
                 theta[ex.cells] = ex.marginal()

@@ -148,13 +148,8 @@ def _option_loglik(y: np.ndarray, prec: np.ndarray, cell: np.ndarray, src: np.nd
     s_mat[..., full, full] += prior_prec[None, None]
     t = r_d[:, None, :] - np.einsum("atjg,ag->atj", a_scaled, r_g)  # (σ, τ, J+1)
     t = np.broadcast_to(t[:, :, None, None, :], s_mat.shape[:-1])
-    sign, logdet_s = np.linalg.slogdet(s_mat)
-    sol = np.linalg.solve(s_mat, t[..., None])[..., 0]
-    quad = (
-        ydy[:, None, None, None]
-        - (np.square(r_g)[:, None, :] / m_bb).sum(axis=2)[:, :, None, None]
-        - np.einsum("atsqj,atsqj->atsq", t, sol)
-    )
+    sign, logdet_s, t_sol = _logdet_and_quad(s_mat, t)
+    quad = ydy[:, None, None, None] - (np.square(r_g)[:, None, :] / m_bb).sum(axis=2)[:, :, None, None] - t_sol
     logdet_c = (
         -logd[:, None, None, None]
         + (n_j * np.log(cell_var) + np.log(level_var))[None, None]
@@ -164,6 +159,25 @@ def _option_loglik(y: np.ndarray, prec: np.ndarray, cell: np.ndarray, src: np.nd
     )
     out = -0.5 * (quad + logdet_c)
     return np.where(sign > 0, out, -np.inf)
+
+
+def _logdet_and_quad(s_mat: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For a stack of symmetric matrices S and vectors t: the sign and log of det S, and tᵀ S⁻¹ t.
+
+    One Cholesky factor S = L Lᵀ gives both (log det S = 2 Σ log Lᵢᵢ, tᵀ S⁻¹ t = |L⁻¹ t|², L⁻¹ t by forward
+    substitution across the whole stack at once); a stack that is not positive definite is solved by LU.
+    """
+    try:
+        low = np.linalg.cholesky(s_mat)
+    except np.linalg.LinAlgError:
+        sign, logdet = np.linalg.slogdet(s_mat)
+        sol = np.linalg.solve(s_mat, t[..., None])[..., 0]
+        return sign, logdet, np.einsum("...j,...j->...", t, sol)
+    diag = np.diagonal(low, axis1=-2, axis2=-1)
+    y = np.empty(t.shape)
+    for i in range(t.shape[-1]):
+        y[..., i] = (t[..., i] - np.einsum("...j,...j->...", low[..., i, :i], y[..., :i])) / diag[..., i]
+    return np.ones(diag.shape[:-1]), 2.0 * np.log(diag).sum(axis=-1), np.square(y).sum(axis=-1)
 
 
 def _cellwise_loglik(y: np.ndarray, prec: np.ndarray, cell: np.ndarray) -> np.ndarray:

@@ -313,10 +313,12 @@ def option_intervals(a: Analysis) -> tuple[np.ndarray, np.ndarray]:
         n = a.option_ids.size
         return np.zeros(n), np.zeros(n)
     low, high = np.quantile(a.value_fixed, INTERVAL, axis=0)
-    # An option nobody has spoken about is symmetric around neutral: use that, so its interval is too.
+    # An option nobody has spoken about is symmetric around neutral: use that, so its interval is too. Every
+    # such option has the same distribution (its cells' prior, its level's), so their draws are pooled: one
+    # interval for all of them, from all their draws.
     silent = ~a.has_evidence
     if silent.any():
-        half = np.quantile(np.abs(a.value_fixed[:, silent]), INTERVAL[1] - INTERVAL[0], axis=0)
+        half = np.quantile(np.abs(a.value_fixed[:, silent]), INTERVAL[1] - INTERVAL[0])
         low[silent], high[silent] = -half, half
     return low, high
 

@@ -33,7 +33,6 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from numbers import Integral
-from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -137,25 +136,25 @@ def _gain_many(means: np.ndarray, sds: np.ndarray, other: float, z: np.ndarray) 
 
 
 # ------------------------------------------------------------- candidates
-def _spoken(insights: pd.DataFrame, conversations: pd.DataFrame) -> dict[int, set[int]]:
-    """Per option id, the contacts who have told you about it already (interviewed, or a source of a note)."""
+def _spoken(insights: pd.DataFrame, conversations: pd.DataFrame) -> np.ndarray:
+    """Pairs (option id, contact id) of the contacts who have told you about an option already (interviewed, or a
+    source of a note), as :func:`_pair` keys."""
     from .sources import source_keys
 
-    done: dict[int, set[int]] = {}
+    keys = [np.zeros(0, dtype=np.int64)]
     if len(conversations):
         talked = conversations[conversations["status"].isin(HELD)].dropna(subset=["contact_id"])
-        for oid, cid in zip(talked["option_id"], talked["contact_id"], strict=True):
-            done.setdefault(int(oid), set()).add(int(cid))
+        keys.append(_pair(talked["option_id"].to_numpy(dtype=np.int64), talked["contact_id"].to_numpy(dtype=np.int64)))
     if len(insights):
         contact = contact_of(source_keys(insights))
         person = contact >= 0
-        # Each (option, person) once: a person behind many notes is one pair, not one pair per note.
-        pairs = pd.DataFrame(
-            {"o": insights["option_id"].to_numpy(dtype="int64")[person], "c": contact[person]}
-        ).drop_duplicates()
-        for oid, cid in zip(pairs["o"].tolist(), pairs["c"].tolist(), strict=True):
-            done.setdefault(oid, set()).add(cid)
-    return done
+        keys.append(_pair(insights["option_id"].to_numpy(dtype=np.int64)[person], contact[person].astype(np.int64)))
+    return np.unique(np.concatenate(keys))
+
+
+def _pair(option_id: np.ndarray, contact_id: np.ndarray) -> np.ndarray:
+    """One number per (option id, contact id)."""
+    return option_id * (1 << 31) + contact_id
 
 
 class _Values:
@@ -194,19 +193,22 @@ def _candidates(
 ) -> tuple[pd.DataFrame, dict[int, list[int]], dict[int, set[int]]]:
     """Your active contacts; per contact the options (indexes) they could still tell you about; per option id
     the contacts linked to it."""
-    index = {int(oid): i for i, oid in enumerate(a.option_ids)}
     active = contacts.set_index("id") if len(contacts) else pd.DataFrame(columns=["name", "strength"])
     links = insider_links[insider_links["contact_id"].isin(active.index)] if len(insider_links) else insider_links
-    spoken = _spoken(insights, conversations)
     person_options: dict[int, list[int]] = {}
     linked: dict[int, set[int]] = {}
-    for oid, cid in zip(links.get("option_id", []), links.get("contact_id", []), strict=True):
-        oid, cid = int(oid), int(cid)
-        if oid not in index:
-            continue
-        linked.setdefault(oid, set()).add(cid)
-        if cid not in spoken.get(oid, set()):
-            person_options.setdefault(cid, []).append(index[oid])
+    if not len(links):
+        return active, person_options, linked
+    oid = links["option_id"].to_numpy(dtype=np.int64)
+    cid = links["contact_id"].to_numpy(dtype=np.int64)
+    index = pd.Index(a.option_ids).get_indexer(oid)
+    known = index >= 0
+    oid, cid, index = oid[known], cid[known], index[known]
+    for o, c in zip(oid.tolist(), cid.tolist(), strict=True):
+        linked.setdefault(o, set()).add(c)
+    new = ~np.isin(_pair(oid, cid), _spoken(insights, conversations))
+    for c, i in zip(cid[new].tolist(), index[new].tolist(), strict=True):
+        person_options.setdefault(c, []).append(i)
     return active, person_options, linked
 
 
@@ -243,15 +245,17 @@ def next_conversations(
     active, person_options, linked = _candidates(a, insights, contacts, insider_links, conversations)
     # Where an answer matters most: each criterion's uncertainty, weighted.
     swing = np.diagonal(view.cov, axis1=1, axis2=2) * np.square(view.weights)[None, :]
-    standing = _standing(a)  # worked out once, not once per candidate
+    order = [int(i) for i in leader_order(a) if a.has_evidence[i]]
+    names = dict(zip(active.index.tolist(), active["name"].tolist(), strict=True))
+    strengths = dict(zip(active.index.tolist(), active["strength"].tolist(), strict=True))
     rows: list[dict] = []
     for cid, covered in person_options.items():
         key = tuple(sorted(set(covered)))
-        name, strength = str(active.at[cid, "name"]), int(active.at[cid, "strength"])
-        rows.append(_row(a, view, standing, key, values(key), cost, swing, cid, name, strength))
+        name, strength = str(names[cid]), int(strengths[cid])
+        rows.append(_row(a, view, key, values(key), cost, swing, cid, name, strength, order))
     asked = {o for cov in person_options.values() for o in cov}
     for o in (o for o in range(a.option_ids.size) if o not in asked):  # options with nobody left to ask
-        row = _row(a, view, standing, (o,), values((o,)), cost, swing, None, "", 0)
+        row = _row(a, view, (o,), values((o,)), cost, swing, None, "", 0, order)
         why = (
             "find someone who does this work: nobody in your contacts is linked to it as an insider yet"
             if not linked.get(int(a.option_ids[o]))
@@ -273,23 +277,9 @@ def next_conversations(
     return frame
 
 
-class _Standing(NamedTuple):
-    """Where the options stand, as every reason sentence needs it (the same for every candidate)."""
-
-    score: np.ndarray
-    has_evidence: np.ndarray
-    order: list[int]  # the options with evidence, best first (:func:`~.ranking.leader_order`)
-
-
-def _standing(a: Analysis) -> _Standing:
-    has = a.has_evidence
-    return _Standing(a.score, has, [int(i) for i in leader_order(a) if has[i]])
-
-
 def _row(
     a: Analysis,
     view: View,
-    standing: _Standing,
     covered: tuple[int, ...],
     values: dict[int, tuple[float, float]],
     cost: float,
@@ -297,7 +287,9 @@ def _row(
     cid: int | None,
     name: str,
     strength: int,
+    order: list[int],
 ) -> dict:
+    """One candidate's row; ``order``: the options with evidence, best supported first (:func:`leader_order`)."""
     value, p_change = values[1]
     per = {m: values[m][0] / m for m in ROUND_SIZES}
     best_m = max(ROUND_SIZES, key=lambda m: (values[m][0] - m * cost, -m))
@@ -305,7 +297,7 @@ def _row(
     main = max(covered, key=lambda o: (float(swing[o].sum()), -o))
     top = [a.names[j] for j in np.argsort(-swing[main], kind="stable")[:2] if a.weights[j] > 0]
     titles = [a.titles[o] for o in covered]
-    reason = _reason(a, standing, main, covered, name, p_change, worth, cost)
+    reason = _reason(a, a.score, order, main, covered, name, p_change, worth, cost)
     if top and cid is not None:
         reason += f" Ask about {' and '.join(top)}."
     return {
@@ -340,20 +332,27 @@ def _chance(p: float) -> str:
 
 
 def _reason(
-    a: Analysis, standing: _Standing, o: int, covered: tuple[int, ...], name: str, p: float, worth: bool, cost: float
+    a: Analysis,
+    score: np.ndarray,
+    order: list[int],
+    o: int,
+    covered: tuple[int, ...],
+    name: str,
+    p: float,
+    worth: bool,
+    cost: float,
 ) -> str:
     title = a.titles[o]
     who = name or "someone who does this work"
     also = [a.titles[x] for x in covered if x != o]
     extra = f" They can also speak to {', '.join(also)}." if also else ""
-    order = standing.order
     chance = _chance(p)
     if not worth:
         return (
             f"Unlikely to change your choice: what {who} could tell you about {title} has {chance} of "
             f"putting another path ahead, worth less than the {cost:g} steps a conversation costs you.{extra}"
         )
-    if not standing.has_evidence[o]:
+    if not a.has_evidence[o]:
         if order:
             return (
                 f"Nothing is known about {title} yet: {who} could show whether it can compete with "
@@ -365,7 +364,6 @@ def _reason(
             f"{who[0].upper()}{who[1:]} could show whether {title} is good for you at all, with {chance} of "
             f"changing your view.{extra}"
         )
-    score = standing.score
     if order[0] == o:
         gap = score[o] - score[order[1]]
         return (
