@@ -31,6 +31,16 @@ os.environ["CAREER_WORKBOOK_HOME"] = str(_SESSION_DIR / "home")
 os.environ["CAREER_WORKBOOK"] = str(_SESSION_DIR / "fresh" / "workbook.sqlite")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
+try:  # Property tests: on CI the same examples every run (a failure there is a real one, reproducible);
+    # on a developer's machine new random examples each run, to keep finding cases.
+    from hypothesis import settings as _hypothesis_settings
+
+    _hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+    if os.environ.get("CI"):
+        _hypothesis_settings.load_profile("ci")
+except ImportError:  # hypothesis comes with the test extra
+    pass
+
 
 def _demo_copy() -> Path:
     """A demo workbook built once per session; each notebook gets its own copy."""
