@@ -77,12 +77,7 @@ def browser():
     fails with "using Playwright Sync API inside the asyncio loop", so the browser and hub tests share
     this one.
     """
-    from tests.browser.conftest import LAUNCH_ARGS, chromium_path
-
-    def unavailable(reason: str) -> None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}; browser tests must run on CI", pytrace=False)
-        pytest.skip(reason)
+    from tests.browser.conftest import LAUNCH_ARGS, chromium_path, unavailable
 
     try:
         from playwright.sync_api import Error, sync_playwright

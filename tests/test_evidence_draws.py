@@ -1,8 +1,9 @@
 """The draws of the evidence engine do not depend on how the work is split.
 
-The copula's quantile tables and draws are worked out a few cells at a time
-(``model._CHUNK_CELLS``), to keep the arrays in the processor's cache; the
-values must be the same, bit for bit, as when every cell is done at once.
+The copula's quantile tables, which every draw reads, are worked out a few
+cells at a time (``model._CHUNK_CELLS``), to keep the arrays in the processor's
+cache; the tables and the draws must be the same, bit for bit, as when every
+cell is done at once.
 """
 
 from __future__ import annotations

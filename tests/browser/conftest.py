@@ -47,7 +47,8 @@ SETTINGS_OVERRIDES = {
 SERVER_READY_S = 60
 
 
-def _unavailable(reason: str) -> None:
+def unavailable(reason: str) -> None:
+    """Skip the calling test when what it needs is missing here; fail it on CI, where browser tests must run."""
     if os.environ.get("CI"):
         pytest.fail(f"{reason}; browser tests must run on CI", pytrace=False)
     pytest.skip(reason)

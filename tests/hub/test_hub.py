@@ -32,7 +32,7 @@ import pytest
 from tests.browser.app import STEPS, button, show_step, view, wait_shown
 from tests.browser.conftest import _watched
 
-from .harness import PREFIX, Hub, http, missing_prerequisites
+from .harness import PREFIX, Hub, http, require_prerequisites
 
 pytestmark = [pytest.mark.hub, pytest.mark.slow]
 
@@ -134,11 +134,8 @@ NOT_SHARED = [
 
 @pytest.fixture(scope="module")
 def hub():
-    reason = missing_prerequisites()
-    if reason:
-        _unavailable(reason)
-    hub = Hub()
-    try:
+    require_prerequisites()
+    with Hub() as hub:
         hub.start(people=["a", "b", "c"], coaches=["coach"], outsiders=["out"], system=["sys"])
         people = [f"{hub.tag}{name}" for name in "abc"]
         hub.start_servers([*people, f"{hub.tag}coach"])
@@ -147,17 +144,6 @@ def hub():
         hub.outsider = f"{hub.tag}out"
         hub.system = f"{hub.tag}sys"
         yield hub
-    except BaseException:
-        print(hub.log())
-        raise
-    finally:
-        hub.stop()
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; the hub test must run on CI", pytrace=False)
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ accounts of the machine in the centre's groups, never a system account, never a 
 
 from __future__ import annotations
 
-import os
 import re
 import urllib.error
 import urllib.request
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .harness import Hub, missing_prerequisites
+from .harness import Hub, require_prerequisites
 from .idp import IdentityProvider
 
 pytestmark = [pytest.mark.hub, pytest.mark.slow]
@@ -35,22 +34,11 @@ def readme_recipe() -> str:
 
 @pytest.fixture(scope="module")
 def sso():
-    reason = missing_prerequisites()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}; the hub test must run on CI", pytrace=False)
-        pytest.skip(reason)
-    with IdentityProvider() as idp:
-        hub = Hub(site_config=f"{readme_recipe()}\n{idp.site_settings()}\n")
-        try:
-            hub.start(people=["p"], coaches=["k"], outsiders=["o"], system=["s"])
-            hub.idp = idp
-            yield hub
-        except BaseException:
-            print(hub.log())
-            raise
-        finally:
-            hub.stop()
+    require_prerequisites()
+    with IdentityProvider() as idp, Hub(site_config=f"{readme_recipe()}\n{idp.site_settings()}\n") as hub:
+        hub.start(people=["p"], coaches=["k"], outsiders=["o"], system=["s"])
+        hub.idp = idp
+        yield hub
 
 
 class _Stay(urllib.request.HTTPRedirectHandler):

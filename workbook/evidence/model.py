@@ -502,7 +502,7 @@ def _allocate(weights: np.ndarray, total: int) -> np.ndarray:
     return base
 
 
-#: Cells worked on together when tabulating quantiles and interpolating draws (their rows stay in cache).
+#: Cells worked on together when tabulating quantiles (their rows stay in the processor's cache).
 _CHUNK_CELLS = 96
 
 

@@ -166,8 +166,11 @@ def chosen_questions(wb: Workbook, conversation_id: int) -> pd.DataFrame:
 
 
 def questions_in_words(items: Sequence[tuple[str, str]]) -> str:
-    """A list of chosen questions as one line of words: "1. … 2. …" (or "none")."""
-    return " ".join(f"{i}. {text}" for i, (text, _) in enumerate(items, start=1)) or "none"
+    """A list of chosen questions as one line of words: "1. … (Insights) 2. …" (or "none")."""
+    return (
+        " ".join(f"{i}. {text} ({vocab.TIARA.get(kind, kind)})" for i, (text, kind) in enumerate(items, start=1))
+        or "none"
+    )
 
 
 def check_chosen(
@@ -179,17 +182,16 @@ def check_chosen(
     page loaded them; saving would replace them without a word. Order counts: a reordered list changed.
     """
     stored = chosen_questions(wb, conversation_id)
-    theirs = [(t, k) for t, k in zip(stored["text"], stored["tiara"], strict=True)]
-    if [tuple(i) for i in loaded] != theirs:
-        compare(
-            "the list of questions for this conversation",
-            {QUESTIONS: questions_in_words(loaded)},
-            {QUESTIONS: questions_in_words(theirs)},
-            {QUESTIONS: questions_in_words(yours)},
-            table="conversations",
-            id=int(conversation_id),
-            labels={QUESTIONS: "questions chosen"},
-        )
+    theirs = list(zip(stored["text"], stored["tiara"], strict=True))
+    compare(  # each list as its words: order, text and TIARA kind all count
+        "the list of questions for this conversation",
+        {QUESTIONS: questions_in_words(loaded)},
+        {QUESTIONS: questions_in_words(theirs)},
+        {QUESTIONS: questions_in_words(yours)},
+        table="conversations",
+        id=int(conversation_id),
+        labels={QUESTIONS: "questions chosen"},
+    )
 
 
 def save_chosen(
