@@ -1,7 +1,9 @@
 """Every guided notebook in JupyterLab at 1280 and 1920 px: readable forms, working links, a clean console.
 
 Each notebook runs on the demo workbook (``use_demo = True`` in a fresh copy), so its forms and tables
-hold realistic text. With ``CAREER_WORKBOOK_SCREENSHOTS=1`` each notebook is also kept as screenshots at
+hold realistic text. In notebooks 00 and 05 the forms are also checked for serious WCAG 2.2 AA violations
+(axe-core), in the same opened notebook: only what the notebook puts on the page (its outputs: forms,
+tables, charts), not JupyterLab's own interface. With ``CAREER_WORKBOOK_SCREENSHOTS=1`` each notebook is also kept as screenshots at
 1280 px in ``test-artifacts/``, top to bottom (a failed test always keeps one, from tests/browser/conftest.py).
 """
 
@@ -17,6 +19,7 @@ import pytest
 
 from workbook import paths
 
+from .axe import described, violations
 from .conftest import fresh_copy
 from .fit import CUT_JS
 from .lab import NotebookPage
@@ -47,6 +50,11 @@ _TO_END_JS = """async () => {
   nb.activeCellIndex = nb.widgets.length - 1;
   await nb.scrollToItem(nb.widgets.length - 1);
 }"""
+
+#: The notebooks whose forms axe-core checks (the first a person sees, and the richest form, tab by tab).
+ACCESS_CHECKED = ("00_start_here", "05_capture")
+#: What the accessibility check looks at: the open notebook's outputs.
+OUTPUTS = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea"
 
 #: Console messages and kernel output that mean something went wrong with the widgets.
 BAD = re.compile(r"No such comm|Error setting state|Cannot set properties of undefined|comm target", re.I)
@@ -144,7 +152,8 @@ def _kernel_text(page) -> str:
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_is_readable_at_1280_and_1920_and_leads_to_the_next(name, lab, lab_page, artifacts):
     """Run on the demo, nothing is cut off, no slider is squeezed, the kernel and console stay clean, and
-    the "What is next" link at the end opens the next notebook (one notebook opened for all of it)."""
+    the "What is next" link at the end opens the next notebook (one notebook opened for all of it). In
+    00 and 05, axe-core finds no serious violation in the forms."""
     following = NOTEBOOKS[(NOTEBOOKS.index(name) + 1) % len(NOTEBOOKS)]
     lab_page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
     seen = _watch_everything(lab_page, lab)
@@ -161,11 +170,27 @@ def test_notebook_is_readable_at_1280_and_1920_and_leads_to_the_next(name, lab, 
             for s in lab_page.evaluate(_TRACKS_JS)
             if s["width"] < MIN_TRACK
         ]
+    if name in ACCESS_CHECKED:  # at 1280 px, after the layout checks (it leaves the last tab open)
+        lab_page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
+        problems += _accessibility_problems(lab_page)
     if os.environ.get("CAREER_WORKBOOK_SCREENSHOTS"):  # for a person to look at: about 4 s per notebook
         _screenshots(lab_page, artifacts, name)
     assert not problems, "\n".join(problems)
     assert not _widget_trouble(lab_page, lab, seen)
     _follow_what_is_next(lab_page, following)
+
+
+def _accessibility_problems(page) -> list[str]:
+    """Serious axe-core violations in the open notebook's forms at 1280 px, every tab of a tabbed form too."""
+    assert page.locator(f"{OUTPUTS} .jupyter-widgets").count() > 0
+    found = violations(page, include=[OUTPUTS])
+    problems = [f"accessibility:\n{described(found)}"] if found else []
+    for tab in page.locator(".widget-tab .lm-TabBar-tab").filter(visible=True).all()[1:]:
+        tab.click()
+        page.wait_for_timeout(300)
+        found = violations(page, include=[OUTPUTS])
+        problems += [f"accessibility, tab {tab.inner_text()!r}:\n{described(found)}"] if found else []
+    return problems
 
 
 def _follow_what_is_next(page, following: str) -> None:
