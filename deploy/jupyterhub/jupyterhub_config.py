@@ -85,6 +85,8 @@ if not (VENV_BIN / "jupyterhub-singleuser").exists():
         f"jupyterhub_config.py: no {VENV_BIN / 'jupyterhub-singleuser'}; run deploy/jupyterhub/install.sh "
         "first (or set CAREER_HUB_PREFIX to where it installed the environment)"
     )
+if not (HERE / "singleuser.py").is_file():
+    sys.exit(f"jupyterhub_config.py: no singleuser.py beside it in {HERE}; run deploy/jupyterhub/install.sh")
 if not NOTEBOOKS.is_dir():
     sys.exit(f"jupyterhub_config.py: no guided notebooks in {NOTEBOOKS}; run deploy/jupyterhub/install.sh")
 
@@ -226,7 +228,8 @@ c.JupyterHub.admin_access = False
 
 # ------------------------------------------------------------------ each person's server
 c.JupyterHub.spawner_class = "localprocess"
-c.Spawner.cmd = [str(VENV_BIN / "jupyterhub-singleuser")]
+# jupyterhub-singleuser, started without asking node for an npm registry (see singleuser.py, beside this file).
+c.Spawner.cmd = [str(VENV_BIN / "python"), str(HERE / "singleuser.py")]
 c.Spawner.notebook_dir = f"~/{FOLDER}"
 c.Spawner.default_url = DEFAULT_URL
 #: A server that starts with less work (twenty people starting at once share the machine's cores): no

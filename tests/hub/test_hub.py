@@ -22,7 +22,9 @@ import json
 import os
 import pwd
 import re
+import shutil
 import stat
+import subprocess
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -291,6 +293,44 @@ def test_each_server_starts_without_the_work_nobody_uses(hub, workbooks):
     assert "notebook_shim | extension was successfully loaded" not in log
     for extension in ("jupyterlab", "voila.server_extension", "jupyter_server_terminals", "jupyter_lsp", "jupyterhub"):
         assert f"{extension} | extension was successfully loaded" in log, extension
+
+
+#: A stand-in for node, first on PATH, that notes each run and hands over to the real one.
+FAKE_NODE = """#!/bin/sh
+echo "$@" >> {ran}
+exec {node} "$@"
+"""
+
+KERNEL_PATH = """
+import json, os, shutil
+print(json.dumps({"path": os.environ["PATH"], "node": shutil.which("node")}))
+"""
+
+
+def test_the_server_starts_without_asking_node_and_passes_its_path_on(hub, workbooks, tmp_path):
+    """singleuser.py imports JupyterLab with node off PATH (JupyterLab would run it to ask yarn for an
+    npm registry), then restores PATH: the kernels get the hub's PATH, node included."""
+    a = hub.people[0]
+    pid = hub.server_pid(a)
+    assert str(hub.deploy / "singleuser.py") in Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+    node = shutil.which("node")
+    assert node, "node is on the hub's machine (for the proxy)"
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    ran = tmp_path / "ran"
+    (folder / "node").write_text(FAKE_NODE.format(ran=ran, node=node), encoding="utf-8")
+    (folder / "node").chmod(0o755)
+    env = {"PATH": f"{folder}:{PREFIX / 'venv' / 'bin'}:/usr/bin:/bin", "HOME": str(tmp_path)}
+    python = str(PREFIX / "venv" / "bin" / "python")
+    out = subprocess.run([python, str(hub.deploy / "singleuser.py"), "--version"], env=env, cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
+    assert out.stdout.strip(), out
+    assert not ran.exists(), ran.read_text()
+    subprocess.run([python, "-c", "import jupyterlab.labapp"], env=env, cwd=tmp_path, timeout=120, check=True)
+    assert "config --json" in ran.read_text()  # JupyterLab imported as it is asks node
+    found = json.loads(hub.run_code(a, KERNEL_PATH).strip().splitlines()[-1])
+    assert found["path"] == f"{PREFIX / 'venv' / 'bin'}:/usr/local/bin:/usr/bin:/bin", found
+    assert found["node"], found  # kernels and terminals still find node
 
 
 def test_only_the_centres_groups_may_log_in_and_no_system_account(hub):
