@@ -153,8 +153,9 @@ if [ "$mode" = uninstall ]; then
 fi
 
 # ------------------------------------------------------------------ install
-[ -f "$checkout/pyproject.toml" ] && [ -d "$checkout/notebooks" ] \
-    || fail "run it from a Career Workbook checkout (no pyproject.toml and notebooks/ at $checkout)"
+if [ ! -f "$checkout/pyproject.toml" ] || [ ! -d "$checkout/notebooks" ]; then
+    fail "run it from a Career Workbook checkout (no pyproject.toml and notebooks/ at $checkout)"
+fi
 
 export DEBIAN_FRONTEND=noninteractive PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore
 
@@ -197,7 +198,7 @@ step "Python environment in $prefix/venv"
 [ -x "$prefix/venv/bin/python" ] || /usr/bin/python3 -m venv "$prefix/venv"
 pip_install --upgrade pip
 # Non-editable: the people's servers must not read the checkout.
-pip_install "$checkout[hub]"
+pip_install "${checkout}[hub]"
 pip_install --no-deps --force-reinstall "$checkout"
 # Every Jupyter server imports jsonschema's format checks (through jupyter_events), and jsonschema then
 # imports rfc3987-syntax, brought by its "format-nongpl" extra, which builds some 35 parsers as it is
