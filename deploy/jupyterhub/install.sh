@@ -11,7 +11,7 @@
 #     (this package with its "hub" extra: JupyterHub, the idle culler, OAuthenticator, Voila, JupyterLab)
 #   - the guided notebooks as shipped: /opt/career-workbook/notebooks (copied into each person's
 #     home on their first start, never over their own edits)
-#   - the hub configuration: /opt/career-workbook/jupyterhub_config.py (+ shared_reports.py)
+#   - the hub configuration: /opt/career-workbook/jupyterhub_config.py (+ shared_reports.py, singleuser.py)
 #   - the hub's state (database, cookie secret): /srv/jupyterhub, root only
 #   - shared reports: /srv/career-workbook/shared-reports/<person>/
 #   - Unix groups career-people (may log in) and career-coaches (coach role)
@@ -153,8 +153,9 @@ if [ "$mode" = uninstall ]; then
 fi
 
 # ------------------------------------------------------------------ install
-[ -f "$checkout/pyproject.toml" ] && [ -d "$checkout/notebooks" ] \
-    || fail "run it from a Career Workbook checkout (no pyproject.toml and notebooks/ at $checkout)"
+if [ ! -f "$checkout/pyproject.toml" ] || [ ! -d "$checkout/notebooks" ]; then
+    fail "run it from a Career Workbook checkout (no pyproject.toml and notebooks/ at $checkout)"
+fi
 
 export DEBIAN_FRONTEND=noninteractive PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore
 
@@ -197,8 +198,13 @@ step "Python environment in $prefix/venv"
 [ -x "$prefix/venv/bin/python" ] || /usr/bin/python3 -m venv "$prefix/venv"
 pip_install --upgrade pip
 # Non-editable: the people's servers must not read the checkout.
-pip_install "$checkout[hub]"
+pip_install "${checkout}[hub]"
 pip_install --no-deps --force-reinstall "$checkout"
+# Every Jupyter server imports jsonschema's format checks (through jupyter_events), and jsonschema then
+# imports rfc3987-syntax, brought by its "format-nongpl" extra, which builds some 35 parsers as it is
+# imported: about 1 CPU-second of each person's server start, for the "iri" formats that no Jupyter
+# schema uses. Without it jsonschema leaves that one format unchecked (`pip check` stays clean).
+"$prefix/venv/bin/python" -m pip uninstall -y -q rfc3987-syntax 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
 chmod -R go+rX,go-w "$prefix/venv"
 
 # 4. Notebooks, configuration, the shared-reports service.
@@ -207,7 +213,7 @@ rm -rf "$prefix/notebooks.new"
 install -d -m 0755 "$prefix/notebooks.new"
 install -m 0644 "$checkout"/notebooks/*.ipynb "$prefix/notebooks.new/"
 rm -rf "$prefix/notebooks" && mv "$prefix/notebooks.new" "$prefix/notebooks"
-install -m 0644 "$here/jupyterhub_config.py" "$here/shared_reports.py" "$prefix/"
+install -m 0644 "$here/jupyterhub_config.py" "$here/shared_reports.py" "$here/singleuser.py" "$prefix/"
 
 # 5. Groups, the services' accounts, the hub's state, the shared reports.
 for group in "$people_group" "$coach_group"; do

@@ -85,6 +85,8 @@ if not (VENV_BIN / "jupyterhub-singleuser").exists():
         f"jupyterhub_config.py: no {VENV_BIN / 'jupyterhub-singleuser'}; run deploy/jupyterhub/install.sh "
         "first (or set CAREER_HUB_PREFIX to where it installed the environment)"
     )
+if not (HERE / "singleuser.py").is_file():
+    sys.exit(f"jupyterhub_config.py: no singleuser.py beside it in {HERE}; run deploy/jupyterhub/install.sh")
 if not NOTEBOOKS.is_dir():
     sys.exit(f"jupyterhub_config.py: no guided notebooks in {NOTEBOOKS}; run deploy/jupyterhub/install.sh")
 
@@ -226,9 +228,20 @@ c.JupyterHub.admin_access = False
 
 # ------------------------------------------------------------------ each person's server
 c.JupyterHub.spawner_class = "localprocess"
-c.Spawner.cmd = [str(VENV_BIN / "jupyterhub-singleuser")]
+# jupyterhub-singleuser, started without asking node for an npm registry (see singleuser.py, beside this file).
+c.Spawner.cmd = [str(VENV_BIN / "python"), str(HERE / "singleuser.py")]
 c.Spawner.notebook_dir = f"~/{FOLDER}"
 c.Spawner.default_url = DEFAULT_URL
+#: A server that starts with less work (twenty people starting at once share the machine's cores): no
+#: shim mapping the classic notebook's settings (nothing here sets them), and JupyterLab's extension
+#: manager read-only (people cannot install extensions into the shared environment; the PyPI manager
+#: would set up its web client at each start and ask pypi.org). About 0.1 CPU-s of each start.
+#: JupyterLab, Voila, terminals, the hub's extension and the language-server one (JupyterLab asks for
+#: it as it opens) stay.
+LEAN_SERVER = [
+    '--ServerApp.jpserver_extensions={"notebook_shim": False}',
+    "--LabApp.extension_manager=readonly",
+]
 # The app mode is the page of `career-workbook app`, served with the package's own settings (its Voila
 # template, nothing from other hosts; code hidden; no tracebacks), and no MathJax, which Voila inside a
 # Jupyter server would fetch from a CDN (the app, run by Voila itself, has none either). The hub
@@ -236,6 +249,7 @@ c.Spawner.default_url = DEFAULT_URL
 c.Spawner.args = [
     *APP["settings"],
     '--ServerApp.tornado_settings={"mathjax_url": None, "mathjax_config": None}',
+    *LEAN_SERVER,
 ]
 # Files the server and its kernels create are private to the person: workbook 0600, folders 0700.
 c.LocalProcessSpawner.popen_kwargs = {"umask": 0o077}

@@ -158,7 +158,7 @@ class Hub:
         self.tag = "cw" + secrets.token_hex(3)  # prefix of every user and group this hub creates
         self.base = Path(tempfile.mkdtemp(prefix=f"{self.tag}-hub-"))
         self.base.chmod(0o711)  # people traverse it to their home and shared folder
-        self.deploy = self.base / "deploy"  # the configuration and the reports service, as install.sh copies them
+        self.deploy = self.base / "deploy"  # the files install.sh copies beside the venv
         self.state = self.base / "state"
         self.shared = self.base / "shared-reports"
         self.homes = self.base / "home"
@@ -265,7 +265,7 @@ c.JupyterHub.load_roles.append({{
         os.chown(self.shared, 0, pwd.getpwnam(self.reports_user).pw_gid)
         self.shared.chmod(0o751)
         self.deploy.mkdir(mode=0o755)
-        for name in ("jupyterhub_config.py", "shared_reports.py"):
+        for name in ("jupyterhub_config.py", "shared_reports.py", "singleuser.py"):
             shutil.copyfile(DEPLOY / name, self.deploy / name)
             (self.deploy / name).chmod(0o644)
 

@@ -22,7 +22,9 @@ import json
 import os
 import pwd
 import re
+import shutil
 import stat
+import subprocess
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -257,6 +259,80 @@ def test_a_person_logs_in_with_their_password_and_lands_in_the_app(hub, workbook
     assert "secret note" not in body
 
 
+#: What a person's environment loads with a Jupyter server, asked of a kernel running as them.
+SERVER_IMPORTS = """
+import json, sys
+import jsonschema, jupyter_server.serverapp
+print(json.dumps({"loaded": sorted(m for m in sys.modules if m.split(".")[0] in ("rfc3987_syntax", "lark")),
+                  "formats": sorted(jsonschema.FormatChecker.checkers)}))
+"""
+
+
+def _page_config(body: str) -> dict:
+    found = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', body, re.S)
+    assert found, body[:500]
+    return json.loads(found.group(1))
+
+
+def test_each_server_starts_without_the_work_nobody_uses(hub, workbooks):
+    """A start twenty people make at once: no IRI parsers built on import (jsonschema's other format
+    checks stay), no classic-notebook shim, a read-only extension manager; JupyterLab, Voila,
+    terminals, the language-server extension (JupyterLab asks for it) and the hub's extension there."""
+    a = hub.people[0]
+    found = json.loads(hub.run_code(a, SERVER_IMPORTS).strip().splitlines()[-1])
+    assert found["loaded"] == [], found["loaded"]
+    assert {"date-time", "uri", "uri-reference", "email", "ipv4"} <= set(found["formats"]), found["formats"]
+    assert hub.as_user(a, "GET", f"/user/{a}/lsp/status").status == 200
+    lab = hub.as_user(a, "GET", f"/user/{a}/lab")
+    assert lab.status == 200, lab.status
+    manager = _page_config(lab.text)["extensionManager"]
+    assert manager["name"] == "read-only" and not manager["can_install"], manager
+    assert hub.as_user(a, "GET", f"/user/{a}/api/terminals").status == 200
+    assert hub.as_user(a, "GET", f"/user/{a}/api/contents/00_start_here.ipynb").status == 200
+    log = hub.log_path.read_text(encoding="utf-8", errors="replace")
+    assert "notebook_shim | extension was successfully loaded" not in log
+    for extension in ("jupyterlab", "voila.server_extension", "jupyter_server_terminals", "jupyter_lsp", "jupyterhub"):
+        assert f"{extension} | extension was successfully loaded" in log, extension
+
+
+#: A stand-in for node, first on PATH, that notes each run and hands over to the real one.
+FAKE_NODE = """#!/bin/sh
+echo "$@" >> {ran}
+exec {node} "$@"
+"""
+
+KERNEL_PATH = """
+import json, os, shutil
+print(json.dumps({"path": os.environ["PATH"], "node": shutil.which("node")}))
+"""
+
+
+def test_the_server_starts_without_asking_node_and_passes_its_path_on(hub, workbooks, tmp_path):
+    """singleuser.py imports JupyterLab with node off PATH (JupyterLab would run it to ask yarn for an
+    npm registry), then restores PATH: the kernels get the hub's PATH, node included."""
+    a = hub.people[0]
+    pid = hub.server_pid(a)
+    assert str(hub.deploy / "singleuser.py") in Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+    node = shutil.which("node")
+    assert node, "node is on the hub's machine (for the proxy)"
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    ran = tmp_path / "ran"
+    (folder / "node").write_text(FAKE_NODE.format(ran=ran, node=node), encoding="utf-8")
+    (folder / "node").chmod(0o755)
+    env = {"PATH": f"{folder}:{PREFIX / 'venv' / 'bin'}:/usr/bin:/bin", "HOME": str(tmp_path)}
+    python = str(PREFIX / "venv" / "bin" / "python")
+    out = subprocess.run([python, str(hub.deploy / "singleuser.py"), "--version"], env=env, cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
+    assert out.stdout.strip(), out
+    assert not ran.exists(), ran.read_text()
+    subprocess.run([python, "-c", "import jupyterlab.labapp"], env=env, cwd=tmp_path, timeout=120, check=True)
+    assert "config --json" in ran.read_text()  # JupyterLab imported as it is asks node
+    found = json.loads(hub.run_code(a, KERNEL_PATH).strip().splitlines()[-1])
+    assert found["path"] == f"{PREFIX / 'venv' / 'bin'}:/usr/local/bin:/usr/bin:/bin", found
+    assert found["node"], found  # kernels and terminals still find node
+
+
 def test_only_the_centres_groups_may_log_in_and_no_system_account(hub):
     for user in (hub.outsider, hub.system):  # the system account is in the people's group
         status, url, _ = hub.browser().log_in(user, hub.passwords[user])
@@ -486,6 +562,37 @@ def test_the_app_in_chromium_is_the_page_of_career_workbook_app_and_stays_on_the
         context.close()
     foreign = [u for u in attempted if urlsplit(u).hostname not in ("127.0.0.1", "localhost")]
     assert foreign == [], foreign
+    assert page.console_errors == [], page.console_errors
+    assert page.dialogs == []
+
+
+@pytest.mark.browser
+def test_a_guided_notebook_opens_and_runs_in_jupyterlab_on_the_hub(hub, workbooks, chromium):
+    """JupyterLab, one click from the app, on the lighter server: a guided notebook opens from the
+    person's folder, runs, and shows its form; no error in the page (nothing asks for the extensions
+    left out)."""
+    b = hub.people[1]
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    page = _watched(context.new_page())
+    try:
+        page.goto(f"{hub.url}/hub/login", timeout=60_000)
+        page.fill("input[name=username]", b)
+        page.fill("input[name=password]", hub.passwords[b])
+        page.click("input[type=submit], button[type=submit]")
+        page.wait_for_url(f"**/user/{b}/voila/render/career-workbook.ipynb*", timeout=120_000)
+        page.goto(f"{hub.url}/user/{b}/lab/tree/01_options_and_criteria.ipynb", timeout=60_000)
+        page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=120_000)
+        # Its kernel (the notebook names it) started and idle, as the toolbar shows.
+        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(timeout=120_000)
+        page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
+        page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
+        # The notebook's last form (JupyterLab keeps only the cells in view on the page).
+        page.locator("button.jupyter-button", has_text="Save weights").filter(visible=True).first.wait_for(
+            timeout=120_000
+        )
+        assert "Traceback" not in page.inner_text(".jp-NotebookPanel")
+    finally:
+        context.close()
     assert page.console_errors == [], page.console_errors
     assert page.dialogs == []
 
