@@ -18,6 +18,7 @@ from typing import Any
 
 import click
 
+from .. import parallel
 from ..errors import WorkbookError
 from ..store.integrity import explain
 from ..store.workbook import Workbook, open_workbook
@@ -140,6 +141,7 @@ def main() -> None:
     """
     global _ONE_COMMAND
     _ONE_COMMAND = True
+    parallel.allow_forking()  # one command, then the end: the report may draw charts in a second process
     try:
         cli(prog_name="career-workbook")
     finally:

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .. import evidence, files, paths
+from .. import evidence, files, parallel, paths
 from ..charts import evidence as charts
 from ..errors import ValidationError
 from ..evidence import summary as evidence_summary
@@ -53,6 +53,8 @@ MAX_SVG_BYTES = 300_000
 #: Options drawn in the report's charts when the workbook has more than ``charts.MAX_OPTIONS`` (the compact
 #: table lists them all; smaller charts are quicker to draw and to read); each title says how many are shown.
 REPORT_CHART_OPTIONS = 10
+#: Charts drawn beside the rest of the report when it may be (:mod:`workbook.parallel`): about half the drawing.
+DRAWN_ASIDE = ("evidence", "sensitivity", "coverage")
 
 DEFAULT_TITLE = "Career options: what the evidence says"
 
@@ -91,8 +93,12 @@ def _chart(key: str, fig: Any) -> dict[str, str]:
 def chart_list(data: Workbook | Snapshot) -> list[dict[str, str]]:
     """The evidence engine's charts as ``{key, title, alt, src}``: ``src`` a data URI, ``alt`` what it shows."""
     snap = data if isinstance(data, Snapshot) else data.snapshot()
+    return [_chart(key, draw()) for key, draw in _chart_makers(snap).items()]
+
+
+def _chart_makers(snap: Snapshot) -> dict[str, Any]:
     most = REPORT_CHART_OPTIONS if len(snap.options()) > charts.MAX_OPTIONS else charts.MAX_OPTIONS
-    return [_chart(key, fig) for key, fig in charts.all_charts(snap, max_options=most).items()]
+    return charts.chart_makers(snap, max_options=most)
 
 
 # ------------------------------------------------------------------ context
@@ -113,59 +119,67 @@ def _context(snap: Snapshot, names: bool, title: str | None, today: dt.date, wit
     privacy = Privacy(snap.contacts(include_archived=True), names=names)
     usertext.guard_tables(snap, privacy)  # every text read from here on is scrubbed, without bidi controls
     options, criteria, insights = snap.options(), snap.criteria(), snap.evidence_rows()  # notes stay on disk
-    rank = ranking(snap, options)
-    thresholds = evidence.decisions.check_thresholds(snap.setting(evidence.engine.THRESHOLDS_SETTING))
-    said = {r["option_id"]: r for r in words.comparison_words(rank, thresholds)}  # each option's figures in words
-    top = list(rank.index[:TOP_OPTIONS])  # shown in full; the others only in the compact table
-    counts = evidence_summary.evidence_counts(
-        options[options["id"].isin(top)], criteria, insights[insights["option_id"].isin(top)]
-    )
-    cells = evidence.cells_for(snap)
-    wb_counts = snap.counts()
-    compact = rank.iloc[TOP_OPTIONS:]
-    context = {
-        "title": title or DEFAULT_TITLE,
-        "workbook_name": "unsaved workbook" if snap.in_memory else snap.path.stem,
-        "date_iso": today.isoformat(),
-        "date_text": f"{today.day} {today:%B %Y}",
-        "names": names,
-        "counts": wb_counts,
-        "first_steps": first_steps(wb_counts),
-        "summary": summary(evidence.decide_for(snap), criteria, cells),
-        "thresholds": thresholds,
-        "meanings": words.meanings(thresholds),
-        "next_meanings": list(words.NEXT_MEANINGS.values()),
-        "criteria": [
-            {
-                "name": c.name,
-                "weight": float(c.weight),
-                "description": c.description,
-                "share": float(c.weight) / max(float(criteria["weight"].sum()), 1e-9),
-            }
-            for c in criteria.itertuples()
-        ],
-        "top_options": option_details(
-            rank, options, criteria, insights, counts, privacy, quoted_notes(snap, top), said
-        ),
-        "other_options": [
-            {
-                "title": r.title,
-                "score": r.score,
-                "low": r.low,
-                "high": r.high,
-                "p_best": r.p_best,
-                "insights": int(r.insights),
-                "said": said[int(oid)],
-            }
-            for oid, r in zip(
-                compact.index[:MAX_COMPACT_ROWS], compact.head(MAX_COMPACT_ROWS).itertuples(), strict=True
-            )
-        ],
-        "other_options_more": max(0, len(compact) - MAX_COMPACT_ROWS),
-        "charts": chart_list(snap) if with_charts and len(options) and len(criteria) else [],
-        "outreach": outreach(snap, options, render=_chart if with_charts else None),
-        "next_steps": next_steps(snap, privacy),
-    }
+    makers = _chart_makers(snap) if with_charts and len(options) and len(criteria) else {}
+    # The analysis is done: some charts are drawn in a second process while this one builds the rest, when
+    # the command line runs on a machine with a core to spare (see workbook.parallel); else they are drawn here.
+    aside = [key for key in makers if key in DRAWN_ASIDE]
+    with parallel.aside(lambda: [_chart(key, makers[key]()) for key in aside], fork=bool(aside)) as job:
+        rank = ranking(snap, options)
+        thresholds = evidence.decisions.check_thresholds(snap.setting(evidence.engine.THRESHOLDS_SETTING))
+        said = {r["option_id"]: r for r in words.comparison_words(rank, thresholds)}  # each option's figures in words
+        top = list(rank.index[:TOP_OPTIONS])  # shown in full; the others only in the compact table
+        counts = evidence_summary.evidence_counts(
+            options[options["id"].isin(top)], criteria, insights[insights["option_id"].isin(top)]
+        )
+        cells = evidence.cells_for(snap)
+        wb_counts = snap.counts()
+        compact = rank.iloc[TOP_OPTIONS:]
+        context = {
+            "title": title or DEFAULT_TITLE,
+            "workbook_name": "unsaved workbook" if snap.in_memory else snap.path.stem,
+            "date_iso": today.isoformat(),
+            "date_text": f"{today.day} {today:%B %Y}",
+            "names": names,
+            "counts": wb_counts,
+            "first_steps": first_steps(wb_counts),
+            "summary": summary(evidence.decide_for(snap), criteria, cells),
+            "thresholds": thresholds,
+            "meanings": words.meanings(thresholds),
+            "next_meanings": list(words.NEXT_MEANINGS.values()),
+            "criteria": [
+                {
+                    "name": c.name,
+                    "weight": float(c.weight),
+                    "description": c.description,
+                    "share": float(c.weight) / max(float(criteria["weight"].sum()), 1e-9),
+                }
+                for c in criteria.itertuples()
+            ],
+            "top_options": option_details(
+                rank, options, criteria, insights, counts, privacy, quoted_notes(snap, top), said
+            ),
+            "other_options": [
+                {
+                    "title": r.title,
+                    "score": r.score,
+                    "low": r.low,
+                    "high": r.high,
+                    "p_best": r.p_best,
+                    "insights": int(r.insights),
+                    "said": said[int(oid)],
+                }
+                for oid, r in zip(
+                    compact.index[:MAX_COMPACT_ROWS], compact.head(MAX_COMPACT_ROWS).itertuples(), strict=True
+                )
+            ],
+            "other_options_more": max(0, len(compact) - MAX_COMPACT_ROWS),
+            "charts": [],  # below
+            "outreach": outreach(snap, options, render=_chart if with_charts else None),
+            "next_steps": next_steps(snap, privacy),
+        }
+        drawn = {key: _chart(key, draw()) for key, draw in makers.items() if key not in aside}
+        drawn.update(zip(aside, job.result(), strict=True))
+    context["charts"] = [drawn[key] for key in makers]
     return usertext.guard_context(context, privacy, usertext.user_texts(snap, privacy))
 
 

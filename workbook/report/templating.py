@@ -7,15 +7,23 @@ template says otherwise, so user text never reaches the page as markup.
 from __future__ import annotations
 
 import functools
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from .. import formatting
+
+if TYPE_CHECKING:
+    import jinja2
 
 
 @functools.cache
 def environment() -> jinja2.Environment:
-    """Templates shipped in ``workbook/report/templates``, autoescaped, failing loudly on a missing value."""
+    """Templates shipped in ``workbook/report/templates``, autoescaped, failing loudly on a missing value.
+
+    Jinja2 is imported here, when the first page is rendered: the report command renders while its
+    second process is still drawing charts (see :mod:`workbook.report.build`), so the import costs no time.
+    """
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("workbook.report", "templates"),
         autoescape=True,
