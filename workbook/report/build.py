@@ -109,13 +109,19 @@ def report_context(
     title: str | None = None,
     today: dt.date | None = None,
     with_charts: bool = True,
+    template: str | None = None,
 ) -> dict[str, Any]:
-    """Everything the templates show, as plain values, from one snapshot of ``wb`` (each table read once)."""
+    """Everything the templates show, as plain values, from one snapshot of ``wb`` (each table read once).
+
+    ``template``: the page these values are for, compiled meanwhile (while charts are drawn in a second process).
+    """
     with wb.snapshot() as snap:
-        return _context(snap, names, title, today or dt.date.today(), with_charts)
+        return _context(snap, names, title, today or dt.date.today(), with_charts, template)
 
 
-def _context(snap: Snapshot, names: bool, title: str | None, today: dt.date, with_charts: bool) -> dict[str, Any]:
+def _context(
+    snap: Snapshot, names: bool, title: str | None, today: dt.date, with_charts: bool, template: str | None
+) -> dict[str, Any]:
     privacy = Privacy(snap.contacts(include_archived=True), names=names)
     usertext.guard_tables(snap, privacy)  # every text read from here on is scrubbed, without bidi controls
     options, criteria, insights = snap.options(), snap.criteria(), snap.evidence_rows()  # notes stay on disk
@@ -178,6 +184,8 @@ def _context(snap: Snapshot, names: bool, title: str | None, today: dt.date, wit
             "next_steps": next_steps(snap, privacy),
         }
         drawn = {key: _chart(key, draw()) for key, draw in makers.items() if key not in aside}
+        if template:
+            templating.prepare(template)
         drawn.update(zip(aside, job.result(), strict=True))
     context["charts"] = [drawn[key] for key in makers]
     return usertext.guard_context(context, privacy, usertext.user_texts(snap, privacy))
@@ -185,7 +193,7 @@ def _context(snap: Snapshot, names: bool, title: str | None, today: dt.date, wit
 
 def build_report(wb: Workbook, *, names: bool = False, title: str | None = None) -> str:
     """The report as one self-contained HTML document (a string)."""
-    return templating.render("report.html", **report_context(wb, names=names, title=title))
+    return templating.render("report.html", **report_context(wb, names=names, title=title, template="report.html"))
 
 
 def default_report_path(wb: Workbook, *, names: bool = False, today: dt.date | None = None) -> Path:

@@ -41,3 +41,10 @@ def environment() -> jinja2.Environment:
 def render(template: str, **context: object) -> str:
     """Render one of the package's templates."""
     return environment().get_template(template).render(**context)
+
+
+def prepare(template: str) -> None:
+    """Compile ``template`` and the partials it may include (``_*.html``), so that rendering it only fills them in."""
+    env = environment()
+    for name in [template, *(n for n in env.list_templates() if n.startswith("_"))]:
+        env.get_template(name)
