@@ -461,7 +461,9 @@ def chart_makers(data: Workbook | Snapshot, *, max_options: int = MAX_OPTIONS) -
     (the report draws some in another process, see :mod:`workbook.parallel`).
     """
     snap = data if isinstance(data, Snapshot) else data.snapshot()
-    return decision_chart_makers(evidence.decide_for(snap), max_options=max_options, cells=evidence.cells_for(snap))
+    # The comparison and its analysis are all the charts need; the rest of a decision (who to talk to next,
+    # warnings) can be worked out while they are drawn.
+    return _makers(evidence.compare_for(snap), evidence.analysis_for(snap), evidence.cells_for(snap), max_options)
 
 
 def decision_charts(
@@ -479,11 +481,16 @@ def decision_chart_makers(
 ) -> dict[str, Callable[[], Figure]]:
     """:func:`decision_charts`, each as a function that draws it (see :func:`chart_makers`)."""
     a = decision.analysis
-    grid = evidence.cells_frame(a) if cells is None else cells
-    known = decision.scores["n_sources"] > 0
+    return _makers(decision.scores, a, evidence.cells_frame(a) if cells is None else cells, max_options)
+
+
+def _makers(
+    scores: pd.DataFrame, a: evidence.Analysis, grid: pd.DataFrame, max_options: int
+) -> dict[str, Callable[[], Figure]]:
+    known = scores["n_sources"] > 0
     nothing_leads = "" if known.any() else "Nothing to show yet: no option has evidence, so no path leads."
     return {
-        "scores": lambda: scores_chart(decision.scores, max_options=max_options),
+        "scores": lambda: scores_chart(scores, max_options=max_options),
         "ranks": lambda: ranks_chart(evidence.ranks_frame(a), max_options=max_options, known=known),
         "evidence": lambda: evidence_heatmap(grid, max_options=max_options),
         "sensitivity": lambda: sensitivity_chart(evidence.decisions.sensitivity(a), empty=nothing_leads),
