@@ -53,8 +53,9 @@ MAX_SVG_BYTES = 300_000
 #: Options drawn in the report's charts when the workbook has more than ``charts.MAX_OPTIONS`` (the compact
 #: table lists them all; smaller charts are quicker to draw and to read); each title says how many are shown.
 REPORT_CHART_OPTIONS = 10
-#: Charts drawn beside the rest of the report when it may be (:mod:`workbook.parallel`): about half the drawing.
-DRAWN_ASIDE = ("evidence", "sensitivity", "coverage")
+#: Charts drawn beside the rest of the report when it may be (:mod:`workbook.parallel`): four of the six take
+#: about as long as the rest of the page (the next conversations, the other two charts, the sections).
+DRAWN_ASIDE = ("scores", "evidence", "sensitivity", "coverage")
 
 DEFAULT_TITLE = "Career options: what the evidence says"
 
