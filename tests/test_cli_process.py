@@ -100,3 +100,40 @@ def test_the_program_writes_the_report_the_library_builds(demo_wb, tmp_path, nam
     forked = int(done.stdout.rsplit("forked:", 1)[1])
     assert forked == (1 if sys.platform.startswith("linux") and parallel.cores_available() >= 2 else 0)
     assert out.read_text(encoding="utf-8") == build_report(demo_wb, names=names)
+
+
+#: Runs ``career-workbook ARGS`` as the console script does, then prints how many threads numpy's maths was given.
+_MATHS_THREADS = """
+import atexit, os, sys
+atexit.register(lambda: print("threads:", os.environ.get("OPENBLAS_NUM_THREADS"), os.environ.get("OMP_NUM_THREADS")))
+from workbook.cli import main
+sys.argv = ["career-workbook", *sys.argv[1:]]
+main()
+"""
+
+
+@pytest.mark.parametrize(("given", "used"), [(None, "1 1"), ("2", "2 1")], ids=["default", "the user's own"])
+def test_the_report_program_runs_numpys_maths_on_one_thread_unless_told(demo_wb, tmp_path, given, used):
+    """Starting a thread per core at numpy's import costs the report about 0.1 s of CPU for nothing."""
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
+    if given:
+        env["OPENBLAS_NUM_THREADS"] = given
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (SOURCE, os.environ.get("PYTHONPATH")) if p)
+    args = ["report", "--workbook", str(demo_wb.path), "-o", str(tmp_path / "r.html")]
+    done = subprocess.run(
+        [sys.executable, "-c", _MATHS_THREADS, *args],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rsplit("threads:", 1)[1].strip() == used
+
+
+def test_a_command_called_in_this_process_leaves_the_maths_threads_alone(filled, tmp_path, monkeypatch):
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    result = CliRunner().invoke(cli, ["report", "--workbook", str(filled.path), "-o", str(tmp_path / "r.html")])
+    assert result.exit_code == 0, result.output
+    assert "OPENBLAS_NUM_THREADS" not in os.environ

@@ -12,7 +12,9 @@ from __future__ import annotations
 import contextlib
 import gc
 import importlib
+import os
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -106,8 +108,14 @@ def open_for_command(path: str | None, *, create: bool = True, quiet: bool = Fal
 _ONE_COMMAND = False
 
 
+#: What numpy's linear algebra libraries (OpenBLAS, MKL, OpenMP) read for how many threads to start.
+MATHS_THREADS = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS")
+
+
 @contextlib.contextmanager
-def command_imports(*lean: Callable[[], contextlib.AbstractContextManager[Any]]) -> Iterator[None]:
+def command_imports(
+    *lean: Callable[[], contextlib.AbstractContextManager[Any]], one_maths_thread: bool = False
+) -> Iterator[None]:
     """The block in which a command imports the libraries it needs (pandas, matplotlib, ...).
 
     In the ``career-workbook`` process, what is imported lives until the process ends:
@@ -116,12 +124,18 @@ def command_imports(*lean: Callable[[], contextlib.AbstractContextManager[Any]])
     import cheaper for a process that ends after one command, such as
     :func:`workbook.charts.without_set_docs`) is entered, and at the end what was imported
     is frozen (:func:`gc.freeze`), so later collections no longer look at it (about 0.1 s
-    of a report). Elsewhere (tests, a notebook) the block does nothing: their garbage
-    must stay collectable and their libraries whole.
+    of a report). ``one_maths_thread``: numpy's linear algebra runs on one thread unless
+    the environment says otherwise (:data:`MATHS_THREADS`); a thread per core, started when
+    numpy is imported, costs a report about 0.1 s of CPU, and its small products gain
+    nothing from them (the same figures, to the last digit). Elsewhere (tests, a notebook)
+    the block does nothing: their garbage must stay collectable and their libraries whole.
     """
     if not _ONE_COMMAND:
         yield
         return
+    if one_maths_thread and "numpy" not in sys.modules:
+        for name in MATHS_THREADS:
+            os.environ.setdefault(name, "1")
     gc.disable()
     try:
         with contextlib.ExitStack() as stack:

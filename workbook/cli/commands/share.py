@@ -53,7 +53,7 @@ def report(workbook_path: str | None, output: str | None, names: bool, demo: boo
         raise click.UsageError("--demo and --workbook name two workbooks: give one of them")
     from ...charts import without_set_docs
 
-    with command_imports(without_set_docs):
+    with command_imports(without_set_docs, one_maths_thread=True):
         from ...report import build as _report
     wb: Workbook
     if demo:
