@@ -23,7 +23,7 @@ import io
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import evidence, files, parallel, paths
 from ..charts import evidence as charts
@@ -45,6 +45,9 @@ from .sections import (
     ranking,
     summary,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Rows of the compact table of the other options.
 MAX_COMPACT_ROWS = 300
@@ -131,65 +134,80 @@ def _context(
     # the command line runs on a machine with a core to spare (see workbook.parallel); else they are drawn here.
     aside = [key for key in makers if key in DRAWN_ASIDE]
     with parallel.aside(lambda: [_chart(key, makers[key]()) for key in aside], fork=bool(aside)) as job:
-        rank = ranking(snap, options)
-        thresholds = evidence.decisions.check_thresholds(snap.setting(evidence.engine.THRESHOLDS_SETTING))
-        said = {r["option_id"]: r for r in words.comparison_words(rank, thresholds)}  # each option's figures in words
-        top = list(rank.index[:TOP_OPTIONS])  # shown in full; the others only in the compact table
-        counts = evidence_summary.evidence_counts(
-            options[options["id"].isin(top)], criteria, insights[insights["option_id"].isin(top)]
-        )
-        cells = evidence.cells_for(snap)
-        wb_counts = snap.counts()
-        compact = rank.iloc[TOP_OPTIONS:]
-        context = {
-            "title": title or DEFAULT_TITLE,
-            "workbook_name": "unsaved workbook" if snap.in_memory else snap.path.stem,
-            "date_iso": today.isoformat(),
-            "date_text": f"{today.day} {today:%B %Y}",
-            "names": names,
-            "counts": wb_counts,
-            "first_steps": first_steps(wb_counts),
-            "summary": summary(evidence.decide_for(snap), criteria, cells),
-            "thresholds": thresholds,
-            "meanings": words.meanings(thresholds),
-            "next_meanings": list(words.NEXT_MEANINGS.values()),
-            "criteria": [
-                {
-                    "name": c.name,
-                    "weight": float(c.weight),
-                    "description": c.description,
-                    "share": float(c.weight) / max(float(criteria["weight"].sum()), 1e-9),
-                }
-                for c in criteria.itertuples()
-            ],
-            "top_options": option_details(
-                rank, options, criteria, insights, counts, privacy, quoted_notes(snap, top), said
-            ),
-            "other_options": [
-                {
-                    "title": r.title,
-                    "score": r.score,
-                    "low": r.low,
-                    "high": r.high,
-                    "p_best": r.p_best,
-                    "insights": int(r.insights),
-                    "said": said[int(oid)],
-                }
-                for oid, r in zip(
-                    compact.index[:MAX_COMPACT_ROWS], compact.head(MAX_COMPACT_ROWS).itertuples(), strict=True
-                )
-            ],
-            "other_options_more": max(0, len(compact) - MAX_COMPACT_ROWS),
-            "charts": [],  # below
-            "outreach": outreach(snap, options, render=_chart if with_charts else None),
-            "next_steps": next_steps(snap, privacy),
-        }
+        context = _sections(snap, privacy, options, criteria, insights, names, title, today, with_charts)
         drawn = {key: _chart(key, draw()) for key, draw in makers.items() if key not in aside}
         if template:
             templating.prepare(template)
         drawn.update(zip(aside, job.result(), strict=True))
     context["charts"] = [drawn[key] for key in makers]
     return usertext.guard_context(context, privacy, usertext.user_texts(snap, privacy))
+
+
+def _sections(
+    snap: Snapshot,
+    privacy: Privacy,
+    options: pd.DataFrame,
+    criteria: pd.DataFrame,
+    insights: pd.DataFrame,
+    names: bool,
+    title: str | None,
+    today: dt.date,
+    with_charts: bool,
+) -> dict[str, Any]:
+    """What the templates show besides the evidence charts (``charts`` is left empty)."""
+    rank = ranking(snap, options)
+    thresholds = evidence.decisions.check_thresholds(snap.setting(evidence.engine.THRESHOLDS_SETTING))
+    said = {r["option_id"]: r for r in words.comparison_words(rank, thresholds)}  # each option's figures in words
+    top = list(rank.index[:TOP_OPTIONS])  # shown in full; the others only in the compact table
+    counts = evidence_summary.evidence_counts(
+        options[options["id"].isin(top)], criteria, insights[insights["option_id"].isin(top)]
+    )
+    cells = evidence.cells_for(snap)
+    wb_counts = snap.counts()
+    compact = rank.iloc[TOP_OPTIONS:]
+    return {
+        "title": title or DEFAULT_TITLE,
+        "workbook_name": "unsaved workbook" if snap.in_memory else snap.path.stem,
+        "date_iso": today.isoformat(),
+        "date_text": f"{today.day} {today:%B %Y}",
+        "names": names,
+        "counts": wb_counts,
+        "first_steps": first_steps(wb_counts),
+        "summary": summary(evidence.decide_for(snap), criteria, cells),
+        "thresholds": thresholds,
+        "meanings": words.meanings(thresholds),
+        "next_meanings": list(words.NEXT_MEANINGS.values()),
+        "criteria": [
+            {
+                "name": c.name,
+                "weight": float(c.weight),
+                "description": c.description,
+                "share": float(c.weight) / max(float(criteria["weight"].sum()), 1e-9),
+            }
+            for c in criteria.itertuples()
+        ],
+        "top_options": option_details(
+            rank, options, criteria, insights, counts, privacy, quoted_notes(snap, top), said
+        ),
+        "other_options": [
+            {
+                "title": r.title,
+                "score": r.score,
+                "low": r.low,
+                "high": r.high,
+                "p_best": r.p_best,
+                "insights": int(r.insights),
+                "said": said[int(oid)],
+            }
+            for oid, r in zip(
+                compact.index[:MAX_COMPACT_ROWS], compact.head(MAX_COMPACT_ROWS).itertuples(), strict=True
+            )
+        ],
+        "other_options_more": max(0, len(compact) - MAX_COMPACT_ROWS),
+        "charts": [],  # filled in by _context
+        "outreach": outreach(snap, options, render=_chart if with_charts else None),
+        "next_steps": next_steps(snap, privacy),
+    }
 
 
 def build_report(wb: Workbook, *, names: bool = False, title: str | None = None) -> str:
