@@ -87,6 +87,12 @@ def run_process(argv: list[str]) -> tuple[float, int]:
     The peak is the one the process reports itself (the rusage of a child also counts this
     process's memory, copied when it was started); where it cannot, the rusage figure.
     """
+    seconds, peak, _ = run_process_cpu(argv)
+    return seconds, peak
+
+
+def run_process_cpu(argv: list[str]) -> tuple[float, int, float]:
+    """:func:`run_process`, and the CPU seconds (user and system) of the process and the processes it waited for."""
     n = next(_RUNS)
     argv = [a.replace("{n}", str(n)) for a in argv]
     with tempfile.TemporaryDirectory(prefix="cw-peak-") as tmp:
@@ -100,9 +106,10 @@ def run_process(argv: list[str]) -> tuple[float, int]:
         process.returncode = os.waitstatus_to_exitcode(status)
         if process.returncode != 0:
             raise RuntimeError(f"{argv[3:]} exited with {process.returncode}")
+        cpu = usage.ru_utime + usage.ru_stime
         if report.exists():
-            return seconds, int(report.read_text()) * 1024  # kB
-    return seconds, usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024
+            return seconds, int(report.read_text()) * 1024, cpu  # kB
+    return seconds, usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024, cpu
 
 
 def median_process(argvs: dict[str, list[str]], runs: int) -> dict[str, tuple[float, int]]:

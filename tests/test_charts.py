@@ -270,3 +270,32 @@ def test_a_chart_figure_sets_several_properties_at_once_as_any_figure():
     assert fig.get_figwidth() == 6.0 and fig.get_facecolor() == pytest.approx((0.933, 0.933, 0.933, 1.0), abs=1e-3)
     with pytest.raises(AttributeError, match="colour"):
         fig.set(colour="red")
+
+
+def test_artist_classes_made_without_set_docs_take_the_same_properties():
+    """``without_set_docs`` (the report command's import of its charts) leaves out only the property list."""
+    from matplotlib.artist import Artist
+    from matplotlib.lines import Line2D
+
+    from workbook.charts import without_set_docs
+
+    hook = Artist.__dict__["_update_set_signature_and_docstring"]
+    with without_set_docs():
+
+        class Quick(Line2D):
+            pass
+
+        class QuickChild(Quick):
+            pass
+
+    class Documented(Line2D):
+        pass
+
+    assert Artist.__dict__["_update_set_signature_and_docstring"] is hook  # put back
+    assert Quick.set.__doc__ is None and QuickChild.set.__doc__ is None
+    assert "linewidth" in Documented.set.__doc__
+    line = QuickChild([0, 1], [0, 1])
+    line.set(lw=3, color="#0072B2", label="x")  # properties and their aliases, as on any line
+    assert (line.get_linewidth(), line.get_color(), line.get_label()) == (3, "#0072B2", "x")
+    with pytest.raises(AttributeError, match="unexpected keyword argument 'nonsense'"):
+        line.set(nonsense=1)

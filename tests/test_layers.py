@@ -22,6 +22,7 @@ LAYERS = {
     "textsafety": 0,
     "compat": 0,
     "files": 0,
+    "parallel": 0,
     "store": 1,
     "people": 2,
     "outreach": 2,

@@ -10,6 +10,8 @@ Figure. Nothing is shown or saved; with no data a chart says so in words.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import matplotlib
 import numpy as np
 import pandas as pd
@@ -449,8 +451,19 @@ def all_charts(data: Workbook | Snapshot, *, max_options: int = MAX_OPTIONS) -> 
     evidence analysed once); ``max_options`` is the most options a chart draws
     (titles say when some are left out).
     """
+    return {key: draw() for key, draw in chart_makers(data, max_options=max_options).items()}
+
+
+def chart_makers(data: Workbook | Snapshot, *, max_options: int = MAX_OPTIONS) -> dict[str, Callable[[], Figure]]:
+    """:func:`all_charts`, each as a function that draws it: the analysis is done, the drawing left for later.
+
+    The functions use only the analysis' results, never the workbook, so they may draw anywhere
+    (the report draws some in another process, see :mod:`workbook.parallel`).
+    """
     snap = data if isinstance(data, Snapshot) else data.snapshot()
-    return decision_charts(evidence.decide_for(snap), max_options=max_options, cells=evidence.cells_for(snap))
+    # The comparison and its analysis are all the charts need; the rest of a decision (who to talk to next,
+    # warnings) can be worked out while they are drawn.
+    return _makers(evidence.compare_for(snap), evidence.analysis_for(snap), evidence.cells_for(snap), max_options)
 
 
 def decision_charts(
@@ -460,18 +473,28 @@ def decision_charts(
 
     ``cells``: ``evidence.cells_for(snap)`` of the same snapshot, when it is at hand (kept there, not made again).
     """
+    return {key: draw() for key, draw in decision_chart_makers(decision, max_options=max_options, cells=cells).items()}
+
+
+def decision_chart_makers(
+    decision: evidence.Decision, *, max_options: int = MAX_OPTIONS, cells: pd.DataFrame | None = None
+) -> dict[str, Callable[[], Figure]]:
+    """:func:`decision_charts`, each as a function that draws it (see :func:`chart_makers`)."""
     a = decision.analysis
-    grid = evidence.cells_frame(a) if cells is None else cells
-    known = decision.scores["n_sources"] > 0
+    return _makers(decision.scores, a, evidence.cells_frame(a) if cells is None else cells, max_options)
+
+
+def _makers(
+    scores: pd.DataFrame, a: evidence.Analysis, grid: pd.DataFrame, max_options: int
+) -> dict[str, Callable[[], Figure]]:
+    known = scores["n_sources"] > 0
+    nothing_leads = "" if known.any() else "Nothing to show yet: no option has evidence, so no path leads."
     return {
-        "scores": scores_chart(decision.scores, max_options=max_options),
-        "ranks": ranks_chart(evidence.ranks_frame(a), max_options=max_options, known=known),
-        "evidence": evidence_heatmap(grid, max_options=max_options),
-        "sensitivity": sensitivity_chart(
-            evidence.decisions.sensitivity(a),
-            empty="" if known.any() else "Nothing to show yet: no option has evidence, so no path leads.",
-        ),
-        "coverage": coverage_chart(grid, max_options=max_options),
+        "scores": lambda: scores_chart(scores, max_options=max_options),
+        "ranks": lambda: ranks_chart(evidence.ranks_frame(a), max_options=max_options, known=known),
+        "evidence": lambda: evidence_heatmap(grid, max_options=max_options),
+        "sensitivity": lambda: sensitivity_chart(evidence.decisions.sensitivity(a), empty=nothing_leads),
+        "coverage": lambda: coverage_chart(grid, max_options=max_options),
     }
 
 

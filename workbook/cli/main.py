@@ -9,14 +9,18 @@ errors become one clear line and exit code 1.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
+import os
 import sqlite3
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
 
+from .. import parallel
 from ..errors import WorkbookError
 from ..store.integrity import explain
 from ..store.workbook import Workbook, open_workbook
@@ -104,15 +108,42 @@ def open_for_command(path: str | None, *, create: bool = True, quiet: bool = Fal
 _ONE_COMMAND = False
 
 
-def imports_done() -> None:
-    """Called by a command once it has imported the libraries it needs (pandas, matplotlib, ...).
+#: What numpy's linear algebra libraries (OpenBLAS, MKL, OpenMP) read for how many threads to start.
+MATHS_THREADS = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS")
 
-    In the ``career-workbook`` process, what is imported lives until the process ends,
-    so the cycle collector stops looking at it (:func:`gc.freeze`): it would walk those
-    hundreds of thousands of objects again at each full collection (about 0.1 s of a
-    report). Elsewhere (tests, a notebook) it does nothing: their garbage must stay collectable.
+
+@contextlib.contextmanager
+def command_imports(
+    *lean: Callable[[], contextlib.AbstractContextManager[Any]], one_maths_thread: bool = False
+) -> Iterator[None]:
+    """The block in which a command imports the libraries it needs (pandas, matplotlib, ...).
+
+    In the ``career-workbook`` process, what is imported lives until the process ends:
+    the cycle collector is off while importing (it would walk the new objects again and
+    again, finding nothing to free), each of ``lean`` (context managers that make an
+    import cheaper for a process that ends after one command, such as
+    :func:`workbook.charts.without_set_docs`) is entered, and at the end what was imported
+    is frozen (:func:`gc.freeze`), so later collections no longer look at it (about 0.1 s
+    of a report). ``one_maths_thread``: numpy's linear algebra runs on one thread unless
+    the environment says otherwise (:data:`MATHS_THREADS`); a thread per core, started when
+    numpy is imported, costs a report about 0.1 s of CPU, and its small products gain
+    nothing from them (the same figures, to the last digit). Elsewhere (tests, a notebook)
+    the block does nothing: their garbage must stay collectable and their libraries whole.
     """
-    if _ONE_COMMAND:
+    if not _ONE_COMMAND:
+        yield
+        return
+    if one_maths_thread and "numpy" not in sys.modules:
+        for name in MATHS_THREADS:
+            os.environ.setdefault(name, "1")
+    gc.disable()
+    try:
+        with contextlib.ExitStack() as stack:
+            for block in lean:
+                stack.enter_context(block())
+            yield
+    finally:
+        gc.enable()
         gc.freeze()
 
 
@@ -124,6 +155,7 @@ def main() -> None:
     """
     global _ONE_COMMAND
     _ONE_COMMAND = True
+    parallel.allow_forking()  # one command, then the end: the report may draw charts in a second process
     try:
         cli(prog_name="career-workbook")
     finally:

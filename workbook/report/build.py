@@ -23,9 +23,9 @@ import io
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .. import evidence, files, paths
+from .. import evidence, files, parallel, paths
 from ..charts import evidence as charts
 from ..errors import ValidationError
 from ..evidence import summary as evidence_summary
@@ -46,6 +46,9 @@ from .sections import (
     summary,
 )
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 #: Rows of the compact table of the other options.
 MAX_COMPACT_ROWS = 300
 #: A chart larger than this as SVG is embedded as PNG instead.
@@ -53,6 +56,9 @@ MAX_SVG_BYTES = 300_000
 #: Options drawn in the report's charts when the workbook has more than ``charts.MAX_OPTIONS`` (the compact
 #: table lists them all; smaller charts are quicker to draw and to read); each title says how many are shown.
 REPORT_CHART_OPTIONS = 10
+#: Charts drawn beside the rest of the report when it may be (:mod:`workbook.parallel`): four of the six take
+#: about as long as the rest of the page (the next conversations, the other two charts, the sections).
+DRAWN_ASIDE = ("scores", "evidence", "sensitivity", "coverage")
 
 DEFAULT_TITLE = "Career options: what the evidence says"
 
@@ -91,8 +97,12 @@ def _chart(key: str, fig: Any) -> dict[str, str]:
 def chart_list(data: Workbook | Snapshot) -> list[dict[str, str]]:
     """The evidence engine's charts as ``{key, title, alt, src}``: ``src`` a data URI, ``alt`` what it shows."""
     snap = data if isinstance(data, Snapshot) else data.snapshot()
+    return [_chart(key, draw()) for key, draw in _chart_makers(snap).items()]
+
+
+def _chart_makers(snap: Snapshot) -> dict[str, Any]:
     most = REPORT_CHART_OPTIONS if len(snap.options()) > charts.MAX_OPTIONS else charts.MAX_OPTIONS
-    return [_chart(key, fig) for key, fig in charts.all_charts(snap, max_options=most).items()]
+    return charts.chart_makers(snap, max_options=most)
 
 
 # ------------------------------------------------------------------ context
@@ -103,16 +113,48 @@ def report_context(
     title: str | None = None,
     today: dt.date | None = None,
     with_charts: bool = True,
+    template: str | None = None,
 ) -> dict[str, Any]:
-    """Everything the templates show, as plain values, from one snapshot of ``wb`` (each table read once)."""
+    """Everything the templates show, as plain values, from one snapshot of ``wb`` (each table read once).
+
+    ``template``: the page these values are for, compiled meanwhile (while charts are drawn in a second process).
+    """
     with wb.snapshot() as snap:
-        return _context(snap, names, title, today or dt.date.today(), with_charts)
+        return _context(snap, names, title, today or dt.date.today(), with_charts, template)
 
 
-def _context(snap: Snapshot, names: bool, title: str | None, today: dt.date, with_charts: bool) -> dict[str, Any]:
+def _context(
+    snap: Snapshot, names: bool, title: str | None, today: dt.date, with_charts: bool, template: str | None
+) -> dict[str, Any]:
     privacy = Privacy(snap.contacts(include_archived=True), names=names)
     usertext.guard_tables(snap, privacy)  # every text read from here on is scrubbed, without bidi controls
     options, criteria, insights = snap.options(), snap.criteria(), snap.evidence_rows()  # notes stay on disk
+    makers = _chart_makers(snap) if with_charts and len(options) and len(criteria) else {}
+    # The analysis is done: some charts are drawn in a second process while this one builds the rest, when
+    # the command line runs on a machine with a core to spare (see workbook.parallel); else they are drawn here.
+    aside = [key for key in makers if key in DRAWN_ASIDE]
+    with parallel.aside(lambda: [_chart(key, makers[key]()) for key in aside], fork=bool(aside)) as job:
+        context = _sections(snap, privacy, options, criteria, insights, names, title, today, with_charts)
+        drawn = {key: _chart(key, draw()) for key, draw in makers.items() if key not in aside}
+        if template:
+            templating.prepare(template)
+        drawn.update(zip(aside, job.result(), strict=True))
+    context["charts"] = [drawn[key] for key in makers]
+    return usertext.guard_context(context, privacy, usertext.user_texts(snap, privacy))
+
+
+def _sections(
+    snap: Snapshot,
+    privacy: Privacy,
+    options: pd.DataFrame,
+    criteria: pd.DataFrame,
+    insights: pd.DataFrame,
+    names: bool,
+    title: str | None,
+    today: dt.date,
+    with_charts: bool,
+) -> dict[str, Any]:
+    """What the templates show besides the evidence charts (``charts`` is left empty)."""
     rank = ranking(snap, options)
     thresholds = evidence.decisions.check_thresholds(snap.setting(evidence.engine.THRESHOLDS_SETTING))
     said = {r["option_id"]: r for r in words.comparison_words(rank, thresholds)}  # each option's figures in words
@@ -123,7 +165,7 @@ def _context(snap: Snapshot, names: bool, title: str | None, today: dt.date, wit
     cells = evidence.cells_for(snap)
     wb_counts = snap.counts()
     compact = rank.iloc[TOP_OPTIONS:]
-    context = {
+    return {
         "title": title or DEFAULT_TITLE,
         "workbook_name": "unsaved workbook" if snap.in_memory else snap.path.stem,
         "date_iso": today.isoformat(),
@@ -162,16 +204,15 @@ def _context(snap: Snapshot, names: bool, title: str | None, today: dt.date, wit
             )
         ],
         "other_options_more": max(0, len(compact) - MAX_COMPACT_ROWS),
-        "charts": chart_list(snap) if with_charts and len(options) and len(criteria) else [],
+        "charts": [],  # filled in by _context
         "outreach": outreach(snap, options, render=_chart if with_charts else None),
         "next_steps": next_steps(snap, privacy),
     }
-    return usertext.guard_context(context, privacy, usertext.user_texts(snap, privacy))
 
 
 def build_report(wb: Workbook, *, names: bool = False, title: str | None = None) -> str:
     """The report as one self-contained HTML document (a string)."""
-    return templating.render("report.html", **report_context(wb, names=names, title=title))
+    return templating.render("report.html", **report_context(wb, names=names, title=title, template="report.html"))
 
 
 def default_report_path(wb: Workbook, *, names: bool = False, today: dt.date | None = None) -> Path:

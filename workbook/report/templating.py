@@ -7,15 +7,23 @@ template says otherwise, so user text never reaches the page as markup.
 from __future__ import annotations
 
 import functools
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from .. import formatting
+
+if TYPE_CHECKING:
+    import jinja2
 
 
 @functools.cache
 def environment() -> jinja2.Environment:
-    """Templates shipped in ``workbook/report/templates``, autoescaped, failing loudly on a missing value."""
+    """Templates shipped in ``workbook/report/templates``, autoescaped, failing loudly on a missing value.
+
+    Jinja2 is imported here, when the first page is rendered: the report command renders while its
+    second process is still drawing charts (see :mod:`workbook.report.build`), so the import costs no time.
+    """
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("workbook.report", "templates"),
         autoescape=True,
@@ -33,3 +41,10 @@ def environment() -> jinja2.Environment:
 def render(template: str, **context: object) -> str:
     """Render one of the package's templates."""
     return environment().get_template(template).render(**context)
+
+
+def prepare(template: str) -> None:
+    """Compile ``template`` and the partials it may include (``_*.html``), so that rendering it only fills them in."""
+    env = environment()
+    for name in [template, *(n for n in env.list_templates() if n.startswith("_"))]:
+        env.get_template(name)

@@ -13,7 +13,7 @@ import click
 from ...paths import resolve
 from ...store import backup as _backup
 from ...textsafety import terminal_lines
-from ..main import cli, echo, imports_done, open_for_command, workbook_option
+from ..main import cli, command_imports, echo, open_for_command, workbook_option
 
 if TYPE_CHECKING:
     from ...store.workbook import Workbook
@@ -51,9 +51,10 @@ def report(workbook_path: str | None, output: str | None, names: bool, demo: boo
     """
     if demo and workbook_path is not None:
         raise click.UsageError("--demo and --workbook name two workbooks: give one of them")
-    from ...report import build as _report
+    from ...charts import without_set_docs
 
-    imports_done()
+    with command_imports(without_set_docs, one_maths_thread=True):
+        from ...report import build as _report
     wb: Workbook
     if demo:
         from ... import demo as _demo
