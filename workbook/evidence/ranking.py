@@ -289,7 +289,7 @@ def analyse(
     if n_c == 0 or n_o == 0:
         zero = np.zeros((draws, n_o))
         return Analysis(post, titles, names, raw, zero, zero.copy())
-    theta = post.draw(draws, rng).reshape(draws, n_o, n_c)
+    theta = post.draw_by_cell(draws, rng).reshape(n_o, n_c, draws)
     w = normalise(raw)
     sampled = np.zeros((draws, n_c))
     positive = w > 0
@@ -297,9 +297,14 @@ def analyse(
         sampled[:, positive] = rng.dirichlet(concentration * w[positive], draws)
     else:
         sampled[:, positive] = 1.0
-    value_fixed = theta @ w
-    value = np.einsum("doc,dc->do", theta, sampled)
-    return Analysis(post, titles, names, raw, value_fixed, value)
+    # Σ over the criteria, one criterion at a time (the draws of a criterion are contiguous), in single precision.
+    value_fixed = np.zeros((n_o, draws), dtype=np.float32)
+    value = np.zeros((n_o, draws), dtype=np.float32)
+    w32, sampled32 = w.astype(np.float32), np.ascontiguousarray(sampled.T, dtype=np.float32)
+    for c in range(n_c):
+        value_fixed += w32[c] * theta[:, c, :]
+        value += theta[:, c, :] * sampled32[c]
+    return Analysis(post, titles, names, raw, value_fixed.T.astype(np.float64), value.T.astype(np.float64))
 
 
 def leader_order(a: Analysis) -> np.ndarray:
