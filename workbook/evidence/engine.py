@@ -297,6 +297,11 @@ def _weights_key(weights: Weights) -> Hashable:
         return ("unhashable", repr(weights))
 
 
+#: The columns of the contacts and conversations the next conversations and the warnings read.
+CONTACT_COLUMNS = ("id", "name", "strength")
+CONVERSATION_COLUMNS = ("id", "option_id", "contact_id", "status")
+
+
 def _snapshot(source: Snapshot | Any) -> Snapshot:
     """A snapshot to analyse: the one given, or a fresh one of a workbook."""
     return source if isinstance(source, Snapshot) else source.snapshot()
@@ -358,9 +363,9 @@ def next_conversations_for(source: Snapshot | Any, n: int = 5, weights: Weights 
         lambda: next_conversations(
             analysis_for(snap, weights),
             snap.evidence_rows(),
-            snap.contacts(),
+            snap.table("contacts", columns=CONTACT_COLUMNS),
             snap.insider_links(),
-            snap.conversations(),
+            snap.table("conversations", columns=CONVERSATION_COLUMNS),
             n=n,
             **settings_for(snap, "reliability", "conversation_cost"),
         ),
@@ -379,9 +384,9 @@ def decide_for(
         lambda: decide_from(
             analysis_for(snap, weights, draws, seed),
             snap.evidence_rows(),
-            snap.contacts(),
+            snap.table("contacts", columns=CONTACT_COLUMNS),
             snap.insider_links(),
-            snap.conversations(),
+            snap.table("conversations", columns=CONVERSATION_COLUMNS),
             snap.table("prep_questions"),
             disprove_questions(snap),
             n=n,

@@ -173,12 +173,14 @@ def normal_cdf(x: np.ndarray) -> np.ndarray:
 
 def reading_probabilities(noise: np.ndarray, theta: np.ndarray = THETA) -> np.ndarray:
     """P(stance | θ) for each noise level: shape (len(noise), 5 stances, len(theta))."""
-    noise = np.asarray(noise, dtype="float64")[:, None, None]
-    theta = np.asarray(theta, dtype="float64")[None, None, :]
-    # Φ at the four boundaries between stances, once each: P(stance) is the step between two of them.
-    cdf = normal_cdf(((STANCES[:-1] + 0.5)[None, :, None] - theta) / noise)  # (noise, 4, θ)
-    p = np.diff(cdf, axis=1, prepend=0.0, append=1.0)
-    return (1.0 - STRAY) * p + STRAY / STANCES.size
+    noise = np.asarray(noise, dtype="float64")
+    theta = np.asarray(theta, dtype="float64")[None, :]
+    out = np.empty((noise.size, STANCES.size, theta.size))
+    for i, n in enumerate(noise):  # one noise level at a time: the arrays in between stay in cache
+        # Φ at the four boundaries between stances, once each: P(stance) is the step between two of them.
+        cdf = normal_cdf(((STANCES[:-1] + 0.5)[:, None] - theta) / n)  # (4, θ)
+        out[i] = (1.0 - STRAY) * np.diff(cdf, axis=0, prepend=0.0, append=1.0) + STRAY / STANCES.size
+    return out
 
 
 # ------------------------------------------------------------- the readings
@@ -461,7 +463,8 @@ class ExactClass:
             others = tuple(1 + a for a in range(len(self.lattice)) if a not in g.sources)
             w_g = w.sum(axis=others).reshape(n, -1, w.shape[-1])  # (options, its combinations, levels)
             share = w_g[g.option] / np.where(g.z > 0, g.z, 1.0)  # (cells, its combinations, levels)
-            out[g.option, g.criterion] = (g.likelihood * (share @ level_prior)).sum(axis=1)
+            mixed = np.matmul(share.transpose(0, 2, 1), g.likelihood)  # (cells, levels, grid): combinations summed
+            out[g.option, g.criterion] = (mixed * level_prior[None]).sum(axis=1)
         return out
 
 
@@ -918,6 +921,15 @@ def _offset_likelihoods(r: Readings, rows: np.ndarray, sigma: float, tau: float,
     return (r.weights[rows] @ table).reshape(-1, k, GRID_SIZE)
 
 
+def _levels(spread: float, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """The options' level on its lattice: the log of each point's prior, and each point's prior of the truths on
+    the grid, (levels,) and (levels, grid); one point when the truths are flat (the level changes nothing)."""
+    if not math.isfinite(spread):
+        return np.zeros(1), truth_prior(spread, np.zeros(1))
+    zl, log_pl = _lattice(LEVEL_LATTICE)
+    return log_pl, truth_prior(spread, level * zl)
+
+
 class _Offsets:
     """What every exact option of one (σ, τ, s, m) shares: its readings' log-likelihoods on their lattice of
     offsets, the readings of each option, and the prior of the options' level."""
@@ -935,12 +947,7 @@ class _Offsets:
         order = np.argsort(option, kind="stable")
         bounds = np.searchsorted(option[order], np.arange(r.shape[0] + 1))
         self.readings = {int(o): order[bounds[o] : bounds[o + 1]] for o in options}
-        if math.isfinite(spread):
-            zl, self.log_pl = _lattice(LEVEL_LATTICE)
-            centres = level * zl
-        else:  # flat truths: the level changes nothing
-            centres, self.log_pl = np.zeros(1), np.zeros(1)
-        self.level_prior = truth_prior(spread, centres)  # (levels, grid)
+        self.log_pl, self.level_prior = _levels(spread, level)
 
     def __call__(self, rows: np.ndarray, k: int) -> np.ndarray:
         return self.tables[k][self.position[rows]]
@@ -1012,27 +1019,30 @@ def _exact_option(
     return Exact(o * n_c + np.arange(n_c), lattice, groups, level_prior, w)
 
 
-def _exact_options(
-    r: Readings, options: np.ndarray, sigma: float, tau: float, spread: float, level: float
-) -> tuple[ExactOptions, np.ndarray]:
-    """:func:`_exact_option` for every option of ``options`` at once, and their cells' posteriors.
+@dataclass
+class _Likelihoods:
+    """What the exact options of one class share at one (σ, τ), whatever the truths' spread and level."""
 
-    Options with the same number of sources share the shape of their combinations, so they are computed
-    together, cells grouped by which of their option's sources spoke to them (the first, the second, both...).
-    Returns the options and each of their cells' posterior, (options × criteria, grid) in the options' order.
-    """
-    n_o, n_c = r.shape
-    offsets = _Offsets(r, options, sigma, tau, spread, level)
-    level_prior, log_pl = offsets.level_prior, offsets.log_pl
-    n_levels = log_pl.size
+    options: np.ndarray  # option indices, ascending
+    lattice: tuple[int, ...]
+    pattern: np.ndarray  # (options, criteria): which of its option's sources spoke to each cell (a bit each)
+    #: Per group of cells (by pattern, ascending): the sources, each cell's option (position) and criterion, its
+    #: likelihood on the grid per combination of those sources' offsets, scaled to a maximum of 1, and the log of
+    #: that scale: (cells, combinations, grid) and (cells, combinations, 1).
+    groups: list[tuple[tuple[int, ...], np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
+
+
+def _exact_likelihoods(r: Readings, options: np.ndarray, sigma: float, tau: float) -> list[_Likelihoods]:
+    """The likelihoods of the exact options' cells on their lattices of offsets, options with the same number of
+    sources together, cells grouped by which of their option's sources spoke to them."""
+    n_c = r.shape[1]
+    offsets = _Offsets(r, options, sigma, tau, math.inf, 0.0)
     option = r.source_option[r.source]  # each reading's option
     n_sources = r.option_sources[options]
-    classes = []
-    for n_src in np.unique(n_sources):
+    out = []
+    for n_src in (int(n) for n in np.unique(n_sources)):
         mine = options[n_sources == n_src]
-        k = EXACT_LATTICE[int(n_src)]
-        _, log_pz = _lattice(k)
-        lattice = (k,) * int(n_src)
+        k = EXACT_LATTICE[n_src]
         rows = np.flatnonzero(np.isin(option, mine))
         where = np.searchsorted(mine, option[rows])  # each reading's option, as a position in ``mine``
         # Each reading's source as an axis: its rank among its option's sources (by source number).
@@ -1043,18 +1053,13 @@ def _exact_options(
         axis_of[ranked] = np.arange(ranked.size) - np.searchsorted(ranked_option, ranked_option)
         axis = axis_of[r.source[rows]]
         criterion = r.cell[rows] % n_c
-        pattern = np.zeros((mine.size, n_c), dtype=np.int64)  # per cell, which sources spoke to it (a bit each)
+        pattern = np.zeros((mine.size, n_c), dtype=np.int64)
         np.bitwise_or.at(pattern, (where, criterion), 1 << axis)
-        reading = np.full((mine.size, n_c, int(n_src)), -1)
+        reading = np.full((mine.size, n_c, n_src), -1)
         reading[where, criterion, axis] = rows
-        log_w = np.zeros((mine.size, *lattice, n_levels)) + log_pl
-        for a in range(int(n_src)):
-            shape = [1] * log_w.ndim
-            shape[1 + a] = k
-            log_w = log_w + log_pz.reshape(shape)
         groups = []
         for bits in np.unique(pattern[pattern > 0]):
-            axes = tuple(a for a in range(int(n_src)) if bits >> a & 1)
+            axes = tuple(a for a in range(n_src) if bits >> a & 1)
             at, crit = np.nonzero(pattern == bits)  # by option, then criterion
             total: np.ndarray | float = 0.0
             for i, a in enumerate(axes):
@@ -1064,13 +1069,50 @@ def _exact_options(
             lik = np.asarray(total).reshape(at.size, -1, GRID_SIZE)
             top = lik.max(axis=2, keepdims=True)
             lik -= top
-            np.exp(lik, out=lik)  # (cells, its combinations, grid), each row scaled by exp(top)
+            np.exp(lik, out=lik)
+            groups.append((axes, at, crit, lik, top))
+        out.append(_Likelihoods(mine, (k,) * n_src, pattern, groups))
+    return out
+
+
+def _exact_options(
+    r: Readings,
+    options: np.ndarray,
+    sigma: float,
+    tau: float,
+    spread: float,
+    level: float,
+    likelihoods: list[_Likelihoods] | None = None,
+) -> tuple[ExactOptions, np.ndarray]:
+    """:func:`_exact_option` for every option of ``options`` at once, and their cells' posteriors.
+
+    Options with the same number of sources share the shape of their combinations, so they are computed
+    together, cells grouped by which of their option's sources spoke to them (the first, the second, both...).
+    ``likelihoods``: :func:`_exact_likelihoods` at (σ, τ), when at hand (noise levels that differ only in the
+    truths' spread share them). Returns the options and their cells' posteriors, (options × criteria, grid).
+    """
+    n_c = r.shape[1]
+    if likelihoods is None:
+        likelihoods = _exact_likelihoods(r, options, sigma, tau)
+    log_pl, level_prior = _levels(spread, level)
+    n_levels = log_pl.size
+    classes = []
+    for known in likelihoods:
+        mine, lattice = known.options, known.lattice
+        _, log_pz = _lattice(lattice[0])
+        log_w = np.zeros((mine.size, *lattice, n_levels)) + log_pl
+        for a in range(len(lattice)):
+            shape = [1] * log_w.ndim
+            shape[1 + a] = lattice[0]
+            log_w = log_w + log_pz.reshape(shape)
+        groups = []
+        for axes, at, crit, lik, top in known.groups:
             z = (lik.reshape(-1, GRID_SIZE) @ level_prior.T).reshape(lik.shape[:2] + (n_levels,))
             first = np.flatnonzero(np.r_[True, at[1:] != at[:-1]])
             evidence = np.add.reduceat(np.log(z) + top, first, axis=0)  # summed over each option's cells
-            shape = [first.size] + [1] * int(n_src) + [n_levels]
+            shape = [first.size] + [1] * len(lattice) + [n_levels]
             for a in axes:
-                shape[1 + a] = k
+                shape[1 + a] = lattice[a]
             log_w[at[first]] += evidence.reshape(shape)
             groups.append(SpokenCells(axes, at, crit, lik, z))
         flat = log_w.reshape(mine.size, -1)
@@ -1078,7 +1120,7 @@ def _exact_options(
         w /= w.sum(axis=(1, 2), keepdims=True)
         w[w.max(axis=2) <= 1e-9] = 0.0  # combinations that cannot matter
         w /= w.sum(axis=(1, 2), keepdims=True)
-        classes.append(ExactClass(mine, lattice, groups, w, pattern > 0))
+        classes.append(ExactClass(mine, lattice, groups, w, known.pattern > 0))
     exact = ExactOptions(n_c, level_prior, classes)
     theta = np.empty((exact.options.size, n_c, GRID_SIZE))
     for cls in classes:
@@ -1094,6 +1136,7 @@ def posterior(r: Readings, noise: Noise, exact_sources: int = EXACT_SOURCES) -> 
     learned = noise
     n_o, n_c = r.shape
     parts = []
+    likelihoods: dict[tuple[float, float], list[_Likelihoods]] = {}
     for sigma, tau, spread, level, weight in learned.support:
         if not r.n_cells:
             parts.append(
@@ -1114,7 +1157,9 @@ def posterior(r: Readings, noise: Noise, exact_sources: int = EXACT_SOURCES) -> 
         corr, var = _correlation(r, sigma, tau, spread, level)
         few = np.flatnonzero((r.option_sources > 0) & (r.option_sources <= exact_sources))
         if few.size:
-            exact, marginal = _exact_options(r, few, sigma, tau, spread, level)
+            if (sigma, tau) not in likelihoods:  # noise levels that differ in the truths alone share these
+                likelihoods[sigma, tau] = _exact_likelihoods(r, few, sigma, tau)
+            exact, marginal = _exact_options(r, few, sigma, tau, spread, level, likelihoods[sigma, tau])
             theta[(few[:, None] * n_c + np.arange(n_c)[None, :]).ravel()] = marginal
         else:
             exact = ExactOptions(n_c, truth_prior(spread)[None, :], [])
