@@ -171,6 +171,14 @@ def normal_cdf(x: np.ndarray) -> np.ndarray:
     return _PHI[i] * (1.0 - frac) + _PHI[i + 1] * frac
 
 
+def normal_cdf_at(x: float) -> float:
+    """:func:`normal_cdf` of one number, the same value, without making arrays."""
+    pos = (min(max(x, _Z_LOW), -_Z_LOW) - _Z_LOW) / _Z_STEP
+    i = min(int(pos), _Z_SIZE - 1)
+    frac = pos - i
+    return float(_PHI[i] * (1.0 - frac) + _PHI[i + 1] * frac)
+
+
 def reading_probabilities(noise: np.ndarray, theta: np.ndarray = THETA) -> np.ndarray:
     """P(stance | θ) for each noise level: shape (len(noise), 5 stances, len(theta))."""
     noise = np.asarray(noise, dtype="float64")
@@ -227,12 +235,18 @@ class Readings:
     def n_cells(self) -> int:
         return self.option_ids.size * self.criterion_ids.size
 
-    @property
+    @functools.cached_property
     def counts(self) -> np.ndarray:
-        """Per cell, the readings' weights summed: shape (cells, 5 × classes)."""
+        """Per cell, the readings' weights summed: shape (cells, 5 × classes). Worked out once (read-only).
+
+        A reading's weights are mostly zero (its notes are of one or two kinds): only the others are summed.
+        """
         k = self.weights.shape[1]
-        flat = (self.cell[:, None] * k + np.arange(k)[None, :]).ravel()
-        return np.bincount(flat, weights=self.weights.ravel(), minlength=self.n_cells * k).reshape(-1, k)
+        row, column = np.nonzero(self.weights)
+        flat = self.cell[row] * k + column
+        out = np.bincount(flat, weights=self.weights[row, column], minlength=self.n_cells * k).reshape(-1, k)
+        out.flags.writeable = False
+        return out
 
     @property
     def has(self) -> np.ndarray:
@@ -857,10 +871,10 @@ def _grid_bins(p: np.ndarray, which: np.ndarray, rng: np.random.Generator) -> np
     return np.minimum(k + (flat[k] < target) - row * GRID_SIZE, GRID_SIZE - 1).reshape(which.shape)
 
 
-def _cell_posteriors(r: Readings, sigma: float, tau: float, spread: float) -> np.ndarray:
-    """Each cell's posterior with every source's offset (and the option's level) summed out on its own."""
+def _cell_posteriors(r: Readings, sigma: float, tau: float, spread: float, cells: np.ndarray) -> np.ndarray:
+    """The posteriors of ``cells``, each with every source's offset (and the option's level) summed out on its own."""
     table = log_likelihood_table(r.classes, sigma, tau**2)  # (5·classes, grid)
-    loglik = r.counts @ table  # (cells, grid)
+    loglik = r.counts[cells] @ table  # (cells, grid)
     logp = loglik + np.log(truth_prior(spread))[None, :]
     p = np.exp(logp - logp.max(axis=1, keepdims=True))
     return p / p.sum(axis=1, keepdims=True)
@@ -1153,9 +1167,13 @@ def posterior(r: Readings, noise: Noise, exact_sources: int = EXACT_SOURCES) -> 
                 )
             )
             continue
-        theta = _cell_posteriors(r, sigma, tau, marginal_spread(spread, level))
         corr, var = _correlation(r, sigma, tau, spread, level)
         few = np.flatnonzero((r.option_sources > 0) & (r.option_sources <= exact_sources))
+        theta = np.empty((r.n_cells, GRID_SIZE))
+        copula = np.ones(n_o, dtype=bool)
+        copula[few] = False
+        cells = (np.flatnonzero(copula)[:, None] * n_c + np.arange(n_c)[None, :]).ravel()
+        theta[cells] = _cell_posteriors(r, sigma, tau, marginal_spread(spread, level), cells)
         if few.size:
             if (sigma, tau) not in likelihoods:  # noise levels that differ in the truths alone share these
                 likelihoods[sigma, tau] = _exact_likelihoods(r, few, sigma, tau)

@@ -40,7 +40,14 @@ import pandas as pd
 from ..errors import ValidationError
 from ..store.conversations import HELD
 from .decisions import Verdict
-from .model import CONFIDENCE_WEIGHT, ROUNDING_VARIANCE, THETA, normal_cdf, reading_noise, resolve_reliability
+from .model import (
+    CONFIDENCE_WEIGHT,
+    ROUNDING_VARIANCE,
+    THETA,
+    normal_cdf_at,
+    reading_noise,
+    resolve_reliability,
+)
 from .ranking import Analysis, leader_order
 from .sources import contact_of
 
@@ -88,10 +95,6 @@ class View:
     one_person: np.ndarray  # (criteria, criteria) covariance of one new person's readings about θ
 
 
-def _phi(z: np.ndarray) -> np.ndarray:
-    return np.exp(-0.5 * np.square(z)) / math.sqrt(2.0 * math.pi)
-
-
 def gaussian_view(a: Analysis, reliability: Mapping[str, float] | None = None) -> View:
     """The options in the model's Gaussian view: means, cell covariances, a new person's reading noise."""
     post, n_o, n_c = a.post, a.option_ids.size, a.criterion_ids.size
@@ -121,8 +124,9 @@ def _gain_one(mean: float, sd: float, other: float) -> tuple[float, float]:
     if sd <= 0:
         return 0.0, 0.0
     z = -abs(mean - other) / sd
-    value = sd * (z * float(normal_cdf(np.array([z]))[0]) + float(_phi(np.array([z]))[0]))
-    return max(value, 0.0), float(normal_cdf(np.array([z]))[0])
+    cdf = normal_cdf_at(z)
+    value = sd * (z * cdf + math.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi))
+    return max(value, 0.0), cdf
 
 
 def _gain_many(means: np.ndarray, sds: np.ndarray, other: float, z: np.ndarray) -> tuple[float, float]:
