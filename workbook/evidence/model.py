@@ -737,8 +737,7 @@ def _draw_exact(exact: ExactOptions, draws: int, rng: np.random.Generator, out: 
     n_levels = exact.level_prior.shape[0]
     prior = exact.alias
     for cls in exact.classes:
-        weight = cls.weight.reshape(cls.options.size, -1)
-        pick = np.concatenate([_choose(weight[c], draws, rng) for c in _chunks(cls.options.size, weight.shape[1])])
+        pick = _choose(cls.weight.reshape(cls.options.size, -1), draws, rng)
         combo, level = np.divmod(pick, n_levels)  # (options, draws)
         cells = cls.options[:, None] * n_c + np.arange(n_c)[None, :]
         at, _ = np.nonzero(~cls.spoken)
@@ -750,51 +749,71 @@ def _draw_exact(exact: ExactOptions, draws: int, rng: np.random.Generator, out: 
             sizes = tuple(cls.lattice[a] for a in g.sources)
             combination = np.ravel_multi_index(tuple(digits[a] for a in g.sources), sizes)  # (options, draws)
             n_comb = g.likelihood.shape[1]
-            lik = g.likelihood.reshape(-1, GRID_SIZE)
+            lik, z = g.likelihood.reshape(-1, GRID_SIZE), g.z.reshape(-1, n_levels)
             spoken = cells[g.option, g.criterion]
             for c in _chunks(g.option.size, draws):
                 row = np.arange(c.start, c.stop)[:, None] * n_comb + combination[g.option[c]]
-                out[spoken[c]] = _draw_spoken(lik, row, level[g.option[c]], exact.level_prior, prior, rng)
+                out[spoken[c]] = _draw_spoken(lik, z, row, level[g.option[c]], exact.level_prior, prior, rng)
+
+
+#: Below this chance of a proposal being kept, a cell's value is drawn by the inverse CDF straight away.
+_DIRECT = 0.2
 
 
 def _draw_spoken(
     lik: np.ndarray,
+    z: np.ndarray,
     row: np.ndarray,
     level: np.ndarray,
     level_prior: np.ndarray,
     prior: _Alias,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """One value from each L(θ | row) T(θ | level) (``row``, ``level``: same shape), by rejection from T."""
+    """One value from each L(θ | row) T(θ | level) (``row``, ``level``: same shape), by rejection from T.
+
+    ``z``: Σ_θ L(θ | row) T(θ | level), (rows, levels): the chance that a proposal from T is kept. Where it is
+    small (strong evidence: proposals mostly fail), and where a few rounds of proposals all failed, the value
+    is drawn by the inverse CDF of L T instead (exact too).
+    """
     shape = row.shape
     row, level = row.ravel(), level.ravel()
+    n_levels = level_prior.shape[0]
     flat_lik = lik.ravel()
-    bins, values = prior.sample(level, rng)
-    todo = np.flatnonzero(rng.random(row.size) >= flat_lik[row * GRID_SIZE + bins])
-    for _ in range(_PROPOSALS - 1):
+    values = np.empty(row.size)
+    direct = z.ravel()[row * n_levels + level] < _DIRECT
+    todo = np.flatnonzero(~direct)
+    for _ in range(_PROPOSALS):
         if not todo.size:
             break
         k, v = prior.sample(level[todo], rng)
         kept = rng.random(todo.size) < flat_lik[row[todo] * GRID_SIZE + k]
         values[todo[kept]] = v[kept]
         todo = todo[~kept]
-    if todo.size:  # the rest (mostly cells with strong evidence) from their own distributions
-        n_levels = level_prior.shape[0]
-        unique, which = np.unique(row[todo] * n_levels + level[todo], return_inverse=True)
+    rest = np.concatenate([np.flatnonzero(direct), todo])
+    if rest.size:
+        unique, which = np.unique(row[rest] * n_levels + level[rest], return_inverse=True)
         k = _grid_bins(lik[unique // n_levels] * level_prior[unique % n_levels], which, rng)
-        values[todo] = EDGES[k] + rng.random(todo.size) * BIN_WIDTH
+        values[rest] = EDGES[k] + rng.random(rest.size) * BIN_WIDTH
     return values.reshape(shape)
 
 
 def _choose(weights: np.ndarray, draws: int, rng: np.random.Generator) -> np.ndarray:
-    """For each row of weights, ``draws`` indexes picked in proportion to them: shape (rows, draws)."""
+    """For each row of weights, ``draws`` indexes picked in proportion to them: shape (rows, draws).
+
+    Each row's uniform numbers are looked up in its cumulative weights in increasing order (one sorted search
+    through every row, each row's shares after the previous row's), then put back in their places.
+    """
     n, size = weights.shape
     cdf = np.cumsum(weights, axis=1)
     cdf /= cdf[:, -1:]
     cdf[:, -1] = 1.0
-    cdf += np.arange(n, dtype="float64")[:, None]  # each row's shares after the previous
-    u = rng.random((n, draws)) + np.arange(n)[:, None]
-    pick = np.searchsorted(cdf.ravel(), u, side="right") - (np.arange(n) * size)[:, None]
+    cdf += np.arange(n, dtype="float64")[:, None]
+    u = rng.random((n, draws))
+    order = np.argsort(u, axis=1)
+    ascending = np.take_along_axis(u, order, axis=1) + np.arange(n)[:, None]
+    found = np.searchsorted(cdf.ravel(), ascending.ravel(), side="right").reshape(n, draws)
+    pick = np.empty_like(found)
+    np.put_along_axis(pick, order, found - (np.arange(n) * size)[:, None], axis=1)
     return np.minimum(pick, size - 1)
 
 
