@@ -384,7 +384,9 @@ def marginal_spread(spread: float, level: float) -> float:
     return math.sqrt(spread**2 + level**2) if math.isfinite(spread) else math.inf
 
 
+@functools.lru_cache(maxsize=64)
 def prior_variance(spread: float) -> float:
+    """The variance of a cell's truth before any note, at spread ``spread`` (kept: the spreads are a few)."""
     p = truth_prior(spread)
     return float(p @ np.square(THETA))
 
@@ -497,10 +499,10 @@ class ExactOptions(Mapping[int, Exact]):
         self._where = dict(sorted(where.items()))
         self.options = np.array(list(self._where), dtype=np.int64)
 
-    @functools.cached_property
+    @property
     def alias(self) -> _Alias:
-        """The level prior's alias tables (for the draws), made once."""
-        return _Alias(self.level_prior)
+        """The level prior's alias tables (for the draws)."""
+        return _alias(self.level_prior)
 
     def __getitem__(self, o: int) -> Exact:
         c, i = self._where[int(o)]
@@ -782,12 +784,13 @@ def _draw_spoken(
     values = np.empty(row.size)
     direct = z.ravel()[row * n_levels + level] < _DIRECT
     todo = np.flatnonzero(~direct)
+    start = row * GRID_SIZE
     for _ in range(_PROPOSALS):
         if not todo.size:
             break
-        k, v = prior.sample(level[todo], rng)
-        kept = rng.random(todo.size) < flat_lik[row[todo] * GRID_SIZE + k]
-        values[todo[kept]] = v[kept]
+        outcome, frac = prior.outcomes(level[todo], rng)
+        kept = rng.random(todo.size) < flat_lik[start[todo] + prior.bin[outcome]]
+        values[todo[kept]] = prior.value(outcome[kept], frac[kept])  # the values of the proposals kept
         todo = todo[~kept]
     rest = np.concatenate([np.flatnonzero(direct), todo])
     if rest.size:
@@ -843,11 +846,12 @@ class _Alias:
             scale = BIN_WIDTH / np.stack([self.prob, 1.0 - self.prob], axis=1)
         self.scale = np.where(np.isfinite(scale), scale, 0.0).ravel()  # an outcome that never happens: 0
 
-    def _outcomes(self, which: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        """For each draw: its outcome (an index into the tables) and its fraction of the column.
+    def outcomes(self, which: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """For each draw from ``p[which]``: its outcome (an index into the tables) and its fraction of the column.
 
         One uniform number gives both a bin and where in it: its whole part the column, its fraction decides
         between the column and its alias, and what is left of the fraction after that choice is again uniform.
+        The bin is ``bin[outcome]``, the value :meth:`value`.
         """
         u = rng.random(which.shape)
         u *= GRID_SIZE
@@ -860,18 +864,28 @@ class _Alias:
 
     def values(self, which: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """One value from each distribution ``p[which]`` (uniform within its bin)."""
-        return self._value(*self._outcomes(which, rng))
+        return self.value(*self.outcomes(which, rng))
 
-    def sample(self, which: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`values`, and the bin of each."""
-        outcome, frac = self._outcomes(which, rng)
-        return self.bin[outcome], self._value(outcome, frac)
-
-    def _value(self, outcome: np.ndarray, frac: np.ndarray) -> np.ndarray:
+    def value(self, outcome: np.ndarray, frac: np.ndarray) -> np.ndarray:
+        """The value of each outcome, at its fraction of the column (``frac`` is reused)."""
         frac -= self.offset[outcome]
         frac *= self.scale[outcome]
         frac += self.start[outcome]
         return frac
+
+
+#: Alias tables made, by their distributions (a level prior depends only on the truths' spread and level).
+_ALIASES: dict[bytes, _Alias] = {}
+
+
+def _alias(p: np.ndarray) -> _Alias:
+    """:class:`_Alias` of ``p``, made once for all the posteriors that share it."""
+    key = p.tobytes()
+    if key not in _ALIASES:
+        if len(_ALIASES) >= 64:
+            _ALIASES.clear()
+        _ALIASES[key] = _Alias(p)
+    return _ALIASES[key]
 
 
 def _grid_bins(p: np.ndarray, which: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -892,11 +906,20 @@ def _grid_bins(p: np.ndarray, which: np.ndarray, rng: np.random.Generator) -> np
 
 def _cell_posteriors(r: Readings, sigma: float, tau: float, spread: float, cells: np.ndarray) -> np.ndarray:
     """The posteriors of ``cells``, each with every source's offset (and the option's level) summed out on its own."""
-    table = log_likelihood_table(r.classes, sigma, tau**2)  # (5·classes, grid)
+    table = _cell_table(r.classes.tobytes(), sigma, tau)  # (5·classes, grid)
     loglik = r.counts[cells] @ table  # (cells, grid)
     logp = loglik + np.log(truth_prior(spread))[None, :]
     p = np.exp(logp - logp.max(axis=1, keepdims=True))
     return p / p.sum(axis=1, keepdims=True)
+
+
+@functools.lru_cache(maxsize=64)
+def _cell_table(classes: bytes, sigma: float, tau: float) -> np.ndarray:
+    """:func:`log_likelihood_table` of these kinds of notes at σ with each source's offset (spread τ) added, kept
+    (it depends on the model's grids, not on the notes)."""
+    table = log_likelihood_table(np.frombuffer(classes).reshape(-1, 2), sigma, tau**2)
+    table.flags.writeable = False
+    return table
 
 
 def _correlation(r: Readings, sigma: float, tau: float, spread: float, level: float) -> tuple[np.ndarray, np.ndarray]:
@@ -948,10 +971,20 @@ def _lattice(k: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _offset_likelihoods(r: Readings, rows: np.ndarray, sigma: float, tau: float, k: int) -> np.ndarray:
     """Readings' log-likelihoods at θ + b for every offset b on a lattice of ``k`` points: (rows, k, grid)."""
+    table = _offset_table(r.classes.tobytes(), sigma, tau, k)  # (5·classes, k·grid)
+    return (r.weights[rows] @ table).reshape(-1, k, GRID_SIZE)
+
+
+@functools.lru_cache(maxsize=12)
+def _offset_table(classes: bytes, sigma: float, tau: float, k: int) -> np.ndarray:
+    """log P(stance | θ + b) for each (stance, class) at σ, for every offset b on the lattice of ``k`` points at τ:
+    (5 · classes, k · grid). It depends on the kinds of notes and the model's grids, not on the notes themselves:
+    made once and kept (about 2 MB each; a new note rarely changes the σ and τ the posterior is computed at)."""
     z, _ = _lattice(k)
     shifted = THETA[None, :] + tau * z[:, None]
-    table = log_likelihood_table(r.classes, sigma, 0.0, shifted.ravel())  # (5·classes, k·grid)
-    return (r.weights[rows] @ table).reshape(-1, k, GRID_SIZE)
+    table = log_likelihood_table(np.frombuffer(classes).reshape(-1, 2), sigma, 0.0, shifted.ravel())
+    table.flags.writeable = False
+    return table
 
 
 def _levels(spread: float, level: float) -> tuple[np.ndarray, np.ndarray]:

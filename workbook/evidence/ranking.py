@@ -297,13 +297,9 @@ def analyse(
         sampled[:, positive] = rng.dirichlet(concentration * w[positive], draws)
     else:
         sampled[:, positive] = 1.0
-    # Σ over the criteria, one criterion at a time (the draws of a criterion are contiguous), in single precision.
-    value_fixed = np.zeros((n_o, draws), dtype=np.float32)
-    value = np.zeros((n_o, draws), dtype=np.float32)
-    w32, sampled32 = w.astype(np.float32), np.ascontiguousarray(sampled.T, dtype=np.float32)
-    for c in range(n_c):
-        value_fixed += w32[c] * theta[:, c, :]
-        value += theta[:, c, :] * sampled32[c]
+    # Σ over the criteria for each option and draw, in single precision (the draws are).
+    value_fixed = np.einsum("ocd,c->od", theta, w.astype(np.float32))
+    value = np.einsum("ocd,cd->od", theta, np.ascontiguousarray(sampled.T, dtype=np.float32))
     return Analysis(post, titles, names, raw, value_fixed.T.astype(np.float64), value.T.astype(np.float64))
 
 
