@@ -29,6 +29,7 @@ to change the decision, and :func:`stop_rule` says so.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -161,13 +162,21 @@ def _pair(option_id: np.ndarray, contact_id: np.ndarray) -> np.ndarray:
     return option_id * (1 << 31) + contact_id
 
 
+@functools.lru_cache(maxsize=4)
+def _answers(n_options: int) -> np.ndarray:
+    """The fixed simulated answers of :func:`_gain_many` for ``n_options`` options (the same every time: kept)."""
+    z = np.random.default_rng(20_260_101).standard_normal((SIMULATIONS, n_options))
+    z.flags.writeable = False
+    return z
+
+
 class _Values:
     """What a conversation with someone covering some options is worth, for every round size (kept per set)."""
 
     def __init__(self, a: Analysis, view: View):
         self.a, self.mean = a, view.mean
         self.sds = {m: preposterior_sd(view, m) for m in ROUND_SIZES}
-        self.z = np.random.default_rng(20_260_101).standard_normal((SIMULATIONS, a.option_ids.size))
+        self.z = _answers(a.option_ids.size)
         self.kept: dict[tuple[int, ...], dict[int, tuple[float, float]]] = {}
 
     def other_than(self, covered: tuple[int, ...]) -> float:
