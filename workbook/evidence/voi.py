@@ -308,9 +308,9 @@ def _row(
     best_m = max(ROUND_SIZES, key=lambda m: (values[m][0] - m * cost, -m))
     worth = values[best_m][0] - best_m * cost > 0
     main = max(covered, key=lambda o: (float(swing[o].sum()), -o))
-    top = [a.names[j] for j in np.argsort(-swing[main], kind="stable")[:2] if a.weights[j] > 0]
+    top = [a.names[j] for j in np.argsort(-swing[main], kind="stable")[:2] if view.weights[j] > 0]
     titles = [a.titles[o] for o in covered]
-    reason = _reason(a, a.score, order, main, covered, name, p_change, worth, cost)
+    reason = _reason(a, view.mean, order, main, covered, name, p_change, worth, cost)  # view.mean: the scores
     if top and cid is not None:
         reason += f" Ask about {' and '.join(top)}."
     return {
