@@ -43,7 +43,9 @@ exact on the grid and never leaves the scale. Given σ, τ and s:
 
 * **Few sources** (an option with at most :data:`EXACT_SOURCES`): the offsets of
   its sources are summed out exactly on a lattice (every combination), so the
-  cells of the option are coupled exactly as the model says.
+  cells of the option are coupled exactly as the model says. Options with the
+  same number of sources are computed together (:func:`_exact_options`; one
+  option alone: :func:`_exact_option`, the same numbers).
 * **Many sources**: each cell's posterior integrates each source's offset
   (exact for one reading per source), and the cells of an option are coupled
   by a Gaussian copula whose correlation is the model's own (the offsets a
@@ -51,7 +53,8 @@ exact on the grid and never leaves the scale. Given σ, τ and s:
   cell's evidence).
 
 The posteriors of the few most likely (σ, τ, s) are mixed by their weight
-(:class:`Posterior`); draws come from that mixture.
+(:class:`Posterior`); draws come from that mixture, one row of draws per cell
+(:meth:`Posterior.draw_by_cell`), in single precision.
 """
 
 from __future__ import annotations
