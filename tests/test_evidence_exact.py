@@ -122,3 +122,23 @@ def test_options_computed_together_equal_each_computed_alone(seed, exact_sources
                 np.testing.assert_array_equal(a.cells, b.cells)
                 np.testing.assert_allclose(a.likelihood, b.likelihood, rtol=0, atol=1e-12)
                 np.testing.assert_allclose(a.z, b.z, rtol=1e-12, atol=0)
+
+
+def _blas_threads() -> list[int]:
+    from threadpoolctl import threadpool_info
+
+    return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+
+def test_the_analysis_runs_matrix_products_on_one_thread_and_gives_the_others_back(monkeypatch):
+    """A second BLAS thread waiting for a core costs more than it saves on a shared machine: one inside."""
+    before = _blas_threads()
+    if not before:
+        pytest.skip("numpy uses no BLAS library threadpoolctl knows")
+    seen = []
+    real = engine.posterior
+    monkeypatch.setattr(engine, "posterior", lambda *a, **k: seen.append(_blas_threads()) or real(*a, **k))
+    engine._posteriors.clear()
+    engine.compare(*_frames(), draws=50)
+    assert seen == [[1] * len(before)]
+    assert _blas_threads() == before
