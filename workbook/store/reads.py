@@ -118,6 +118,8 @@ def read_evidence(conn: sqlite3.Connection) -> pd.DataFrame | None:
     import numpy as np
     import pandas as pd
 
+    if any(len(values) > 15 for values in _CODED.values()):  # four bits each in the number
+        return None
     packed, params = _packed_columns()
     rows = conn.execute(
         f"SELECT id, option_id, criterion_id, {packed}, conversation_id, contact_id, heard_from "
