@@ -693,6 +693,23 @@ def _from_scores(table: np.ndarray, z: np.ndarray, out: np.ndarray) -> None:
     np.add(high, low, out=out)
 
 
+def _normals(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+    """Standard normal numbers in single precision, by the Box–Muller transform (exact: two uniform numbers
+    give two independent normal ones): twice as fast here as numpy's own, and most of the copula's draws."""
+    size = math.prod(shape)
+    half = (size + 1) // 2
+    u = rng.random(2 * half, dtype=np.float32)
+    radius = np.log1p(-u[:half])  # log(1 − u): u < 1, so never log(0)
+    radius *= np.float32(-2.0)
+    np.sqrt(radius, out=radius)
+    angle = u[half:]
+    angle *= np.float32(2.0 * math.pi)
+    out = np.empty(2 * half, dtype=np.float32)
+    np.multiply(radius, np.cos(angle), out=out[:half])
+    np.multiply(radius, np.sin(angle), out=out[half:])
+    return out[:size].reshape(shape)
+
+
 def _draw_part(part: Part, r: Readings, draws: int, rng: np.random.Generator) -> np.ndarray:
     """Draws of every cell at one noise level: (cells, draws), single precision."""
     n_o, n_c = r.shape
@@ -712,7 +729,7 @@ def _draw_part(part: Part, r: Readings, draws: int, rng: np.random.Generator) ->
         chol = np.linalg.cholesky(part.correlation[copula] + 1e-9 * np.eye(n_c)[None]).astype(np.float32)
         whole = cells.size == n_o * n_c  # every option by the copula: its cells are ``out``'s rows, in order
         for chunk in _chunks(copula.size, n_c * draws):  # a few options at a time
-            normal = rng.standard_normal((chunk.stop - chunk.start, draws, n_c), dtype=np.float32)
+            normal = _normals((chunk.stop - chunk.start, draws, n_c), rng)
             z = chol[chunk] @ normal.transpose(0, 2, 1)  # (options, c, draws)
             mine = slice(chunk.start * n_c, chunk.stop * n_c)
             if whole:
