@@ -28,7 +28,7 @@ def _posterior(n_options: int, n_criteria: int, n_insights: int, seed: int) -> m
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> bool:
-    return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a.view(np.int64), b.view(np.int64))
+    return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
 
 
 @pytest.mark.parametrize(("seed", "shape"), list(enumerate(SHAPES)))
@@ -43,3 +43,18 @@ def test_draws_and_quantiles_are_the_same_whatever_the_chunk(seed, shape, monkey
         assert _same(post.draw(257, np.random.default_rng(seed)), whole), chunk
         parts_q = [model._quantiles(p.theta, q) for p in post.parts for q in (levels, model._LEVELS)]
         assert all(_same(a, b) for a, b in zip(parts_q, whole_q, strict=True)), chunk
+
+
+def test_the_copulas_normal_numbers_are_standard_normal_and_independent():
+    """The copula's normal numbers come from pairs of uniform ones (Box–Muller): normal, and no pair related."""
+    n = 200_000
+    z = model._normals((n // 8, 2, 4), np.random.default_rng(3)).ravel().astype(np.float64)
+    assert z.size == n and abs(z.mean()) < 4 / np.sqrt(n) and abs(z.std() - 1) < 4 / np.sqrt(2 * n)
+    ordered = np.sort(z)
+    cdf = model.normal_cdf(ordered)
+    distance = max(np.max(np.arange(1, n + 1) / n - cdf), np.max(cdf - np.arange(n) / n))
+    assert distance * np.sqrt(n) < 1.95  # Kolmogorov–Smirnov, 0.1% level
+    half = n // 2  # the two numbers of each pair are half the array apart
+    assert abs(np.corrcoef(z[:half], z[half:])[0, 1]) < 4 / np.sqrt(half)
+    assert abs(np.corrcoef(z[:half] ** 2, z[half:] ** 2)[0, 1]) < 4 / np.sqrt(half)  # not even in size
+    assert abs(np.corrcoef(z[:-1], z[1:])[0, 1]) < 4 / np.sqrt(n)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
+from benchmarks.generate import synthetic_frames
 from workbook.evidence import engine, model
 from workbook.evidence.noise import Noise
 
@@ -98,3 +100,45 @@ def test_options_nobody_spoke_about_share_one_interval():
     assert (silent["n_sources"] == 0).all()
     assert silent["low"].nunique() == 1 and silent["high"].nunique() == 1
     assert silent["high"].iloc[0] == -silent["low"].iloc[0] > 0
+
+
+@pytest.mark.parametrize(("seed", "exact_sources"), [(0, 2), (1, 2), (2, 3), (3, 3)])
+def test_options_computed_together_equal_each_computed_alone(seed, exact_sources):
+    """The exact options are computed together, a class of options at a time: the same as one by one."""
+    frames = synthetic_frames(n_options=25, n_criteria=5, n_insights=60, n_contacts=40, seed=seed)
+    r = model.readings(frames["options"], frames["criteria"], frames["insights"])
+    post = model.posterior(r, TWO_LEVELS, exact_sources=exact_sources)
+    few = np.flatnonzero((r.option_sources > 0) & (r.option_sources <= exact_sources))
+    assert set(np.unique(r.option_sources[few])) == set(range(1, exact_sources + 1))  # every class present
+    for part in post.parts:
+        assert list(part.exact) == list(few)
+        for o in few:
+            alone = model._exact_option(r, int(o), part.sigma, part.tau, part.spread, part.level)
+            together = part.exact[int(o)]
+            np.testing.assert_allclose(together.weight, alone.weight, rtol=0, atol=1e-12)
+            np.testing.assert_allclose(part.theta[alone.cells], alone.marginal(), rtol=0, atol=1e-12)
+            assert [g.sources for g in together.groups] == [g.sources for g in alone.groups]
+            for a, b in zip(together.groups, alone.groups, strict=True):
+                np.testing.assert_array_equal(a.cells, b.cells)
+                np.testing.assert_allclose(a.likelihood, b.likelihood, rtol=0, atol=1e-12)
+                np.testing.assert_allclose(a.z, b.z, rtol=1e-12, atol=0)
+
+
+def _blas_threads() -> list[int]:
+    from threadpoolctl import threadpool_info
+
+    return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+
+def test_the_analysis_runs_matrix_products_on_one_thread_and_gives_the_others_back(monkeypatch):
+    """A second BLAS thread waiting for a core costs more than it saves on a shared machine: one inside."""
+    before = _blas_threads()
+    if not before:
+        pytest.skip("numpy uses no BLAS library threadpoolctl knows")
+    seen = []
+    real = engine.posterior
+    monkeypatch.setattr(engine, "posterior", lambda *a, **k: seen.append(_blas_threads()) or real(*a, **k))
+    engine._posteriors.clear()
+    engine.compare(*_frames(), draws=50)
+    assert seen == [[1] * len(before)]
+    assert _blas_threads() == before

@@ -24,8 +24,9 @@ a weight slider redraws the options without recomputing the cells
 
 from __future__ import annotations
 
+import contextlib
 from collections import OrderedDict
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,23 +95,39 @@ def analysis(
     weight_concentration: float = WEIGHT_CONCENTRATION,
 ) -> Analysis:
     """:func:`~.ranking.analyse` with the posterior reused when only the weights changed."""
-    from ..errors import ValidationError
-
-    try:
+    with one_blas_thread():
         post = posterior_for(options, criteria, insights, reliability)
-    except ValidationError:
-        raise
-    return analyse(
-        options,
-        criteria,
-        insights,
-        weights=weights,
-        draws=draws,
-        seed=seed,
-        reliability=reliability,
-        weight_concentration=weight_concentration,
-        post=post,
-    )
+        return analyse(
+            options,
+            criteria,
+            insights,
+            weights=weights,
+            draws=draws,
+            seed=seed,
+            reliability=reliability,
+            weight_concentration=weight_concentration,
+            post=post,
+        )
+
+
+_blas: Any = None  # threadpoolctl's view of the BLAS libraries numpy loaded, made on first use
+
+
+@contextlib.contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """numpy's matrix products (BLAS) on one thread inside this block, as they were before it after.
+
+    The analysis' products are small (hundreds of rows): a second BLAS thread saves a few milliseconds on an
+    idle computer, but where other work shares the processor (a hub's other people, a busy laptop) it waits
+    for a core, and a comparison took a third longer with it than without.
+    """
+    global _blas
+    if _blas is None:
+        from threadpoolctl import ThreadpoolController
+
+        _blas = ThreadpoolController()
+    with _blas.limit(limits=1, user_api="blas"):
+        yield
 
 
 def compare(
@@ -197,9 +214,10 @@ def decide_from(
     limits = check_thresholds(thresholds)
     cost = check_cost(conversation_cost)
     scores = comparison_frame(a) if scores is None else scores
-    upcoming = next_conversations(
-        a, insights, contacts, insider_links, conversations, n=n, reliability=reliability, conversation_cost=cost
-    )
+    with one_blas_thread():
+        upcoming = next_conversations(
+            a, insights, contacts, insider_links, conversations, n=n, reliability=reliability, conversation_cost=cost
+        )
     said = verdict(scores, a, thresholds=limits, settle=settle_phrase(upcoming))
     warnings = confirmation_warnings(
         a,
@@ -297,6 +315,11 @@ def _weights_key(weights: Weights) -> Hashable:
         return ("unhashable", repr(weights))
 
 
+#: The columns of the contacts and conversations the next conversations and the warnings read.
+CONTACT_COLUMNS = ("id", "name", "strength")
+CONVERSATION_COLUMNS = ("id", "option_id", "contact_id", "status")
+
+
 def _snapshot(source: Snapshot | Any) -> Snapshot:
     """A snapshot to analyse: the one given, or a fresh one of a workbook."""
     return source if isinstance(source, Snapshot) else source.snapshot()
@@ -358,9 +381,9 @@ def next_conversations_for(source: Snapshot | Any, n: int = 5, weights: Weights 
         lambda: next_conversations(
             analysis_for(snap, weights),
             snap.evidence_rows(),
-            snap.contacts(),
+            snap.table("contacts", columns=CONTACT_COLUMNS),
             snap.insider_links(),
-            snap.conversations(),
+            snap.table("conversations", columns=CONVERSATION_COLUMNS),
             n=n,
             **settings_for(snap, "reliability", "conversation_cost"),
         ),
@@ -379,9 +402,9 @@ def decide_for(
         lambda: decide_from(
             analysis_for(snap, weights, draws, seed),
             snap.evidence_rows(),
-            snap.contacts(),
+            snap.table("contacts", columns=CONTACT_COLUMNS),
             snap.insider_links(),
-            snap.conversations(),
+            snap.table("conversations", columns=CONVERSATION_COLUMNS),
             snap.table("prep_questions"),
             disprove_questions(snap),
             n=n,

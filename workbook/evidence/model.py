@@ -43,7 +43,9 @@ exact on the grid and never leaves the scale. Given σ, τ and s:
 
 * **Few sources** (an option with at most :data:`EXACT_SOURCES`): the offsets of
   its sources are summed out exactly on a lattice (every combination), so the
-  cells of the option are coupled exactly as the model says.
+  cells of the option are coupled exactly as the model says. Options with the
+  same number of sources are computed together (:func:`_exact_options`; one
+  option alone: :func:`_exact_option`, the same numbers).
 * **Many sources**: each cell's posterior integrates each source's offset
   (exact for one reading per source), and the cells of an option are coupled
   by a Gaussian copula whose correlation is the model's own (the offsets a
@@ -51,14 +53,15 @@ exact on the grid and never leaves the scale. Given σ, τ and s:
   cell's evidence).
 
 The posteriors of the few most likely (σ, τ, s) are mixed by their weight
-(:class:`Posterior`); draws come from that mixture.
+(:class:`Posterior`); draws come from that mixture, one row of draws per cell
+(:meth:`Posterior.draw_by_cell`), in single precision.
 """
 
 from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -171,14 +174,24 @@ def normal_cdf(x: np.ndarray) -> np.ndarray:
     return _PHI[i] * (1.0 - frac) + _PHI[i + 1] * frac
 
 
+def normal_cdf_at(x: float) -> float:
+    """:func:`normal_cdf` of one number, the same value, without making arrays."""
+    pos = (min(max(x, _Z_LOW), -_Z_LOW) - _Z_LOW) / _Z_STEP
+    i = min(int(pos), _Z_SIZE - 1)
+    frac = pos - i
+    return float(_PHI[i] * (1.0 - frac) + _PHI[i + 1] * frac)
+
+
 def reading_probabilities(noise: np.ndarray, theta: np.ndarray = THETA) -> np.ndarray:
     """P(stance | θ) for each noise level: shape (len(noise), 5 stances, len(theta))."""
-    noise = np.asarray(noise, dtype="float64")[:, None, None]
-    theta = np.asarray(theta, dtype="float64")[None, None, :]
-    # Φ at the four boundaries between stances, once each: P(stance) is the step between two of them.
-    cdf = normal_cdf(((STANCES[:-1] + 0.5)[None, :, None] - theta) / noise)  # (noise, 4, θ)
-    p = np.diff(cdf, axis=1, prepend=0.0, append=1.0)
-    return (1.0 - STRAY) * p + STRAY / STANCES.size
+    noise = np.asarray(noise, dtype="float64")
+    theta = np.asarray(theta, dtype="float64")[None, :]
+    out = np.empty((noise.size, STANCES.size, theta.size))
+    for i, n in enumerate(noise):  # one noise level at a time: the arrays in between stay in cache
+        # Φ at the four boundaries between stances, once each: P(stance) is the step between two of them.
+        cdf = normal_cdf(((STANCES[:-1] + 0.5)[:, None] - theta) / n)  # (4, θ)
+        out[i] = (1.0 - STRAY) * np.diff(cdf, axis=0, prepend=0.0, append=1.0) + STRAY / STANCES.size
+    return out
 
 
 # ------------------------------------------------------------- the readings
@@ -225,12 +238,18 @@ class Readings:
     def n_cells(self) -> int:
         return self.option_ids.size * self.criterion_ids.size
 
-    @property
+    @functools.cached_property
     def counts(self) -> np.ndarray:
-        """Per cell, the readings' weights summed: shape (cells, 5 × classes)."""
+        """Per cell, the readings' weights summed: shape (cells, 5 × classes). Worked out once (read-only).
+
+        A reading's weights are mostly zero (its notes are of one or two kinds): only the others are summed.
+        """
         k = self.weights.shape[1]
-        flat = (self.cell[:, None] * k + np.arange(k)[None, :]).ravel()
-        return np.bincount(flat, weights=self.weights.ravel(), minlength=self.n_cells * k).reshape(-1, k)
+        row, column = np.nonzero(self.weights)
+        flat = self.cell[row] * k + column
+        out = np.bincount(flat, weights=self.weights[row, column], minlength=self.n_cells * k).reshape(-1, k)
+        out.flags.writeable = False
+        return out
 
     @property
     def has(self) -> np.ndarray:
@@ -368,7 +387,9 @@ def marginal_spread(spread: float, level: float) -> float:
     return math.sqrt(spread**2 + level**2) if math.isfinite(spread) else math.inf
 
 
+@functools.lru_cache(maxsize=64)
 def prior_variance(spread: float) -> float:
+    """The variance of a cell's truth before any note, at spread ``spread`` (kept: the spreads are a few)."""
     p = truth_prior(spread)
     return float(p @ np.square(THETA))
 
@@ -424,6 +445,94 @@ class Spoken:
 
 
 @dataclass
+class SpokenCells:
+    """Cells that the same sources spoke to (by their place among their option's sources), across many options."""
+
+    sources: tuple[int, ...]  # which of each option's sources (axes of the combinations)
+    option: np.ndarray  # per cell, its option's position in its :class:`ExactClass`, ascending
+    criterion: np.ndarray  # per cell, its criterion
+    #: Per cell and combination of these sources' offsets, the likelihood on the grid: (cells, combinations, grid).
+    likelihood: np.ndarray
+    #: Σ_θ likelihood × each level's prior: (cells, combinations, levels).
+    z: np.ndarray
+
+
+@dataclass
+class ExactClass:
+    """The options computed exactly that have the same number of sources, computed together."""
+
+    options: np.ndarray  # option indices, ascending
+    lattice: tuple[int, ...]  # lattice points per source, the same for each of these options
+    groups: list[SpokenCells]  # by the sources that spoke, in the order of their bit patterns
+    #: Chance of each (offsets, level) combination given the evidence, per option: (options, combinations, levels).
+    weight: np.ndarray
+    spoken: np.ndarray  # (options, criteria): the cells someone spoke to
+
+    def marginal(self, level_prior: np.ndarray) -> np.ndarray:
+        """Each cell's posterior, every combination and level summed out: (options, criteria, grid).
+
+        :meth:`Exact.marginal` for every option of the class at once.
+        """
+        n, n_c = self.spoken.shape
+        prior = level_prior / level_prior.sum(axis=1, keepdims=True)
+        out = np.empty((n, n_c, GRID_SIZE))
+        out[:] = (self.weight.sum(axis=1) @ prior)[:, None, :]
+        w = self.weight.reshape((n, *self.lattice, -1))
+        for g in self.groups:
+            others = tuple(1 + a for a in range(len(self.lattice)) if a not in g.sources)
+            w_g = w.sum(axis=others).reshape(n, -1, w.shape[-1])  # (options, its combinations, levels)
+            share = w_g[g.option] / np.where(g.z > 0, g.z, 1.0)  # (cells, its combinations, levels)
+            mixed = np.matmul(share.transpose(0, 2, 1), g.likelihood)  # (cells, levels, grid): combinations summed
+            out[g.option, g.criterion] = (mixed * level_prior[None]).sum(axis=1)
+        return out
+
+
+class ExactOptions(Mapping[int, Exact]):
+    """The options of one part computed exactly, in classes by their number of sources.
+
+    As a mapping, option index -> that option alone (:class:`Exact`, as :func:`_exact_option` computes it).
+    """
+
+    def __init__(self, n_criteria: int, level_prior: np.ndarray, classes: list[ExactClass]):
+        self.n_criteria = n_criteria
+        #: The options' level on its lattice: each level's prior on the grid, (levels, grid).
+        self.level_prior = level_prior
+        self.classes = classes
+        where = {int(o): (c, i) for c, cls in enumerate(classes) for i, o in enumerate(cls.options)}
+        self._where = dict(sorted(where.items()))
+        self.options = np.array(list(self._where), dtype=np.int64)
+
+    @property
+    def alias(self) -> _Alias:
+        """The level prior's alias tables (for the draws)."""
+        return _alias(self.level_prior)
+
+    def __getitem__(self, o: int) -> Exact:
+        c, i = self._where[int(o)]
+        cls = self.classes[c]
+        groups = []
+        for g in cls.groups:
+            mine = np.flatnonzero(g.option == i)
+            if mine.size:
+                groups.append(
+                    Spoken(
+                        g.sources,
+                        g.criterion[mine],
+                        g.likelihood[mine].transpose(1, 0, 2),
+                        g.z[mine].transpose(1, 0, 2),
+                    )
+                )
+        n_c = self.n_criteria
+        return Exact(int(o) * n_c + np.arange(n_c), cls.lattice, groups, self.level_prior, cls.weight[i])
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+
+@dataclass
 class Part:
     """The posterior at one value of (σ, τ, s, m), and its weight."""
 
@@ -434,7 +543,7 @@ class Part:
     weight: float
     theta: np.ndarray  # (cells, GRID_SIZE) each cell's posterior
     correlation: np.ndarray  # (options, criteria, criteria) the copula's correlation per option
-    exact: dict[int, Exact]  # option index -> exact computation
+    exact: ExactOptions  # the options computed exactly (option index -> :class:`Exact`)
     variance: np.ndarray  # (cells,) each cell's variance in the Gaussian view
 
 
@@ -453,13 +562,17 @@ class Posterior:
         for part in self.parts:
             self.theta += part.weight * part.theta
 
-    @property
+    @functools.cached_property
     def mean(self) -> np.ndarray:
-        """Posterior mean per cell; exactly 0 (neutral) for the cells of an option nobody has spoken about."""
+        """Posterior mean per cell; exactly 0 (neutral) for the cells of an option nobody has spoken about.
+
+        Worked out once (read-only: the scores, the reasons of every next conversation... all read it).
+        """
         mean = self.theta @ THETA
         n_o, n_c = self.readings.shape
         silent = np.repeat(self.readings.option_sources == 0, n_c)
         mean[silent] = 0.0
+        mean.flags.writeable = False
         return mean
 
     @property
@@ -476,19 +589,30 @@ class Posterior:
         return _quantiles(self.theta, levels)
 
     def draw(self, draws: int, rng: np.random.Generator) -> np.ndarray:
-        """Random values of every cell's θ: shape (draws, cells); cells of one option drawn together."""
+        """Random values of every cell's θ: shape (draws, cells); cells of one option drawn together.
+
+        The same values as :meth:`draw_by_cell`, one row per draw.
+        """
+        return np.ascontiguousarray(self.draw_by_cell(draws, rng).T)
+
+    def draw_by_cell(self, draws: int, rng: np.random.Generator) -> np.ndarray:
+        """Random values of every cell's θ, one row per cell: shape (cells, draws), single precision.
+
+        Each noise level takes its share of the draws (its weight); in each draw the cells of an option are
+        drawn together.
+        """
         n_o, n_c = self.readings.shape
-        out = np.zeros((draws, n_o * n_c))
         if n_o * n_c == 0 or draws == 0:
-            return out
+            return np.zeros((n_o * n_c, draws), dtype=np.float32)
         share = _allocate(np.array([p.weight for p in self.parts]), draws)
         if np.count_nonzero(share) == 1:  # one noise level takes every draw: its draws are the answer, uncopied
             only = int(np.flatnonzero(share)[0])
             return _draw_part(self.parts[only], self.readings, draws, rng)
+        out = np.empty((n_o * n_c, draws), dtype=np.float32)
         start = 0
         for part, k in zip(self.parts, share, strict=True):
             if k:
-                out[start : start + k] = _draw_part(part, self.readings, int(k), rng)
+                out[:, start : start + k] = _draw_part(part, self.readings, int(k), rng)
             start += k
         return out
 
@@ -539,10 +663,19 @@ _SCORES = np.linspace(-DRAW_SPAN, DRAW_SPAN, DRAW_LEVELS)
 _LEVELS = np.array([0.5 * math.erfc(-z / math.sqrt(2.0)) for z in _SCORES])
 
 
-def _from_scores(table: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """Values of each row's quantile function at normal scores ``z`` (cells, draws); ``table``: (cells, levels).
+#: Values drawn together (a few hundred kilobytes): the arrays in between stay in the processor's cache.
+_CHUNK_VALUES = 1 << 15
 
-    Cell by cell (each cell's table stays in cache), in single precision (values on −2..+2).
+
+def _chunks(n: int, per: int) -> list[slice]:
+    """Slices of ``range(n)`` covering about :data:`_CHUNK_VALUES` values each, ``per`` values a row."""
+    step = max(1, _CHUNK_VALUES // max(per, 1))
+    return [slice(start, min(start + step, n)) for start in range(0, n, step)]
+
+
+def _from_scores(table: np.ndarray, z: np.ndarray, out: np.ndarray) -> None:
+    """Values of each row's quantile function at normal scores ``z`` (cells, draws), into ``out`` (the same shape);
+    ``table``: (cells, levels). In single precision (values on −2..+2).
     """
     pos = np.clip(z, -DRAW_SPAN, DRAW_SPAN)
     pos += np.float32(DRAW_SPAN)
@@ -557,14 +690,33 @@ def _from_scores(table: np.ndarray, z: np.ndarray) -> np.ndarray:
     high = flat[i]
     high -= low
     high *= pos
-    high += low
-    return high
+    np.add(high, low, out=out)
+
+
+def _normals(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+    """Standard normal numbers in single precision, by the Box–Muller transform (exact: two uniform numbers
+    give two independent normal ones): twice as fast here as numpy's own, and most of the copula's draws."""
+    size = math.prod(shape)
+    half = (size + 1) // 2
+    u = rng.random(2 * half, dtype=np.float32)
+    radius = np.log1p(-u[:half])  # log(1 − u): u < 1, so never log(0)
+    radius *= np.float32(-2.0)
+    np.sqrt(radius, out=radius)
+    angle = u[half:]
+    angle *= np.float32(2.0 * math.pi)
+    out = np.empty(2 * half, dtype=np.float32)
+    np.multiply(radius, np.cos(angle), out=out[:half])
+    np.multiply(radius, np.sin(angle), out=out[half:])
+    return out[:size].reshape(shape)
 
 
 def _draw_part(part: Part, r: Readings, draws: int, rng: np.random.Generator) -> np.ndarray:
+    """Draws of every cell at one noise level: (cells, draws), single precision."""
     n_o, n_c = r.shape
-    copula = np.array([o for o in range(n_o) if o not in part.exact], dtype=np.int64)
-    out = np.zeros((draws, n_o * n_c))
+    copula = np.ones(n_o, dtype=bool)
+    copula[part.exact.options] = False
+    copula = np.flatnonzero(copula)
+    out = np.empty((n_o * n_c, draws), dtype=np.float32)
     if copula.size:
         cells = (copula[:, None] * n_c + np.arange(n_c)[None, :]).ravel()
         # Each cell's quantile function: (cells, levels). The cells nobody spoke to share theirs (the prior).
@@ -574,16 +726,20 @@ def _draw_part(part: Part, r: Readings, draws: int, rng: np.random.Generator) ->
             if group.any():
                 rows = cells[group][:1] if group is silent else cells[group]
                 table[group] = _quantiles(part.theta[rows], _LEVELS)
-        chol = np.linalg.cholesky(part.correlation[copula] + 1e-9 * np.eye(n_c)[None])  # (options, c, c)
-        normal = rng.standard_normal((copula.size, draws, n_c), dtype=np.float32)
-        z = chol.astype(np.float32) @ normal.transpose(0, 2, 1)  # (options, c, draws)
-        values = _from_scores(table, z.reshape(cells.size, draws)).T
-        if cells.size == out.shape[1]:
-            out[:] = values
-        else:
-            out[:, cells] = values
+        chol = np.linalg.cholesky(part.correlation[copula] + 1e-9 * np.eye(n_c)[None]).astype(np.float32)
+        whole = cells.size == n_o * n_c  # every option by the copula: its cells are ``out``'s rows, in order
+        for chunk in _chunks(copula.size, n_c * draws):  # a few options at a time
+            normal = _normals((chunk.stop - chunk.start, draws, n_c), rng)
+            z = chol[chunk] @ normal.transpose(0, 2, 1)  # (options, c, draws)
+            mine = slice(chunk.start * n_c, chunk.stop * n_c)
+            if whole:
+                _from_scores(table[mine], z.reshape(-1, draws), out[mine])
+            else:
+                values = np.empty((mine.stop - mine.start, draws), dtype=np.float32)
+                _from_scores(table[mine], z.reshape(-1, draws), values)
+                out[cells[mine]] = values
     if part.exact:
-        _draw_exact(part, draws, rng, out)
+        _draw_exact(part.exact, draws, rng, out)
     return out
 
 
@@ -591,74 +747,101 @@ def _draw_part(part: Part, r: Readings, draws: int, rng: np.random.Generator) ->
 _PROPOSALS = 6
 
 
-def _draw_exact(part: Part, draws: int, rng: np.random.Generator, out: np.ndarray) -> None:
+def _draw_exact(exact: ExactOptions, draws: int, rng: np.random.Generator, out: np.ndarray) -> None:
     """The options computed exactly: each draw picks their offsets and level, then every cell given those.
 
     A cell's distribution given them is its likelihood L(θ | offsets) times its level's prior T(θ | level);
-    a cell nobody spoke to has L = 1. The draws of every option are made together: a value from T, kept with
-    chance L (L is at most 1), tried again where it was not kept (rejection sampling, exact).
+    a cell nobody spoke to has L = 1, and is drawn from T. The draws of every option are made together, a
+    class of options and a group of their cells at a time: a value from T, kept with chance L (L is at most
+    1), tried again where it was not kept (rejection sampling, exact). ``out``: (cells, draws), filled in.
     """
-    level_prior = next(iter(part.exact.values())).level_prior  # the same for every option of the part
+    n_c = exact.n_criteria
+    n_levels = exact.level_prior.shape[0]
+    prior = exact.alias
+    for cls in exact.classes:
+        pick = _choose(cls.weight.reshape(cls.options.size, -1), draws, rng)
+        combo, level = np.divmod(pick, n_levels)  # (options, draws)
+        cells = cls.options[:, None] * n_c + np.arange(n_c)[None, :]
+        at, _ = np.nonzero(~cls.spoken)
+        silent = cells[~cls.spoken]
+        for c in _chunks(silent.size, draws):
+            out[silent[c]] = prior.values(level[at[c]], rng)
+        digits = np.unravel_index(combo, cls.lattice)
+        for g in cls.groups:
+            sizes = tuple(cls.lattice[a] for a in g.sources)
+            combination = np.ravel_multi_index(tuple(digits[a] for a in g.sources), sizes)  # (options, draws)
+            n_comb = g.likelihood.shape[1]
+            lik, z = g.likelihood.reshape(-1, GRID_SIZE), g.z.reshape(-1, n_levels)
+            spoken = cells[g.option, g.criterion]
+            for c in _chunks(g.option.size, draws):
+                row = np.arange(c.start, c.stop)[:, None] * n_comb + combination[g.option[c]]
+                out[spoken[c]] = _draw_spoken(lik, z, row, level[g.option[c]], exact.level_prior, prior, rng)
+
+
+#: Below this chance of a proposal being kept, a cell's value is drawn by the inverse CDF straight away.
+_DIRECT = 0.2
+
+
+def _draw_spoken(
+    lik: np.ndarray,
+    z: np.ndarray,
+    row: np.ndarray,
+    level: np.ndarray,
+    level_prior: np.ndarray,
+    prior: _Alias,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """One value from each L(θ | row) T(θ | level) (``row``, ``level``: same shape), by rejection from T.
+
+    ``z``: Σ_θ L(θ | row) T(θ | level), (rows, levels): the chance that a proposal from T is kept. Where it is
+    small (strong evidence: proposals mostly fail), and where a few rounds of proposals all failed, the value
+    is drawn by the inverse CDF of L T instead (exact too).
+    """
+    shape = row.shape
+    row, level = row.ravel(), level.ravel()
     n_levels = level_prior.shape[0]
-    tables, n_rows = [], 0  # likelihoods on the grid of the cells spoken to
-    columns, rows, levels = [], [], []  # per block of such cells: columns of ``out``, per draw each cell's L and T
-    silent_columns, silent_levels = [], []  # the same for the others
-    options = sorted(part.exact)
-    picks = _choose([part.exact[o].weight.ravel() for o in options], draws, rng)
-    for o, pick in zip(options, picks, strict=True):
-        ex = part.exact[o]
-        combo, level = np.divmod(pick, n_levels)
-        spoken = np.zeros(ex.cells.size, dtype=bool)
-        for g in ex.groups:  # each cell from its own sources' offsets and the option's level
-            n_j = g.cells.size
-            tables.append(g.likelihood.reshape(-1, GRID_SIZE))
-            columns.append(ex.cells[g.cells])
-            rows.append(n_rows + ex.combination(g, combo)[:, None] * n_j + np.arange(n_j)[None, :])
-            levels.append(np.repeat(level[:, None], n_j, axis=1))
-            n_rows += g.likelihood.shape[0] * n_j
-            spoken[g.cells] = True
-        if not spoken.all():  # the others follow the option's level alone
-            silent_columns.append(ex.cells[~spoken])
-            silent_levels.append(np.repeat(level[:, None], int((~spoken).sum()), axis=1))
-    prior = _Alias(level_prior)
-    if silent_columns:
-        bins, within = prior.bins(np.concatenate(silent_levels, axis=1), rng)
-        out[:, np.concatenate(silent_columns)] = EDGES[bins] + within * BIN_WIDTH
-    if not columns:
-        return
-    lik = np.concatenate(tables)
     flat_lik = lik.ravel()
-    row, level = np.concatenate(rows, axis=1).ravel(), np.concatenate(levels, axis=1).ravel()
-    bins, within = prior.bins(level, rng)
-    todo = np.flatnonzero(rng.random(row.size) >= flat_lik[row * GRID_SIZE + bins])
-    for _ in range(_PROPOSALS - 1):
+    values = np.empty(row.size)
+    direct = z.ravel()[row * n_levels + level] < _DIRECT
+    todo = np.flatnonzero(~direct)
+    start = row * GRID_SIZE
+    for _ in range(_PROPOSALS):
         if not todo.size:
             break
-        k, at = prior.bins(level[todo], rng)
-        kept = rng.random(todo.size) < flat_lik[row[todo] * GRID_SIZE + k]
-        bins[todo[kept]], within[todo[kept]] = k[kept], at[kept]
+        outcome, frac = prior.outcomes(level[todo], rng)
+        kept = rng.random(todo.size) < flat_lik[start[todo] + prior.bin[outcome]]
+        values[todo[kept]] = prior.value(outcome[kept], frac[kept])  # the values of the proposals kept
         todo = todo[~kept]
-    if todo.size:  # the rest (mostly cells with strong evidence) from their own distributions
-        unique, which = np.unique(row[todo] * n_levels + level[todo], return_inverse=True)
-        bins[todo] = _grid_bins(lik[unique // n_levels] * level_prior[unique % n_levels], which, rng)
-        within[todo] = rng.random(todo.size)
-    out[:, np.concatenate(columns)] = (EDGES[bins] + within * BIN_WIDTH).reshape(draws, -1)
+    rest = np.concatenate([np.flatnonzero(direct), todo])
+    if rest.size:
+        unique, which = np.unique(row[rest] * n_levels + level[rest], return_inverse=True)
+        k = _grid_bins(lik[unique // n_levels] * level_prior[unique % n_levels], which, rng)
+        values[rest] = EDGES[k] + rng.random(rest.size) * BIN_WIDTH
+    return values.reshape(shape)
 
 
-def _choose(weights: list[np.ndarray], draws: int, rng: np.random.Generator) -> np.ndarray:
-    """For each list of weights, ``draws`` indexes picked in proportion to them: shape (len(weights), draws)."""
-    sizes = np.array([w.size for w in weights])
-    start = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    cdf = np.concatenate([np.cumsum(w) / w.sum() for w in weights])
-    cdf[np.cumsum(sizes) - 1] = 1.0
-    cdf += np.repeat(np.arange(len(weights), dtype="float64"), sizes)  # each list's shares after the previous
-    u = rng.random((len(weights), draws)) + np.arange(len(weights))[:, None]
-    pick = np.searchsorted(cdf, u, side="right") - start[:, None]
-    return np.minimum(pick, (sizes - 1)[:, None])
+def _choose(weights: np.ndarray, draws: int, rng: np.random.Generator) -> np.ndarray:
+    """For each row of weights, ``draws`` indexes picked in proportion to them: shape (rows, draws).
+
+    Each row's uniform numbers are looked up in its cumulative weights in increasing order (one sorted search
+    through every row, each row's shares after the previous row's), then put back in their places.
+    """
+    n, size = weights.shape
+    cdf = np.cumsum(weights, axis=1)
+    cdf /= cdf[:, -1:]
+    cdf[:, -1] = 1.0
+    cdf += np.arange(n, dtype="float64")[:, None]
+    u = rng.random((n, draws))
+    order = np.argsort(u, axis=1)
+    ascending = np.take_along_axis(u, order, axis=1) + np.arange(n)[:, None]
+    found = np.searchsorted(cdf.ravel(), ascending.ravel(), side="right").reshape(n, draws)
+    pick = np.empty_like(found)
+    np.put_along_axis(pick, order, found - (np.arange(n) * size)[:, None], axis=1)
+    return np.minimum(pick, size - 1)
 
 
 class _Alias:
-    """Walker's alias tables of a few distributions on the grid: a bin from any of them in constant time."""
+    """Walker's alias tables of a few distributions on the grid: a value from any of them in constant time."""
 
     def __init__(self, p: np.ndarray):
         probs = np.ones(p.shape)
@@ -673,22 +856,56 @@ class _Alias:
                 q[hi] -= 1.0 - q[lo]
                 (small if q[hi] < 1.0 else large).append(hi)
         self.prob: np.ndarray = probs.ravel()
-        self.alias: np.ndarray = aliases.ravel()
+        # Per column, its two outcomes (the column itself below ``prob``, its alias above): the bin, the value at
+        # the outcome's start, where that start lies in the column's fraction, and how a fraction becomes a value.
+        column = np.tile(np.arange(GRID_SIZE), p.shape[0])
+        self.bin = np.stack([column, aliases.ravel()], axis=1).ravel()
+        self.start = np.stack([EDGES[column], EDGES[aliases.ravel()]], axis=1).ravel()
+        self.offset = np.stack([np.zeros(self.prob.size), self.prob], axis=1).ravel()
+        with np.errstate(divide="ignore"):
+            scale = BIN_WIDTH / np.stack([self.prob, 1.0 - self.prob], axis=1)
+        self.scale = np.where(np.isfinite(scale), scale, 0.0).ravel()  # an outcome that never happens: 0
 
-    def bins(self, which: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        """One bin of the grid from each distribution ``p[which]``, and where in the bin (0..1, uniform).
+    def outcomes(self, which: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """For each draw from ``p[which]``: its outcome (an index into the tables) and its fraction of the column.
 
-        One uniform number gives both: its whole part the column, its fraction decides between the column and
-        its alias, and what is left of the fraction after that choice is again uniform.
+        One uniform number gives both a bin and where in it: its whole part the column, its fraction decides
+        between the column and its alias, and what is left of the fraction after that choice is again uniform.
+        The bin is ``bin[outcome]``, the value :meth:`value`.
         """
-        u = rng.random(which.shape) * GRID_SIZE
+        u = rng.random(which.shape)
+        u *= GRID_SIZE
         column = np.minimum(u.astype(np.int64), GRID_SIZE - 1)
-        at = which * GRID_SIZE + column
-        frac = u - column
-        prob = self.prob[at]
-        keep = frac < prob
-        within = np.where(keep, frac, frac - prob) / np.where(keep, prob, 1.0 - prob)
-        return np.where(keep, column, self.alias[at]), np.clip(within, 0.0, 1.0)
+        u -= column  # the fraction
+        column += which * GRID_SIZE
+        outcome = column * 2
+        outcome += u >= self.prob[column]
+        return outcome, u
+
+    def values(self, which: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """One value from each distribution ``p[which]`` (uniform within its bin)."""
+        return self.value(*self.outcomes(which, rng))
+
+    def value(self, outcome: np.ndarray, frac: np.ndarray) -> np.ndarray:
+        """The value of each outcome, at its fraction of the column (``frac`` is reused)."""
+        frac -= self.offset[outcome]
+        frac *= self.scale[outcome]
+        frac += self.start[outcome]
+        return frac
+
+
+#: Alias tables made, by their distributions (a level prior depends only on the truths' spread and level).
+_ALIASES: dict[bytes, _Alias] = {}
+
+
+def _alias(p: np.ndarray) -> _Alias:
+    """:class:`_Alias` of ``p``, made once for all the posteriors that share it."""
+    key = p.tobytes()
+    if key not in _ALIASES:
+        if len(_ALIASES) >= 64:
+            _ALIASES.clear()
+        _ALIASES[key] = _Alias(p)
+    return _ALIASES[key]
 
 
 def _grid_bins(p: np.ndarray, which: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -707,13 +924,22 @@ def _grid_bins(p: np.ndarray, which: np.ndarray, rng: np.random.Generator) -> np
     return np.minimum(k + (flat[k] < target) - row * GRID_SIZE, GRID_SIZE - 1).reshape(which.shape)
 
 
-def _cell_posteriors(r: Readings, sigma: float, tau: float, spread: float) -> np.ndarray:
-    """Each cell's posterior with every source's offset (and the option's level) summed out on its own."""
-    table = log_likelihood_table(r.classes, sigma, tau**2)  # (5·classes, grid)
-    loglik = r.counts @ table  # (cells, grid)
+def _cell_posteriors(r: Readings, sigma: float, tau: float, spread: float, cells: np.ndarray) -> np.ndarray:
+    """The posteriors of ``cells``, each with every source's offset (and the option's level) summed out on its own."""
+    table = _cell_table(r.classes.tobytes(), sigma, tau)  # (5·classes, grid)
+    loglik = r.counts[cells] @ table  # (cells, grid)
     logp = loglik + np.log(truth_prior(spread))[None, :]
     p = np.exp(logp - logp.max(axis=1, keepdims=True))
     return p / p.sum(axis=1, keepdims=True)
+
+
+@functools.lru_cache(maxsize=64)
+def _cell_table(classes: bytes, sigma: float, tau: float) -> np.ndarray:
+    """:func:`log_likelihood_table` of these kinds of notes at σ with each source's offset (spread τ) added, kept
+    (it depends on the model's grids, not on the notes)."""
+    table = log_likelihood_table(np.frombuffer(classes).reshape(-1, 2), sigma, tau**2)
+    table.flags.writeable = False
+    return table
 
 
 def _correlation(r: Readings, sigma: float, tau: float, spread: float, level: float) -> tuple[np.ndarray, np.ndarray]:
@@ -765,10 +991,29 @@ def _lattice(k: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _offset_likelihoods(r: Readings, rows: np.ndarray, sigma: float, tau: float, k: int) -> np.ndarray:
     """Readings' log-likelihoods at θ + b for every offset b on a lattice of ``k`` points: (rows, k, grid)."""
+    table = _offset_table(r.classes.tobytes(), sigma, tau, k)  # (5·classes, k·grid)
+    return (r.weights[rows] @ table).reshape(-1, k, GRID_SIZE)
+
+
+@functools.lru_cache(maxsize=12)
+def _offset_table(classes: bytes, sigma: float, tau: float, k: int) -> np.ndarray:
+    """log P(stance | θ + b) for each (stance, class) at σ, for every offset b on the lattice of ``k`` points at τ:
+    (5 · classes, k · grid). It depends on the kinds of notes and the model's grids, not on the notes themselves:
+    made once and kept (about 2 MB each; a new note rarely changes the σ and τ the posterior is computed at)."""
     z, _ = _lattice(k)
     shifted = THETA[None, :] + tau * z[:, None]
-    table = log_likelihood_table(r.classes, sigma, 0.0, shifted.ravel())  # (5·classes, k·grid)
-    return (r.weights[rows] @ table).reshape(-1, k, GRID_SIZE)
+    table = log_likelihood_table(np.frombuffer(classes).reshape(-1, 2), sigma, 0.0, shifted.ravel())
+    table.flags.writeable = False
+    return table
+
+
+def _levels(spread: float, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """The options' level on its lattice: the log of each point's prior, and each point's prior of the truths on
+    the grid, (levels,) and (levels, grid); one point when the truths are flat (the level changes nothing)."""
+    if not math.isfinite(spread):
+        return np.zeros(1), truth_prior(spread, np.zeros(1))
+    zl, log_pl = _lattice(LEVEL_LATTICE)
+    return log_pl, truth_prior(spread, level * zl)
 
 
 class _Offsets:
@@ -788,12 +1033,7 @@ class _Offsets:
         order = np.argsort(option, kind="stable")
         bounds = np.searchsorted(option[order], np.arange(r.shape[0] + 1))
         self.readings = {int(o): order[bounds[o] : bounds[o + 1]] for o in options}
-        if math.isfinite(spread):
-            zl, self.log_pl = _lattice(LEVEL_LATTICE)
-            centres = level * zl
-        else:  # flat truths: the level changes nothing
-            centres, self.log_pl = np.zeros(1), np.zeros(1)
-        self.level_prior = truth_prior(spread, centres)  # (levels, grid)
+        self.log_pl, self.level_prior = _levels(spread, level)
 
     def __call__(self, rows: np.ndarray, k: int) -> np.ndarray:
         return self.tables[k][self.position[rows]]
@@ -865,6 +1105,115 @@ def _exact_option(
     return Exact(o * n_c + np.arange(n_c), lattice, groups, level_prior, w)
 
 
+@dataclass
+class _Likelihoods:
+    """What the exact options of one class share at one (σ, τ), whatever the truths' spread and level."""
+
+    options: np.ndarray  # option indices, ascending
+    lattice: tuple[int, ...]
+    pattern: np.ndarray  # (options, criteria): which of its option's sources spoke to each cell (a bit each)
+    #: Per group of cells (by pattern, ascending): the sources, each cell's option (position) and criterion, its
+    #: likelihood on the grid per combination of those sources' offsets, scaled to a maximum of 1, and the log of
+    #: that scale: (cells, combinations, grid) and (cells, combinations, 1).
+    groups: list[tuple[tuple[int, ...], np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
+
+
+def _exact_likelihoods(r: Readings, options: np.ndarray, sigma: float, tau: float) -> list[_Likelihoods]:
+    """The likelihoods of the exact options' cells on their lattices of offsets, options with the same number of
+    sources together, cells grouped by which of their option's sources spoke to them."""
+    n_c = r.shape[1]
+    offsets = _Offsets(r, options, sigma, tau, math.inf, 0.0)
+    option = r.source_option[r.source]  # each reading's option
+    n_sources = r.option_sources[options]
+    out = []
+    for n_src in (int(n) for n in np.unique(n_sources)):
+        mine = options[n_sources == n_src]
+        k = EXACT_LATTICE[n_src]
+        rows = np.flatnonzero(np.isin(option, mine))
+        where = np.searchsorted(mine, option[rows])  # each reading's option, as a position in ``mine``
+        # Each reading's source as an axis: its rank among its option's sources (by source number).
+        sources = np.unique(r.source[rows])
+        by_option = np.lexsort((sources, r.source_option[sources]))
+        ranked, ranked_option = sources[by_option], r.source_option[sources[by_option]]
+        axis_of = np.zeros(r.source_option.size, dtype=np.int64)
+        axis_of[ranked] = np.arange(ranked.size) - np.searchsorted(ranked_option, ranked_option)
+        axis = axis_of[r.source[rows]]
+        criterion = r.cell[rows] % n_c
+        pattern = np.zeros((mine.size, n_c), dtype=np.int64)
+        np.bitwise_or.at(pattern, (where, criterion), 1 << axis)
+        reading = np.full((mine.size, n_c, n_src), -1)
+        reading[where, criterion, axis] = rows
+        groups = []
+        for bits in np.unique(pattern[pattern > 0]):
+            axes = tuple(a for a in range(n_src) if bits >> a & 1)
+            at, crit = np.nonzero(pattern == bits)  # by option, then criterion
+            total: np.ndarray | float = 0.0
+            for i, a in enumerate(axes):
+                shape = [at.size] + [1] * len(axes) + [GRID_SIZE]
+                shape[1 + i] = k
+                total = total + offsets(reading[at, crit, a], k).reshape(shape)
+            lik = np.asarray(total).reshape(at.size, -1, GRID_SIZE)
+            top = lik.max(axis=2, keepdims=True)
+            lik -= top
+            np.exp(lik, out=lik)
+            groups.append((axes, at, crit, lik, top))
+        out.append(_Likelihoods(mine, (k,) * n_src, pattern, groups))
+    return out
+
+
+def _exact_options(
+    r: Readings,
+    options: np.ndarray,
+    sigma: float,
+    tau: float,
+    spread: float,
+    level: float,
+    likelihoods: list[_Likelihoods] | None = None,
+) -> tuple[ExactOptions, np.ndarray]:
+    """:func:`_exact_option` for every option of ``options`` at once, and their cells' posteriors.
+
+    Options with the same number of sources share the shape of their combinations, so they are computed
+    together, cells grouped by which of their option's sources spoke to them (the first, the second, both...).
+    ``likelihoods``: :func:`_exact_likelihoods` at (σ, τ), when at hand (noise levels that differ only in the
+    truths' spread share them). Returns the options and their cells' posteriors, (options × criteria, grid).
+    """
+    n_c = r.shape[1]
+    if likelihoods is None:
+        likelihoods = _exact_likelihoods(r, options, sigma, tau)
+    log_pl, level_prior = _levels(spread, level)
+    n_levels = log_pl.size
+    classes = []
+    for known in likelihoods:
+        mine, lattice = known.options, known.lattice
+        _, log_pz = _lattice(lattice[0])
+        log_w = np.zeros((mine.size, *lattice, n_levels)) + log_pl
+        for a in range(len(lattice)):
+            shape = [1] * log_w.ndim
+            shape[1 + a] = lattice[0]
+            log_w = log_w + log_pz.reshape(shape)
+        groups = []
+        for axes, at, crit, lik, top in known.groups:
+            z = (lik.reshape(-1, GRID_SIZE) @ level_prior.T).reshape(lik.shape[:2] + (n_levels,))
+            first = np.flatnonzero(np.r_[True, at[1:] != at[:-1]])
+            evidence = np.add.reduceat(np.log(z) + top, first, axis=0)  # summed over each option's cells
+            shape = [first.size] + [1] * len(lattice) + [n_levels]
+            for a in axes:
+                shape[1 + a] = lattice[a]
+            log_w[at[first]] += evidence.reshape(shape)
+            groups.append(SpokenCells(axes, at, crit, lik, z))
+        flat = log_w.reshape(mine.size, -1)
+        w = np.exp(flat - flat.max(axis=1, keepdims=True)).reshape(mine.size, -1, n_levels)
+        w /= w.sum(axis=(1, 2), keepdims=True)
+        w[w.max(axis=2) <= 1e-9] = 0.0  # combinations that cannot matter
+        w /= w.sum(axis=(1, 2), keepdims=True)
+        classes.append(ExactClass(mine, lattice, groups, w, known.pattern > 0))
+    exact = ExactOptions(n_c, level_prior, classes)
+    theta = np.empty((exact.options.size, n_c, GRID_SIZE))
+    for cls in classes:
+        theta[np.searchsorted(exact.options, cls.options)] = cls.marginal(level_prior)
+    return exact, theta.reshape(-1, GRID_SIZE)
+
+
 def posterior(r: Readings, noise: Noise, exact_sources: int = EXACT_SOURCES) -> Posterior:
     """The posterior of every cell, mixed over the likely values of (σ, τ, s, m) learned (:func:`.noise.learn`).
 
@@ -873,6 +1222,7 @@ def posterior(r: Readings, noise: Noise, exact_sources: int = EXACT_SOURCES) -> 
     learned = noise
     n_o, n_c = r.shape
     parts = []
+    likelihoods: dict[tuple[float, float], list[_Likelihoods]] = {}
     for sigma, tau, spread, level, weight in learned.support:
         if not r.n_cells:
             parts.append(
@@ -884,20 +1234,24 @@ def posterior(r: Readings, noise: Noise, exact_sources: int = EXACT_SOURCES) -> 
                     weight,
                     np.zeros((0, GRID_SIZE)),
                     np.zeros((n_o, n_c, n_c)),
-                    {},
+                    ExactOptions(n_c, truth_prior(spread)[None, :], []),
                     np.zeros(0),
                 )
             )
             continue
-        theta = _cell_posteriors(r, sigma, tau, marginal_spread(spread, level))
         corr, var = _correlation(r, sigma, tau, spread, level)
-        exact: dict[int, Exact] = {}
         few = np.flatnonzero((r.option_sources > 0) & (r.option_sources <= exact_sources))
-        offsets = _Offsets(r, few, sigma, tau, spread, level) if few.size else None
-        for o in few:
-            ex = _exact_option(r, int(o), sigma, tau, spread, level, offsets)
-            if ex is not None:
-                exact[int(o)] = ex
-                theta[ex.cells] = ex.marginal()
+        theta = np.empty((r.n_cells, GRID_SIZE))
+        copula = np.ones(n_o, dtype=bool)
+        copula[few] = False
+        cells = (np.flatnonzero(copula)[:, None] * n_c + np.arange(n_c)[None, :]).ravel()
+        theta[cells] = _cell_posteriors(r, sigma, tau, marginal_spread(spread, level), cells)
+        if few.size:
+            if (sigma, tau) not in likelihoods:  # noise levels that differ in the truths alone share these
+                likelihoods[sigma, tau] = _exact_likelihoods(r, few, sigma, tau)
+            exact, marginal = _exact_options(r, few, sigma, tau, spread, level, likelihoods[sigma, tau])
+            theta[(few[:, None] * n_c + np.arange(n_c)[None, :]).ravel()] = marginal
+        else:
+            exact = ExactOptions(n_c, truth_prior(spread)[None, :], [])
         parts.append(Part(sigma, tau, spread, level, weight, theta, corr, exact, var))
     return Posterior(r, parts, learned)

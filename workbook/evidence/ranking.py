@@ -289,7 +289,7 @@ def analyse(
     if n_c == 0 or n_o == 0:
         zero = np.zeros((draws, n_o))
         return Analysis(post, titles, names, raw, zero, zero.copy())
-    theta = post.draw(draws, rng).reshape(draws, n_o, n_c)
+    theta = post.draw_by_cell(draws, rng).reshape(n_o, n_c, draws)
     w = normalise(raw)
     sampled = np.zeros((draws, n_c))
     positive = w > 0
@@ -297,9 +297,10 @@ def analyse(
         sampled[:, positive] = rng.dirichlet(concentration * w[positive], draws)
     else:
         sampled[:, positive] = 1.0
-    value_fixed = theta @ w
-    value = np.einsum("doc,dc->do", theta, sampled)
-    return Analysis(post, titles, names, raw, value_fixed, value)
+    # Σ over the criteria for each option and draw, in single precision (the draws are).
+    value_fixed = np.einsum("ocd,c->od", theta, w.astype(np.float32))
+    value = np.einsum("ocd,cd->od", theta, np.ascontiguousarray(sampled.T, dtype=np.float32))
+    return Analysis(post, titles, names, raw, value_fixed.T.astype(np.float64), value.T.astype(np.float64))
 
 
 def leader_order(a: Analysis) -> np.ndarray:

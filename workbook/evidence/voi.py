@@ -29,6 +29,7 @@ to change the decision, and :func:`stop_rule` says so.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -40,7 +41,14 @@ import pandas as pd
 from ..errors import ValidationError
 from ..store.conversations import HELD
 from .decisions import Verdict
-from .model import CONFIDENCE_WEIGHT, ROUNDING_VARIANCE, THETA, normal_cdf, reading_noise, resolve_reliability
+from .model import (
+    CONFIDENCE_WEIGHT,
+    ROUNDING_VARIANCE,
+    THETA,
+    normal_cdf_at,
+    reading_noise,
+    resolve_reliability,
+)
 from .ranking import Analysis, leader_order
 from .sources import contact_of
 
@@ -88,10 +96,6 @@ class View:
     one_person: np.ndarray  # (criteria, criteria) covariance of one new person's readings about θ
 
 
-def _phi(z: np.ndarray) -> np.ndarray:
-    return np.exp(-0.5 * np.square(z)) / math.sqrt(2.0 * math.pi)
-
-
 def gaussian_view(a: Analysis, reliability: Mapping[str, float] | None = None) -> View:
     """The options in the model's Gaussian view: means, cell covariances, a new person's reading noise."""
     post, n_o, n_c = a.post, a.option_ids.size, a.criterion_ids.size
@@ -121,8 +125,9 @@ def _gain_one(mean: float, sd: float, other: float) -> tuple[float, float]:
     if sd <= 0:
         return 0.0, 0.0
     z = -abs(mean - other) / sd
-    value = sd * (z * float(normal_cdf(np.array([z]))[0]) + float(_phi(np.array([z]))[0]))
-    return max(value, 0.0), float(normal_cdf(np.array([z]))[0])
+    cdf = normal_cdf_at(z)
+    value = sd * (z * cdf + math.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi))
+    return max(value, 0.0), cdf
 
 
 def _gain_many(means: np.ndarray, sds: np.ndarray, other: float, z: np.ndarray) -> tuple[float, float]:
@@ -157,13 +162,21 @@ def _pair(option_id: np.ndarray, contact_id: np.ndarray) -> np.ndarray:
     return option_id * (1 << 31) + contact_id
 
 
+@functools.lru_cache(maxsize=4)
+def _answers(n_options: int) -> np.ndarray:
+    """The fixed simulated answers of :func:`_gain_many` for ``n_options`` options (the same every time: kept)."""
+    z = np.random.default_rng(20_260_101).standard_normal((SIMULATIONS, n_options))
+    z.flags.writeable = False
+    return z
+
+
 class _Values:
     """What a conversation with someone covering some options is worth, for every round size (kept per set)."""
 
     def __init__(self, a: Analysis, view: View):
         self.a, self.mean = a, view.mean
         self.sds = {m: preposterior_sd(view, m) for m in ROUND_SIZES}
-        self.z = np.random.default_rng(20_260_101).standard_normal((SIMULATIONS, a.option_ids.size))
+        self.z = _answers(a.option_ids.size)
         self.kept: dict[tuple[int, ...], dict[int, tuple[float, float]]] = {}
 
     def other_than(self, covered: tuple[int, ...]) -> float:
@@ -295,9 +308,9 @@ def _row(
     best_m = max(ROUND_SIZES, key=lambda m: (values[m][0] - m * cost, -m))
     worth = values[best_m][0] - best_m * cost > 0
     main = max(covered, key=lambda o: (float(swing[o].sum()), -o))
-    top = [a.names[j] for j in np.argsort(-swing[main], kind="stable")[:2] if a.weights[j] > 0]
+    top = [a.names[j] for j in np.argsort(-swing[main], kind="stable")[:2] if view.weights[j] > 0]
     titles = [a.titles[o] for o in covered]
-    reason = _reason(a, a.score, order, main, covered, name, p_change, worth, cost)
+    reason = _reason(a, view.mean, order, main, covered, name, p_change, worth, cost)  # view.mean: the scores
     if top and cid is not None:
         reason += f" Ask about {' and '.join(top)}."
     return {

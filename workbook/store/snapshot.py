@@ -71,6 +71,9 @@ class Snapshot:
     ) -> pd.DataFrame:
         wanted = tuple(columns) if columns is not None else None
         key = ("table", table, include_archived, wanted)
+        whole = self._frames.get(("table", table, include_archived, None))
+        if wanted is not None and whole is not None and set(wanted) <= set(whole.columns):
+            return whole[list(wanted)]  # the whole table was read already: the columns from it
         return self._kept(key, lambda: self.workbook.table(table, include_archived=include_archived, columns=wanted))
 
     def records(
