@@ -32,11 +32,15 @@ main()
 """
 
 
-def _run_program(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess:
-    path = os.pathsep.join(p for p in (SOURCE, os.environ.get("PYTHONPATH")) if p)
-    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": path}
+def _run_program(
+    args: list[str], tmp_path: Path, *, program: str = _PROGRAM, environ: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """Run ``program`` (one of the scripts above) with ``args`` in a fresh process, this checkout first on its path."""
+    base = dict(os.environ if environ is None else environ)
+    path = os.pathsep.join(p for p in (SOURCE, base.get("PYTHONPATH")) if p)
+    env = {**base, "MPLBACKEND": "Agg", "PYTHONPATH": path}
     return subprocess.run(
-        [sys.executable, "-c", _PROGRAM, *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", program, *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
     )
 
 
@@ -86,16 +90,7 @@ def test_the_program_writes_the_report_the_library_builds(demo_wb, tmp_path, nam
     the file is the same, byte for byte, as the report built in this process, in one process."""
     out = tmp_path / "report.html"
     args = ["report", "--workbook", str(demo_wb.path), "-o", str(out), *(["--names"] if names else [])]
-    path = os.pathsep.join(p for p in (SOURCE, os.environ.get("PYTHONPATH")) if p)
-    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": path}
-    done = subprocess.run(
-        [sys.executable, "-c", _COUNTING_FORKS, *args],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = _run_program(args, tmp_path, program=_COUNTING_FORKS)
     assert done.returncode == 0, done.stderr
     forked = int(done.stdout.rsplit("forked:", 1)[1])
     assert forked == (1 if sys.platform.startswith("linux") and parallel.cores_available() >= 2 else 0)
@@ -118,16 +113,8 @@ def test_the_report_program_runs_numpys_maths_on_one_thread_unless_told(demo_wb,
     env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
     if given:
         env["OPENBLAS_NUM_THREADS"] = given
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (SOURCE, os.environ.get("PYTHONPATH")) if p)
     args = ["report", "--workbook", str(demo_wb.path), "-o", str(tmp_path / "r.html")]
-    done = subprocess.run(
-        [sys.executable, "-c", _MATHS_THREADS, *args],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = _run_program(args, tmp_path, program=_MATHS_THREADS, environ=env)
     assert done.returncode == 0, done.stderr
     assert done.stdout.rsplit("threads:", 1)[1].strip() == used
 

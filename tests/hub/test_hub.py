@@ -485,6 +485,15 @@ def _text(page, step: str) -> str:
     return " ".join(view(page, step).inner_text().split())
 
 
+def _log_in(page, hub, person: str) -> None:
+    """Log ``person`` in through the hub's login page, as they would; they land in the app."""
+    page.goto(f"{hub.url}/hub/login", timeout=60_000)
+    page.fill("input[name=username]", person)
+    page.fill("input[name=password]", hub.passwords[person])
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_url(f"**/user/{person}/voila/render/career-workbook.ipynb*", timeout=120_000)
+
+
 @pytest.mark.browser
 def test_the_app_in_chromium_is_the_page_of_career_workbook_app_and_stays_on_the_machine(hub, workbooks, chromium):
     """Log in with the form, land in the app page: its steps through the step bar and the address, the
@@ -505,11 +514,7 @@ def test_the_app_in_chromium_is_the_page_of_career_workbook_app_and_stays_on_the
     context.route("**/*", only_this_machine)
     page = _watched(context.new_page())
     try:
-        page.goto(f"{hub.url}/hub/login", timeout=60_000)
-        page.fill("input[name=username]", c)
-        page.fill("input[name=password]", hub.passwords[c])
-        page.click("input[type=submit], button[type=submit]")
-        page.wait_for_url(f"**/user/{c}/voila/render/career-workbook.ipynb*", timeout=120_000)
+        _log_in(page, hub, c)
         wait_shown(page, "00_start_here", ready=STEPS["00_start_here"])
         bar = page.locator(".cw-stepbar button")
         assert [bar.nth(i).inner_text() for i in range(bar.count())] == [
@@ -575,11 +580,7 @@ def test_a_guided_notebook_opens_and_runs_in_jupyterlab_on_the_hub(hub, workbook
     context = chromium.new_context(viewport={"width": 1400, "height": 1000})
     page = _watched(context.new_page())
     try:
-        page.goto(f"{hub.url}/hub/login", timeout=60_000)
-        page.fill("input[name=username]", b)
-        page.fill("input[name=password]", hub.passwords[b])
-        page.click("input[type=submit], button[type=submit]")
-        page.wait_for_url(f"**/user/{b}/voila/render/career-workbook.ipynb*", timeout=120_000)
+        _log_in(page, hub, b)
         page.goto(f"{hub.url}/user/{b}/lab/tree/01_options_and_criteria.ipynb", timeout=60_000)
         page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=120_000)
         # Its kernel (the notebook names it) started and idle, as the toolbar shows.
