@@ -483,7 +483,7 @@ class ExactClass:
             w_g = w.sum(axis=others).reshape(n, -1, w.shape[-1])  # (options, its combinations, levels)
             share = w_g[g.option] / np.where(g.z > 0, g.z, 1.0)  # (cells, its combinations, levels)
             mixed = np.matmul(share.transpose(0, 2, 1), g.likelihood)  # (cells, levels, grid): combinations summed
-            out[g.option, g.criterion] = (mixed * level_prior[None]).sum(axis=1)
+            out[g.option, g.criterion] = np.einsum("clg,lg->cg", mixed, level_prior)
         return out
 
 
@@ -814,7 +814,12 @@ def _draw_spoken(
         todo = todo[~kept]
     rest = np.concatenate([np.flatnonzero(direct), todo])
     if rest.size:
-        unique, which = np.unique(row[rest] * n_levels + level[rest], return_inverse=True)
+        # The (row, level) pairs needed, in order, and each value's: marked in a table of every pair (no sort).
+        pair = row[rest] * n_levels + level[rest]
+        needed = np.zeros(z.size, dtype=bool)
+        needed[pair] = True
+        unique = np.flatnonzero(needed)
+        which = (np.cumsum(needed) - 1)[pair]
         k = _grid_bins(lik[unique // n_levels] * level_prior[unique % n_levels], which, rng)
         values[rest] = EDGES[k] + rng.random(rest.size) * BIN_WIDTH
     return values.reshape(shape)
