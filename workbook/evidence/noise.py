@@ -147,7 +147,7 @@ def _option_loglik(y: np.ndarray, prec: np.ndarray, cell: np.ndarray, src: np.nd
     b = np.einsum("atji,atj->ati", vec, s_mat[..., :n_j, n_j])  # Qᵀ b
     u = np.einsum("atji,atj->ati", vec, t[..., :n_j])  # Qᵀ t (the cells' part)
     shifted = lam[:, :, None, :] + (1.0 / v)[None, None, :, None]  # (σ, τ, s, J): the eigenvalues of B + I/v_s
-    positive = (shifted > 0).all(axis=3)
+    positive = np.min(shifted, axis=3) > 0  # (σ, τ, s): B + I/v_s positive definite
     with np.errstate(divide="ignore", invalid="ignore"):
         inv = 1.0 / shifted
         logdet_b = np.log(np.where(shifted > 0, shifted, 1.0)).sum(axis=3)  # (σ, τ, s)
