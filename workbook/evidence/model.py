@@ -1026,22 +1026,17 @@ class _Offsets:
     offsets, the readings of each option, and the prior of the options' level."""
 
     def __init__(self, r: Readings, options: np.ndarray, sigma: float, tau: float, spread: float, level: float):
+        self.r, self.sigma, self.tau = r, sigma, tau
         option = r.source_option[r.source]
-        lattice = np.zeros(r.shape[0], dtype=np.int64)
-        lattice[options] = [EXACT_LATTICE.get(int(n), 0) for n in r.option_sources[options]]
-        self.position = np.full(r.cell.size, -1)
-        self.tables: dict[int, np.ndarray] = {}
-        for k in np.unique(lattice[options][lattice[options] > 0]):
-            rows = np.flatnonzero(lattice[option] == k)
-            self.position[rows] = np.arange(rows.size)
-            self.tables[int(k)] = _offset_likelihoods(r, rows, sigma, tau, int(k))
         order = np.argsort(option, kind="stable")
         bounds = np.searchsorted(option[order], np.arange(r.shape[0] + 1))
         self.readings = {int(o): order[bounds[o] : bounds[o + 1]] for o in options}
         self.log_pl, self.level_prior = _levels(spread, level)
 
     def __call__(self, rows: np.ndarray, k: int) -> np.ndarray:
-        return self.tables[k][self.position[rows]]
+        """The log-likelihoods of readings ``rows`` on the lattice of ``k`` offsets (worked out when asked for:
+        a reading of one kind of note is mostly taken from a kept table instead)."""
+        return _offset_likelihoods(self.r, rows, self.sigma, self.tau, k)
 
 
 def _exact_option(
@@ -1148,10 +1143,14 @@ def _exact_likelihoods(r: Readings, options: np.ndarray, sigma: float, tau: floa
         np.bitwise_or.at(pattern, (where, criterion), 1 << axis)
         reading = np.full((mine.size, n_c, n_src), -1)
         reading[where, criterion, axis] = rows
-        groups = []
+        groups: list[tuple[tuple[int, ...], np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         for bits in np.unique(pattern[pattern > 0]):
             axes = tuple(a for a in range(n_src) if bits >> a & 1)
             at, crit = np.nonzero(pattern == bits)  # by option, then criterion
+            if len(axes) == 1:  # one reading per cell: a reading of one kind of note is a row of a kept table
+                lik, top = _one_reading(r, offsets, reading[at, crit, axes[0]], sigma, tau, k)
+                groups.append((axes, at, crit, lik, top))
+                continue
             total: np.ndarray | float = 0.0
             for i, a in enumerate(axes):
                 shape = [at.size] + [1] * len(axes) + [GRID_SIZE]
@@ -1164,6 +1163,40 @@ def _exact_likelihoods(r: Readings, options: np.ndarray, sigma: float, tau: floa
             groups.append((axes, at, crit, lik, top))
         out.append(_Likelihoods(mine, (k,) * n_src, pattern, groups))
     return out
+
+
+def _one_reading(
+    r: Readings, offsets: _Offsets, rows: np.ndarray, sigma: float, tau: float, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Readings' likelihoods on the lattice of offsets, each scaled to a maximum of 1, and the log of that scale:
+    (rows, k, grid) and (rows, k, 1). A reading of one kind of note (stance and class) is a row of
+    :func:`_scaled_offset_table`, the same numbers; the others are worked out."""
+    w = r.weights[rows]
+    kind = w.argmax(axis=1)
+    single = w[np.arange(rows.size), kind] == 1.0
+    scaled, tops = _scaled_offset_table(r.classes.tobytes(), sigma, tau, k)
+    if single.all():
+        return scaled[kind], tops[kind]
+    lik = np.empty((rows.size, k, GRID_SIZE))
+    top = np.empty((rows.size, k, 1))
+    lik[single], top[single] = scaled[kind[single]], tops[kind[single]]
+    if not single.all():
+        mixed = offsets(rows[~single], k)
+        top[~single] = mixed.max(axis=2, keepdims=True)
+        mixed -= top[~single]
+        lik[~single] = np.exp(mixed)
+    return lik, top
+
+
+@functools.lru_cache(maxsize=12)
+def _scaled_offset_table(classes: bytes, sigma: float, tau: float, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_offset_table` as likelihoods, each (stance, class) and offset scaled to a maximum of 1, and the log of
+    that scale: (5 · classes, k, grid) and (5 · classes, k, 1). Kept, as the table is."""
+    table = _offset_table(classes, sigma, tau, k).reshape(-1, k, GRID_SIZE)
+    top = table.max(axis=2, keepdims=True)
+    scaled = np.exp(table - top)
+    scaled.flags.writeable = top.flags.writeable = False
+    return scaled, top
 
 
 def _exact_options(
