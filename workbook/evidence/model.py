@@ -795,7 +795,8 @@ def _draw_spoken(
 
     ``z``: Σ_θ L(θ | row) T(θ | level), (rows, levels): the chance that a proposal from T is kept. Where it is
     small (strong evidence: proposals mostly fail), and where a few rounds of proposals all failed, the value
-    is drawn by the inverse CDF of L T instead (exact too).
+    is drawn from L T by proposals from its row (:func:`_draw_by_rows`), or else by the inverse CDF of L T
+    (exact too).
     """
     shape = row.shape
     row, level = row.ravel(), level.ravel()
@@ -813,6 +814,8 @@ def _draw_spoken(
         values[todo[kept]] = prior.value(outcome[kept], frac[kept])  # the values of the proposals kept
         todo = todo[~kept]
     rest = np.concatenate([np.flatnonzero(direct), todo])
+    if rest.size:
+        rest = _draw_by_rows(lik, z, row, level, level_prior, rest, values, rng)
     if rest.size:
         # The (row, level) pairs needed, in order, and each value's: marked in a table of every pair (no sort).
         pair = row[rest] * n_levels + level[rest]
@@ -913,9 +916,61 @@ def _alias(p: np.ndarray) -> _Alias:
     return _ALIASES[key]
 
 
+#: Below this chance of a proposal from its row being kept, a value is drawn by the inverse CDF of its own pair.
+_ROW_KEPT = 0.3
+
+
+def _draw_by_rows(
+    lik: np.ndarray,
+    z: np.ndarray,
+    row: np.ndarray,
+    level: np.ndarray,
+    level_prior: np.ndarray,
+    rest: np.ndarray,
+    values: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Values ``rest`` of :func:`_draw_spoken` (into ``values``) by rejection from their row at one level.
+
+    L(θ | row) T(θ | level) = L(θ | row) T(θ | middle) × T(θ | level) / T(θ | middle): a proposal from the row at
+    the middle level (one cumulative table per row, where the inverse CDF needs one per row and level) is kept
+    with chance T(θ | level) / T(θ | middle), scaled to at most 1 (exact). Levels differ by a tilt, so where the
+    evidence is strong this is mostly kept; values whose proposals would be kept less often than
+    :data:`_ROW_KEPT` (and those still waiting after a few rounds) are returned, to be drawn by the inverse CDF.
+    """
+    n_levels = level_prior.shape[0]
+    middle = level_prior[n_levels // 2]
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        ratio = level_prior / middle
+        peak = ratio.max(axis=1)
+        if not (np.isfinite(peak).all() and (middle > 0).all()):
+            return rest
+        keep = (ratio / peak[:, None]).ravel()  # (levels × grid): the chance a proposal in each bin is kept
+    needed = np.zeros(lik.shape[0], dtype=bool)
+    needed[row[rest]] = True
+    rows = np.flatnonzero(needed)
+    cdf = np.cumsum(lik[rows] * middle, axis=1)  # (rows needed, grid)
+    which = (np.cumsum(needed) - 1)[row[rest]]
+    chance = z.ravel()[row[rest] * n_levels + level[rest]] / (cdf[which, -1] * peak[level[rest]])
+    use = chance >= _ROW_KEPT
+    todo, which = rest[use], which[use]
+    for _ in range(_PROPOSALS):
+        if not todo.size:
+            break
+        k = _search_bins(cdf, which, rng)
+        kept = rng.random(todo.size) < keep[level[todo] * GRID_SIZE + k]
+        values[todo[kept]] = EDGES[k[kept]] + rng.random(int(kept.sum())) * BIN_WIDTH
+        todo, which = todo[~kept], which[~kept]
+    return np.concatenate([rest[~use], todo])
+
+
 def _grid_bins(p: np.ndarray, which: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """One bin of the grid from each distribution ``p[which]`` (p: (rows, grid), not necessarily normalised)."""
-    cdf = np.cumsum(p, axis=1)
+    return _search_bins(np.cumsum(p, axis=1), which, rng)
+
+
+def _search_bins(cdf: np.ndarray, which: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """:func:`_grid_bins` from the distributions' cumulative sums ``cdf`` (rows, grid)."""
     flat = cdf.ravel()
     row = which.ravel()
     target = rng.random(row.size) * cdf[row, -1]
