@@ -139,8 +139,8 @@ def _option_loglik(y: np.ndarray, prec: np.ndarray, cell: np.ndarray, src: np.nd
     # S = XᵀDX − cross + the truths' prior precisions: 1/v_s on the cells' diagonal, 1/m² on the level's. Split
     # into the cells' block B + I/v_s, the column b they share with the level, and the level's corner β + 1/m²:
     # one eigendecomposition B = Q Λ Qᵀ per (σ, τ) gives det S and tᵀ S⁻¹ t at every (s, m) in closed form
-    # (B + I/v_s = Q (Λ + I/v_s) Qᵀ, then the level's Schur complement), where a Cholesky factor per (σ, τ, s, m)
-    # did the same work 24 times over.
+    # (B + I/v_s = Q (Λ + I/v_s) Qᵀ, then the level's Schur complement), rather than a factor of S at each of the
+    # 24 (s, m). B is the data's part (positive semi-definite), so B + I/v_s is positive definite.
     s_mat = xdx[:, None] - cross  # (σ, τ, J+1, J+1)
     t = r_d[:, None, :] - np.einsum("atjg,ag->atj", a_scaled, r_g)  # (σ, τ, J+1)
     lam, vec = np.linalg.eigh(s_mat[..., :n_j, :n_j])  # (σ, τ, J), (σ, τ, J, J)
