@@ -58,3 +58,41 @@ def test_the_copulas_normal_numbers_are_standard_normal_and_independent():
     assert abs(np.corrcoef(z[:half], z[half:])[0, 1]) < 4 / np.sqrt(half)
     assert abs(np.corrcoef(z[:half] ** 2, z[half:] ** 2)[0, 1]) < 4 / np.sqrt(half)  # not even in size
     assert abs(np.corrcoef(z[:-1], z[1:])[0, 1]) < 4 / np.sqrt(n)
+
+
+def test_values_drawn_from_their_row_follow_their_posterior():
+    """Strong evidence is drawn by proposals from its row at the middle level, kept by the tilt to the drawn level:
+    the values must follow L(θ | row) T(θ | level) for every level, as the inverse CDF of each pair would give."""
+    spread, level_sd = 0.7, 0.35
+    zl = np.linspace(-model.LATTICE_SPAN, model.LATTICE_SPAN, model.LEVEL_LATTICE)
+    level_prior = model.truth_prior(spread, level_sd * zl)  # (levels, grid)
+    centres = np.array([-1.2, 0.3, 1.5])
+    lik = np.exp(-0.5 * np.square((model.THETA[None, :] - centres[:, None]) / 0.15))  # strong evidence, max 1
+    lik /= lik.max(axis=1, keepdims=True)
+    z = lik @ level_prior.T
+    rng = np.random.default_rng(11)
+    n = 300_000
+    row = rng.integers(0, centres.size, n)
+    level = rng.integers(0, model.LEVEL_LATTICE, n)
+    values = np.full(n, np.nan)
+    left = model._draw_by_rows(lik, z, row, level, level_prior, np.arange(n), values, rng)
+    drawn = np.setdiff1d(np.arange(n), left)
+    assert drawn.size > 0.2 * n  # many are drawn this way (the others go to the inverse CDF)
+    post = lik[:, None, :] * level_prior[None, :, :]
+    post /= post.sum(axis=2, keepdims=True)  # (rows, levels, grid)
+    checked = 0
+    for r in range(centres.size):
+        for lo, hi in ((0, 5), (5, 10), (10, 15)):  # low, middle and high levels
+            mine = drawn[(row[drawn] == r) & (level[drawn] >= lo) & (level[drawn] < hi)]
+            if mine.size < 2000:  # levels far from the middle, with evidence far from them: the inverse CDF's
+                continue
+            checked += 1
+            p = post[r, level[mine]]  # each value's own posterior on the grid
+            mean = p @ model.THETA
+            sd = np.sqrt(p @ np.square(model.THETA) - np.square(mean))
+            got = values[mine]
+            assert abs((got - mean).mean()) < 4.5 * np.sqrt((np.square(sd)).mean() / mine.size)
+            for cut in (np.median(got), centres[r]):  # P(θ ≤ cut), bins flat inside
+                below = (np.clip((cut - model.EDGES[:-1]) / model.BIN_WIDTH, 0.0, 1.0)[None, :] * p).sum(axis=1)
+                assert abs((got <= cut).mean() - below.mean()) < 4.5 * np.sqrt(0.25 / mine.size)
+    assert checked >= 5

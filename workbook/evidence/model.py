@@ -483,7 +483,7 @@ class ExactClass:
             w_g = w.sum(axis=others).reshape(n, -1, w.shape[-1])  # (options, its combinations, levels)
             share = w_g[g.option] / np.where(g.z > 0, g.z, 1.0)  # (cells, its combinations, levels)
             mixed = np.matmul(share.transpose(0, 2, 1), g.likelihood)  # (cells, levels, grid): combinations summed
-            out[g.option, g.criterion] = (mixed * level_prior[None]).sum(axis=1)
+            out[g.option, g.criterion] = np.einsum("clg,lg->cg", mixed, level_prior)
         return out
 
 
@@ -795,7 +795,8 @@ def _draw_spoken(
 
     ``z``: Σ_θ L(θ | row) T(θ | level), (rows, levels): the chance that a proposal from T is kept. Where it is
     small (strong evidence: proposals mostly fail), and where a few rounds of proposals all failed, the value
-    is drawn by the inverse CDF of L T instead (exact too).
+    is drawn from L T by proposals from its row (:func:`_draw_by_rows`), or else by the inverse CDF of L T
+    (exact too).
     """
     shape = row.shape
     row, level = row.ravel(), level.ravel()
@@ -814,7 +815,14 @@ def _draw_spoken(
         todo = todo[~kept]
     rest = np.concatenate([np.flatnonzero(direct), todo])
     if rest.size:
-        unique, which = np.unique(row[rest] * n_levels + level[rest], return_inverse=True)
+        rest = _draw_by_rows(lik, z, row, level, level_prior, rest, values, rng)
+    if rest.size:
+        # The (row, level) pairs needed, in order, and each value's: marked in a table of every pair (no sort).
+        pair = row[rest] * n_levels + level[rest]
+        needed = np.zeros(z.size, dtype=bool)
+        needed[pair] = True
+        unique = np.flatnonzero(needed)
+        which = (np.cumsum(needed) - 1)[pair]
         k = _grid_bins(lik[unique // n_levels] * level_prior[unique % n_levels], which, rng)
         values[rest] = EDGES[k] + rng.random(rest.size) * BIN_WIDTH
     return values.reshape(shape)
@@ -908,9 +916,61 @@ def _alias(p: np.ndarray) -> _Alias:
     return _ALIASES[key]
 
 
+#: Below this chance of a proposal from its row being kept, a value is drawn by the inverse CDF of its own pair.
+_ROW_KEPT = 0.3
+
+
+def _draw_by_rows(
+    lik: np.ndarray,
+    z: np.ndarray,
+    row: np.ndarray,
+    level: np.ndarray,
+    level_prior: np.ndarray,
+    rest: np.ndarray,
+    values: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Values ``rest`` of :func:`_draw_spoken` (into ``values``) by rejection from their row at one level.
+
+    L(θ | row) T(θ | level) = L(θ | row) T(θ | middle) × T(θ | level) / T(θ | middle): a proposal from the row at
+    the middle level (one cumulative table per row, where the inverse CDF needs one per row and level) is kept
+    with chance T(θ | level) / T(θ | middle), scaled to at most 1 (exact). Levels differ by a tilt, so where the
+    evidence is strong this is mostly kept; values whose proposals would be kept less often than
+    :data:`_ROW_KEPT` (and those still waiting after a few rounds) are returned, to be drawn by the inverse CDF.
+    """
+    n_levels = level_prior.shape[0]
+    middle = level_prior[n_levels // 2]
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        ratio = level_prior / middle
+        peak = ratio.max(axis=1)
+        if not (np.isfinite(peak).all() and (middle > 0).all()):
+            return rest
+        keep = (ratio / peak[:, None]).ravel()  # (levels × grid): the chance a proposal in each bin is kept
+    needed = np.zeros(lik.shape[0], dtype=bool)
+    needed[row[rest]] = True
+    rows = np.flatnonzero(needed)
+    cdf = np.cumsum(lik[rows] * middle, axis=1)  # (rows needed, grid)
+    which = (np.cumsum(needed) - 1)[row[rest]]
+    chance = z.ravel()[row[rest] * n_levels + level[rest]] / (cdf[which, -1] * peak[level[rest]])
+    use = chance >= _ROW_KEPT
+    todo, which = rest[use], which[use]
+    for _ in range(_PROPOSALS):
+        if not todo.size:
+            break
+        k = _search_bins(cdf, which, rng)
+        kept = rng.random(todo.size) < keep[level[todo] * GRID_SIZE + k]
+        values[todo[kept]] = EDGES[k[kept]] + rng.random(int(kept.sum())) * BIN_WIDTH
+        todo, which = todo[~kept], which[~kept]
+    return np.concatenate([rest[~use], todo])
+
+
 def _grid_bins(p: np.ndarray, which: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """One bin of the grid from each distribution ``p[which]`` (p: (rows, grid), not necessarily normalised)."""
-    cdf = np.cumsum(p, axis=1)
+    return _search_bins(np.cumsum(p, axis=1), which, rng)
+
+
+def _search_bins(cdf: np.ndarray, which: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """:func:`_grid_bins` from the distributions' cumulative sums ``cdf`` (rows, grid)."""
     flat = cdf.ravel()
     row = which.ravel()
     target = rng.random(row.size) * cdf[row, -1]
@@ -1021,22 +1081,17 @@ class _Offsets:
     offsets, the readings of each option, and the prior of the options' level."""
 
     def __init__(self, r: Readings, options: np.ndarray, sigma: float, tau: float, spread: float, level: float):
+        self.r, self.sigma, self.tau = r, sigma, tau
         option = r.source_option[r.source]
-        lattice = np.zeros(r.shape[0], dtype=np.int64)
-        lattice[options] = [EXACT_LATTICE.get(int(n), 0) for n in r.option_sources[options]]
-        self.position = np.full(r.cell.size, -1)
-        self.tables: dict[int, np.ndarray] = {}
-        for k in np.unique(lattice[options][lattice[options] > 0]):
-            rows = np.flatnonzero(lattice[option] == k)
-            self.position[rows] = np.arange(rows.size)
-            self.tables[int(k)] = _offset_likelihoods(r, rows, sigma, tau, int(k))
         order = np.argsort(option, kind="stable")
         bounds = np.searchsorted(option[order], np.arange(r.shape[0] + 1))
         self.readings = {int(o): order[bounds[o] : bounds[o + 1]] for o in options}
         self.log_pl, self.level_prior = _levels(spread, level)
 
     def __call__(self, rows: np.ndarray, k: int) -> np.ndarray:
-        return self.tables[k][self.position[rows]]
+        """The log-likelihoods of readings ``rows`` on the lattice of ``k`` offsets (worked out when asked for:
+        a reading of one kind of note is mostly taken from a kept table instead)."""
+        return _offset_likelihoods(self.r, rows, self.sigma, self.tau, k)
 
 
 def _exact_option(
@@ -1143,10 +1198,14 @@ def _exact_likelihoods(r: Readings, options: np.ndarray, sigma: float, tau: floa
         np.bitwise_or.at(pattern, (where, criterion), 1 << axis)
         reading = np.full((mine.size, n_c, n_src), -1)
         reading[where, criterion, axis] = rows
-        groups = []
+        groups: list[tuple[tuple[int, ...], np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         for bits in np.unique(pattern[pattern > 0]):
             axes = tuple(a for a in range(n_src) if bits >> a & 1)
             at, crit = np.nonzero(pattern == bits)  # by option, then criterion
+            if len(axes) == 1:  # one reading per cell: a reading of one kind of note is a row of a kept table
+                lik, top = _one_reading(r, offsets, reading[at, crit, axes[0]], sigma, tau, k)
+                groups.append((axes, at, crit, lik, top))
+                continue
             total: np.ndarray | float = 0.0
             for i, a in enumerate(axes):
                 shape = [at.size] + [1] * len(axes) + [GRID_SIZE]
@@ -1159,6 +1218,40 @@ def _exact_likelihoods(r: Readings, options: np.ndarray, sigma: float, tau: floa
             groups.append((axes, at, crit, lik, top))
         out.append(_Likelihoods(mine, (k,) * n_src, pattern, groups))
     return out
+
+
+def _one_reading(
+    r: Readings, offsets: _Offsets, rows: np.ndarray, sigma: float, tau: float, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Readings' likelihoods on the lattice of offsets, each scaled to a maximum of 1, and the log of that scale:
+    (rows, k, grid) and (rows, k, 1). A reading of one kind of note (stance and class) is a row of
+    :func:`_scaled_offset_table`, the same numbers; the others are worked out."""
+    w = r.weights[rows]
+    kind = w.argmax(axis=1)
+    single = w[np.arange(rows.size), kind] == 1.0
+    scaled, tops = _scaled_offset_table(r.classes.tobytes(), sigma, tau, k)
+    if single.all():
+        return scaled[kind], tops[kind]
+    lik = np.empty((rows.size, k, GRID_SIZE))
+    top = np.empty((rows.size, k, 1))
+    lik[single], top[single] = scaled[kind[single]], tops[kind[single]]
+    if not single.all():
+        mixed = offsets(rows[~single], k)
+        top[~single] = mixed.max(axis=2, keepdims=True)
+        mixed -= top[~single]
+        lik[~single] = np.exp(mixed)
+    return lik, top
+
+
+@functools.lru_cache(maxsize=12)
+def _scaled_offset_table(classes: bytes, sigma: float, tau: float, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_offset_table` as likelihoods, each (stance, class) and offset scaled to a maximum of 1, and the log of
+    that scale: (5 · classes, k, grid) and (5 · classes, k, 1). Kept, as the table is."""
+    table = _offset_table(classes, sigma, tau, k).reshape(-1, k, GRID_SIZE)
+    top = table.max(axis=2, keepdims=True)
+    scaled = np.exp(table - top)
+    scaled.flags.writeable = top.flags.writeable = False
+    return scaled, top
 
 
 def _exact_options(

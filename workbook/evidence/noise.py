@@ -136,19 +136,30 @@ def _option_loglik(y: np.ndarray, prec: np.ndarray, cell: np.ndarray, src: np.nd
     m_bb = 1.0 / tau2[None, :, None] + d_g[:, None, :]  # (σ, τ, G)
     a_scaled = a[:, None, :, :] / m_bb[:, :, None, :]  # (σ, τ, J+1, G)
     cross = np.einsum("atjg,akg->atjk", a_scaled, a)  # (σ, τ, J+1, J+1)
-    # Prior precisions of the truths: (s, ρ, J+1).
+    # S = XᵀDX − cross + the truths' prior precisions: 1/v_s on the cells' diagonal, 1/m² on the level's. Split
+    # into the cells' block B + I/v_s, the column b they share with the level, and the level's corner β + 1/m²:
+    # one eigendecomposition B = Q Λ Qᵀ per (σ, τ) gives det S and tᵀ S⁻¹ t at every (s, m) in closed form
+    # (B + I/v_s = Q (Λ + I/v_s) Qᵀ, then the level's Schur complement), rather than a factor of S at each of the
+    # 24 (s, m). B is the data's part (positive semi-definite), so B + I/v_s is positive definite.
+    s_mat = xdx[:, None] - cross  # (σ, τ, J+1, J+1)
+    t = r_d[:, None, :] - np.einsum("atjg,ag->atj", a_scaled, r_g)  # (σ, τ, J+1)
+    lam, vec = np.linalg.eigh(s_mat[..., :n_j, :n_j])  # (σ, τ, J), (σ, τ, J, J)
+    b = np.einsum("atji,atj->ati", vec, s_mat[..., :n_j, n_j])  # Qᵀ b
+    u = np.einsum("atji,atj->ati", vec, t[..., :n_j])  # Qᵀ t (the cells' part)
+    shifted = lam[:, :, None, :] + (1.0 / v)[None, None, :, None]  # (σ, τ, s, J): the eigenvalues of B + I/v_s
+    positive = np.min(shifted, axis=3) > 0  # (σ, τ, s): B + I/v_s positive definite
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inv = 1.0 / shifted
+        logdet_b = np.log(np.where(shifted > 0, shifted, 1.0)).sum(axis=3)  # (σ, τ, s)
+        bb = (inv * np.square(b)[:, :, None, :]).sum(axis=3)
+        bu = (inv * (b * u)[:, :, None, :]).sum(axis=3)
+        uu = (inv * np.square(u)[:, :, None, :]).sum(axis=3)
+        schur = s_mat[..., n_j, n_j][:, :, None, None] + (1.0 / np.square(LEVEL_GRID)) - bb[..., None]  # (σ, τ, s, m)
+        sign = np.where(positive[..., None] & (schur > 0), 1.0, -1.0)
+        logdet_s = logdet_b[..., None] + np.log(np.where(schur > 0, schur, 1.0))
+        t_sol = uu[..., None] + np.square(t[..., n_j][:, :, None, None] - bu[..., None]) / schur
     cell_var = np.repeat(v[:, None], LEVEL_GRID.size, axis=1)  # (s, m)
     level_var = np.repeat(np.square(LEVEL_GRID)[None, :], v.size, axis=0)
-    prior_prec = np.concatenate(
-        [np.repeat((1.0 / cell_var)[:, :, None], n_j, axis=2), (1.0 / level_var)[:, :, None]], axis=2
-    )
-    s_mat = (xdx - 0.0)[:, None, None, None] - cross[:, :, None, None] + 0.0
-    s_mat = np.broadcast_to(s_mat, (n_s, tau2.size, v.size, LEVEL_GRID.size, n_j + 1, n_j + 1)).copy()
-    full = np.arange(n_j + 1)
-    s_mat[..., full, full] += prior_prec[None, None]
-    t = r_d[:, None, :] - np.einsum("atjg,ag->atj", a_scaled, r_g)  # (σ, τ, J+1)
-    t = np.broadcast_to(t[:, :, None, None, :], s_mat.shape[:-1])
-    sign, logdet_s, t_sol = _logdet_and_quad(s_mat, t)
     quad = ydy[:, None, None, None] - (np.square(r_g)[:, None, :] / m_bb).sum(axis=2)[:, :, None, None] - t_sol
     logdet_c = (
         -logd[:, None, None, None]
@@ -159,25 +170,6 @@ def _option_loglik(y: np.ndarray, prec: np.ndarray, cell: np.ndarray, src: np.nd
     )
     out = -0.5 * (quad + logdet_c)
     return np.where(sign > 0, out, -np.inf)
-
-
-def _logdet_and_quad(s_mat: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For a stack of symmetric matrices S and vectors t: the sign and log of det S, and tᵀ S⁻¹ t.
-
-    One Cholesky factor S = L Lᵀ gives both (log det S = 2 Σ log Lᵢᵢ, tᵀ S⁻¹ t = |L⁻¹ t|², L⁻¹ t by forward
-    substitution across the whole stack at once); a stack that is not positive definite is solved by LU.
-    """
-    try:
-        low = np.linalg.cholesky(s_mat)
-    except np.linalg.LinAlgError:
-        sign, logdet = np.linalg.slogdet(s_mat)
-        sol = np.linalg.solve(s_mat, t[..., None])[..., 0]
-        return sign, logdet, np.einsum("...j,...j->...", t, sol)
-    diag = np.diagonal(low, axis1=-2, axis2=-1)
-    y = np.empty(t.shape)
-    for i in range(t.shape[-1]):
-        y[..., i] = (t[..., i] - np.einsum("...j,...j->...", low[..., i, :i], y[..., :i])) / diag[..., i]
-    return np.ones(diag.shape[:-1]), 2.0 * np.log(diag).sum(axis=-1), np.square(y).sum(axis=-1)
 
 
 def _cellwise_loglik(y: np.ndarray, prec: np.ndarray, cell: np.ndarray) -> np.ndarray:

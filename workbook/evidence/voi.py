@@ -265,18 +265,11 @@ def next_conversations(
     for cid, covered in person_options.items():
         key = tuple(sorted(set(covered)))
         name, strength = str(names[cid]), int(strengths[cid])
-        rows.append(_row(a, view, key, values(key), cost, swing, cid, name, strength, order))
+        rows.append(_row(a, view.mean, key, values(key), cost, swing, cid, name, strength))
     asked = {o for cov in person_options.values() for o in cov}
     for o in (o for o in range(a.option_ids.size) if o not in asked):  # options with nobody left to ask
-        row = _row(a, view, (o,), values((o,)), cost, swing, None, "", 0, order)
-        why = (
-            "find someone who does this work: nobody in your contacts is linked to it as an insider yet"
-            if not linked.get(int(a.option_ids[o]))
-            else "everyone you know there has told you already: ask them who else to talk to"
-        )
-        row["reason"] = f"{row['reason']} Next: {why}."
-        rows.append(row)
-    frame = pd.DataFrame(rows, columns=[*NEXT_COLUMNS, "_rank", "_strength"])
+        rows.append(_row(a, view.mean, (o,), values((o,)), cost, swing, None, "", 0))
+    frame = pd.DataFrame(rows, columns=[*NEXT_COLUMNS, "_rank", "_strength", "_covered"])
     if frame.empty:
         return pd.DataFrame(columns=NEXT_COLUMNS)
     frame = frame.sort_values(
@@ -285,14 +278,32 @@ def next_conversations(
         kind="stable",
     )
     frame = frame[frame.groupby("option_id").cumcount() < PER_OPTION]
-    frame = frame.head(int(n)).drop(columns=["_rank", "_strength"]).reset_index(drop=True)
+    frame = frame.head(int(n)).reset_index(drop=True)
+    # The words only for the conversations shown (a few of several hundred candidates).
+    main = pd.Index(a.option_ids).get_indexer(frame["option_id"].to_numpy(dtype=np.int64))
+    words = [
+        _words(a, view, covered, int(o), swing, cid, name, p, worth, cost, order, linked)
+        for covered, o, cid, name, p, worth in zip(
+            frame["_covered"],
+            main,
+            frame["contact_id"],
+            frame["contact"],
+            frame["p_change"],
+            frame["worth_it"],
+            strict=True,
+        )
+    ]
+    frame["options"] = [w[0] for w in words]
+    frame["criteria"] = [w[1] for w in words]
+    frame["reason"] = [w[2] for w in words]
+    frame = frame.drop(columns=["_rank", "_strength", "_covered"])
     frame["contact_id"] = frame["contact_id"].astype("Int64")
     return frame
 
 
 def _row(
     a: Analysis,
-    view: View,
+    mean: np.ndarray,
     covered: tuple[int, ...],
     values: dict[int, tuple[float, float]],
     cost: float,
@@ -300,23 +311,18 @@ def _row(
     cid: int | None,
     name: str,
     strength: int,
-    order: list[int],
 ) -> dict:
-    """One candidate's row; ``order``: the options with evidence, best supported first (:func:`leader_order`)."""
+    """One candidate's row (``mean``: the options' scores), its words left out (:func:`_words` writes them for the
+    rows shown)."""
     value, p_change = values[1]
     per = {m: values[m][0] / m for m in ROUND_SIZES}
     best_m = max(ROUND_SIZES, key=lambda m: (values[m][0] - m * cost, -m))
     worth = values[best_m][0] - best_m * cost > 0
-    main = max(covered, key=lambda o: (float(swing[o].sum()), -o))
-    top = [a.names[j] for j in np.argsort(-swing[main], kind="stable")[:2] if view.weights[j] > 0]
-    titles = [a.titles[o] for o in covered]
-    reason = _reason(a, view.mean, order, main, covered, name, p_change, worth, cost)  # view.mean: the scores
-    if top and cid is not None:
-        reason += f" Ask about {' and '.join(top)}."
+    main = _main(covered, swing)
     return {
         "option_id": int(a.option_ids[main]),
         "option": a.titles[main],
-        "options": "; ".join(titles),
+        "options": "",
         "contact_id": pd.NA if cid is None else cid,
         "contact": name,
         "value": float(value),
@@ -324,13 +330,50 @@ def _row(
         "round_size": int(best_m),
         "p_change": float(p_change),
         "worth_it": bool(worth),
-        "criteria": ", ".join(top),
+        "criteria": "",
         "n_sources": int(a.post.readings.option_sources[main]),
-        "score": float(view.mean[main]),
-        "reason": reason,
+        "score": float(mean[main]),
+        "reason": "",
         "_rank": max(per.values()),
         "_strength": strength,
+        "_covered": covered,
     }
+
+
+def _main(covered: tuple[int, ...], swing: np.ndarray) -> int:
+    """The option a conversation is mostly about: the one with the most weighted uncertainty."""
+    return max(covered, key=lambda o: (float(swing[o].sum()), -o))
+
+
+def _words(
+    a: Analysis,
+    view: View,
+    covered: tuple[int, ...],
+    main: int,
+    swing: np.ndarray,
+    cid: object,
+    name: str,
+    p_change: float,
+    worth: bool,
+    cost: float,
+    order: list[int],
+    linked: dict[int, set[int]],
+) -> tuple[str, str, str]:
+    """A candidate's options, the criteria to ask about, and the reason, in words."""
+    top = [a.names[j] for j in np.argsort(-swing[main], kind="stable")[:2] if view.weights[j] > 0]
+    titles = [a.titles[o] for o in covered]
+    reason = _reason(a, view.mean, order, main, covered, name, p_change, worth, cost)  # view.mean: the scores
+    person = cid is not None and not pd.isna(cid)
+    if top and person:
+        reason += f" Ask about {' and '.join(top)}."
+    if not person:  # an option with nobody left to ask
+        why = (
+            "find someone who does this work: nobody in your contacts is linked to it as an insider yet"
+            if not linked.get(int(a.option_ids[main]))
+            else "everyone you know there has told you already: ask them who else to talk to"
+        )
+        reason = f"{reason} Next: {why}."
+    return "; ".join(titles), ", ".join(top), reason
 
 
 def _chance(p: float) -> str:
