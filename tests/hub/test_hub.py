@@ -585,12 +585,23 @@ def test_a_guided_notebook_opens_and_runs_in_jupyterlab_on_the_hub(hub, workbook
         page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=120_000)
         # Its kernel (the notebook names it) started and idle, as the toolbar shows.
         page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(timeout=120_000)
+        kernel = page.locator(".jp-Toolbar-kernelName").first
+        assert "No Kernel" not in kernel.inner_text(), "the notebook opened without its kernel"
         page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
         page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
-        # The notebook's last form (JupyterLab keeps only the cells in view on the page).
-        page.locator("button.jupyter-button", has_text="Save weights").filter(visible=True).first.wait_for(
-            timeout=120_000
-        )
+        # The notebook's last form: JupyterLab puts only the cells near the view on the page, so the
+        # notebook is scrolled down (as a person reads on) until the form is there.
+        save = page.locator("button.jupyter-button", has_text="Save weights").filter(visible=True)
+        page.locator(".jp-NotebookPanel .jp-Cell").first.hover()
+        deadline = time.monotonic() + 120
+        while not save.count():
+            text = page.inner_text(".jp-NotebookPanel")
+            dialogs = page.locator(".jp-Dialog").all_inner_texts()  # e.g. lab asking for a kernel
+            assert "Traceback" not in text and not dialogs and time.monotonic() < deadline, (
+                f"no weights form; dialogs {dialogs}; the notebook shows:\n{text[-2000:]}"
+            )
+            page.mouse.wheel(0, 800)
+            page.wait_for_timeout(300)
         assert "Traceback" not in page.inner_text(".jp-NotebookPanel")
     finally:
         context.close()
