@@ -134,43 +134,13 @@ def lab_context(browser):
     context.close()
 
 
-@pytest.fixture(scope="session")
-def _lab_window(lab_context):
-    """One page for every JupyterLab test of this process: lab's interface starts once (about 3 s a test)."""
+@pytest.fixture
+def lab_page(lab_context, request, artifacts):
+    """A new page for one test in JupyterLab, recording like :func:`page`."""
     page = _watched(lab_context.new_page())
     yield page
-    page.close()
-
-
-#: Close every document open in lab's main area without saving it; false when a dialog is in the way.
-_CLOSE_ALL_JS = """() => {
-  const app = window.jupyterapp;
-  if (!app || document.querySelector('.jp-Dialog')) return false;
-  for (const widget of Array.from(app.shell.widgets('main'))) {
-    if (widget.context) widget.context.model.dirty = false;  // a test's copy: never asked to save it
-    widget.dispose();
-  }
-  return true;
-}"""
-
-
-@pytest.fixture
-def lab_page(_lab_window, lab, request, artifacts):
-    """The JupyterLab page for one test, recording like :func:`page`, with nothing open in it.
-
-    The page is shared by the tests of this process (:class:`NotebookPage` opens a notebook in the
-    running interface); what one test opened is closed, its kernels stopped and its recordings
-    cleared before the next. If a test leaves a dialog open, the next starts from a reloaded page.
-    """
-    page = _lab_window
-    page.set_viewport_size(VIEWPORT)
-    for recorded in (page.console_errors, page.dialogs, page.requests):
-        recorded.clear()
-    yield page
     _keep_screenshot_if_failed(page, request, artifacts)
-    if page.url.startswith(lab.url) and not page.evaluate(_CLOSE_ALL_JS):
-        page.goto("about:blank")  # the next test opens lab afresh
-    lab.shutdown_kernels()
+    page.close()
 
 
 # -------------------------------------------------------------------- lab
@@ -328,3 +298,4 @@ def open_notebook(lab, lab_page, request):
     yield opener
     for notebook in opened:  # kept in the JUnit XML report, to see where the time goes
         request.node.user_properties.extend(notebook.timings.items())
+    lab.shutdown_kernels()

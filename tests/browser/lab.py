@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import time
-import urllib.parse
 
 #: The state of the notebook in view: kernel status, code cells still to run, errors shown.
 _STATE_JS = """() => {
@@ -25,16 +24,6 @@ _STATE_JS = """() => {
 }"""
 
 
-#: Open a notebook in the running lab interface (as a double click in the file browser does).
-_OPEN_JS = """async path => {
-  const app = window.jupyterapp;
-  if (!app) return false;
-  await app.restored;
-  await app.commands.execute('docmanager:open', {path, factory: 'Notebook'});
-  return true;
-}"""
-
-
 class NotebookError(AssertionError):
     pass
 
@@ -52,12 +41,8 @@ class NotebookPage:
         return self.page.evaluate(_STATE_JS)
 
     def open(self, timeout_s: float = 60) -> None:
-        """Open the notebook: in the lab interface already running in the page, else by its address."""
         start = time.monotonic()
-        base, _, rest = self.url.partition("/lab/")
-        path = urllib.parse.unquote(rest.split("/tree/", 1)[1].split("?", 1)[0])
-        if not (self.page.url.startswith(base + "/lab") and self.page.evaluate(_OPEN_JS, path)):
-            self.page.goto(self.url)
+        self.page.goto(self.url)
         self._wait(lambda s: s is not None and s["kernel"] == "idle", timeout_s, "the kernel to start")
         self.timings["open"] = time.monotonic() - start
 
