@@ -473,15 +473,9 @@ def decision_charts(
 
     ``cells``: ``evidence.cells_for(snap)`` of the same snapshot, when it is at hand (kept there, not made again).
     """
-    return {key: draw() for key, draw in decision_chart_makers(decision, max_options=max_options, cells=cells).items()}
-
-
-def decision_chart_makers(
-    decision: evidence.Decision, *, max_options: int = MAX_OPTIONS, cells: pd.DataFrame | None = None
-) -> dict[str, Callable[[], Figure]]:
-    """:func:`decision_charts`, each as a function that draws it (see :func:`chart_makers`)."""
     a = decision.analysis
-    return _makers(decision.scores, a, evidence.cells_frame(a) if cells is None else cells, max_options)
+    grid = evidence.cells_frame(a) if cells is None else cells
+    return {key: draw() for key, draw in _makers(decision.scores, a, grid, max_options).items()}
 
 
 def _makers(
