@@ -3,7 +3,9 @@
 The copula's quantile tables, which every draw reads, are worked out a few
 cells at a time (``model._CHUNK_CELLS``), to keep the arrays in the processor's
 cache; the tables and the draws must be the same, bit for bit, as when every
-cell is done at once.
+cell is done at once. The noise levels' posteriors and the pieces of draws are
+worked on by two threads side by side (``parallel.side_by_side``): the same,
+bit for bit, as one after the other, whichever thread takes which piece.
 """
 
 from __future__ import annotations
@@ -96,3 +98,34 @@ def test_values_drawn_from_their_row_follow_their_posterior():
                 below = (np.clip((cut - model.EDGES[:-1]) / model.BIN_WIDTH, 0.0, 1.0)[None, :] * p).sum(axis=1)
                 assert abs((got <= cut).mean() - below.mean()) < 4.5 * np.sqrt(0.25 / mine.size)
     assert checked >= 5
+
+
+def _one_after_another(work, items):
+    for item in items:
+        work(item)
+
+
+def _last_first(work, items):
+    for item in reversed(list(items)):
+        work(item)
+
+
+@pytest.mark.parametrize(("seed", "shape"), list(enumerate(SHAPES)))
+def test_posteriors_and_draws_are_the_same_in_two_threads_as_in_one(seed, shape, monkeypatch):
+    two = _posterior(*shape, seed=seed)
+    drawn = two.draw(2000, np.random.default_rng(seed))
+    for order in (_one_after_another, _last_first):
+        monkeypatch.setattr(model, "side_by_side", order)
+        one = _posterior(*shape, seed=seed)
+        assert all(_same(a.theta, b.theta) for a, b in zip(one.parts, two.parts, strict=True)), order.__name__
+        assert _same(one.draw(2000, np.random.default_rng(seed)), drawn), order.__name__
+
+
+def test_the_draws_are_split_in_pieces_each_with_its_own_random_numbers():
+    post = _posterior(30, 6, 2000, seed=0)
+    a = post.draw_by_cell(2000, np.random.default_rng(1))
+    # Pieces of about a sixth of the draws: no two pieces repeat each other's values.
+    pieces = [a[:, i * 333 : i * 333 + 50] for i in range(6)]
+    assert len({p.tobytes() for p in pieces}) == 6
+    assert _same(post.draw_by_cell(2000, np.random.default_rng(1)), a)
+    assert not _same(post.draw_by_cell(2000, np.random.default_rng(2)), a)

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,54 @@ def test_no_fork_on_a_single_core(monkeypatch):
     monkeypatch.setattr(parallel, "_allowed", True)
     monkeypatch.setattr(parallel, "cores_available", lambda: 1)
     assert not parallel.can_fork()
+
+
+def test_side_by_side_does_every_item_in_two_threads_and_leaves_one(monkeypatch):
+    monkeypatch.setattr(parallel, "cores_available", lambda: 2)
+    before = threading.active_count()
+    seen: dict[int, str] = {}
+    barrier = threading.Barrier(2, timeout=10)
+
+    def work(i: int) -> None:
+        if i < 2:
+            barrier.wait()  # the first two items are worked on at the same time, or this times out
+        seen[i] = threading.current_thread().name
+
+    parallel.side_by_side(work, range(5))
+    assert sorted(seen) == [0, 1, 2, 3, 4]
+    assert len(set(seen.values())) == 2
+    assert threading.active_count() == before  # the second thread has ended
+
+
+def test_side_by_side_on_one_core_or_inside_such_work_runs_one_after_another(monkeypatch):
+    names: list[str] = []
+    monkeypatch.setattr(parallel, "cores_available", lambda: 1)
+    parallel.side_by_side(lambda i: names.append(threading.current_thread().name), range(3))
+    assert set(names) == {threading.current_thread().name}
+    monkeypatch.setattr(parallel, "cores_available", lambda: 2)
+    inner: list[set[str]] = []
+
+    def outer(i: int) -> None:
+        mine: list[str] = []
+        parallel.side_by_side(lambda j: mine.append(threading.current_thread().name), range(3))
+        inner.append(set(mine))
+
+    parallel.side_by_side(outer, range(2))
+    assert all(len(names) == 1 for names in inner)  # no thread started from inside a thread's work
+
+
+def test_side_by_side_raises_the_error_and_starts_nothing_after_it(monkeypatch):
+    monkeypatch.setattr(parallel, "cores_available", lambda: 2)
+    done: list[int] = []
+
+    def work(i: int) -> None:
+        if i == 0:
+            raise ValueError("item 0 failed")
+        time.sleep(0.01)
+        done.append(i)
+
+    before = threading.active_count()
+    with pytest.raises(ValueError, match="item 0 failed"):
+        parallel.side_by_side(work, range(50))
+    assert len(done) <= 3  # the other thread took at most an item or two more, not the 49
+    assert threading.active_count() == before

@@ -16,6 +16,11 @@ and ends; never a notebook's kernel or a test process), on Linux, with one
 Python thread, and with at least two processor cores to run on. Anywhere else,
 and whenever the child fails or takes too long, the work runs here, so the
 result is the same either way.
+
+Work numpy does in long loops, outside the interpreter's lock, can also run in
+two threads of this process (:func:`side_by_side`: the evidence engine's noise
+levels). The second thread lives only as long as the call, so a process that
+has finished such work is again a process with one thread (and may fork).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -161,3 +166,54 @@ def aside(work: Callable[[], T], *, fork: bool = True) -> Iterator[Job[T]]:
         yield job
     finally:
         job.close()
+
+
+_inside = threading.local()
+
+
+def side_by_side(work: Callable[[T], object], items: Iterable[T]) -> None:
+    """``work(item)`` for every item, this thread and one more taking the next item as each is free.
+
+    For work that numpy does mostly in its own loops, which let other threads run: two cores then do it in
+    about the time of the larger half. One after the other, here, on a machine with one core, with fewer than
+    two items, or when called from inside such work. An error in any item stops the others from starting
+    and is raised here, after the second thread has ended.
+    """
+    todo = list(items)
+    if len(todo) < 2 or getattr(_inside, "active", False) or cores_available() < 2:
+        for item in todo:
+            work(item)
+        return
+    lock = threading.Lock()
+    queue = iter(todo)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        _inside.active = True
+        try:
+            while not errors:
+                with lock:
+                    item = next(queue, _END)
+                if item is _END:
+                    return
+                try:
+                    work(item)  # type: ignore[arg-type]
+                except BaseException as exc:  # noqa: BLE001 - raised again by the caller's thread
+                    errors.append(exc)
+        finally:
+            _inside.active = False
+
+    other = threading.Thread(target=run, name="career-workbook-side-by-side", daemon=True)
+    other.start()
+    try:
+        run()
+    except BaseException as exc:  # interrupted between two items: the other thread takes nothing more
+        errors.append(exc)
+        raise
+    finally:
+        other.join()
+    if errors:
+        raise errors[0]
+
+
+_END = object()

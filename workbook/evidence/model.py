@@ -60,6 +60,7 @@ The posteriors of the few most likely (σ, τ, s) are mixed by their weight
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -68,6 +69,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..parallel import side_by_side
 from .sources import is_document, source_keys
 
 if TYPE_CHECKING:
@@ -605,16 +607,38 @@ class Posterior:
         if n_o * n_c == 0 or draws == 0:
             return np.zeros((n_o * n_c, draws), dtype=np.float32)
         share = _allocate(np.array([p.weight for p in self.parts]), draws)
-        if np.count_nonzero(share) == 1:  # one noise level takes every draw: its draws are the answer, uncopied
-            only = int(np.flatnonzero(share)[0])
-            return _draw_part(self.parts[only], self.readings, draws, rng)
-        out = np.empty((n_o * n_c, draws), dtype=np.float32)
+        drawn = [i for i in range(len(self.parts)) if share[i]]
+        tables: dict[int, _CopulaTable | None] = {}
+
+        def table(i: int) -> None:
+            tables[i] = _copula_table(self.parts[i], self.readings)
+
+        side_by_side(table, drawn)
+        # The draws in pieces of about a sixth (a noise level's share in one piece or more), each piece its
+        # own columns from its own stream of random numbers spawned from ``rng``: the same seed gives the same
+        # draws whichever piece is drawn first, and two threads share the pieces evenly.
+        size = max(_PIECE_DRAWS, -(-draws // _PIECES))
+        pieces: list[tuple[int, int, int]] = []
         start = 0
-        for part, k in zip(self.parts, share, strict=True):
-            if k:
-                out[:, start : start + k] = _draw_part(part, self.readings, int(k), rng)
+        for i in drawn:
+            k = int(share[i])
+            bounds = np.linspace(start, start + k, max(1, round(k / size)) + 1).round().astype(int)
+            pieces += [(i, int(a), int(b)) for a, b in itertools.pairwise(bounds)]
             start += k
+        streams = rng.spawn(len(pieces)) if len(pieces) > 1 else [rng]
+        out = np.empty((n_o * n_c, draws), dtype=np.float32)
+
+        def fill(j: int) -> None:
+            i, a, b = pieces[j]
+            _draw_part(self.parts[i], self.readings, b - a, streams[j], out[:, a:b], tables[i])
+
+        side_by_side(fill, range(len(pieces)))
         return out
+
+
+#: The draws are made in about this many pieces, of at least :data:`_PIECE_DRAWS` draws.
+_PIECES = 6
+_PIECE_DRAWS = 200
 
 
 def _allocate(weights: np.ndarray, total: int) -> np.ndarray:
@@ -684,7 +708,7 @@ def _from_scores(table: np.ndarray, z: np.ndarray, out: np.ndarray) -> None:
     np.minimum(i, DRAW_LEVELS - 2, out=i)
     pos -= i  # the fraction of the way to the next level
     i += (np.arange(table.shape[0], dtype=np.int32) * DRAW_LEVELS)[:, None]
-    flat = table.astype(np.float32).ravel()
+    flat = table.astype(np.float32, copy=False).ravel()
     low = flat[i]
     i += 1
     high = flat[i]
@@ -710,37 +734,56 @@ def _normals(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
     return out[:size].reshape(shape)
 
 
-def _draw_part(part: Part, r: Readings, draws: int, rng: np.random.Generator) -> np.ndarray:
-    """Draws of every cell at one noise level: (cells, draws), single precision."""
+@dataclass
+class _CopulaTable:
+    """What the copula's draws at one noise level need, worked out once for all its pieces of draws."""
+
+    options: np.ndarray  # the options drawn by the copula
+    cells: np.ndarray  # their cells, in order
+    quantiles: np.ndarray  # each cell's quantile function, (cells, levels), single precision
+    chol: np.ndarray  # each option's Cholesky factor of its correlation, (options, criteria, criteria)
+
+
+def _copula_table(part: Part, r: Readings) -> _CopulaTable | None:
+    """:class:`_CopulaTable` of ``part``; None when every option is computed exactly."""
     n_o, n_c = r.shape
     copula = np.ones(n_o, dtype=bool)
     copula[part.exact.options] = False
-    copula = np.flatnonzero(copula)
-    out = np.empty((n_o * n_c, draws), dtype=np.float32)
-    if copula.size:
-        cells = (copula[:, None] * n_c + np.arange(n_c)[None, :]).ravel()
-        # Each cell's quantile function: (cells, levels). The cells nobody spoke to share theirs (the prior).
-        table = np.empty((cells.size, DRAW_LEVELS))
-        silent = r.n_sources[cells] == 0
-        for group in (silent, ~silent):
-            if group.any():
-                rows = cells[group][:1] if group is silent else cells[group]
-                table[group] = _quantiles(part.theta[rows], _LEVELS)
-        chol = np.linalg.cholesky(part.correlation[copula] + 1e-9 * np.eye(n_c)[None]).astype(np.float32)
-        whole = cells.size == n_o * n_c  # every option by the copula: its cells are ``out``'s rows, in order
-        for chunk in _chunks(copula.size, n_c * draws):  # a few options at a time
+    options = np.flatnonzero(copula)
+    if not options.size:
+        return None
+    cells = (options[:, None] * n_c + np.arange(n_c)[None, :]).ravel()
+    # Each cell's quantile function: (cells, levels). The cells nobody spoke to share theirs (the prior).
+    table = np.empty((cells.size, DRAW_LEVELS), dtype=np.float32)
+    silent = r.n_sources[cells] == 0
+    for group in (silent, ~silent):
+        if group.any():
+            rows = cells[group][:1] if group is silent else cells[group]
+            table[group] = _quantiles(part.theta[rows], _LEVELS)
+    chol = np.linalg.cholesky(part.correlation[options] + 1e-9 * np.eye(n_c)[None]).astype(np.float32)
+    return _CopulaTable(options, cells, table, chol)
+
+
+def _draw_part(
+    part: Part, r: Readings, draws: int, rng: np.random.Generator, out: np.ndarray, copula: _CopulaTable | None
+) -> None:
+    """Draws of every cell at one noise level into ``out``, (cells, draws), single precision; ``copula``:
+    :func:`_copula_table` of ``part``."""
+    n_o, n_c = r.shape
+    if copula is not None:
+        whole = copula.cells.size == n_o * n_c  # every option by the copula: its cells are ``out``'s rows, in order
+        for chunk in _chunks(copula.options.size, n_c * draws):  # a few options at a time
             normal = _normals((chunk.stop - chunk.start, draws, n_c), rng)
-            z = chol[chunk] @ normal.transpose(0, 2, 1)  # (options, c, draws)
+            z = copula.chol[chunk] @ normal.transpose(0, 2, 1)  # (options, c, draws)
             mine = slice(chunk.start * n_c, chunk.stop * n_c)
             if whole:
-                _from_scores(table[mine], z.reshape(-1, draws), out[mine])
+                _from_scores(copula.quantiles[mine], z.reshape(-1, draws), out[mine])
             else:
                 values = np.empty((mine.stop - mine.start, draws), dtype=np.float32)
-                _from_scores(table[mine], z.reshape(-1, draws), values)
-                out[cells[mine]] = values
+                _from_scores(copula.quantiles[mine], z.reshape(-1, draws), values)
+                out[copula.cells[mine]] = values
     if part.exact:
         _draw_exact(part.exact, draws, rng, out)
-    return out
 
 
 #: Rounds of proposals from the level's prior before the cells still waiting are drawn by the inverse CDF.
@@ -1314,37 +1357,58 @@ def posterior(r: Readings, noise: Noise, exact_sources: int = EXACT_SOURCES) -> 
     """
     learned = noise
     n_o, n_c = r.shape
-    parts = []
+    few = np.flatnonzero((r.option_sources > 0) & (r.option_sources <= exact_sources))
     likelihoods: dict[tuple[float, float], list[_Likelihoods]] = {}
-    for sigma, tau, spread, level, weight in learned.support:
-        if not r.n_cells:
-            parts.append(
-                Part(
-                    sigma,
-                    tau,
-                    spread,
-                    level,
-                    weight,
-                    np.zeros((0, GRID_SIZE)),
-                    np.zeros((n_o, n_c, n_c)),
-                    ExactOptions(n_c, truth_prior(spread)[None, :], []),
-                    np.zeros(0),
-                )
-            )
-            continue
-        corr, var = _correlation(r, sigma, tau, spread, level)
-        few = np.flatnonzero((r.option_sources > 0) & (r.option_sources <= exact_sources))
-        theta = np.empty((r.n_cells, GRID_SIZE))
-        copula = np.ones(n_o, dtype=bool)
-        copula[few] = False
-        cells = (np.flatnonzero(copula)[:, None] * n_c + np.arange(n_c)[None, :]).ravel()
-        theta[cells] = _cell_posteriors(r, sigma, tau, marginal_spread(spread, level), cells)
-        if few.size:
-            if (sigma, tau) not in likelihoods:  # noise levels that differ in the truths alone share these
-                likelihoods[sigma, tau] = _exact_likelihoods(r, few, sigma, tau)
-            exact, marginal = _exact_options(r, few, sigma, tau, spread, level, likelihoods[sigma, tau])
-            theta[(few[:, None] * n_c + np.arange(n_c)[None, :]).ravel()] = marginal
-        else:
-            exact = ExactOptions(n_c, truth_prior(spread)[None, :], [])
-        parts.append(Part(sigma, tau, spread, level, weight, theta, corr, exact, var))
-    return Posterior(r, parts, learned)
+    if r.n_cells and few.size:  # noise levels that differ in the truths alone share these: worked out first
+        pairs = list(dict.fromkeys((sigma, tau) for sigma, tau, *_ in learned.support))
+
+        def likelihood(pair: tuple[float, float]) -> None:
+            likelihoods[pair] = _exact_likelihoods(r, few, *pair)
+
+        side_by_side(likelihood, pairs)
+    support = list(learned.support)
+    parts: list[Part | None] = [None] * len(support)
+
+    def part(i: int) -> None:
+        parts[i] = _part(r, few, likelihoods, *support[i])
+
+    side_by_side(part, range(len(support)))  # each noise level on its own, side by side
+    return Posterior(r, [p for p in parts if p is not None], learned)
+
+
+def _part(
+    r: Readings,
+    few: np.ndarray,
+    likelihoods: dict[tuple[float, float], list[_Likelihoods]],
+    sigma: float,
+    tau: float,
+    spread: float,
+    level: float,
+    weight: float,
+) -> Part:
+    """The posterior at one noise level (:func:`posterior`); ``few``: the options computed exactly."""
+    n_o, n_c = r.shape
+    if not r.n_cells:
+        return Part(
+            sigma,
+            tau,
+            spread,
+            level,
+            weight,
+            np.zeros((0, GRID_SIZE)),
+            np.zeros((n_o, n_c, n_c)),
+            ExactOptions(n_c, truth_prior(spread)[None, :], []),
+            np.zeros(0),
+        )
+    corr, var = _correlation(r, sigma, tau, spread, level)
+    theta = np.empty((r.n_cells, GRID_SIZE))
+    copula = np.ones(n_o, dtype=bool)
+    copula[few] = False
+    cells = (np.flatnonzero(copula)[:, None] * n_c + np.arange(n_c)[None, :]).ravel()
+    theta[cells] = _cell_posteriors(r, sigma, tau, marginal_spread(spread, level), cells)
+    if few.size:
+        exact, marginal = _exact_options(r, few, sigma, tau, spread, level, likelihoods[sigma, tau])
+        theta[(few[:, None] * n_c + np.arange(n_c)[None, :]).ravel()] = marginal
+    else:
+        exact = ExactOptions(n_c, truth_prior(spread)[None, :], [])
+    return Part(sigma, tau, spread, level, weight, theta, corr, exact, var)
