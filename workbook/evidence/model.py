@@ -688,7 +688,7 @@ _LEVELS = np.array([0.5 * math.erfc(-z / math.sqrt(2.0)) for z in _SCORES])
 
 
 #: Values drawn together (a few hundred kilobytes): the arrays in between stay in the processor's cache.
-_CHUNK_VALUES = 1 << 15
+_CHUNK_VALUES = 1 << 16
 
 
 def _chunks(n: int, per: int) -> list[slice]:
