@@ -54,7 +54,10 @@ exact on the grid and never leaves the scale. Given σ, τ and s:
 
 The posteriors of the few most likely (σ, τ, s) are mixed by their weight
 (:class:`Posterior`); draws come from that mixture, one row of draws per cell
-(:meth:`Posterior.draw_by_cell`), in single precision.
+(:meth:`Posterior.draw_by_cell`), in single precision. The noise levels, and
+the draws in pieces, are worked on by two threads where there are two cores
+(:func:`..parallel.side_by_side`); each piece of draws has its own random
+numbers, so the result does not depend on which thread drew it.
 """
 
 from __future__ import annotations
