@@ -192,7 +192,7 @@ def test_no_fork_on_a_single_core(monkeypatch):
 
 
 def test_side_by_side_does_every_item_in_two_threads_and_leaves_one(monkeypatch):
-    monkeypatch.setattr(parallel, "cores_available", lambda: 2)
+    monkeypatch.setattr(parallel, "spare_core", lambda: True)
     before = threading.active_count()
     seen: dict[int, str] = {}
     barrier = threading.Barrier(2, timeout=10)
@@ -208,12 +208,12 @@ def test_side_by_side_does_every_item_in_two_threads_and_leaves_one(monkeypatch)
     assert threading.active_count() == before  # the second thread has ended
 
 
-def test_side_by_side_on_one_core_or_inside_such_work_runs_one_after_another(monkeypatch):
+def test_side_by_side_without_a_spare_core_or_inside_such_work_runs_one_after_another(monkeypatch):
     names: list[str] = []
-    monkeypatch.setattr(parallel, "cores_available", lambda: 1)
+    monkeypatch.setattr(parallel, "spare_core", lambda: False)
     parallel.side_by_side(lambda i: names.append(threading.current_thread().name), range(3))
     assert set(names) == {threading.current_thread().name}
-    monkeypatch.setattr(parallel, "cores_available", lambda: 2)
+    monkeypatch.setattr(parallel, "spare_core", lambda: True)
     inner: list[set[str]] = []
 
     def outer(i: int) -> None:
@@ -226,7 +226,7 @@ def test_side_by_side_on_one_core_or_inside_such_work_runs_one_after_another(mon
 
 
 def test_side_by_side_raises_the_error_and_starts_nothing_after_it(monkeypatch):
-    monkeypatch.setattr(parallel, "cores_available", lambda: 2)
+    monkeypatch.setattr(parallel, "spare_core", lambda: True)
     done: list[int] = []
 
     def work(i: int) -> None:
@@ -240,3 +240,13 @@ def test_side_by_side_raises_the_error_and_starts_nothing_after_it(monkeypatch):
         parallel.side_by_side(work, range(50))
     assert len(done) <= 3  # the other thread took at most an item or two more, not the 49
     assert threading.active_count() == before
+
+
+@pytest.mark.parametrize(
+    ("cores", "load", "spare"),
+    [(1, 0.0, False), (2, 0.2, True), (2, 1.5, True), (2, 1.6, False), (2, 7.0, False), (8, 6.0, True)],
+)
+def test_a_core_is_spare_on_two_cores_or_more_when_the_load_leaves_half_a_core(monkeypatch, cores, load, spare):
+    monkeypatch.setattr(parallel, "cores_available", lambda: cores)
+    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (load, load, load))
+    assert parallel.spare_core() is spare

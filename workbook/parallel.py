@@ -18,9 +18,10 @@ and whenever the child fails or takes too long, the work runs here, so the
 result is the same either way.
 
 Work numpy does in long loops, outside the interpreter's lock, can also run in
-two threads of this process (:func:`side_by_side`: the evidence engine's noise
-levels). The second thread lives only as long as the call, so a process that
-has finished such work is again a process with one thread (and may fork).
+two threads of this process when a core is free (:func:`side_by_side`: the
+evidence engine's noise levels and pieces of draws). The second thread lives
+only as long as the call, so a process that has finished such work is again a
+process with one thread (and may fork).
 """
 
 from __future__ import annotations
@@ -171,16 +172,31 @@ def aside(work: Callable[[], T], *, fork: bool = True) -> Iterator[Job[T]]:
 _inside = threading.local()
 
 
+def spare_core() -> bool:
+    """Whether a second thread would find a core of its own: two cores or more, and the load of the last
+    minute (processes running or waiting to) leaving at least half a core free. Where every core is busy
+    (a hub full of people, a test run on every core), a second thread would only add its overhead."""
+    cores = cores_available()
+    if cores < 2:
+        return False
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # not on this system: assume the cores are there to use
+        return True
+    return load <= cores - 0.5
+
+
 def side_by_side(work: Callable[[T], object], items: Iterable[T]) -> None:
     """``work(item)`` for every item, this thread and one more taking the next item as each is free.
 
     For work that numpy does mostly in its own loops, which let other threads run: two cores then do it in
-    about the time of the larger half. One after the other, here, on a machine with one core, with fewer than
-    two items, or when called from inside such work. An error in any item stops the others from starting
-    and is raised here, after the second thread has ended.
+    about the time of the larger half (the two threads spend about a fifth more CPU between them). One after
+    the other, here, when no core is to spare (:func:`spare_core`), with fewer than two items, or when called
+    from inside such work. An error in any item stops the others from starting and is raised here, after the
+    second thread has ended.
     """
     todo = list(items)
-    if len(todo) < 2 or getattr(_inside, "active", False) or cores_available() < 2:
+    if len(todo) < 2 or getattr(_inside, "active", False) or not spare_core():
         for item in todo:
             work(item)
         return
