@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from workbook import evidence, open_workbook
+from workbook import evidence, open_workbook, parallel
 from workbook.demo import build_demo
 from workbook.forms.compare import CompareForm
 
@@ -133,12 +133,15 @@ def run(quick: bool = False) -> list[dict]:
         few_shape += f"{_FEW[quick]['insights']:,} insights"
         rows = []
         for name, action in cases.items():
+            spare = parallel.spare_core()  # whether the engine works on two threads now (a core to spare)
             seconds = _median_time(action, repeat)
             base = few_baseline if "few notes" in name else baseline
             if "demo" in name:
                 note = "demo workbook: decision, 2 charts, 2 tables"
             else:
                 note = few_shape if "few notes" in name else shape
+            if name.startswith(("compare", "wb.")):  # the rows that draw
+                note += "; two threads" if spare else "; one thread (no core to spare)"
             if name in BUDGET_S and not quick:
                 budget = BUDGET_S[name]
                 note += f"; budget {budget:g} s: {'ok' if seconds <= budget else 'OVER BUDGET'}"
