@@ -85,8 +85,9 @@ if not (VENV_BIN / "jupyterhub-singleuser").exists():
         f"jupyterhub_config.py: no {VENV_BIN / 'jupyterhub-singleuser'}; run deploy/jupyterhub/install.sh "
         "first (or set CAREER_HUB_PREFIX to where it installed the environment)"
     )
-if not (HERE / "singleuser.py").is_file():
-    sys.exit(f"jupyterhub_config.py: no singleuser.py beside it in {HERE}; run deploy/jupyterhub/install.sh")
+for _beside in ("singleuser.py", "prefork.py", "spawner.py"):
+    if not (HERE / _beside).is_file():
+        sys.exit(f"jupyterhub_config.py: no {_beside} beside it in {HERE}; run deploy/jupyterhub/install.sh")
 if not NOTEBOOKS.is_dir():
     sys.exit(f"jupyterhub_config.py: no guided notebooks in {NOTEBOOKS}; run deploy/jupyterhub/install.sh")
 
@@ -227,7 +228,13 @@ c.Authenticator.post_auth_hook = admit
 c.JupyterHub.admin_access = False
 
 # ------------------------------------------------------------------ each person's server
-c.JupyterHub.spawner_class = "localprocess"
+# LocalProcessSpawner, whose servers are forked from one started ahead, which has imported what every
+# server imports (spawner.py and prefork.py, beside this file): the same server, as the same account,
+# for about a third of the CPU of a start. A start it cannot serve is started the usual way.
+sys.path.insert(0, str(HERE))
+from spawner import PreforkSpawner  # noqa: E402 - beside this file
+
+c.JupyterHub.spawner_class = PreforkSpawner
 # jupyterhub-singleuser, started without asking node for an npm registry (see singleuser.py, beside this file).
 c.Spawner.cmd = [str(VENV_BIN / "python"), str(HERE / "singleuser.py")]
 c.Spawner.notebook_dir = f"~/{FOLDER}"

@@ -1,0 +1,182 @@
+"""People's servers forked from one server process started ahead: imports done once, not once a person.
+
+Run by the hub (``spawner.py``, beside this file) as ``<venv>/bin/python prefork.py FD``, as root, with
+one end of a socket pair as FD (no path on disk: only the hub holds the other end) and an environment
+without any secret. It imports what every single-user server imports (Jupyter Server, JupyterLab's
+server side, Voila, JupyterHub's single-user extension: about 0.7 CPU-s of a start of 1), starts no
+thread and no event loop, says it is ready, then waits for requests. For each, it forks a child that
+becomes that person's server, exactly as ``jupyterhub-singleuser`` started by LocalProcessSpawner would be:
+
+- a new session; the person's group, supplementary groups and user id (root and group 0 refused; the
+  child checks it can no longer become root); umask from the request (077 here); the home folder as
+  working folder;
+- an environment made only of what the hub gave this start, read by the child alone from a pipe of
+  its own, so this process never holds a person's token (a child is a copy of this process: what it
+  held, every server would hold);
+- every inherited file descriptor but stdin, stdout and stderr closed (this socket above all); then
+  ``singleuser.main()`` with the hub's arguments, and the interpreter's normal exit.
+
+The child tells this process on a pipe when it is the person (or why it is not); this process answers
+the hub with the server's process id, or the reason. It reaps its children (the hub then sees a
+stopped server gone by its process id, as LocalProcessSpawner does after a restart), and exits when
+the hub closes its end. What a child shares with the others is this process's memory as it was before
+any request: modules, and Python's hash seed and memory layout (a server is reached only by its own
+person, through the hub's proxy).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import pwd
+import signal
+import socket
+import sys
+import threading
+
+#: Read by jupyterhub.singleuser as it is imported (which server application to run): a start that
+#: sets them cannot use the server imported here (spawner.py starts it the usual way).
+IMPORT_TIME_ENV = ("JUPYTERHUB_SINGLEUSER_APP", "JUPYTERHUB_SINGLEUSER_EXTENSION")
+#: The largest request (its arguments; the environment comes on a pipe of its own).
+MAX_REQUEST = 1 << 16
+PR_SET_DUMPABLE = 4
+
+
+class Become(BaseException):  # noqa: N818 - not an error: how a child leaves the request loop
+    """Raised in a forked child: it leaves the loop (and this process's frames) to become the server."""
+
+    def __init__(self, argv: list[str]):
+        super().__init__()
+        self.argv = argv
+
+
+def preload() -> None:
+    """Import what every person's server imports, without node on PATH (see singleuser.py)."""
+    import singleuser
+
+    singleuser.import_lab()
+    import jupyter_server.serverapp  # noqa: F401
+    import jupyterhub.singleuser  # noqa: F401 - the hub's server extension (and its database layer)
+    import voila.server_extension  # noqa: F401
+
+
+def _reap(*_) -> None:
+    """Collect every child that ended (a server stopped, or a child that could not become its person)."""
+    while True:
+        try:
+            pid, _status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def become_person(name: str, umask: int, env_fd: int, report_fd: int) -> None:
+    """In a forked child: drop to ``name``'s account and environment, or raise (the child then exits)."""
+    os.setsid()
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the server's own children are its to wait for
+    user = pwd.getpwnam(name)
+    if user.pw_uid == 0 or user.pw_gid == 0:
+        raise PermissionError(f"{name!r} is root or in group 0: no server runs as root")
+    os.setgid(user.pw_gid)
+    os.initgroups(name, user.pw_gid)
+    os.setuid(user.pw_uid)
+    if os.getresuid() != (user.pw_uid,) * 3 or os.getresgid() != (user.pw_gid,) * 3:
+        raise PermissionError(f"could not become {name!r}")
+    try:
+        os.setuid(0)
+    except PermissionError:
+        pass
+    else:
+        raise PermissionError(f"{name!r}'s server could become root again")
+    os.umask(umask)
+    with os.fdopen(env_fd, "rb") as pipe:  # read as the person, from the pipe only this child reads
+        env = json.loads(pipe.read())
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        os.chdir(user.pw_dir)
+    except OSError as exc:  # as LocalProcessSpawner: the server starts in its root folder anyway
+        print(f"could not enter {name}'s home folder {user.pw_dir}: {exc}", file=sys.stderr)
+    # A process that changed its user is not dumpable (its /proc files belong to root) until it runs a
+    # new program; a server started the usual way has, so this one is the person's like that one.
+    if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE)")
+    os.write(report_fd, b"ok")
+
+
+def spawn(control: socket.socket, request: dict, env_fd: int) -> int:
+    """Fork ``request["name"]``'s server; its process id once it is that person, or raise why not."""
+    if threading.active_count() != 1:
+        raise RuntimeError(f"{threading.active_count()} threads run in the pre-started server; it forks none")
+    argv = [str(arg) for arg in request["argv"]]
+    report_r, report_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        try:
+            os.close(report_r)
+            control.close()
+            become_person(str(request["name"]), int(request["umask"]), env_fd, report_w)
+        except BaseException as exc:
+            try:
+                os.write(report_w, f"{type(exc).__name__}: {exc}".encode()[:4000])
+            finally:
+                os._exit(1)
+        os.closerange(3, os.sysconf("SC_OPEN_MAX"))  # the report pipe with it: the hub's answer goes out
+        raise Become(argv)
+    os.close(report_w)
+    os.close(env_fd)
+    said = b""
+    while chunk := os.read(report_r, 4096):
+        said += chunk
+    os.close(report_r)
+    if said != b"ok":
+        raise RuntimeError(said.decode(errors="replace") or "the child ended before it became the person")
+    return pid
+
+
+def serve(fd: int) -> None:
+    """Answer the hub's requests on ``fd`` until it closes it; returns only in a forked child (:class:`Become`)."""
+    control = socket.socket(fileno=fd)
+    preload()
+    signal.signal(signal.SIGCHLD, _reap)
+    control.send(json.dumps({"ready": os.getpid()}).encode())
+    while True:
+        try:
+            message, fds, _flags, _addr = socket.recv_fds(control, MAX_REQUEST, 1)
+        except ConnectionError:
+            return
+        if not message:
+            return  # the hub is gone
+        try:
+            if len(fds) != 1:
+                raise RuntimeError("a request comes with the pipe of its environment")
+            answer = {"pid": spawn(control, json.loads(message), fds[0])}
+        except Become:
+            raise
+        except Exception as exc:
+            answer = {"error": f"{type(exc).__name__}: {exc}"}
+            for extra in fds:
+                try:
+                    os.close(extra)
+                except OSError:
+                    pass
+        control.send(json.dumps(answer).encode())
+
+
+def main() -> None:
+    if len(sys.argv) != 2 or not sys.argv[1].isdigit():
+        sys.exit("usage: prefork.py FD (started by the hub, see spawner.py)")
+    try:
+        serve(int(sys.argv[1]))
+    except Become as child:
+        sys.argv = child.argv
+        del child
+        import singleuser
+
+        singleuser.main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,199 @@
+"""The hub's spawner: LocalProcessSpawner, with each server forked from a pre-started one (prefork.py).
+
+Loaded by jupyterhub_config.py (beside this file) into the hub. The first start runs ``prefork.py``
+(as root, its environment only PATH and the locale, one end of a socket pair its only way in); it
+imports what every single-user server imports, once. Each start then asks it for a server: the request
+names the person, the arguments and the umask; the environment (the server's token and nothing of any
+other person's) goes on a pipe only the forked child reads. What the person gets is what
+LocalProcessSpawner would start (same account, groups, umask, environment, session, arguments), for
+about a third of the CPU. Everything after the start is LocalProcessSpawner's: the process id is the
+server's, so ``poll``, ``stop`` and the saved state work as after a hub restart.
+
+A start uses the usual path (``Popen``) when the pre-started server cannot serve it, and says so in
+the hub's log: when a site changed ``c.Spawner.cmd``, ``shell_cmd`` or ``popen_kwargs`` (beyond the
+umask) or sets one of the variables jupyterhub.singleuser reads on import; when the pre-started server
+is not ready, has died (it is started again for the next start) or does not answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+from pathlib import Path
+from typing import ClassVar
+
+from jupyterhub.spawner import LocalProcessSpawner
+from jupyterhub.utils import random_port
+from traitlets import Bool, Float
+
+HERE = Path(__file__).resolve().parent
+PREFORK = HERE / "prefork.py"
+SINGLEUSER = HERE / "singleuser.py"
+#: As in prefork.py: set for a start, they change what jupyterhub.singleuser is as it is imported.
+IMPORT_TIME_ENV = ("JUPYTERHUB_SINGLEUSER_APP", "JUPYTERHUB_SINGLEUSER_EXTENSION")
+#: The environment variables the pre-started server gets from the hub's (no secret among them).
+PREFORK_ENV = ("PATH", "LANG", "LC_ALL")
+#: Larger environments than a pipe holds without a reader are started the usual way.
+MAX_ENV = 60_000
+
+
+class Unavailable(Exception):
+    """The pre-started server cannot make this server: start it the usual way."""
+
+
+class Prefork:
+    """The pre-started server of this hub: its process, and the socket to ask it on (one request at a time)."""
+
+    def __init__(self, python: str, log) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        env = {name: os.environ[name] for name in PREFORK_ENV if name in os.environ}
+        try:
+            self.process = subprocess.Popen(
+                [python, str(PREFORK), str(theirs.fileno())],
+                pass_fds=[theirs.fileno()], env=env, cwd="/", stdin=subprocess.DEVNULL, start_new_session=True,
+            )  # fmt: skip
+        finally:
+            theirs.close()
+        ours.setblocking(False)
+        self.socket = ours
+        self.python = python
+        self.lock = asyncio.Lock()
+        self.ready = False
+        log.info("Pre-started server %d: importing what every server imports", self.process.pid)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def close(self) -> None:
+        self.socket.close()  # it exits when its end closes
+        if self.alive():
+            self.process.kill()
+        self.process.wait()
+
+    async def _answer(self, timeout: float) -> dict:
+        loop = asyncio.get_running_loop()
+        try:
+            message = await asyncio.wait_for(loop.sock_recv(self.socket, 1 << 16), timeout)
+        except TimeoutError:
+            raise Unavailable(f"no answer within {timeout:.0f} s") from None
+        except OSError as exc:
+            raise Unavailable(f"its socket failed ({exc})") from None
+        if not message:
+            raise Unavailable("it ended")
+        return json.loads(message)
+
+    async def spawn(self, name: str, argv: list[str], env: dict[str, str], umask: int, timeout: float) -> int:
+        """The process id of ``name``'s server, forked and become that person; or raise :class:`Unavailable`."""
+        async with self.lock:
+            if not self.ready:
+                ready = await self._answer(timeout)
+                if "ready" not in ready:
+                    raise Unavailable(f"it said {ready!r} instead of being ready")
+                self.ready = True
+            data = json.dumps(env).encode()
+            if len(data) > MAX_ENV:
+                raise Unavailable(f"an environment of {len(data)} bytes")
+            read, write = os.pipe()
+            try:
+                os.write(write, data)  # fits in the pipe: nothing waits for a reader
+                os.close(write)
+                write = -1
+                request = json.dumps({"name": name, "argv": argv, "umask": umask}).encode()
+                try:
+                    socket.send_fds(self.socket, [request], [read])
+                except OSError as exc:
+                    raise Unavailable(f"it cannot be asked ({exc})") from None
+            finally:
+                os.close(read)
+                if write >= 0:
+                    os.close(write)
+            answer = await self._answer(timeout)
+        if "pid" not in answer:
+            raise RuntimeError(f"the pre-started server could not start {name}'s server: {answer.get('error')}")
+        return int(answer["pid"])
+
+
+class PreforkSpawner(LocalProcessSpawner):
+    """LocalProcessSpawner whose servers are forked from a pre-started one (see the module's docstring)."""
+
+    prefork = Bool(True, help="Fork servers from a pre-started one; False: always start them with Popen.").tag(
+        config=True
+    )
+    prefork_timeout = Float(
+        60, help="Seconds to wait for the pre-started server (its imports, then each answer)."
+    ).tag(config=True)
+
+    #: One pre-started server for the whole hub (all its spawners).
+    _prefork: ClassVar[Prefork | None] = None
+
+    def _usual_way(self, argv: list[str], env: dict[str, str]) -> str | None:
+        """Why this start cannot use the pre-started server, or None."""
+        if not self.prefork:
+            return "c.PreforkSpawner.prefork is False"
+        if self.shell_cmd:
+            return "c.LocalProcessSpawner.shell_cmd is set"
+        if len(argv) < 2 or argv[1] != str(SINGLEUSER):
+            return f"c.Spawner.cmd is not [python, {SINGLEUSER}]"
+        running = PreforkSpawner._prefork
+        if running is not None and running.python != argv[0]:
+            return f"c.Spawner.cmd's Python is not {running.python}, the pre-started server's"
+        if set(self.popen_kwargs) - {"umask"}:
+            return f"c.LocalProcessSpawner.popen_kwargs has {sorted(set(self.popen_kwargs) - {'umask'})}"
+        if any(name in env for name in IMPORT_TIME_ENV):
+            return f"the environment sets one of {', '.join(IMPORT_TIME_ENV)}"
+        return None
+
+    def _pre_started(self, python: str) -> Prefork:
+        found = PreforkSpawner._prefork
+        if found is not None and not found.alive():
+            self.log.warning(
+                "Pre-started server %d ended (status %s); starting another", found.process.pid, found.process.returncode
+            )
+            found.close()
+            found = None
+        if found is None:
+            found = PreforkSpawner._prefork = Prefork(python, self.log)
+        return found
+
+    async def start(self):
+        if self.port == 0:
+            self.port = random_port()
+        env = self.get_env()
+        argv = [*self.cmd, *self.get_args()]
+        reason = self._usual_way(argv, env)
+        if reason is None:
+            server = self._pre_started(argv[0])
+            try:
+                pid = await server.spawn(
+                    self.user.name, argv[1:], env, int(self.popen_kwargs.get("umask", 0o077)), self.prefork_timeout
+                )
+            except Unavailable as exc:
+                reason = f"the pre-started server {server.process.pid} is unavailable: {exc}"
+                if server.alive() and server.ready:  # it took a request and did not answer: start afresh
+                    server.close()
+            else:
+                self.log.info("Forked %s's server %d from the pre-started server", self.user.name, pid)
+                self.proc = None
+                self.pid = pid
+                return (self.ip or "127.0.0.1", self.port)
+        self.log.warning("Starting %s's server the usual way: %s", self.user.name, reason)
+        return await super().start()
+
+    async def poll(self):
+        status = await super().poll()
+        if status is None and self.proc is None and self.pid and _zombie(self.pid):
+            # Its parent (the pre-started server) ended before collecting it: it has stopped.
+            self.clear_state()
+            return 0
+        return status
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] == "Z"
