@@ -114,11 +114,23 @@ def stop_server(hub, user: str, timeout: float = 60) -> None:
         time.sleep(0.1)
 
 
-def open_workbook_in_kernel(hub, user: str) -> tuple[str, float]:
-    """A new kernel on the person's server with their workbook open; seconds from the request."""
+def open_workbook_in_kernel(hub, user: str, retried: list | None = None) -> tuple[str, float]:
+    """A new kernel on the person's server with their workbook open; seconds from the request.
+
+    A kernel that never answers (one of twenty started at once can lose a port race, see the README)
+    is stopped and another one started, once; the time counts both, and ``retried`` notes the person.
+    """
     t0 = time.perf_counter()
     kernel = hub.start_kernel(user)
-    hub.execute(user, kernel, OPEN)
+    try:
+        hub.execute(user, kernel, OPEN)
+    except (TimeoutError, RuntimeError):  # HubError is a RuntimeError
+        if retried is None:
+            raise
+        retried.append(user)
+        hub.stop_kernel(user, kernel)
+        kernel = hub.start_kernel(user)
+        hub.execute(user, kernel, OPEN)
     return kernel, time.perf_counter() - t0
 
 
@@ -165,7 +177,8 @@ def measure(people: int, saves: int) -> dict:
         t0 = time.perf_counter()
         figures["starts"] = _parallel(hub.start_server, crowd)
         figures["all_started"] = time.perf_counter() - t0
-        opened = _parallel(lambda u: open_workbook_in_kernel(hub, u), crowd)
+        figures["retried"] = []
+        opened = _parallel(lambda u: open_workbook_in_kernel(hub, u, figures["retried"]), crowd)
         kernels = {u: kernel for u, (kernel, _) in zip(crowd, opened, strict=True)}
         figures["opens"] = [seconds for _, seconds in opened]
         start_at = time.time() + 2.0
@@ -200,7 +213,8 @@ def run(quick: bool = False) -> list[dict]:
             f"{people} need {people * f['solo_start_cpu'] / cores:.1f} s of {cores} cores; alone: "
             + " ".join(f"{t:.1f}" for t in f["solo_starts"]) + " s"),
         _row(f"hub: kernel start + open workbook p50 ({crowd})", float(np.percentile(opens, 50)), f["solo_open"],
-            f"new kernel, import workbook, open_workbook(), first save; {f['solo_open_cpu']:.1f} CPU-s alone"),
+            f"new kernel, import workbook, open_workbook(), first save; {f['solo_open_cpu']:.1f} CPU-s alone"
+            + (f"; {len(f['retried'])} kernel(s) never answered and were started again" if f["retried"] else "")),
         _row(f"hub: save latency p50 ({crowd})", float(np.percentile(saved, 50)), float(np.percentile(solo_saves, 50)),
             f"{people} × {saves} wb.add_insight in a tight loop at once vs {saves} alone"),
         _row(f"hub: save latency p99 ({crowd})", float(np.percentile(saved, 99)), float(np.percentile(solo_saves, 99)),

@@ -26,6 +26,7 @@ person, through the hub's proxy).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import os
@@ -132,7 +133,8 @@ def spawn(control: socket.socket, request: dict, env_fd: int) -> int:
         said += chunk
     os.close(report_r)
     if said != b"ok":
-        raise RuntimeError(said.decode(errors="replace") or "the child ended before it became the person")
+        why = said.decode(errors="replace") or "the child ended before it became the person"
+        raise (PermissionError if why.startswith("PermissionError:") else RuntimeError)(why)
     return pid
 
 
@@ -156,12 +158,11 @@ def serve(fd: int) -> None:
         except Become:
             raise
         except Exception as exc:
-            answer = {"error": f"{type(exc).__name__}: {exc}"}
+            # refused: this person gets no server (the hub must not start it another way either)
+            answer = {"error": f"{type(exc).__name__}: {exc}", "refused": isinstance(exc, PermissionError)}
             for extra in fds:
-                try:
+                with contextlib.suppress(OSError):
                     os.close(extra)
-                except OSError:
-                    pass
         control.send(json.dumps(answer).encode())
 
 

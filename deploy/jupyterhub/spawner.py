@@ -20,8 +20,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import select
 import socket
 import subprocess
+import time
 from pathlib import Path
 from typing import ClassVar
 
@@ -38,6 +40,8 @@ IMPORT_TIME_ENV = ("JUPYTERHUB_SINGLEUSER_APP", "JUPYTERHUB_SINGLEUSER_EXTENSION
 PREFORK_ENV = ("PATH", "LANG", "LC_ALL")
 #: Larger environments than a pipe holds without a reader are started the usual way.
 MAX_ENV = 60_000
+#: Seconds before a pre-started server that ended is started again.
+RESTART_AFTER = 10.0
 
 
 class Unavailable(Exception):
@@ -47,7 +51,7 @@ class Unavailable(Exception):
 class Prefork:
     """The pre-started server of this hub: its process, and the socket to ask it on (one request at a time)."""
 
-    def __init__(self, python: str, log) -> None:
+    def __init__(self, python: str, log, wait: bool) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = {name: os.environ[name] for name in PREFORK_ENV if name in os.environ}
         try:
@@ -62,6 +66,8 @@ class Prefork:
         self.python = python
         self.lock = asyncio.Lock()
         self.ready = False
+        #: Whether a start waits for it to be ready (the hub's first), or starts the usual way meanwhile.
+        self.wait = wait
         log.info("Pre-started server %d: importing what every server imports", self.process.pid)
 
     def alive(self) -> bool:
@@ -71,7 +77,7 @@ class Prefork:
         self.socket.close()  # it exits when its end closes
         if self.alive():
             self.process.kill()
-        self.process.wait()
+        self.process.wait()  # a moment: it was killed
 
     async def _answer(self, timeout: float) -> dict:
         loop = asyncio.get_running_loop()
@@ -89,6 +95,8 @@ class Prefork:
         """The process id of ``name``'s server, forked and become that person; or raise :class:`Unavailable`."""
         async with self.lock:
             if not self.ready:
+                if not self.wait and not _readable(self.socket):
+                    raise Unavailable("it is still importing")
                 ready = await self._answer(timeout)
                 if "ready" not in ready:
                     raise Unavailable(f"it said {ready!r} instead of being ready")
@@ -110,9 +118,15 @@ class Prefork:
                 os.close(read)
                 if write >= 0:
                     os.close(write)
-            answer = await self._answer(timeout)
+            try:
+                answer = await self._answer(timeout)
+            except Unavailable:
+                self.close()  # asked and did not answer: the next start starts another
+                raise
+        if "pid" not in answer and answer.get("refused"):
+            raise RuntimeError(f"no server for {name}: {answer.get('error')}")
         if "pid" not in answer:
-            raise RuntimeError(f"the pre-started server could not start {name}'s server: {answer.get('error')}")
+            raise Unavailable(f"it could not start {name}'s server: {answer.get('error')}")
         return int(answer["pid"])
 
 
@@ -122,12 +136,14 @@ class PreforkSpawner(LocalProcessSpawner):
     prefork = Bool(True, help="Fork servers from a pre-started one; False: always start them with Popen.").tag(
         config=True
     )
-    prefork_timeout = Float(
-        60, help="Seconds to wait for the pre-started server (its imports, then each answer)."
-    ).tag(config=True)
+    prefork_timeout = Float(60, help="Seconds to wait for the pre-started server (its imports, then each answer).").tag(
+        config=True
+    )
 
     #: One pre-started server for the whole hub (all its spawners).
     _prefork: ClassVar[Prefork | None] = None
+    #: When one that ended may be started again (not in a loop, if it cannot start at all).
+    _restart_after: ClassVar[float] = 0.0
 
     def _usual_way(self, argv: list[str], env: dict[str, str]) -> str | None:
         """Why this start cannot use the pre-started server, or None."""
@@ -147,15 +163,22 @@ class PreforkSpawner(LocalProcessSpawner):
         return None
 
     def _pre_started(self, python: str) -> Prefork:
+        """The hub's pre-started server; started again if it ended (then not waited for: see :class:`Prefork`)."""
         found = PreforkSpawner._prefork
         if found is not None and not found.alive():
+            if time.monotonic() < PreforkSpawner._restart_after:
+                raise Unavailable(f"it ended (status {found.process.poll()}) within {RESTART_AFTER:.0f} s of its start")
             self.log.warning(
-                "Pre-started server %d ended (status %s); starting another", found.process.pid, found.process.returncode
+                "Pre-started server %d ended (status %s); starting another", found.process.pid, found.process.poll()
             )
             found.close()
             found = None
+            wait = False
+        else:
+            wait = True
         if found is None:
-            found = PreforkSpawner._prefork = Prefork(python, self.log)
+            found = PreforkSpawner._prefork = Prefork(python, self.log, wait=wait)
+            PreforkSpawner._restart_after = time.monotonic() + RESTART_AFTER
         return found
 
     async def start(self):
@@ -165,15 +188,13 @@ class PreforkSpawner(LocalProcessSpawner):
         argv = [*self.cmd, *self.get_args()]
         reason = self._usual_way(argv, env)
         if reason is None:
-            server = self._pre_started(argv[0])
             try:
+                server = self._pre_started(argv[0])
                 pid = await server.spawn(
                     self.user.name, argv[1:], env, int(self.popen_kwargs.get("umask", 0o077)), self.prefork_timeout
                 )
             except Unavailable as exc:
-                reason = f"the pre-started server {server.process.pid} is unavailable: {exc}"
-                if server.alive() and server.ready:  # it took a request and did not answer: start afresh
-                    server.close()
+                reason = f"the pre-started server is unavailable: {exc}"
             else:
                 self.log.info("Forked %s's server %d from the pre-started server", self.user.name, pid)
                 self.proc = None
@@ -189,6 +210,11 @@ class PreforkSpawner(LocalProcessSpawner):
             self.clear_state()
             return 0
         return status
+
+
+def _readable(sock: socket.socket) -> bool:
+    """Whether ``sock`` has something to read (or was closed) now."""
+    return bool(select.select([sock], [], [], 0)[0])
 
 
 def _zombie(pid: int) -> bool:
