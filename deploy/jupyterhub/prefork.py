@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import importlib
 import json
 import os
 import pwd
@@ -42,6 +43,11 @@ IMPORT_TIME_ENV = ("JUPYTERHUB_SINGLEUSER_APP", "JUPYTERHUB_SINGLEUSER_EXTENSION
 #: The largest request (its arguments; the environment comes on a pipe of its own).
 MAX_REQUEST = 1 << 16
 PR_SET_DUMPABLE = 4
+#: HOME and JUPYTER_PATH of this process while it imports: a place that cannot exist (not even root can
+#: make a folder in /proc). A value a module computes from them as it is imported would otherwise be
+#: root's in every server, not its person's; each one found is computed again in every child
+#: (:func:`person_defaults`), and an unknown one stops this process from forking any server.
+STAND_IN = "/proc/nonexistent/prefork-home"
 
 
 class Become(BaseException):  # noqa: N818 - not an error: how a child leaves the request loop
@@ -60,6 +66,101 @@ def preload() -> None:
     import jupyter_server.serverapp  # noqa: F401
     import jupyterhub.singleuser  # noqa: F401 - the hub's server extension (and its database layer)
     import voila.server_extension  # noqa: F401
+
+
+#: Modules that keep, in globals computed as they are imported, the user id and home folder of the
+#: process that imported them: imported again in each child, as its person. send2trash (Jupyter
+#: Server's "move to trash"): the trash folder in the home and the user id of the trash on other disks.
+PERSON_MODULES = ("send2trash.plat_other",)
+#: The modules of this file (run as a script, and as multiprocessing names it).
+OURS = ("__main__", "__mp_main__", "prefork")
+
+
+def person_defaults() -> dict[int, tuple[object, object]]:
+    """The class defaults computed from HOME as their module is imported, and how to compute them again.
+
+    ``{id(trait): (trait, function)}``. JupyterLab's ``LabApp.user_settings_dir`` and
+    ``workspaces_dir`` are ``get_user_settings_dir()`` and ``get_workspaces_dir()`` at import (in
+    ``~/.jupyter/lab/``).
+    """
+    from jupyterlab.commands import get_user_settings_dir, get_workspaces_dir
+    from jupyterlab.labapp import LabApp
+
+    traits = LabApp.class_traits()
+    found = {}
+    for name, compute in (("user_settings_dir", get_user_settings_dir), ("workspaces_dir", get_workspaces_dir)):
+        found[id(traits[name])] = (traits[name], compute)
+    return found
+
+
+def _holds_stand_in(value: object) -> bool:
+    if isinstance(value, str):
+        return STAND_IN in value
+    if isinstance(value, list | tuple):
+        return any(isinstance(item, str) and STAND_IN in item for item in value)
+    return False
+
+
+def import_time_paths() -> dict[str, object]:
+    """Every module global, and every class default of a configurable class, computed from :data:`STAND_IN`.
+
+    ``{name: trait}`` (``None`` for a module global).
+    """
+    from traitlets import HasTraits
+
+    found: dict[str, object] = {}
+    for name, module in list(sys.modules.items()):
+        if name in OURS:
+            continue
+        try:
+            items = list(vars(module).items())
+        except TypeError:
+            continue
+        for attribute, value in items:
+            if _holds_stand_in(value):
+                found[f"{name}.{attribute}"] = None
+            elif isinstance(value, type) and issubclass(value, HasTraits):
+                for trait_name, trait in value.class_traits().items():
+                    if _holds_stand_in(getattr(trait, "default_value", None)):
+                        found[f"{value.__module__}.{value.__qualname__}.{trait_name}"] = trait
+    return found
+
+
+def unknown_import_time_paths() -> list[str]:
+    """What :func:`import_time_paths` found that :func:`person_defaults` does not compute again."""
+    known = person_defaults()
+    return sorted(
+        name
+        for name, trait in import_time_paths().items()
+        if (trait is None and not name.startswith(tuple(f"{module}." for module in PERSON_MODULES)))
+        or (trait is not None and id(trait) not in known)
+    )
+
+
+def _subclasses(cls: type) -> list[type]:
+    found, todo = [], [cls]
+    while todo:
+        found.append(todo.pop())
+        todo.extend(found[-1].__subclasses__())
+    return found
+
+
+def compute_person_defaults() -> None:
+    """In a child that became its person: :data:`PERSON_MODULES` imported again, and the class defaults
+    of :func:`person_defaults` computed again, from their user id and HOME."""
+    from traitlets import HasTraits
+
+    for name in PERSON_MODULES:
+        if name in sys.modules:
+            importlib.reload(sys.modules[name])
+
+    for trait, compute in person_defaults().values():
+        before, after = trait.default_value, compute()
+        trait.default_value = after
+        for cls in _subclasses(HasTraits):  # traitlets keeps a copy of static defaults per class
+            initial = cls.__dict__.get("_static_immutable_initial_values")
+            if initial is not None and initial.get(trait.name, None) is before and before is not None:
+                initial[trait.name] = after
 
 
 def _reap(*_) -> None:
@@ -96,6 +197,7 @@ def become_person(name: str, umask: int, env_fd: int, report_fd: int) -> None:
         env = json.loads(pipe.read())
     os.environ.clear()
     os.environ.update(env)
+    compute_person_defaults()
     try:
         os.chdir(user.pw_dir)
     except OSError as exc:  # as LocalProcessSpawner: the server starts in its root folder anyway
@@ -141,9 +243,15 @@ def spawn(control: socket.socket, request: dict, env_fd: int) -> int:
 def serve(fd: int) -> None:
     """Answer the hub's requests on ``fd`` until it closes it; returns only in a forked child (:class:`Become`)."""
     control = socket.socket(fileno=fd)
+    os.environ["HOME"] = STAND_IN
+    os.environ["JUPYTER_PATH"] = os.path.join(STAND_IN, "jupyter-path")
     preload()
+    unknown = unknown_import_time_paths()
+    ready: dict[str, object] = {"ready": os.getpid()}
+    if unknown:  # the hub starts every server the usual way, and says why
+        ready["unusable"] = f"values computed from HOME or JUPYTER_PATH as modules were imported: {unknown}"
     signal.signal(signal.SIGCHLD, _reap)
-    control.send(json.dumps({"ready": os.getpid()}).encode())
+    control.send(json.dumps(ready).encode())
     while True:
         try:
             message, fds, _flags, _addr = socket.recv_fds(control, MAX_REQUEST, 1)
@@ -152,6 +260,8 @@ def serve(fd: int) -> None:
         if not message:
             return  # the hub is gone
         try:
+            if unknown:
+                raise RuntimeError(ready["unusable"])
             if len(fds) != 1:
                 raise RuntimeError("a request comes with the pipe of its environment")
             answer = {"pid": spawn(control, json.loads(message), fds[0])}

@@ -66,6 +66,8 @@ class Prefork:
         self.python = python
         self.lock = asyncio.Lock()
         self.ready = False
+        #: Why it forks no server (it found what it cannot make each person's), once it said so.
+        self.unusable = ""
         #: Whether a start waits for it to be ready (the hub's first), or starts the usual way meanwhile.
         self.wait = wait
         log.info("Pre-started server %d: importing what every server imports", self.process.pid)
@@ -101,6 +103,9 @@ class Prefork:
                 if "ready" not in ready:
                     raise Unavailable(f"it said {ready!r} instead of being ready")
                 self.ready = True
+                self.unusable = str(ready.get("unusable") or "")
+            if self.unusable:
+                raise Unavailable(self.unusable)
             data = json.dumps(env).encode()
             if len(data) > MAX_ENV:
                 raise Unavailable(f"an environment of {len(data)} bytes")
@@ -139,6 +144,10 @@ class PreforkSpawner(LocalProcessSpawner):
     prefork_timeout = Float(60, help="Seconds to wait for the pre-started server (its imports, then each answer).").tag(
         config=True
     )
+
+    answer_poll = Float(
+        0.05, help="Seconds between checks that a new server's port answers (start returns once it does)."
+    ).tag(config=True)
 
     #: One pre-started server for the whole hub (all its spawners).
     _prefork: ClassVar[Prefork | None] = None
@@ -199,9 +208,32 @@ class PreforkSpawner(LocalProcessSpawner):
                 self.log.info("Forked %s's server %d from the pre-started server", self.user.name, pid)
                 self.proc = None
                 self.pid = pid
-                return (self.ip or "127.0.0.1", self.port)
+                address = (self.ip or "127.0.0.1", self.port)
+                await self._until_it_answers(address)
+                return address
         self.log.warning("Starting %s's server the usual way: %s", self.user.name, reason)
-        return await super().start()
+        address = await super().start()
+        await self._until_it_answers(address)
+        return address
+
+    async def _until_it_answers(self, address: tuple[str, int]) -> None:
+        """Return once the new server's port takes a connection, or once the server has ended.
+
+        The hub then asks the server over HTTP at once and finds it up; otherwise it asks after waits
+        that double each time (0.2, 0.4, ... up to 5 s), which add seconds when many start together.
+        A connection attempt to a port nobody listens on yet costs microseconds.
+        """
+        loop = asyncio.get_running_loop()
+        while await self.poll() is None:
+            with socket.socket(socket.AF_INET6 if ":" in address[0] else socket.AF_INET) as probe:
+                probe.setblocking(False)
+                try:
+                    await loop.sock_connect(probe, address)
+                except OSError:
+                    pass
+                else:
+                    return
+            await asyncio.sleep(self.answer_poll)
 
     async def poll(self):
         status = await super().poll()

@@ -369,6 +369,15 @@ def test_each_server_is_forked_as_its_person_and_holds_nothing_of_the_others(hub
         assert env["CAREER_WORKBOOK"] == str(hub.home(user) / "career-workbook" / "workbook.sqlite")
         assert not {"CONFIGPROXY_AUTH_TOKEN", "JPY_COOKIE_SECRET", "CAREER_HUB_STATE"} & set(env), sorted(env)
         tokens[user] = env["JUPYTERHUB_API_TOKEN"].encode()
+        # JupyterLab computes where it keeps workspaces as it is imported (in the pre-started server,
+        # as root): each server keeps them in its person's home all the same.
+        workspace = {"data": {}, "metadata": {"id": "forked"}}
+        saved = http("PUT", f"{hub.url}/user/{user}/lab/api/workspaces/forked", hub.users[user], workspace)
+        assert saved.status == 204, (saved.status, saved.text[:300])
+        assert hub.as_user(user, "GET", f"/user/{user}/lab/api/workspaces").status == 200
+        kept = Path(account.pw_dir, ".jupyter", "lab", "workspaces")
+        owners = {p.stat().st_uid for p in kept.glob("*forked*.jupyterlab-workspace")}
+        assert owners == {account.pw_uid}, (kept, owners)
     assert len(set(tokens.values())) == len(tokens)
     for user, token in tokens.items():
         assert _memory_holds(hub.server_pid(user), token)  # the search finds a token where it is
@@ -404,7 +413,8 @@ def test_the_pre_started_server_refuses_root_and_ends_with_the_hub(hub, tmp_path
     theirs.close()
     try:
         ours.settimeout(120)
-        assert "ready" in json.loads(ours.recv(1 << 16))
+        ready = json.loads(ours.recv(1 << 16))
+        assert "ready" in ready and "unusable" not in ready, ready  # nothing of root's home kept by an import
         argv = [str(hub.deploy / "singleuser.py"), "--version"]
         refused = _ask(ours, {"name": "root", "argv": argv, "umask": 0o077}, {"PATH": "/usr/bin:/bin"})
         assert refused.get("refused") and "root" in refused["error"], refused
