@@ -349,16 +349,21 @@ async def pre_spawn_hook(spawner):
     if not home.is_dir():
         raise RuntimeError(f"{name}'s home folder {home} does not exist (useradd -m creates it)")
     shared = _shared_folder(user)
-    process = await asyncio.create_subprocess_exec(
-        str(VENV_BIN / "python"), "-I", "-c", _FIRST_START,
-        str(home), str(home / FOLDER), str(NOTEBOOKS), APP["notebook"], str(shared),
-        user=user.pw_uid, group=user.pw_gid, extra_groups=[], umask=0o077, cwd="/",
-        env={"PATH": "/usr/bin:/bin", "HOME": str(home)},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
-    said, failed = stdout.decode(errors="replace").strip(), stderr.decode(errors="replace").strip()
-    if process.returncode != 0:
+    args = [str(home), str(home / FOLDER), str(NOTEBOOKS), APP["notebook"], str(shared)]
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(home)}
+    # Forked from the pre-started server (spawner.py), which has imported the package: a person, umask
+    # 077, no supplementary group, in /, this environment only; or, when it cannot, a new Python.
+    ran = await spawner.run_as_person(_FIRST_START, args, env) if hasattr(spawner, "run_as_person") else None
+    if ran is None:
+        process = await asyncio.create_subprocess_exec(
+            str(VENV_BIN / "python"), "-I", "-c", _FIRST_START, *args,
+            user=user.pw_uid, group=user.pw_gid, extra_groups=[], umask=0o077, cwd="/", env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
+        ran = (process.returncode, stdout.decode(errors="replace"), stderr.decode(errors="replace"))
+    status, said, failed = ran[0], ran[1].strip(), ran[2].strip()
+    if status != 0:
         raise RuntimeError(f"preparing {name}'s folder failed: {failed[-500:]}")
     for line in said.splitlines():
         spawner.log.info("%s's notebooks: %s", name, line)

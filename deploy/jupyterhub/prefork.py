@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import importlib
+import io
 import json
 import os
 import pwd
@@ -36,6 +38,7 @@ import signal
 import socket
 import sys
 import threading
+import traceback
 
 #: Read by jupyterhub.singleuser as it is imported (which server application to run): a start that
 #: sets them cannot use the server imported here (spawner.py starts it the usual way).
@@ -58,14 +61,46 @@ class Become(BaseException):  # noqa: N818 - not an error: how a child leaves th
         self.argv = argv
 
 
+#: Imported by every server as it starts, after the modules :func:`preload` names: the handlers of the
+#: server's own services, the extensions the people's environment enables (terminals, language servers).
+STARTUP_MODULES = (
+    "jupyter_server.base.handlers",
+    "jupyter_server_terminals.app",
+    "jupyter_server_terminals.handlers",
+    "jupyter_server_terminals.api_handlers",
+    "jupyter_server_terminals.terminalmanager",
+    "jupyter_lsp.serverextension",
+    "jupyter_lsp.specs",
+    "jupyter_core.migrate",
+    "jinja2.ext",
+    "tornado.platform.asyncio",
+    # what the hub runs as each person before their server starts (jupyterhub_config.py's _FIRST_START)
+    "workbook.files",
+    "workbook.cli.launch",
+)
+
+
 def preload() -> None:
-    """Import what every person's server imports, without node on PATH (see singleuser.py)."""
+    """Import what every person's server imports, without node on PATH (see singleuser.py).
+
+    Then every object made so far is moved out of the garbage collector's way (``gc.freeze``): a
+    child's collections never walk (and so never copy) the pages it shares with this process.
+    """
     import singleuser
 
     singleuser.import_lab()
-    import jupyter_server.serverapp  # noqa: F401
+    import jupyter_server.serverapp
     import jupyterhub.singleuser  # noqa: F401 - the hub's server extension (and its database layer)
     import voila.server_extension  # noqa: F401
+
+    for names in jupyter_server.serverapp.JUPYTER_SERVICE_HANDLERS.values():
+        for name in names or ():
+            importlib.import_module(name)
+    for name in STARTUP_MODULES:
+        with contextlib.suppress(ImportError):  # an extension the environment does not have
+            importlib.import_module(name)
+    gc.collect()
+    gc.freeze()
 
 
 #: Modules that keep, in globals computed as they are imported, the user id and home folder of the
@@ -174,15 +209,21 @@ def _reap(*_) -> None:
             return
 
 
-def become_person(name: str, umask: int, env_fd: int, report_fd: int) -> None:
-    """In a forked child: drop to ``name``'s account and environment, or raise (the child then exits)."""
+def become_person(name: str, umask: int, env_fd: int, report_fd: int, groups: bool = True) -> None:
+    """In a forked child: drop to ``name``'s account and environment, or raise (the child then exits).
+
+    ``groups``: with the person's supplementary groups (as their server), or none.
+    """
     os.setsid()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the server's own children are its to wait for
     user = pwd.getpwnam(name)
     if user.pw_uid == 0 or user.pw_gid == 0:
         raise PermissionError(f"{name!r} is root or in group 0: no server runs as root")
     os.setgid(user.pw_gid)
-    os.initgroups(name, user.pw_gid)
+    if groups:
+        os.initgroups(name, user.pw_gid)
+    else:
+        os.setgroups([])
     os.setuid(user.pw_uid)
     if os.getresuid() != (user.pw_uid,) * 3 or os.getresgid() != (user.pw_gid,) * 3:
         raise PermissionError(f"could not become {name!r}")
@@ -209,27 +250,73 @@ def become_person(name: str, umask: int, env_fd: int, report_fd: int) -> None:
     os.write(report_fd, b"ok")
 
 
-def spawn(control: socket.socket, request: dict, env_fd: int) -> int:
-    """Fork ``request["name"]``'s server; its process id once it is that person, or raise why not."""
+def run_code(code: str, argv: list[str], result_fd: int) -> None:
+    """In a child that became its person: ``python -c code *argv``; its status, stdout and stderr as JSON
+    on ``result_fd``. Never returns."""
+    out, err = io.StringIO(), io.StringIO()
+    status = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            sys.argv = ["-c", *argv]
+            exec(compile(code, "<string>", "exec"), {"__name__": "__main__", "__builtins__": __builtins__})
+        except SystemExit as exc:
+            status = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        except BaseException:
+            traceback.print_exc()
+            status = 1
+    result = json.dumps({"status": status, "stdout": out.getvalue(), "stderr": err.getvalue()}).encode()
+    try:
+        with open(result_fd, "wb") as pipe:
+            pipe.write(result)
+    finally:
+        os._exit(0)  # no exit handlers of this process's imports: nothing of the code's is left to write
+
+
+def spawn(control: socket.socket, request: dict, fds: list[int]) -> int:
+    """Fork a child for ``request["name"]``: their server, or (``run``) a piece of code run as them.
+
+    The child's process id once it is that person, or raise why not. ``fds``: the pipe of its
+    environment, and for ``run`` the pipe its result goes to; this process closes them.
+    """
+    try:
+        return _spawn(control, request, fds)
+    finally:
+        for fd in fds:  # the child, if any, has them (or raised Become after closing them)
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+def _spawn(control: socket.socket, request: dict, fds: list[int]) -> int:
     if threading.active_count() != 1:
         raise RuntimeError(f"{threading.active_count()} threads run in the pre-started server; it forks none")
     argv = [str(arg) for arg in request["argv"]]
+    code = request.get("run")
+    if len(fds) != (2 if code is not None else 1):
+        raise RuntimeError("a request comes with the pipe of its environment (and of its result, to run code)")
     report_r, report_w = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child
         try:
             os.close(report_r)
             control.close()
-            become_person(str(request["name"]), int(request["umask"]), env_fd, report_w)
+            become_person(
+                str(request["name"]), int(request["umask"]), fds[0], report_w, bool(request.get("groups", True))
+            )
+            if code is not None:
+                os.chdir(str(request.get("cwd", "/")))
         except BaseException as exc:
             try:
                 os.write(report_w, f"{type(exc).__name__}: {exc}".encode()[:4000])
             finally:
                 os._exit(1)
+        if code is not None:
+            result_fd = fds[1]
+            os.closerange(3, result_fd)
+            os.closerange(result_fd + 1, os.sysconf("SC_OPEN_MAX"))
+            run_code(str(code), argv, result_fd)
         os.closerange(3, os.sysconf("SC_OPEN_MAX"))  # the report pipe with it: the hub's answer goes out
         raise Become(argv)
     os.close(report_w)
-    os.close(env_fd)
     said = b""
     while chunk := os.read(report_r, 4096):
         said += chunk
@@ -254,25 +341,22 @@ def serve(fd: int) -> None:
     control.send(json.dumps(ready).encode())
     while True:
         try:
-            message, fds, _flags, _addr = socket.recv_fds(control, MAX_REQUEST, 1)
+            message, fds, _flags, _addr = socket.recv_fds(control, MAX_REQUEST, 2)
         except ConnectionError:
             return
         if not message:
             return  # the hub is gone
         try:
             if unknown:
+                for fd in fds:
+                    os.close(fd)
                 raise RuntimeError(ready["unusable"])
-            if len(fds) != 1:
-                raise RuntimeError("a request comes with the pipe of its environment")
-            answer = {"pid": spawn(control, json.loads(message), fds[0])}
+            answer = {"pid": spawn(control, json.loads(message), fds)}
         except Become:
             raise
         except Exception as exc:
             # refused: this person gets no server (the hub must not start it another way either)
             answer = {"error": f"{type(exc).__name__}: {exc}", "refused": isinstance(exc, PermissionError)}
-            for extra in fds:
-                with contextlib.suppress(OSError):
-                    os.close(extra)
         control.send(json.dumps(answer).encode())
 
 

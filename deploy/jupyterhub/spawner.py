@@ -93,8 +93,13 @@ class Prefork:
             raise Unavailable("it ended")
         return json.loads(message)
 
-    async def spawn(self, name: str, argv: list[str], env: dict[str, str], umask: int, timeout: float) -> int:
-        """The process id of ``name``'s server, forked and become that person; or raise :class:`Unavailable`."""
+    async def spawn(self, name: str, argv: list[str], env: dict[str, str], umask: int, timeout: float, **more) -> int:
+        """The process id of ``name``'s server, forked and become that person; or raise :class:`Unavailable`.
+
+        ``more``: more of the request (``run``, ``cwd``, ``groups``: see :meth:`run`); a file descriptor
+        ``result`` is passed on with it.
+        """
+        result = more.pop("result", None)
         async with self.lock:
             if not self.ready:
                 if not self.wait and not _readable(self.socket):
@@ -114,9 +119,9 @@ class Prefork:
                 os.write(write, data)  # fits in the pipe: nothing waits for a reader
                 os.close(write)
                 write = -1
-                request = json.dumps({"name": name, "argv": argv, "umask": umask}).encode()
+                request = json.dumps({"name": name, "argv": argv, "umask": umask, **more}).encode()
                 try:
-                    socket.send_fds(self.socket, [request], [read])
+                    socket.send_fds(self.socket, [request], [read] if result is None else [read, result])
                 except OSError as exc:
                     raise Unavailable(f"it cannot be asked ({exc})") from None
             finally:
@@ -129,10 +134,35 @@ class Prefork:
                 self.close()  # asked and did not answer: the next start starts another
                 raise
         if "pid" not in answer and answer.get("refused"):
-            raise RuntimeError(f"no server for {name}: {answer.get('error')}")
+            raise RuntimeError(f"nothing runs as {name}: {answer.get('error')}")
         if "pid" not in answer:
-            raise Unavailable(f"it could not start {name}'s server: {answer.get('error')}")
+            raise Unavailable(f"it could not fork for {name}: {answer.get('error')}")
         return int(answer["pid"])
+
+    async def run(
+        self, name: str, code: str, args: list[str], env: dict[str, str], umask: int, timeout: float
+    ) -> tuple[int, str, str]:
+        """``python -c code *args`` as ``name`` (no supplementary groups, in ``/``), forked from this server.
+
+        Its exit status, stdout and stderr; or raise :class:`Unavailable`.
+        """
+        read, write = os.pipe()
+        try:
+            try:
+                await self.spawn(name, args, env, umask, timeout, run=code, cwd="/", groups=False, result=write)
+            finally:
+                os.close(write)  # the child has its own: the pipe ends when it does
+            loop = asyncio.get_running_loop()
+            try:
+                data = await asyncio.wait_for(loop.run_in_executor(None, _read_all, read), timeout)
+            except TimeoutError:
+                raise RuntimeError(f"the code run as {name} did not end within {timeout:.0f} s") from None
+        finally:
+            os.close(read)
+        if not data:
+            raise RuntimeError(f"the code run as {name} ended without a result")
+        result = json.loads(data)
+        return int(result["status"]), str(result["stdout"]), str(result["stderr"])
 
 
 class PreforkSpawner(LocalProcessSpawner):
@@ -235,6 +265,21 @@ class PreforkSpawner(LocalProcessSpawner):
                     return
             await asyncio.sleep(self.answer_poll)
 
+    async def run_as_person(self, code: str, args: list[str], env: dict[str, str]) -> tuple[int, str, str] | None:
+        """``python -c code *args`` as this spawner's person, forked from the pre-started server (umask 077,
+        no supplementary groups, in ``/``, ``env`` only): exit status, stdout, stderr; None when the
+        pre-started server cannot (the hub's log says why; the caller runs it the usual way)."""
+        reason = None if self.prefork else "c.PreforkSpawner.prefork is False"
+        if reason is None:
+            try:
+                return await self._pre_started(self.cmd[0]).run(
+                    self.user.name, code, args, env, 0o077, self.prefork_timeout
+                )
+            except Unavailable as exc:
+                reason = f"the pre-started server is unavailable: {exc}"
+        self.log.warning("Preparing %s's start the usual way: %s", self.user.name, reason)
+        return None
+
     async def poll(self):
         status = await super().poll()
         if status is None and self.proc is None and self.pid and _zombie(self.pid):
@@ -242,6 +287,13 @@ class PreforkSpawner(LocalProcessSpawner):
             self.clear_state()
             return 0
         return status
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, 1 << 16):
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _readable(sock: socket.socket) -> bool:

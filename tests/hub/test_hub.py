@@ -379,6 +379,8 @@ def test_each_server_is_forked_as_its_person_and_holds_nothing_of_the_others(hub
         owners = {p.stat().st_uid for p in kept.glob("*forked*.jupyterlab-workspace")}
         assert owners == {account.pw_uid}, (kept, owners)
     assert len(set(tokens.values())) == len(tokens)
+    # Each folder was prepared, and each server started, by the pre-started server.
+    assert "the usual way" not in hub.log_path.read_text(encoding="utf-8", errors="replace")
     for user, token in tokens.items():
         assert _memory_holds(hub.server_pid(user), token)  # the search finds a token where it is
         assert not _memory_holds(prefork, token), f"the pre-started server holds {user}'s token"
@@ -732,6 +734,7 @@ def test_a_stopped_server_is_gone_and_the_pre_started_server_comes_back_after_it
     assert str(hub.deploy / "singleuser.py") in Path(f"/proc/{usual}/cmdline").read_bytes().decode().split("\0")
     assert _ids(usual, "Uid") == {_uid(c)} and _status_line_text(usual, "Umask") == "0077"
     log = hub.log_path.read_text(encoding="utf-8", errors="replace")
+    assert f"Preparing {c}'s start the usual way: the pre-started server is unavailable" in log
     assert f"Starting {c}'s server the usual way: the pre-started server is unavailable" in log
     _stop(hub, c)
     deadline = time.monotonic() + 90
