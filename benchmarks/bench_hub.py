@@ -128,6 +128,9 @@ def cpu_of_tree(processes, pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+#: The crowd's p95 start may take this many times one start alone (issue 21).
+START_BUDGET_RATIO = 5.0
+
 #: How many people start alone, one after another, for the baseline of a start.
 SOLO_STARTS = 5
 
@@ -242,7 +245,9 @@ def run(quick: bool = False) -> list[dict]:
             f"all {people} ready after {f['all_started']:.1f} s; one start costs {f['solo_start_cpu']:.2f} CPU-s: "
             f"{people} need {people * f['solo_start_cpu'] / cores:.1f} s of {cores} cores; everything the hub ran "
             f"for the {people} (hub, proxy, servers, folder preparation): {f['crowd_cpu']:.2f} CPU-s a start; alone: "
-            + " ".join(f"{t:.1f}" for t in f["solo_starts"]) + " s"),
+            + " ".join(f"{t:.1f}" for t in f["solo_starts"]) + " s; "
+            + f"budget {START_BUDGET_RATIO:g}×: "
+            + ("ok" if np.percentile(starts, 95) <= START_BUDGET_RATIO * f["solo_start"] else "OVER BUDGET")),
         _row(f"hub: kernel start + open workbook p50 ({crowd})", float(np.percentile(opens, 50)), f["solo_open"],
             f"new kernel, import workbook, open_workbook(), first save; {f['solo_open_cpu']:.1f} CPU-s alone"
             + (f"; {len(f['retried'])} kernel(s) never answered and were started again" if f["retried"] else "")),
