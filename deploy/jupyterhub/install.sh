@@ -11,7 +11,8 @@
 #     (this package with its "hub" extra: JupyterHub, the idle culler, OAuthenticator, Voila, JupyterLab)
 #   - the guided notebooks as shipped: /opt/career-workbook/notebooks (copied into each person's
 #     home on their first start, never over their own edits)
-#   - the hub configuration: /opt/career-workbook/jupyterhub_config.py (+ shared_reports.py, singleuser.py)
+#   - the hub configuration: /opt/career-workbook/jupyterhub_config.py (+ shared_reports.py, singleuser.py,
+#     prefork.py, spawner.py)
 #   - the hub's state (database, cookie secret): /srv/jupyterhub, root only
 #   - shared reports: /srv/career-workbook/shared-reports/<person>/
 #   - Unix groups career-people (may log in) and career-coaches (coach role)
@@ -213,7 +214,8 @@ rm -rf "$prefix/notebooks.new"
 install -d -m 0755 "$prefix/notebooks.new"
 install -m 0644 "$checkout"/notebooks/*.ipynb "$prefix/notebooks.new/"
 rm -rf "$prefix/notebooks" && mv "$prefix/notebooks.new" "$prefix/notebooks"
-install -m 0644 "$here/jupyterhub_config.py" "$here/shared_reports.py" "$here/singleuser.py" "$prefix/"
+install -m 0644 "$here/jupyterhub_config.py" "$here/shared_reports.py" "$here/singleuser.py" \
+    "$here/prefork.py" "$here/spawner.py" "$prefix/"
 
 # 5. Groups, the services' accounts, the hub's state, the shared reports.
 for group in "$people_group" "$coach_group"; do

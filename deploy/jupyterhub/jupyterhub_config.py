@@ -85,8 +85,9 @@ if not (VENV_BIN / "jupyterhub-singleuser").exists():
         f"jupyterhub_config.py: no {VENV_BIN / 'jupyterhub-singleuser'}; run deploy/jupyterhub/install.sh "
         "first (or set CAREER_HUB_PREFIX to where it installed the environment)"
     )
-if not (HERE / "singleuser.py").is_file():
-    sys.exit(f"jupyterhub_config.py: no singleuser.py beside it in {HERE}; run deploy/jupyterhub/install.sh")
+for _beside in ("singleuser.py", "prefork.py", "spawner.py"):
+    if not (HERE / _beside).is_file():
+        sys.exit(f"jupyterhub_config.py: no {_beside} beside it in {HERE}; run deploy/jupyterhub/install.sh")
 if not NOTEBOOKS.is_dir():
     sys.exit(f"jupyterhub_config.py: no guided notebooks in {NOTEBOOKS}; run deploy/jupyterhub/install.sh")
 
@@ -227,7 +228,13 @@ c.Authenticator.post_auth_hook = admit
 c.JupyterHub.admin_access = False
 
 # ------------------------------------------------------------------ each person's server
-c.JupyterHub.spawner_class = "localprocess"
+# LocalProcessSpawner, whose servers are forked from one started ahead, which has imported what every
+# server imports (spawner.py and prefork.py, beside this file): the same server, as the same account,
+# for about a third of the CPU of a start. A start it cannot serve is started the usual way.
+sys.path.insert(0, str(HERE))
+from spawner import PreforkSpawner  # noqa: E402 - beside this file
+
+c.JupyterHub.spawner_class = PreforkSpawner
 # jupyterhub-singleuser, started without asking node for an npm registry (see singleuser.py, beside this file).
 c.Spawner.cmd = [str(VENV_BIN / "python"), str(HERE / "singleuser.py")]
 c.Spawner.notebook_dir = f"~/{FOLDER}"
@@ -342,16 +349,21 @@ async def pre_spawn_hook(spawner):
     if not home.is_dir():
         raise RuntimeError(f"{name}'s home folder {home} does not exist (useradd -m creates it)")
     shared = _shared_folder(user)
-    process = await asyncio.create_subprocess_exec(
-        str(VENV_BIN / "python"), "-I", "-c", _FIRST_START,
-        str(home), str(home / FOLDER), str(NOTEBOOKS), APP["notebook"], str(shared),
-        user=user.pw_uid, group=user.pw_gid, extra_groups=[], umask=0o077, cwd="/",
-        env={"PATH": "/usr/bin:/bin", "HOME": str(home)},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
-    said, failed = stdout.decode(errors="replace").strip(), stderr.decode(errors="replace").strip()
-    if process.returncode != 0:
+    args = [str(home), str(home / FOLDER), str(NOTEBOOKS), APP["notebook"], str(shared)]
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(home)}
+    # Forked from the pre-started server (spawner.py), which has imported the package: a person, umask
+    # 077, no supplementary group, in /, this environment only; or, when it cannot, a new Python.
+    ran = await spawner.run_as_person(_FIRST_START, args, env) if hasattr(spawner, "run_as_person") else None
+    if ran is None:
+        process = await asyncio.create_subprocess_exec(
+            str(VENV_BIN / "python"), "-I", "-c", _FIRST_START, *args,
+            user=user.pw_uid, group=user.pw_gid, extra_groups=[], umask=0o077, cwd="/", env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
+        ran = (process.returncode, stdout.decode(errors="replace"), stderr.decode(errors="replace"))
+    status, said, failed = ran[0], ran[1].strip(), ran[2].strip()
+    if status != 0:
         raise RuntimeError(f"preparing {name}'s folder failed: {failed[-500:]}")
     for line in said.splitlines():
         spawner.log.info("%s's notebooks: %s", name, line)

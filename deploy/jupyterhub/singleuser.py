@@ -8,7 +8,8 @@ is read-only). JupyterLab asks only when ``node`` is on PATH, and ``node`` is on
 hub's proxy; so JupyterLab is imported with the folders holding ``node`` left off PATH, and PATH is
 restored before anything else runs: the server, its kernels and its terminals get the PATH the hub
 gave them. Everything else is ``jupyterhub-singleuser`` as it is. (The Kubernetes image has no
-``node``, and runs ``jupyterhub-singleuser`` itself.)
+``node``, and runs ``jupyterhub-singleuser`` itself.) On the hub, ``prefork.py`` imports the same way
+once, and runs :func:`main` in each person's forked server.
 """
 
 import os
@@ -21,7 +22,8 @@ def path_without(program: str, path: str) -> str:
     return os.pathsep.join(folder for folder in path.split(os.pathsep) if not shutil.which(program, path=folder))
 
 
-def main() -> None:
+def import_lab() -> None:
+    """Import JupyterLab's server side with ``node`` off PATH, then restore PATH as it was."""
     path = os.environ.get("PATH")
     os.environ["PATH"] = path_without("nodejs", path_without("node", os.defpath if path is None else path))
     try:
@@ -31,6 +33,10 @@ def main() -> None:
             del os.environ["PATH"]
         else:
             os.environ["PATH"] = path
+
+
+def main() -> None:
+    import_lab()
     from jupyterhub.singleuser import main as singleuser
 
     sys.exit(singleuser())

@@ -265,7 +265,7 @@ c.JupyterHub.load_roles.append({{
         os.chown(self.shared, 0, pwd.getpwnam(self.reports_user).pw_gid)
         self.shared.chmod(0o751)
         self.deploy.mkdir(mode=0o755)
-        for name in ("jupyterhub_config.py", "shared_reports.py", "singleuser.py"):
+        for name in ("jupyterhub_config.py", "shared_reports.py", "singleuser.py", "prefork.py", "spawner.py"):
             shutil.copyfile(DEPLOY / name, self.deploy / name)
             (self.deploy / name).chmod(0o644)
 

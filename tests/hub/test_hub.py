@@ -23,6 +23,8 @@ import os
 import pwd
 import re
 import shutil
+import signal
+import socket
 import stat
 import subprocess
 import time
@@ -311,8 +313,9 @@ def test_the_server_starts_without_asking_node_and_passes_its_path_on(hub, workb
     """singleuser.py imports JupyterLab with node off PATH (JupyterLab would run it to ask yarn for an
     npm registry), then restores PATH: the kernels get the hub's PATH, node included."""
     a = hub.people[0]
-    pid = hub.server_pid(a)
-    assert str(hub.deploy / "singleuser.py") in Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+    pid = hub.server_pid(a)  # forked from the pre-started server, which imports through singleuser.py
+    assert str(hub.deploy / "prefork.py") in Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+    assert "singleuser.import_lab()" in (hub.deploy / "prefork.py").read_text(encoding="utf-8")
     node = shutil.which("node")
     assert node, "node is on the hub's machine (for the proxy)"
     folder = tmp_path / "bin"
@@ -331,6 +334,106 @@ def test_the_server_starts_without_asking_node_and_passes_its_path_on(hub, workb
     found = json.loads(hub.run_code(a, KERNEL_PATH).strip().splitlines()[-1])
     assert found["path"] == f"{PREFIX / 'venv' / 'bin'}:/usr/local/bin:/usr/bin:/bin", found
     assert found["node"], found  # kernels and terminals still find node
+
+
+#: What a server's kernel knows of the server's environment (the kernel inherits it).
+SERVER_ENV = """
+import json, os
+print(json.dumps(dict(os.environ)))
+"""
+
+
+def test_each_server_is_forked_as_its_person_and_holds_nothing_of_the_others(hub, workbooks):
+    """Forked from the pre-started server (root's, a process of the hub), each server is what the usual
+    start makes: its person's ids and groups only, umask 077, a session of its own, the home folder, the
+    environment the hub gave it; no descriptor of the pre-started server's; and no other person's token
+    in its memory, nor any token in the pre-started server's."""
+    prefork = _prefork_pid(hub)
+    assert _ids(prefork, "Uid") == {0} and _stat(prefork)[1] == hub.process.pid
+    theirs = _socket_inodes(prefork)
+    assert theirs, "the pre-started server has its socket to the hub"
+    tokens = {}
+    for user in hub.people:
+        pid = hub.server_pid(user)
+        account = pwd.getpwnam(user)
+        assert _stat(pid)[1] == prefork  # its parent: forked, not started by the hub
+        assert _ids(pid, "Uid") == {account.pw_uid} and _ids(pid, "Gid") == {account.pw_gid}
+        assert _groups(pid) == set(os.getgrouplist(user, account.pw_gid))
+        assert _status_line_text(pid, "Umask") == "0077"
+        assert _stat(pid)[3] == pid  # the leader of a session of its own
+        assert os.readlink(f"/proc/{pid}/cwd") == account.pw_dir
+        assert not theirs & _socket_inodes(pid), "a server holds the pre-started server's socket"
+        assert Path(f"/proc/{pid}").stat().st_uid == account.pw_uid  # dumpable, like a program it started
+        env = json.loads(hub.run_code(user, SERVER_ENV).strip().splitlines()[-1])
+        assert env["USER"] == user and env["HOME"] == account.pw_dir and env["JUPYTERHUB_USER"] == user
+        assert env["CAREER_WORKBOOK"] == str(hub.home(user) / "career-workbook" / "workbook.sqlite")
+        assert not {"CONFIGPROXY_AUTH_TOKEN", "JPY_COOKIE_SECRET", "CAREER_HUB_STATE"} & set(env), sorted(env)
+        tokens[user] = env["JUPYTERHUB_API_TOKEN"].encode()
+        # JupyterLab computes where it keeps workspaces as it is imported (in the pre-started server,
+        # as root): each server keeps them in its person's home all the same.
+        workspace = {"data": {}, "metadata": {"id": "forked"}}
+        saved = http("PUT", f"{hub.url}/user/{user}/lab/api/workspaces/forked", hub.users[user], workspace)
+        assert saved.status == 204, (saved.status, saved.text[:300])
+        assert hub.as_user(user, "GET", f"/user/{user}/lab/api/workspaces").status == 200
+        kept = Path(account.pw_dir, ".jupyter", "lab", "workspaces")
+        owners = {p.stat().st_uid for p in kept.glob("*forked*.jupyterlab-workspace")}
+        assert owners == {account.pw_uid}, (kept, owners)
+    assert len(set(tokens.values())) == len(tokens)
+    # Each folder was prepared, and each server started, by the pre-started server.
+    assert "the usual way" not in hub.log_path.read_text(encoding="utf-8", errors="replace")
+    for user, token in tokens.items():
+        assert _memory_holds(hub.server_pid(user), token)  # the search finds a token where it is
+        assert not _memory_holds(prefork, token), f"the pre-started server holds {user}'s token"
+        for other in hub.people:
+            if other != user:
+                assert not _memory_holds(hub.server_pid(other), token), f"{other}'s server holds {user}'s token"
+
+
+def _ask(control, request: dict, env: dict) -> dict:
+    """One request to a pre-started server, as spawner.py makes it: the environment on a pipe of its own."""
+    read, write = os.pipe()
+    os.write(write, json.dumps(env).encode())
+    os.close(write)
+    try:
+        socket.send_fds(control, [json.dumps(request).encode()], [read])
+    finally:
+        os.close(read)
+    return json.loads(control.recv(1 << 16))
+
+
+def test_the_pre_started_server_refuses_root_and_ends_with_the_hub(hub, tmp_path):
+    """prefork.py on its own, as the hub runs it: it forks no server as root (nor as anyone in group 0),
+    a child that becomes a person runs the server's command with the environment it was given, and the
+    pre-started server ends when its socket closes."""
+    python = str(PREFIX / "venv" / "bin" / "python")
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    out = tmp_path / "out"
+    with open(out, "wb") as sink:
+        process = subprocess.Popen([python, str(hub.deploy / "prefork.py"), str(theirs.fileno())],
+                                   pass_fds=[theirs.fileno()], env={"PATH": "/usr/bin:/bin"}, cwd="/",
+                                   stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+    theirs.close()
+    try:
+        ours.settimeout(120)
+        ready = json.loads(ours.recv(1 << 16))
+        assert "ready" in ready and "unusable" not in ready, ready  # nothing of root's home kept by an import
+        argv = [str(hub.deploy / "singleuser.py"), "--version"]
+        refused = _ask(ours, {"name": "root", "argv": argv, "umask": 0o077}, {"PATH": "/usr/bin:/bin"})
+        assert refused.get("refused") and "root" in refused["error"], refused
+        user = hub.people[0]
+        env = {"PATH": f"{PREFIX / 'venv' / 'bin'}:/usr/bin:/bin", "HOME": str(hub.home(user))}
+        forked = _ask(ours, {"name": user, "argv": argv, "umask": 0o077}, env)
+        assert "pid" in forked, forked
+        assert _until(lambda: _gone_or_zombie(forked["pid"])), "the forked --version did not end"
+    finally:
+        ours.close()
+        try:
+            assert process.wait(timeout=30) == 0  # its socket closed: it ends
+        finally:
+            if process.poll() is None:
+                process.kill()
+    printed = out.read_text(encoding="utf-8", errors="replace")
+    assert re.search(r"^\d+\.\d+", printed, re.M), printed  # the person's child ran the server's --version
 
 
 def test_only_the_centres_groups_may_log_in_and_no_system_account(hub):
@@ -613,6 +716,44 @@ def test_a_guided_notebook_opens_and_runs_in_jupyterlab_on_the_hub(hub, workbook
     assert page.dialogs == []
 
 
+def test_a_stopped_server_is_gone_and_the_pre_started_server_comes_back_after_it_ended(hub, workbooks):
+    """Stopping a forked server ends it (nothing left behind); when the pre-started server dies, servers
+    forked from it keep running and still stop, the next start is the usual one (the hub's log says
+    why), and a new pre-started server forks the ones after that."""
+    a, _, c = hub.people
+    prefork = _prefork_pid(hub)
+    first = hub.server_pid(c)
+    _stop(hub, c)
+    assert not Path(f"/proc/{first}").exists()  # collected, not a zombie
+    os.kill(prefork, signal.SIGKILL)
+    assert _until(lambda: _gone_or_zombie(prefork)), "the pre-started server did not end"
+    assert hub.as_user(a, "GET", f"/user/{a}/api/contents").status == 200  # a's server, forked from it, runs
+    hub.start_server(c)
+    usual = hub.server_pid(c)
+    assert _stat(usual)[1] == hub.process.pid  # started the usual way, by the hub
+    assert str(hub.deploy / "singleuser.py") in Path(f"/proc/{usual}/cmdline").read_bytes().decode().split("\0")
+    assert _ids(usual, "Uid") == {_uid(c)} and _status_line_text(usual, "Umask") == "0077"
+    log = hub.log_path.read_text(encoding="utf-8", errors="replace")
+    assert f"Preparing {c}'s start the usual way: the pre-started server is unavailable" in log
+    assert f"Starting {c}'s server the usual way: the pre-started server is unavailable" in log
+    _stop(hub, c)
+    deadline = time.monotonic() + 90
+    while True:  # the new pre-started server forks the next start once it has imported
+        hub.start_server(c)
+        forked = hub.server_pid(c)
+        if _stat(forked)[1] not in (prefork, hub.process.pid):
+            break
+        assert time.monotonic() < deadline, "no start was forked by a new pre-started server"
+        _stop(hub, c)
+        time.sleep(2)
+    assert _stat(forked)[1] == _prefork_pid(hub) != prefork
+    assert f"Pre-started server {prefork} ended" in hub.log_path.read_text(encoding="utf-8", errors="replace")
+    orphan = hub.server_pid(a)  # forked by the server that died: it still stops, and starts again
+    _stop(hub, a)
+    assert _gone_or_zombie(orphan)
+    hub.start_server(a)
+
+
 def _owner(proc: Path) -> int | None:
     try:
         return proc.stat().st_uid
@@ -634,6 +775,83 @@ def _ids(pid: int, key: str) -> set[int]:
 
 def _groups(pid: int) -> set[int]:
     return set(_status_line(pid, "Groups"))
+
+
+def _status_line_text(pid: int, key: str) -> str:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{key}:"):
+            return line.split(":", 1)[1].strip()
+    return ""
+
+
+def _stat(pid: int) -> list[int | str]:
+    """State, parent, process group and session of a process (from /proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return [fields[0], int(fields[1]), int(fields[2]), int(fields[3])]
+
+
+def _gone_or_zombie(pid: int) -> bool:
+    try:
+        return _stat(pid)[0] == "Z"
+    except OSError:
+        return True
+
+
+def _prefork_pid(hub) -> int:
+    """The hub's pre-started server: the one process running this hub's prefork.py."""
+    marker = str(hub.deploy / "prefork.py").encode()
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if (
+                proc.name.isdigit()
+                and marker in (proc / "cmdline").read_bytes().split(b"\0")
+                and _ids(int(proc.name), "Uid") == {0}
+                and _stat(int(proc.name))[0] != "Z"
+            ):
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    assert len(found) == 1, found
+    return found[0]
+
+
+def _socket_inodes(pid: int) -> set[str]:
+    found = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:"):
+            found.add(target)
+    return found
+
+
+def _memory_holds(pid: int, needle: bytes) -> bool:
+    """Whether ``needle`` is anywhere in the writable memory of process ``pid`` (read as root)."""
+    with open(f"/proc/{pid}/maps", encoding="utf-8") as maps, open(f"/proc/{pid}/mem", "rb", buffering=0) as mem:
+        for line in maps:
+            fields = line.split()
+            if "w" not in fields[1]:
+                continue
+            start, end = (int(x, 16) for x in fields[0].split("-"))
+            try:
+                mem.seek(start)
+                if needle in mem.read(end - start):
+                    return True
+            except (OSError, ValueError, OverflowError):
+                continue
+    return False
+
+
+def _stop(hub, user: str, timeout: float = 60) -> None:
+    """Stop ``user``'s server through the hub; until the hub says it stopped."""
+    hub.api("DELETE", f"/users/{user}/server")
+    deadline = time.monotonic() + timeout
+    while hub.api("GET", f"/users/{user}", expect=200).json()["servers"]:
+        assert time.monotonic() < deadline, f"{user}'s server did not stop"
+        time.sleep(0.2)
 
 
 def _links(page: str) -> list[str]:
