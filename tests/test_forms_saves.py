@@ -518,3 +518,48 @@ def test_after_a_conflict_the_table_shows_theirs_and_the_fields_keep_mine(filled
     mine.save_button.click()
     assert mine.status.kind == "error"
     assert "Their words" in mine.table.value and mine.description.value == "My words"
+
+
+#: Fields whose value something on the page follows as it is typed (the mail-app link of a draft), sent
+#: at every key; every other text field is sent whole as it is left, before the click on a Save.
+FOLLOWED_AS_TYPED = {("CaptureForm", "thank_you_note"), ("DraftForm", "draft")}
+
+
+def _text_fields(obj, seen: set[int]):
+    """Every text input held by a form and by the form parts it holds: (attribute name, widget)."""
+    import ipywidgets as widgets
+
+    if id(obj) in seen:
+        return
+    seen.add(id(obj))
+    for name, value in vars(obj).items():
+        if isinstance(value, widgets.Text | widgets.Textarea | widgets.Combobox):
+            yield name, value
+        elif type(value).__module__.startswith("workbook.forms"):
+            yield from _text_fields(value, seen)
+
+
+def test_typed_text_reaches_the_kernel_whole_before_the_save_clicked_after_it(wb):
+    """On a busy kernel, a field sent at every key can have its last keys arrive after the click on Save
+    (the browser sends one change of a field at a time); sent as the field is left, it arrives first."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import workbook.forms
+
+    checked = 0
+    for info in pkgutil.iter_modules(workbook.forms.__path__):
+        module = importlib.import_module(f"workbook.forms.{info.name}")
+        for cls_name, cls in vars(module).items():
+            if not (inspect.isclass(cls) and cls.__module__ == module.__name__ and cls_name.endswith("Form")):
+                continue
+            try:
+                form = cls(wb)
+            except TypeError:  # a form that needs more than the workbook
+                continue
+            for name, field in _text_fields(form, set()):
+                checked += 1
+                live = (cls_name, name) in FOLLOWED_AS_TYPED
+                assert field.continuous_update is live, f"{cls_name}.{name}"
+    assert checked >= 25  # the forms' text fields were found

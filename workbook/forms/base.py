@@ -451,8 +451,17 @@ def vocab_choices(vocabulary: dict[Any, str]) -> list[tuple[str, Any]]:
 
 
 def text_field(description: str, placeholder: str = "", long: bool = False, **kwargs: Any) -> widgets.Widget:
-    """A labelled text input (``long``: a text area). Labels are plain text, never HTML."""
+    """A labelled text input (``long``: a text area). Labels are plain text, never HTML.
+
+    What is typed reaches the kernel as the field is left (or on Enter in a one-line field), in one piece,
+    before the click on the button that took the focus from it. Sent at every key instead
+    (``continuous_update=True``, for a field whose value something on the page follows as it is typed),
+    the browser sends a field's changes one at a time, each after the kernel answered the last: on a busy
+    kernel a Save clicked right after typing could arrive before the last keys did, and save the text
+    without them.
+    """
     cls = widgets.Textarea if long else widgets.Text
+    kwargs.setdefault("continuous_update", False)
     return cls(
         description=description,
         placeholder=placeholder,

@@ -154,7 +154,10 @@ class CaptureForm:
     def _build_thank_you(self) -> widgets.VBox:
         """Tab 4: the thank-you note, ready for the person's own mail app, and when it was sent."""
         self.thanks_due = widgets.HTML()
-        self.thank_you_note = text_field("Thank-you note (a draft; send it yourself)", long=True, rows=8)
+        # Sent at every key: the mail-app link below follows the note as it is edited.
+        self.thank_you_note = text_field(
+            "Thank-you note (a draft; send it yourself)", long=True, rows=8, continuous_update=True
+        )
         self.thank_you_send = SendBox()
         self._to, self._who = "", ""
         self.thanked_on = widgets.DatePicker(description="Sent on", value=self.today)
@@ -169,6 +172,7 @@ class CaptureForm:
         """Tab 5: what was learned overall, and the option's open questions it answered or raised."""
         self.debrief = text_field("What did I learn?", long=True, rows=5)
         self.still_interested = widgets.Combobox(
+            continuous_update=False,  # sent as the field is left, before a Save clicked next (see text_field)
             description="Am I still interested?",
             options=STILL_INTERESTED,
             ensure_option=False,
