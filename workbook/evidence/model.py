@@ -953,13 +953,18 @@ _ALIASES: dict[bytes, _Alias] = {}
 
 
 def _alias(p: np.ndarray) -> _Alias:
-    """:class:`_Alias` of ``p``, made once for all the posteriors that share it."""
+    """:class:`_Alias` of ``p``, made once for all the posteriors that share it.
+
+    Safe from two threads at once (the draws' pieces): the table returned is the one found or made here,
+    never read again from the dictionary, which the other thread may have just emptied.
+    """
     key = p.tobytes()
-    if key not in _ALIASES:
+    found = _ALIASES.get(key)
+    if found is None:
         if len(_ALIASES) >= 64:
             _ALIASES.clear()
-        _ALIASES[key] = _Alias(p)
-    return _ALIASES[key]
+        found = _ALIASES[key] = _Alias(p)
+    return found
 
 
 #: Below this chance of a proposal from its row being kept, a value is drawn by the inverse CDF of its own pair.
