@@ -257,6 +257,10 @@ c.Spawner.args = [
     *APP["settings"],
     '--ServerApp.tornado_settings={"mathjax_url": None, "mathjax_config": None}',
     *LEAN_SERVER,
+    # A file deleted in JupyterLab goes to the person's trash (~/.local/share/Trash), as on a laptop, and
+    # can be brought back: jupyterhub-singleuser would delete it for good (a workbook deleted by mistake
+    # would be lost with everything in it).
+    "--FileContentsManager.delete_to_trash=True",
 ]
 # Files the server and its kernels create are private to the person: workbook 0600, folders 0700.
 c.LocalProcessSpawner.popen_kwargs = {"umask": 0o077}

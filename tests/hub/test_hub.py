@@ -177,6 +177,21 @@ def test_each_workbook_is_in_its_owners_home_and_private(hub, workbooks):
         assert stat.S_IMODE((home / "career-workbook").stat().st_mode) == 0o700
 
 
+def test_a_file_deleted_in_jupyterlab_goes_to_its_owners_trash(hub, workbooks):
+    """jupyterhub-singleuser deletes for good; here a deleted file can be brought back, as on a laptop."""
+    user = hub.people[2]
+    home = hub.home(user)
+    kept = home / "career-workbook" / "deleted by mistake.txt"
+    kept.write_text("what I wrote", encoding="utf-8")
+    os.chown(kept, _uid(user), pwd.getpwnam(user).pw_gid)
+    response = hub.as_user(user, "DELETE", f"/user/{user}/api/contents/deleted%20by%20mistake.txt")
+    assert response.status == 204, response.text
+    assert not kept.exists()
+    trashed = home / ".local" / "share" / "Trash" / "files" / "deleted by mistake.txt"
+    assert trashed.read_text(encoding="utf-8") == "what I wrote"
+    assert trashed.stat().st_uid == _uid(user)
+
+
 def test_the_guided_notebooks_follow_updates_and_edits_are_kept(hub, workbooks):
     """At each start: the app page copied in, untouched notebooks brought up to the installed version,
     an edited one kept as the person left it with the installed version beside it."""
