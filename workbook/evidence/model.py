@@ -55,7 +55,7 @@ exact on the grid and never leaves the scale. Given σ, τ and s:
 The posteriors of the few most likely (σ, τ, s) are mixed by their weight
 (:class:`Posterior`); draws come from that mixture, one row of draws per cell
 (:meth:`Posterior.draw_by_cell`), in single precision. The noise levels, and
-the draws in pieces, are worked on by two threads where there are two cores
+the draws in pieces, are worked on by two threads where a core is to spare
 (:func:`..parallel.side_by_side`); each piece of draws has its own random
 numbers, so the result does not depend on which thread drew it.
 """
@@ -1228,7 +1228,6 @@ def _exact_likelihoods(r: Readings, options: np.ndarray, sigma: float, tau: floa
     """The likelihoods of the exact options' cells on their lattices of offsets, options with the same number of
     sources together, cells grouped by which of their option's sources spoke to them."""
     n_c = r.shape[1]
-    offsets = _Offsets(r, options, sigma, tau, math.inf, 0.0)
     option = r.source_option[r.source]  # each reading's option
     n_sources = r.option_sources[options]
     out = []
@@ -1254,14 +1253,14 @@ def _exact_likelihoods(r: Readings, options: np.ndarray, sigma: float, tau: floa
             axes = tuple(a for a in range(n_src) if bits >> a & 1)
             at, crit = np.nonzero(pattern == bits)  # by option, then criterion
             if len(axes) == 1:  # one reading per cell: a reading of one kind of note is a row of a kept table
-                lik, top = _one_reading(r, offsets, reading[at, crit, axes[0]], sigma, tau, k)
+                lik, top = _one_reading(r, reading[at, crit, axes[0]], sigma, tau, k)
                 groups.append((axes, at, crit, lik, top))
                 continue
             total: np.ndarray | float = 0.0
             for i, a in enumerate(axes):
                 shape = [at.size] + [1] * len(axes) + [GRID_SIZE]
                 shape[1 + i] = k
-                total = total + offsets(reading[at, crit, a], k).reshape(shape)
+                total = total + _offset_likelihoods(r, reading[at, crit, a], sigma, tau, k).reshape(shape)
             lik = np.asarray(total).reshape(at.size, -1, GRID_SIZE)
             top = lik.max(axis=2, keepdims=True)
             lik -= top
@@ -1271,9 +1270,7 @@ def _exact_likelihoods(r: Readings, options: np.ndarray, sigma: float, tau: floa
     return out
 
 
-def _one_reading(
-    r: Readings, offsets: _Offsets, rows: np.ndarray, sigma: float, tau: float, k: int
-) -> tuple[np.ndarray, np.ndarray]:
+def _one_reading(r: Readings, rows: np.ndarray, sigma: float, tau: float, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Readings' likelihoods on the lattice of offsets, each scaled to a maximum of 1, and the log of that scale:
     (rows, k, grid) and (rows, k, 1). A reading of one kind of note (stance and class) is a row of
     :func:`_scaled_offset_table`, the same numbers; the others are worked out."""
@@ -1287,7 +1284,7 @@ def _one_reading(
     top = np.empty((rows.size, k, 1))
     lik[single], top[single] = scaled[kind[single]], tops[kind[single]]
     if not single.all():
-        mixed = offsets(rows[~single], k)
+        mixed = _offset_likelihoods(r, rows[~single], sigma, tau, k)
         top[~single] = mixed.max(axis=2, keepdims=True)
         mixed -= top[~single]
         lik[~single] = np.exp(mixed)
