@@ -40,9 +40,6 @@ import sys
 import threading
 import traceback
 
-#: Read by jupyterhub.singleuser as it is imported (which server application to run): a start that
-#: sets them cannot use the server imported here (spawner.py starts it the usual way).
-IMPORT_TIME_ENV = ("JUPYTERHUB_SINGLEUSER_APP", "JUPYTERHUB_SINGLEUSER_EXTENSION")
 #: The largest request (its arguments; the environment comes on a pipe of its own).
 MAX_REQUEST = 1 << 16
 PR_SET_DUMPABLE = 4

@@ -34,7 +34,8 @@ from traitlets import Bool, Float
 HERE = Path(__file__).resolve().parent
 PREFORK = HERE / "prefork.py"
 SINGLEUSER = HERE / "singleuser.py"
-#: As in prefork.py: set for a start, they change what jupyterhub.singleuser is as it is imported.
+#: Read by jupyterhub.singleuser as it is imported (which server application to run): a start that sets
+#: them cannot use the server prefork.py imported ahead, and is started the usual way.
 IMPORT_TIME_ENV = ("JUPYTERHUB_SINGLEUSER_APP", "JUPYTERHUB_SINGLEUSER_EXTENSION")
 #: The environment variables the pre-started server gets from the hub's (no secret among them).
 PREFORK_ENV = ("PATH", "LANG", "LC_ALL")
